@@ -1,0 +1,82 @@
+"""The one user-facing error family.
+
+Every error a user can act on is a ``BotsError``. Its class says what happens next
+(fix the files, fix the order, an operator decides, retry later, look before replaying);
+the CLI's single handler maps the class to an exit code and prints the message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class BotsError(Exception):
+    """Base of every error shown to a user. ``code`` is a stable machine-readable tag."""
+
+    exit_code = 1
+    kind = "error"
+
+    def __init__(self, message: str, *, code: str | None = None, **context: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.kind
+        self.context = context
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class SetupError(BotsError):
+    """The machine lacks something the command needs (a browser, a font, a database)."""
+
+    exit_code = 8
+    kind = "setup_error"
+
+
+class DefinitionError(BotsError):
+    """A flow or selector file is wrong: fix the files; nothing ran."""
+
+    exit_code = 3
+    kind = "definition_error"
+
+
+class BadInput(BotsError):
+    """An order (or other input data) is invalid: fix the data; nothing ran."""
+
+    exit_code = 4
+    kind = "bad_input"
+
+
+class BusinessException(BotsError):
+    """The portal refused for a business reason. Never retried; an operator decides."""
+
+    exit_code = 5
+    kind = "business_exception"
+
+
+class SystemException(BotsError):
+    """Something that may pass (timeout, busy page, lost session). Retried with backoff."""
+
+    exit_code = 6
+    kind = "system_exception"
+
+
+class UnknownOutcome(BotsError):
+    """A commit step was under way when the run stopped: look in the portal before replaying."""
+
+    exit_code = 7
+    kind = "unknown_outcome"
+
+
+EXIT_CODES: dict[str, int] = {
+    cls.kind: cls.exit_code
+    for cls in (
+        BotsError,
+        SetupError,
+        DefinitionError,
+        BadInput,
+        BusinessException,
+        SystemException,
+        UnknownOutcome,
+    )
+}

@@ -1,0 +1,80 @@
+"""Browser provisioning: the search order, the error text, and Chinese that really renders."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page
+
+from bots import browser as browser_mod
+from bots.errors import SetupError
+
+
+def test_explicit_setting_wins(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    fake = tmp_path / "chrome"
+    fake.write_text("#!/bin/sh\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("BOTS_CHROMIUM", str(fake))
+    assert browser_mod.find_chromium() == str(fake)
+
+
+def test_explicit_setting_that_is_not_executable(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("BOTS_CHROMIUM", str(tmp_path / "nope"))
+    with pytest.raises(SetupError) as caught:
+        browser_mod.find_chromium()
+    assert str(caught.value) == (
+        f"BOTS_CHROMIUM={tmp_path / 'nope'} is not an executable file; fix the path or unset it"
+    )
+
+
+def test_playwright_browser_before_system(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    chrome = tmp_path / "chromium-1200" / "chrome-linux" / "chrome"
+    chrome.parent.mkdir(parents=True)
+    chrome.write_text("#!/bin/sh\n")
+    chrome.chmod(0o755)
+    monkeypatch.delenv("BOTS_CHROMIUM", raising=False)
+    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path))
+    assert browser_mod.find_chromium() == str(chrome)
+
+
+def test_no_browser_says_what_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("BOTS_CHROMIUM", raising=False)
+    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path))
+    monkeypatch.setattr(browser_mod, "SYSTEM_CANDIDATES", (str(tmp_path / "none"),))
+    with pytest.raises(SetupError) as caught:
+        browser_mod.find_chromium()
+    assert str(caught.value) == (
+        "no Chromium found; install Debian's Chromium and a CJK font: "
+        "apt-get install -y chromium fonts-noto-cjk "
+        "(or point BOTS_CHROMIUM at a Chromium/Chrome binary)"
+    )
+
+
+def test_system_chromium_is_found_here() -> None:
+    path = browser_mod.find_chromium()
+    assert os.access(path, os.X_OK)
+
+
+def _render(page: Page, text: str, font: str) -> bytes:
+    page.set_content(
+        f'<div id="t" style="font: 40px {font}; display:inline-block; padding:4px">{text}</div>'
+    )
+    return page.locator("#t").screenshot(type="png")
+
+
+def test_chinese_glyphs_render_distinctly(page: Page) -> None:
+    """With no CJK font, every Han character renders as the same tofu box.
+
+    Two different strings of equal length therefore give identical pictures; with a CJK
+    font they differ. A private-use code point always renders as a box: the Chinese
+    rendering must differ from that too.
+    """
+    first = _render(page, "营账系统", "sans-serif")
+    second = _render(page, "专款缴费", "sans-serif")
+    boxes = _render(page, "\ue000\ue001\ue002\ue003", "sans-serif")
+    assert first != second
+    assert first != boxes
