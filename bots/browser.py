@@ -8,6 +8,9 @@ is never the answer; the error says what to install instead.
 from __future__ import annotations
 
 import os
+import subprocess
+import tempfile
+import time
 from pathlib import Path
 
 from bots.errors import SetupError
@@ -70,3 +73,64 @@ def launch_options(headed: bool = False) -> dict[str, object]:
         "headless": not headed,
         "args": list(LAUNCH_ARGS),
     }
+
+
+class SharedChromium:
+    """One Chromium process that several threads drive through CDP.
+
+    Playwright's sync API binds a browser to the thread that launched it, so N worker
+    threads cannot share one launched browser. Instead the worker starts Chromium itself
+    with a DevTools port and each thread connects its own Playwright to it: one browser,
+    N contexts, as the design asks.
+    """
+
+    def __init__(self, headed: bool = False) -> None:
+        self.headed = headed
+        self.endpoint = ""
+        self._process: subprocess.Popen[bytes] | None = None
+        self._profile: tempfile.TemporaryDirectory[str] | None = None
+
+    def __enter__(self) -> SharedChromium:
+        self._profile = tempfile.TemporaryDirectory(prefix="bots-chromium-")
+        args = [
+            find_chromium(),
+            "--remote-debugging-port=0",
+            "--remote-debugging-address=127.0.0.1",
+            f"--user-data-dir={self._profile.name}",
+            "--no-sandbox",
+            *LAUNCH_ARGS,
+            "about:blank",
+        ]
+        if not self.headed:
+            args.insert(1, "--headless=new")
+        self._process = subprocess.Popen(
+            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
+        port_file = Path(self._profile.name) / "DevToolsActivePort"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise SetupError(
+                    f"Chromium exited at start-up (code {self._process.returncode}); "
+                    f"try `{args[0]} --headless=new about:blank` by hand",
+                    code="browser_failed",
+                )
+            text = port_file.read_text() if port_file.exists() else ""
+            if text.strip():
+                self.endpoint = f"http://127.0.0.1:{text.split()[0]}"
+                return self
+            time.sleep(0.02)
+        raise SetupError(
+            "Chromium did not open its DevTools port within 30 s", code="browser_failed"
+        )
+
+    def __exit__(self, *exc: object) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        if self._profile is not None:
+            self._profile.cleanup()

@@ -1,0 +1,1 @@
+"""Workers: one shared Chromium, one context per staff login, items claimed from the ledger."""

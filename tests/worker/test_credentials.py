@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bots.errors import BadInput
+from bots.worker import credentials
+from bots.worker.credentials import Credential
+
+
+def _file(tmp_path: Path, text: str, mode: int = 0o600) -> Path:
+    path = tmp_path / "creds"
+    path.write_text(text, encoding="utf-8")
+    path.chmod(mode)
+    return path
+
+
+def test_reads_pairs_skipping_comments(tmp_path: Path) -> None:
+    path = _file(tmp_path, "# robots of host A\nGH1001:Tele@1001\n\nGH1002:pa:ss\n")
+    assert credentials.load(str(path)) == [
+        Credential("GH1001", "Tele@1001"),
+        Credential("GH1002", "pa:ss"),
+    ]
+
+
+def test_refuses_a_file_others_can_read(tmp_path: Path) -> None:
+    path = _file(tmp_path, "GH1001:x\n", mode=0o644)
+    with pytest.raises(BadInput) as caught:
+        credentials.load(str(path))
+    assert str(caught.value) == (
+        f"credentials file {path} is readable by others (mode 0644); run: chmod 600 {path}"
+    )
+
+
+def test_names_the_bad_line(tmp_path: Path) -> None:
+    path = _file(tmp_path, "GH1001:x\nGH1002\n")
+    with pytest.raises(BadInput) as caught:
+        credentials.load(str(path))
+    assert str(caught.value) == f"{path}:2: expected 'staff_id:password'"
+
+
+def test_refuses_a_staff_id_twice(tmp_path: Path) -> None:
+    path = _file(tmp_path, "GH1001:x\nGH1001:y\n")
+    with pytest.raises(BadInput) as caught:
+        credentials.load(str(path))
+    assert str(caught.value) == (
+        f"{path}:2: staff id GH1001 is listed twice; each worker needs its own staff id"
+    )
+
+
+def test_env_pair(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BOTS_CREDENTIALS", raising=False)
+    monkeypatch.setenv("BOTS_STAFF_ID", "GH1003")
+    monkeypatch.setenv("BOTS_STAFF_PASSWORD", "Tele@1003")
+    assert credentials.load() == [Credential("GH1003", "Tele@1003")]
+
+
+def test_nothing_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("BOTS_CREDENTIALS", "BOTS_STAFF_ID", "BOTS_STAFF_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(BadInput) as caught:
+        credentials.load()
+    assert str(caught.value).startswith("no staff credentials: set BOTS_CREDENTIALS")
+
+
+def test_repr_hides_the_password() -> None:
+    assert "Tele" not in repr(Credential("GH1001", "Tele@1001"))
