@@ -1,0 +1,150 @@
+"""Format checks for the identifiers and texts an order carries.
+
+Each check takes the value and returns it normalised, or raises ``ValueError`` whose text is
+the reason shown to the user (the caller adds the file, row and field). Reasons never repeat
+a personal value (ID number, contact phone): errors end up in logs and reports.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK_CHARS = "10X98765432"  # GB 11643: index = weighted sum mod 11
+
+MOBILE_RE = re.compile(r"1[3-9]\d{9}")
+LANDLINE_RE = re.compile(r"0\d{2,3}-?\d{7,8}")
+ACCESS_NUMBER_RE = re.compile(r"0\d{9,11}")
+ICCID_RE = re.compile(r"89\d{17,18}")
+IMEI_RE = re.compile(r"\d{15}")
+BROADBAND_ACCOUNT_RE = re.compile(r"[a-z0-9]{6,20}")
+ADDRESS_CODE_RE = re.compile(r"\d{4}-\d{4}")
+REFERENCE_RE = re.compile(r"[A-Za-z0-9_-]{3,40}")
+
+# Categories refused in any text: control characters (tabs and newlines included: every field
+# is one line in the portal), unpaired surrogates, and the Unicode line/paragraph separators.
+_REFUSED_CATEGORIES = {"Cc": "a control character", "Cs": "an unpaired surrogate",
+                       "Zl": "a line separator", "Zp": "a paragraph separator"}
+
+
+def luhn_check_digit(payload: str) -> str:
+    """The Luhn digit that completes ``payload`` (digits only)."""
+    total = 0
+    for i, ch in enumerate(reversed(payload)):
+        d = int(ch)
+        if i % 2 == 0:  # doubled: these are every second digit counting from the check digit
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return str((10 - total % 10) % 10)
+
+
+def id_check_char(first17: str) -> str:
+    """The GB 11643 check character for the first 17 digits of an ID number."""
+    return ID_CHECK_CHARS[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
+
+
+def text(value: str, max_len: int) -> str:
+    """One line of free text: trimmed, not empty, no control characters, at most ``max_len``.
+
+    HTML and script text are kept as they are: they are text to the order, and escaping is
+    the job of whatever displays them (the portal, the report).
+    """
+    value = value.strip()
+    if not value:
+        raise ValueError("is required")
+    for pos, ch in enumerate(value, start=1):
+        what = _REFUSED_CATEGORIES.get(unicodedata.category(ch))
+        if what:
+            raise ValueError(f"contains {what} (U+{ord(ch):04X}) at character {pos}")
+    if len(value) > max_len:
+        raise ValueError(f"is too long ({len(value)} characters, at most {max_len})")
+    return value
+
+
+def id_number(value: str, today: date | None = None) -> str:
+    """A resident ID number (GB 11643): 17 digits, a check digit or X, a real birth date."""
+    value = value.strip().upper()
+    if len(value) != 18 or not value[:17].isdigit() or value[17] not in "0123456789X":
+        if len(value) != 18:
+            raise ValueError(f"must be 18 characters, got {len(value)}")
+        raise ValueError("must be 17 digits followed by a check digit (0-9 or X)")
+    if value[0] == "0":
+        raise ValueError("region code cannot start with 0")
+    try:
+        born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        raise ValueError("birth date (characters 7-14) is not a real date") from None
+    if born < date(1900, 1, 1) or born > (today or date.today()):
+        raise ValueError("birth date (characters 7-14) is before 1900 or in the future")
+    expected = id_check_char(value[:17])
+    if value[17] != expected:
+        raise ValueError(f"check digit is wrong (expected {expected}, got {value[17]})")
+    return value
+
+
+def mobile_number(value: str) -> str:
+    """An 11-digit mainland mobile number, 1[3-9]xxxxxxxxx."""
+    value = value.strip()
+    if not MOBILE_RE.fullmatch(value):
+        raise ValueError(f"must be an 11-digit mobile number starting 13-19, got {shown(value)}")
+    return value
+
+
+def contact_phone(value: str) -> str:
+    """A mobile number or a landline with area code (0371-12345678 or 037112345678)."""
+    value = value.strip()
+    if not (MOBILE_RE.fullmatch(value) or LANDLINE_RE.fullmatch(value)):
+        # the value is personal: say what is wrong, not what it is
+        raise ValueError(
+            "must be an 11-digit mobile number or a landline with area code"
+            f" (like 0371-12345678); got {len(value)} characters"
+        )
+    return value
+
+
+def access_number(value: str) -> str:
+    """A broadband access number: area code with its leading 0, then the line (10-12 digits)."""
+    value = value.strip()
+    if not ACCESS_NUMBER_RE.fullmatch(value):
+        hint = ""
+        if value.isdigit() and not value.startswith("0"):
+            hint = " (stored as a number, the leading 0 is lost: store it as text)"
+        raise ValueError(f"must be 10-12 digits starting with 0, got {shown(value)}{hint}")
+    return value
+
+
+def iccid(value: str) -> str:
+    """A UIM card ICCID: 19-20 digits, starting 89, ending with a Luhn check digit."""
+    value = value.strip()
+    if not ICCID_RE.fullmatch(value):
+        raise ValueError(f"must be 19-20 digits starting with 89, got {shown(value)}")
+    expected = luhn_check_digit(value[:-1])
+    if value[-1] != expected:
+        raise ValueError(f"Luhn check digit is wrong (expected {expected}, got {value[-1]})")
+    return value
+
+
+def imei(value: str) -> str:
+    """A phone's IMEI: 15 digits, the last a Luhn check digit."""
+    value = value.strip()
+    if not IMEI_RE.fullmatch(value):
+        raise ValueError(f"must be 15 digits, got {shown(value)}")
+    expected = luhn_check_digit(value[:-1])
+    if value[-1] != expected:
+        raise ValueError(f"Luhn check digit is wrong (expected {expected}, got {value[-1]})")
+    return value
+
+
+def shown(value: str) -> str:
+    """``value`` quoted for a message, cut short when long."""
+    return repr(value if len(value) <= 40 else value[:40] + "…")
+
+
+def pattern(value: str, regex: re.Pattern[str], description: str) -> str:
+    """``value`` trimmed, if it matches ``regex`` in full; else the ``description`` of the form."""
+    value = value.strip()
+    if not regex.fullmatch(value):
+        raise ValueError(f"must be {description}, got {shown(value)}")
+    return value

@@ -1,0 +1,346 @@
+"""The order model: one e9 order per customer, validated once, immutable afterwards.
+
+The YAML/JSON shape (and what readers build from a spreadsheet row)::
+
+    reference: E9-20261127-0001        # unique business key, [A-Za-z0-9_-]{3,40}
+    procedure: new_install             # or renewal (新装 / 续费 accepted)
+    pack: 19                           # the mobile pack in yuan; omitted: the default plan
+    customer: {name, id_type, id_number, contact_phone, address}
+    account_manager: 张伟
+    mobile: {number: 18937100501 | any, uim: <ICCID>}
+    broadband: {access_number}         # renewal
+    broadband: {account, standard_address, install_address, bandwidth}   # new install
+    phone: {imei, model}               # the gift phone
+    note: free text for the operator (optional; not entered in the portal)
+
+:func:`parse_order` is what the flow engine calls for an input of ``type: order``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, NamedTuple
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, model_validator
+
+from bots.errors import BadInput
+from bots.orders import checks, rules
+from bots.orders.rules import NEW_INSTALL, RENEWAL, Procedure
+
+ID_TYPES = ("居民身份证",)  # the only type whose number the model can check
+ID_TYPE_ALIASES = {"身份证": "居民身份证"}
+BANDWIDTHS = ("20M", "50M", "100M", "200M", "300M", "500M", "1000M")
+ANY_NUMBER = "any"
+_ANY_SPELLINGS = {"any", "任意", "任选"}
+_PROCEDURES = {"new_install": NEW_INSTALL, "新装": NEW_INSTALL, "renewal": RENEWAL,
+               "续费": RENEWAL}
+MAX_LEN = {"name": 30, "address": 100, "manager": 20, "model": 40, "note": 200}
+MASK_CHAR = "*"
+
+
+class Problem(NamedTuple):
+    field: str  # dotted path, like customer.id_number
+    reason: str
+
+
+def _as_text(value: Any) -> str:
+    """The raw value as text. Whole numbers are converted (YAML and Excel turn digit strings
+    into numbers); fractions are refused because a long number stored that way lost digits."""
+    if value is None:
+        raise ValueError("is required")
+    if isinstance(value, bool):
+        raise ValueError("must be text, got true/false")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        raise ValueError(
+            "is stored as a number, which loses digits: store it as text"
+            " (format the column as text, or quote it in YAML)"
+        )
+    if not isinstance(value, str):
+        raise ValueError(f"must be text, got a {type(value).__name__}")
+    return value
+
+
+def _required(check: Callable[[str], str]) -> BeforeValidator:
+    return BeforeValidator(lambda v: check(_as_text(v)))
+
+
+def _optional(check: Callable[[str], str], default: str | None = None) -> BeforeValidator:
+    def run(value: Any) -> str | None:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return default
+        return check(_as_text(value))
+
+    return BeforeValidator(run)
+
+
+def _text(max_len: int) -> Callable[[str], str]:
+    return lambda v: checks.text(v, max_len)
+
+
+def _procedure(value: Any) -> str:
+    text = _as_text(value).strip()
+    found = _PROCEDURES.get(text.lower()) or _PROCEDURES.get(text)
+    if not found:
+        raise ValueError(f"must be new_install (新装) or renewal (续费), got {checks.shown(text)}")
+    return found
+
+
+def _pack(value: Any) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise ValueError("must be a number of yuan, got true/false")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip().removesuffix("元")
+    choices = " or ".join(map(str, rules.PACKS))
+    if not text.isdigit() or int(text) not in rules.PACKS:
+        raise ValueError(f"must be {choices} (the mobile pack in yuan), got {checks.shown(text)}")
+    return int(text)
+
+
+def _id_type(value: str) -> str:
+    value = value.strip()
+    value = ID_TYPE_ALIASES.get(value, value)
+    if value not in ID_TYPES:
+        raise ValueError(f"must be {' or '.join(ID_TYPES)}, got {checks.shown(value)}")
+    return value
+
+
+def _mobile_number(value: str) -> str:
+    if value.strip().lower() in _ANY_SPELLINGS:
+        return ANY_NUMBER
+    try:
+        return checks.mobile_number(value)
+    except ValueError:
+        raise ValueError(
+            f'must be "any" or an 11-digit mobile number starting 13-19,'
+            f" got {checks.shown(value.strip())}"
+        ) from None
+
+
+def _bandwidth(value: str) -> str:
+    value = value.strip().upper()
+    if value.isdigit():
+        value += "M"
+    if value not in BANDWIDTHS:
+        raise ValueError(f"must be one of {' '.join(BANDWIDTHS)}, got {checks.shown(value)}")
+    return value
+
+
+def _manager(value: str) -> str:
+    value = checks.text(value, MAX_LEN["manager"])
+    if "业务参考" in value:  # would confuse the remark that guards search by
+        raise ValueError("must not contain 业务参考")
+    return value
+
+
+def mask(value: str) -> str:
+    """A personal value as reports may show it: the first 3 and last 2 characters."""
+    if len(value) < 10:
+        return MASK_CHAR * len(value)
+    return value[:3] + MASK_CHAR * (len(value) - 5) + value[-2:]
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Customer(_Part):
+    name: Annotated[str, _required(_text(MAX_LEN["name"]))]
+    id_type: Annotated[str, _optional(_id_type, ID_TYPES[0])] = ID_TYPES[0]
+    id_number: Annotated[str, _required(checks.id_number)]
+    contact_phone: Annotated[str, _required(checks.contact_phone)]
+    address: Annotated[str, _required(_text(MAX_LEN["address"]))]
+
+    def __repr_args__(self) -> Any:  # reprs end up in logs: never the personal values
+        for key, value in super().__repr_args__():
+            yield key, mask(value) if key in SENSITIVE_FIELDS else value
+
+
+SENSITIVE_FIELDS = ("id_number", "contact_phone")  # of Customer
+
+
+class Mobile(_Part):
+    number: Annotated[str, _required(_mobile_number)]
+    uim: Annotated[str, _required(checks.iccid)]
+
+
+class Broadband(_Part):
+    access_number: Annotated[str | None, _optional(checks.access_number)] = None
+    account: Annotated[str | None, _optional(lambda v: checks.pattern(
+        v, checks.BROADBAND_ACCOUNT_RE, "6-20 lowercase letters and digits"))] = None
+    standard_address: Annotated[str | None, _optional(lambda v: checks.pattern(
+        v, checks.ADDRESS_CODE_RE, "an address code like 4101-0001"))] = None
+    install_address: Annotated[str | None, _optional(_text(MAX_LEN["address"]))] = None
+    bandwidth: Annotated[str | None, _optional(_bandwidth)] = None
+
+
+class Phone(_Part):
+    imei: Annotated[str, _required(checks.imei)]
+    model: Annotated[str, _required(_text(MAX_LEN["model"]))]
+
+
+# Broadband fields each procedure needs; the others must stay empty.
+BROADBAND_FIELDS: dict[str, tuple[str, ...]] = {
+    NEW_INSTALL: ("account", "standard_address", "install_address", "bandwidth"),
+    RENEWAL: ("access_number",),
+}
+_NOT_FOR: dict[str, str] = {
+    NEW_INSTALL: "is assigned by the portal on a new install: leave it empty",
+    RENEWAL: "is only for a new install: leave it empty for a renewal",
+}
+
+
+def broadband_problems(procedure: str, broadband: Any) -> list[Problem]:
+    """Per-procedure requirements on the broadband part (raw or validated)."""
+    if isinstance(broadband, BaseModel):
+        broadband = broadband.model_dump()
+    if broadband is None:
+        broadband = {}
+    if not isinstance(broadband, Mapping):
+        return []
+    needed = BROADBAND_FIELDS[procedure]
+    problems = []
+    for name in Broadband.model_fields:
+        value = broadband.get(name)
+        blank = value is None or (isinstance(value, str) and not value.strip())
+        if name in needed and blank:
+            label = f"{procedure.replace('_', ' ')} ({rules.PROCEDURE_LABELS[procedure]})"
+            problems.append(Problem(f"broadband.{name}", f"is required for a {label}"))
+        elif name not in needed and not blank:
+            problems.append(Problem(f"broadband.{name}", _NOT_FOR[procedure]))
+    return problems
+
+
+class Order(BaseModel):
+    """One e9 order. Frozen: what was validated is what runs."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    reference: Annotated[str, _required(lambda v: checks.pattern(
+        v, checks.REFERENCE_RE, "3-40 letters, digits, '-' or '_' (like E9-20261127-0001)"))]
+    procedure: Annotated[Procedure, BeforeValidator(_procedure)]
+    pack: Annotated[int | None, BeforeValidator(_pack)] = None
+    customer: Customer
+    account_manager: Annotated[str, _required(_manager)]
+    mobile: Mobile
+    broadband: Broadband = Broadband()
+    phone: Phone
+    note: Annotated[str | None, _optional(_text(MAX_LEN["note"]))] = None
+
+    @model_validator(mode="after")
+    def _procedure_fields(self) -> Order:
+        problems = broadband_problems(self.procedure, self.broadband)
+        if problems:
+            raise ValueError("; ".join(f"{p.field}: {p.reason}" for p in problems))
+        return self
+
+    @property
+    def plan(self) -> rules.Plan:
+        return rules.plan_for(self.procedure, self.pack)
+
+    def sensitive(self) -> list[str]:
+        """Values the engine must mask everywhere: the ID number and the contact phone.
+        Names and addresses stay readable so an operator can tell orders apart."""
+        return [getattr(self.customer, f) for f in SENSITIVE_FIELDS]
+
+    def masked(self) -> dict[str, Any]:
+        """The order as plain data with the personal values masked, for reports."""
+        data = self.model_dump(mode="json")
+        for name in SENSITIVE_FIELDS:
+            data["customer"][name] = mask(data["customer"][name])
+        return data
+
+    def data(self) -> dict[str, Any]:
+        """What flows see as ``${{ order.… }}``: the order's fields and the derived ones."""
+        plan = self.plan
+        fees = [line.as_dict() for line in rules.fee_lines(self.procedure)]
+        data = self.model_dump(mode="json")
+        data["customer"]["group"] = rules.CUSTOMER_GROUP
+        data["mobile"]["pick_any"] = self.mobile.number == ANY_NUMBER
+        data.update(
+            pack=plan.mobile_fee,
+            procedure_label=rules.PROCEDURE_LABELS[self.procedure],
+            plan=plan.code,
+            plan_label=rules.plan_label(self.procedure, plan),
+            brand=rules.BRANDS[self.procedure],
+            monthly_fee=plan.monthly_fee,
+            fees=fees,
+            fees_to_lower=[f for f in fees if f["action"] != "collect"],
+            fee_total=rules.fee_total(self.procedure),
+            free_credit=rules.FREE_CREDIT,
+            special_fund={"amount": rules.SPECIAL_FUND, "type": rules.SPECIAL_FUND_TYPE,
+                          "ledger": rules.SPECIAL_FUND_LEDGER},
+            stop_month=rules.stop_month(plan),
+            broadband_stops=plan.broadband_stops,
+            notice=rules.customer_notice(plan),
+            remark=rules.remark(self.account_manager, self.reference),
+        )
+        return data
+
+
+_PARTS: dict[str, type[BaseModel]] = {
+    "": Order, "customer": Customer, "mobile": Mobile, "broadband": Broadband, "phone": Phone,
+}
+
+
+def _reason(error: Mapping[str, Any], parent: str) -> str:
+    kind = error["type"]
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        known = list(_PARTS[parent].model_fields) if parent in _PARTS else []
+        close = difflib.get_close_matches(str(error["loc"][-1]), known, n=1)
+        return "is not a known field" + (f" (did you mean {close[0]}?)" if close else "")
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return "must be a mapping of fields"
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+def validate_order(raw: Any) -> tuple[Order | None, list[Problem]]:
+    """The order, or every problem found in ``raw`` (field path, reason)."""
+    if not isinstance(raw, Mapping):
+        return None, [Problem("order", "must be a mapping of fields")]
+    try:
+        return Order.model_validate(raw), []
+    except ValidationError as exc:
+        problems: dict[str, str] = {}
+        for error in exc.errors(include_input=False, include_url=False):
+            if not error["loc"]:  # the per-procedure check: recomputed below with fields
+                continue
+            field = ".".join(str(part) for part in error["loc"])
+            parent = ".".join(str(part) for part in error["loc"][:-1])
+            problems.setdefault(field, _reason(error, parent))
+    try:
+        procedure = _procedure(raw.get("procedure"))
+    except ValueError:
+        procedure = None
+    if procedure:
+        for problem in broadband_problems(procedure, raw.get("broadband")):
+            problems[problem.field] = problem.reason  # more telling than a format complaint
+    return None, [Problem(*item) for item in problems.items()]
+
+
+def load_order(raw: Any, source: str) -> Order:
+    """A valid :class:`Order`, or :class:`BadInput` naming ``source``, every field and reason.
+
+    The context carries ``field`` and ``reason`` of the first problem and ``problems``, all
+    of them as ``(field, reason)`` pairs.
+    """
+    order, problems = validate_order(raw)
+    if order is None:
+        message = "\n".join(f"{source}: {p.field}: {p.reason}" for p in problems)
+        raise BadInput(message, code="bad_order", source=source, field=problems[0].field,
+                       reason=problems[0].reason, problems=problems)
+    return order
+
+
+def parse_order(raw: Mapping[str, Any], source: str) -> tuple[dict[str, Any], list[str]]:
+    """The flow engine's entry point (docs/CONTRACTS.md §3): the data ``${{ order.… }}``
+    sees, and the string values to mask everywhere. Raises :class:`BadInput`."""
+    order = load_order(raw, source)
+    return order.data(), order.sensitive()

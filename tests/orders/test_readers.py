@@ -1,0 +1,204 @@
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from bots.orders import columns
+from bots.orders.readers import RowError, read_orders
+from bots.orders.samples import generate_orders
+
+ORDERS = generate_orders(4, seed=3, start_index=700)  # new, renewal, new, renewal
+
+
+def rows(header: str = "name") -> list[list[str]]:
+    table = [[getattr(c, header) for c in columns.COLUMNS]]
+    for order in ORDERS:
+        flat = columns.flatten(order.model_dump(mode="json"))
+        table.append(["" if flat[c.name] is None else str(flat[c.name]) for c in columns.COLUMNS])
+    return table
+
+
+def write_csv(path: Path, table: list[list[str]], encoding: str = "utf-8") -> Path:
+    import csv
+    import io
+
+    out = io.StringIO()
+    csv.writer(out).writerows(table)
+    path.write_bytes(out.getvalue().encode(encoding))
+    return path
+
+
+def errors(path: Path) -> list[str]:
+    return [str(e).removeprefix(f"{path}") for e in read_orders(path).errors]
+
+
+def test_row_error_text() -> None:
+    assert str(RowError("a.csv", 3, "证件号码", "is required")) == (
+        "a.csv:row 3: 证件号码: is required")
+    assert str(RowError("a.yaml", 2, "phone.imei", "bad", unit="item")) == (
+        "a.yaml:item 2: phone.imei: bad")
+    assert str(RowError("a.csv", None, None, "is empty")) == "a.csv: is empty"
+
+
+@pytest.mark.parametrize("header", ["name", "label"])
+def test_english_and_chinese_headers(tmp_path: Path, header: str) -> None:
+    result = read_orders(write_csv(tmp_path / "o.csv", rows(header)))
+    assert result.errors == []
+    assert result.orders == ORDERS
+    assert result.rows == [2, 3, 4, 5]
+
+
+def test_header_aliases_spacing_and_fullwidth_hints(tmp_path: Path) -> None:
+    table = rows("label")
+    table[0] = [h.replace("(", "（").replace(")", "）") for h in table[0]]
+    table[0][0] = " 业务参考 "
+    table[0][columns.COLUMNS.index(columns.column_for("imei"))] = "手机串号"  # type: ignore[arg-type]
+    table[0][1] = "办理类型"
+    assert read_orders(write_csv(tmp_path / "o.csv", table)).orders == ORDERS
+
+
+def test_errors_name_the_column_as_written(tmp_path: Path) -> None:
+    table = rows("label")
+    table[2][columns.COLUMNS.index(columns.column_for("id_number"))] = "41010519900101001"  # type: ignore[arg-type]
+    result = read_orders(write_csv(tmp_path / "o.csv", table))
+    assert [str(e) for e in result.errors] == [
+        f"{tmp_path / 'o.csv'}:row 3: 证件号码: must be 18 characters, got 17"]
+    assert result.rows == [2, 4, 5]
+
+
+def test_gbk_csv(tmp_path: Path) -> None:
+    assert read_orders(write_csv(tmp_path / "o.csv", rows("label"), "gbk")).orders == ORDERS
+
+
+def test_nul_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "o.csv"
+    path.write_bytes("reference\n".encode("utf-16"))
+    assert errors(path) == [": is not CSV text (it contains NUL bytes; an .xlsx renamed .csv,"
+                             " or UTF-16?): save it as CSV UTF-8"]
+
+
+def test_empty_files(tmp_path: Path) -> None:
+    (tmp_path / "e.csv").write_text("")
+    assert errors(tmp_path / "e.csv") == [": is empty"]
+    write_csv(tmp_path / "h.csv", rows()[:1] + [[""] * len(columns.COLUMNS)])
+    assert errors(tmp_path / "h.csv") == [": has no order rows"]
+    (tmp_path / "e.yaml").write_text("# nothing\n")
+    assert errors(tmp_path / "e.yaml") == [": has no orders"]
+
+
+def test_same_field_twice(tmp_path: Path) -> None:
+    table = rows()
+    table[0][-1] = "业务参考号"  # the note column renamed to reference's Chinese name
+    assert errors(write_csv(tmp_path / "o.csv", table)) == [
+        ":row 1: header: columns 'reference' and '业务参考号' are the same field (reference);"
+        " keep one"]
+
+
+def test_value_under_no_header(tmp_path: Path) -> None:
+    table = rows()
+    table[0].append("")
+    for row in table[1:]:
+        row.append("")
+    table[2][-1] = "stray"
+    result = read_orders(write_csv(tmp_path / "o.csv", table))
+    assert [str(e).removeprefix(str(tmp_path / "o.csv")) for e in result.errors] == [
+        ":row 3: column 20: has a value but no header"]
+
+
+def test_duplicate_cards_and_access_numbers_refuse_every_row_involved(tmp_path: Path) -> None:
+    table = rows()
+    uim = [c.name for c in columns.COLUMNS].index("uim")
+    access = [c.name for c in columns.COLUMNS].index("broadband_access_number")
+    table[3][uim] = table[1][uim]
+    table[4][access] = table[2][access]
+    result = read_orders(write_csv(tmp_path / "o.csv", table))
+    assert result.orders == []
+    card, line = table[1][uim], table[2][access]
+    assert [str(e).removeprefix(str(tmp_path / "o.csv")) for e in result.errors] == [
+        f":row 2: uim: {card} appears in rows 2 and 4; each order needs its own",
+        f":row 3: broadband_access_number: {line} appears in rows 3 and 5;"
+        " each order needs its own",
+        f":row 4: uim: {card} appears in rows 2 and 4; each order needs its own",
+        f":row 5: broadband_access_number: {line} appears in rows 3 and 5;"
+        " each order needs its own",
+    ]
+
+
+def test_any_numbers_may_repeat(tmp_path: Path) -> None:
+    table = rows()
+    number = [c.name for c in columns.COLUMNS].index("mobile_number")
+    for row in table[1:]:
+        row[number] = "any"
+    assert len(read_orders(write_csv(tmp_path / "o.csv", table)).orders) == 4
+
+
+def test_xlsx_dates_and_ints(tmp_path: Path) -> None:
+    table: list[list[object]] = list(rows())  # type: ignore[arg-type]
+    table[1] = list(table[1])
+    table[1][0] = datetime(2026, 11, 27)
+    table[2] = list(table[2])
+    table[2][[c.name for c in columns.COLUMNS].index("pack")] = 29.0
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in table:
+        sheet.append(row)
+    book.save(tmp_path / "o.xlsx")
+    result = read_orders(tmp_path / "o.xlsx")
+    assert [str(e).removeprefix(str(tmp_path / "o.xlsx")) for e in result.errors] == [
+        ":row 2: reference: is a date or time: format the column as text"]
+    assert result.rows == [3, 4, 5]
+    assert result.orders[0].pack == 29
+
+
+def test_not_an_xlsx(tmp_path: Path) -> None:
+    (tmp_path / "o.xlsx").write_text("reference\n")
+    assert errors(tmp_path / "o.xlsx") == [
+        ": is not a readable .xlsx file: save it again from Excel"]
+
+
+def test_unsupported_and_missing_files(tmp_path: Path) -> None:
+    assert errors(tmp_path / "o.xls") == [
+        ": unsupported file type '.xls' (save it as .xlsx); use .csv, .json, .xlsx, .yaml, .yml"]
+    assert errors(tmp_path / "none.csv") == [": file not found"]
+
+
+def test_yaml_single_mapping_and_list(tmp_path: Path) -> None:
+    import yaml
+
+    one = ORDERS[0].model_dump(mode="json")
+    (tmp_path / "one.yaml").write_text(yaml.safe_dump(one, allow_unicode=True))
+    assert read_orders(tmp_path / "one.yaml").orders == ORDERS[:1]
+    many = [o.model_dump(mode="json") for o in ORDERS]
+    (tmp_path / "many.yml").write_text(yaml.safe_dump(many, allow_unicode=True))
+    assert read_orders(tmp_path / "many.yml").orders == ORDERS
+
+
+def test_yaml_unquoted_numbers(tmp_path: Path) -> None:
+    raw = ORDERS[1].model_dump(mode="json")  # a renewal
+    text = json.dumps(raw, ensure_ascii=False)
+    text = text.replace(f'"{raw["phone"]["imei"]}"', raw["phone"]["imei"])
+    text = text.replace(f'"{raw["broadband"]["access_number"]}"', "037160010001")
+    (tmp_path / "o.yaml").write_text(text)  # JSON is YAML; 037160010001 reads as octal
+    assert errors(tmp_path / "o.yaml") == [
+        ":item 1: broadband.access_number: must be 10-12 digits starting with 0, got"
+        f" '{0o37160010001}' (stored as a number, the leading 0 is lost: store it as text)"]
+
+
+def test_yaml_syntax_error(tmp_path: Path) -> None:
+    (tmp_path / "o.yaml").write_text("reference: [x\n")
+    assert errors(tmp_path / "o.yaml") == [
+        ": expected ',' or ']', but got '<stream end>' at line 2, column 1"]
+
+
+def test_json_list_and_errors(tmp_path: Path) -> None:
+    (tmp_path / "o.json").write_text(json.dumps([o.model_dump(mode="json") for o in ORDERS]))
+    assert read_orders(tmp_path / "o.json").orders == ORDERS
+    (tmp_path / "bad.json").write_text('[{"reference": }]')
+    assert errors(tmp_path / "bad.json") == [": Expecting value at line 1, column 16"]
+    (tmp_path / "item.json").write_text('[1]')
+    assert errors(tmp_path / "item.json") == [":item 1: order: must be a mapping of fields"]
