@@ -11,7 +11,10 @@ import os
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from bots.errors import SetupError
 
@@ -134,3 +137,17 @@ class SharedChromium:
                 self._process.wait()
         if self._profile is not None:
             self._profile.cleanup()
+
+
+@contextmanager
+def shared_context(endpoint: str) -> Iterator[Any]:
+    """A fresh browser context in the shared Chromium at ``endpoint``, for this thread."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.connect_over_cdp(endpoint)
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+        try:
+            yield context
+        finally:
+            context.close()

@@ -1,0 +1,60 @@
+"""``bots demo``: the whole job on the embedded defaults, against the bundled mock portal.
+
+Start the mock portal (QA mode, free port, its own state file), enqueue the sample batch
+into a fresh SQLite ledger, work it with several workers, write the batch report.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from bots.errors import SetupError
+
+PORTAL_BANNER = "mock portal serving at "
+
+
+@contextmanager
+def mock_portal(state: Path, *args: str) -> Iterator[str]:
+    """Run the bundled portal as a real HTTP server in a child process; yield its URL."""
+    command = [sys.executable, "-m", "mock_portal", "--qa", "--port", "0", "--state", str(state)]
+    process = subprocess.Popen(
+        [*command, *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    assert process.stdout is not None
+    seen: list[str] = []
+    url = None
+    for line in process.stdout:
+        if line.startswith(PORTAL_BANNER):
+            url = line[len(PORTAL_BANNER):].split()[0]
+            break
+        seen.append(line)
+    if url is None:
+        process.kill()
+        raise SetupError("the mock portal did not start:\n" + "".join(seen[-20:]))
+    try:
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def write_credentials(path: Path, staff: list[tuple[str, str]]) -> Path:
+    """A 0600 credentials file: created with that mode, never world-readable for an instant."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.writelines(f"{staff_id}:{password}\n" for staff_id, password in staff)
+    return path
+
+
+def demo_staff(n: int) -> list[tuple[str, str]]:
+    """The mock portal's fixture staff (docs/CONTRACTS.md): GH1001… with Tele@1001…"""
+    return [(f"GH{1001 + i}", f"Tele@{1001 + i}") for i in range(n)]
