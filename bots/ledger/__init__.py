@@ -1,0 +1,30 @@
+"""The work-item ledger: a queue of orders in SQL (SQLite or PostgreSQL), claimed with
+leases, with a history row per attempt and per operator action."""
+
+from bots.ledger.errors import (
+    DuplicateReference,
+    IllegalTransition,
+    LeaseLost,
+    NotFound,
+    SchemaOutOfDate,
+)
+from bots.ledger.model import Backoff, ErrorInfo, HistoryEntry, NewItem, State, WorkItem
+from bots.ledger.store import DEFAULT_URL, Store, open_store, resolve_url
+
+__all__ = [
+    "DEFAULT_URL",
+    "Backoff",
+    "DuplicateReference",
+    "ErrorInfo",
+    "HistoryEntry",
+    "IllegalTransition",
+    "LeaseLost",
+    "NewItem",
+    "NotFound",
+    "SchemaOutOfDate",
+    "State",
+    "Store",
+    "WorkItem",
+    "open_store",
+    "resolve_url",
+]

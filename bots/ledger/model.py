@@ -1,0 +1,140 @@
+"""What the ledger stores: states, work items, history rows, errors and the backoff rule."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+# the refusals live in bots.ledger.errors; re-exported here, where the worker first met them
+from bots.ledger.errors import DuplicateReference as DuplicateReference
+from bots.ledger.errors import IllegalTransition as IllegalTransition
+from bots.ledger.errors import LeaseLost as LeaseLost
+from bots.ledger.errors import NotFound as NotFound
+from bots.ledger.errors import SchemaOutOfDate as SchemaOutOfDate
+
+
+class State(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    RETRY_WAIT = "retry_wait"
+    NEEDS_REVIEW = "needs_review"
+    CANCELLED = "cancelled"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class NewItem:
+    """One order to enqueue. ``priority``: smaller runs first (Solid Queue's rule)."""
+
+    reference: str
+    flow: str
+    payload: Mapping[str, Any]
+    priority: int = 0
+    batch: str | None = None
+    max_attempts: int | None = None
+
+
+@dataclass(frozen=True)
+class ErrorInfo:
+    """Why an attempt ended badly: kept for the operator and for replay (Solid Queue's habit)."""
+
+    kind: str
+    type: str
+    message: str
+    code: str | None = None
+    step: str | None = None
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_exception(
+        cls, error: BaseException, *, step: str | None = None, kind: str | None = None
+    ) -> ErrorInfo:
+        """A ``BotsError`` keeps its kind and code; anything else counts as a system exception."""
+        return cls(
+            kind=kind or str(getattr(error, "kind", "system_exception")),
+            type=type(error).__name__,
+            message=str(error),
+            code=getattr(error, "code", None),
+            step=step,
+            context=dict(getattr(error, "context", {}) or {}),
+        )
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Delay before retry n (1-based): ``base * factor**(n-1)``, never more than ``cap``."""
+
+    base: float = 30.0
+    factor: float = 2.0
+    cap: float = 3600.0
+
+    def delay(self, attempt: int) -> timedelta:
+        return timedelta(seconds=min(self.cap, self.base * self.factor ** (attempt - 1)))
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    reference: str
+    flow: str
+    payload: dict[str, Any]
+    state: State
+    priority: int
+    batch: str | None
+    attempts: int
+    run_attempts: int
+    max_attempts: int
+    replay: bool
+    lease_owner: str | None
+    lease_expires_at: datetime | None
+    heartbeat_at: datetime | None
+    next_attempt_at: datetime | None
+    committed_step: str | None
+    commit_in_progress: str | None
+    outputs: dict[str, Any] | None
+    error_kind: str | None
+    error_type: str | None
+    error_code: str | None
+    error_message: str | None
+    error_step: str | None
+    error_context: dict[str, Any] | None
+    artifact_dir: str | None
+    created_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None
+
+    @property
+    def reason(self) -> str:
+        """One line for an operator: what went wrong and where."""
+        if self.error_message is None:
+            return ""
+        where = f" at step {self.error_step}" if self.error_step else ""
+        return f"{self.error_type}{where}: {self.error_message}"
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """An attempt (kind ``attempt``) or an operator action (``enqueue``, ``edit``, ``replay``,
+    ``cancel``)."""
+
+    kind: str
+    reference: str
+    actor: str | None
+    attempt: int | None
+    started_at: datetime
+    finished_at: datetime | None
+    outcome: str | None
+    error_type: str | None
+    error_message: str | None
+    error_step: str | None
+    artifact_dir: str | None
+    committed_step: str | None
+    note: str | None
+    changes: dict[str, Any] | None

@@ -1,0 +1,62 @@
+"""The ledger in PostgreSQL: many worker hosts share one queue.
+
+Claims read with ``FOR UPDATE SKIP LOCKED`` inside one transaction, so concurrent claimers
+pass over each other's rows instead of waiting or double-claiming; other changes lock
+their row with ``FOR UPDATE``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+
+from bots.errors import SetupError
+from bots.ledger.mask import redact_url
+from bots.ledger.sqlstore import Cursor, SqlStore
+
+_UPGRADE_LOCK = 0x0B075_1ED6  # an advisory lock id only `bots db upgrade` takes
+
+
+@lru_cache(maxsize=512)
+def _placeholders(text: str) -> str:
+    return re.sub(r"\?", "%s", text.replace("%", "%%"))
+
+
+class PostgresStore(SqlStore):
+    dialect = "postgresql"
+    lock_row = " FOR UPDATE"
+    skip_locked = " FOR UPDATE SKIP LOCKED"
+    integrity_errors = (psycopg.errors.UniqueViolation,)
+
+    def __init__(self, url: str, **options: Any) -> None:
+        super().__init__(url, **options)
+        try:
+            self.conn = psycopg.connect(url, autocommit=True, row_factory=dict_row)
+        except psycopg.OperationalError as error:
+            raise SetupError(
+                f"cannot reach the ledger at {redact_url(url)}: {error}".strip()
+            ) from error
+
+    @contextmanager
+    def tx(self, write: bool = True) -> Iterator[Cursor]:
+        with self.conn.transaction(), self.conn.cursor() as raw:
+            yield Cursor(raw, self)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def sql(self, text: str) -> str:
+        return _placeholders(text)
+
+    def _lock_for_upgrade(self, cur: Cursor) -> None:
+        cur.run("SELECT pg_advisory_xact_lock(?)", _UPGRADE_LOCK)
+
+    def _has_version_table(self, cur: Cursor) -> bool:
+        row = cur.one("SELECT to_regclass('schema_version') IS NOT NULL AS found")
+        return bool(row and row["found"])

@@ -1,0 +1,96 @@
+"""The ledger's tables, as ordered migrations written once with per-backend type names.
+
+A migration is (version, description, statements). ``schema_version`` holds one row per
+applied migration, so ``bots db status`` can say what was applied and when.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+TYPES: dict[str, Mapping[str, str]] = {
+    "sqlite": {
+        "pk": "INTEGER PRIMARY KEY AUTOINCREMENT",
+        "ts": "TEXT",
+        "json": "TEXT",
+    },
+    "postgresql": {
+        "pk": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+        "ts": "TIMESTAMPTZ",
+        "json": "JSONB",
+    },
+}
+
+STATES = "'pending', 'running', 'done', 'failed', 'retry_wait', 'needs_review', 'cancelled'"
+
+VERSION_TABLE = """
+CREATE TABLE IF NOT EXISTS schema_version (
+    version INTEGER PRIMARY KEY,
+    description TEXT NOT NULL,
+    applied_at {ts} NOT NULL
+)"""
+
+_INITIAL = [
+    f"""
+CREATE TABLE work_items (
+    id {{pk}},
+    reference TEXT NOT NULL UNIQUE,
+    flow TEXT NOT NULL,
+    payload {{json}} NOT NULL,
+    batch TEXT,
+    state TEXT NOT NULL CHECK (state IN ({STATES})),
+    priority INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    run_attempts INTEGER NOT NULL DEFAULT 0,
+    max_attempts INTEGER NOT NULL,
+    replay BOOLEAN NOT NULL DEFAULT FALSE,
+    lease_owner TEXT,
+    lease_expires_at {{ts}},
+    heartbeat_at {{ts}},
+    next_attempt_at {{ts}},
+    committed_step TEXT,
+    commit_in_progress TEXT,
+    outputs {{json}},
+    error_kind TEXT,
+    error_type TEXT,
+    error_code TEXT,
+    error_message TEXT,
+    error_step TEXT,
+    error_context {{json}},
+    artifact_dir TEXT,
+    created_at {{ts}} NOT NULL,
+    updated_at {{ts}} NOT NULL,
+    finished_at {{ts}}
+)""",
+    "CREATE INDEX work_items_claim ON work_items (state, priority, created_at, id)",
+    "CREATE INDEX work_items_batch ON work_items (batch)",
+    """
+CREATE TABLE history (
+    id {pk},
+    reference TEXT NOT NULL REFERENCES work_items (reference) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    actor TEXT,
+    attempt INTEGER,
+    started_at {ts} NOT NULL,
+    finished_at {ts},
+    outcome TEXT,
+    error_type TEXT,
+    error_message TEXT,
+    error_step TEXT,
+    artifact_dir TEXT,
+    committed_step TEXT,
+    note TEXT,
+    changes {json}
+)""",
+    "CREATE INDEX history_reference ON history (reference, id)",
+]
+
+MIGRATIONS: list[tuple[int, str, list[str]]] = [
+    (1, "work items and their history", _INITIAL),
+]
+
+LATEST = MIGRATIONS[-1][0]
+
+
+def statements(dialect: str, migration: list[str]) -> list[str]:
+    return [sql.format(**TYPES[dialect]) for sql in migration]

@@ -1,0 +1,226 @@
+"""The ledger over any DB-API connection: the part every query shares.
+
+A backend (``bots.ledger.sqlite``, ``bots.ledger.postgres``) supplies the connection, the
+transaction (SQLite ``BEGIN IMMEDIATE``; PostgreSQL ``BEGIN``), the row-locking suffixes
+(``FOR UPDATE [SKIP LOCKED]`` on PostgreSQL, nothing on SQLite where the transaction already
+holds the one write lock) and how it spells placeholders and timestamps. The verbs live in
+``bots.ledger.leases`` (a worker's) and ``bots.ledger.operations`` (enqueue and an
+operator's); ``SqlStore`` is all of them together.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import fields
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+
+from bots.ledger import schema
+from bots.ledger.errors import NotFound, SchemaOutOfDate
+from bots.ledger.mask import redact_url
+from bots.ledger.model import Backoff, HistoryEntry, State, WorkItem, utcnow
+
+Row = dict[str, Any]
+Validator = Callable[[dict[str, Any]], Mapping[str, Any]]
+
+_ITEM_FIELDS = [f.name for f in fields(WorkItem)]
+_HISTORY_FIELDS = [f.name for f in fields(HistoryEntry)]
+_JSON = {"payload", "outputs", "error_context", "changes"}
+_TIMES = {
+    "lease_expires_at", "heartbeat_at", "next_attempt_at", "created_at", "updated_at",
+    "finished_at", "started_at", "applied_at",
+}  # fmt: skip
+
+
+class Cursor:
+    """The little of DB-API the store uses, with the backend's placeholder and value rules."""
+
+    def __init__(self, raw: Any, store: SqlBase) -> None:
+        self.raw = raw
+        self.store = store
+
+    def run(self, sql: str, *params: Any) -> int:
+        self.raw.execute(self.store.sql(sql), tuple(self.store.to_db(p) for p in params))
+        return int(self.raw.rowcount)
+
+    def one(self, sql: str, *params: Any) -> Row | None:
+        self.run(sql, *params)
+        row = self.raw.fetchone()
+        return None if row is None else self.store.from_db(row)
+
+    def all(self, sql: str, *params: Any) -> list[Row]:
+        self.run(sql, *params)
+        return [self.store.from_db(row) for row in self.raw.fetchall()]
+
+
+class SqlBase:
+    dialect: ClassVar[str]
+    lock_row: ClassVar[str] = ""
+    skip_locked: ClassVar[str] = ""
+    integrity_errors: ClassVar[tuple[type[Exception], ...]] = ()
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        backoff: Backoff | None = None,
+        max_attempts: int = 3,
+        lease_seconds: float = 300.0,
+    ) -> None:
+        self.url = url
+        self.clock = clock
+        self.backoff = backoff or Backoff()
+        self.max_attempts = max_attempts
+        self.lease = timedelta(seconds=lease_seconds)
+
+    # --- what a backend provides -------------------------------------------------------
+    def tx(self, write: bool = True) -> AbstractContextManager[Cursor]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def sql(self, text: str) -> str:
+        return text
+
+    def to_db(self, value: Any) -> Any:
+        return value
+
+    def _load_time(self, value: Any) -> datetime:
+        return value
+
+    def _has_version_table(self, cur: Cursor) -> bool:
+        raise NotImplementedError
+
+    def _lock_for_upgrade(self, cur: Cursor) -> None:
+        """Stop two processes from migrating at once (SQLite: the write lock already does)."""
+
+    def from_db(self, row: Row) -> Row:
+        out = dict(row)
+        for key, value in out.items():
+            if value is None:
+                continue
+            if key in _JSON and isinstance(value, str):
+                out[key] = json.loads(value)
+            elif key in _TIMES:
+                out[key] = self._load_time(value).astimezone(UTC)
+        return out
+
+    # --- schema -------------------------------------------------------------------------
+    def version(self) -> int:
+        with self.tx(write=False) as cur:
+            return self._version(cur)
+
+    def _version(self, cur: Cursor) -> int:
+        if not self._has_version_table(cur):
+            return 0
+        row = cur.one("SELECT MAX(version) AS v FROM schema_version")
+        return int(row["v"] or 0) if row else 0
+
+    def migrations(self) -> list[Row]:
+        with self.tx(write=False) as cur:
+            if not self._has_version_table(cur):
+                return []
+            return cur.all("SELECT * FROM schema_version ORDER BY version")
+
+    def upgrade(self) -> int:
+        """Apply the pending migrations in one transaction; return the version reached."""
+        with self.tx() as cur:
+            self._lock_for_upgrade(cur)
+            cur.run(schema.VERSION_TABLE.format(**schema.TYPES[self.dialect]))
+            current = self._version(cur)
+            self._refuse_newer(current)
+            for version, description, migration in schema.MIGRATIONS:
+                if version <= current:
+                    continue
+                for statement in schema.statements(self.dialect, migration):
+                    cur.run(statement)
+                cur.run(
+                    "INSERT INTO schema_version (version, description, applied_at)"
+                    " VALUES (?, ?, ?)",
+                    version, description, self.clock(),
+                )  # fmt: skip
+            return self._version(cur)
+
+    def _refuse_newer(self, current: int) -> None:
+        if current > schema.LATEST:
+            raise SchemaOutOfDate(
+                f"the ledger at {redact_url(self.url)} has schema version {current}, "
+                "newer than this bots "
+                f"knows ({schema.LATEST}): upgrade bots on this machine"
+            )
+
+    def require_current(self) -> None:
+        current = self.version()
+        self._refuse_newer(current)
+        if current < schema.LATEST:
+            shown = redact_url(self.url)
+            raise SchemaOutOfDate(
+                f"the ledger at {shown} has schema version {current}, this bots needs "
+                f"{schema.LATEST}: run `bots db upgrade --db {shown}`"
+            )
+
+    def _note(
+        self, cur: Cursor, ref: str, kind: str, actor: str | None, now: datetime, **extra: Any
+    ) -> None:
+        columns = ["reference", "kind", "actor", "started_at", "finished_at", *extra]
+        values = [ref, kind, actor, now, now, *extra.values()]
+        marks = ", ".join("?" * len(values))
+        cur.run(f"INSERT INTO history ({', '.join(columns)}) VALUES ({marks})", *values)
+
+    # --- queries ------------------------------------------------------------------------
+    def get(self, ref: str) -> WorkItem:
+        with self.tx(write=False) as cur:
+            return self._get(cur, ref)
+
+    def history(self, ref: str) -> list[HistoryEntry]:
+        with self.tx(write=False) as cur:
+            self._row(cur, ref, lock=False)
+            rows = cur.all("SELECT * FROM history WHERE reference = ? ORDER BY id", ref)
+        return [HistoryEntry(**{k: row[k] for k in _HISTORY_FIELDS}) for row in rows]
+
+    def counts(self) -> dict[State, int]:
+        with self.tx(write=False) as cur:
+            rows = cur.all("SELECT state, COUNT(*) AS n FROM work_items GROUP BY state")
+        found = {State(r["state"]): int(r["n"]) for r in rows}
+        return {state: found.get(state, 0) for state in State}
+
+    def items(self, *, states: Sequence[State] = (), batch: str | None = None) -> list[WorkItem]:
+        """Items in any of ``states`` (all when empty), of one batch if given, oldest first."""
+        where, params = ["1 = 1"], []
+        if states:
+            where.append(f"state IN ({', '.join('?' * len(states))})")
+            params += [s.value for s in states]
+        if batch is not None:
+            where.append("batch = ?")
+            params.append(batch)
+        with self.tx(write=False) as cur:
+            rows = cur.all(
+                f"SELECT * FROM work_items WHERE {' AND '.join(where)} ORDER BY created_at, id",
+                *params,
+            )
+        return [_item(row) for row in rows]
+
+    def _row(self, cur: Cursor, ref: str, lock: bool = True) -> Row:
+        suffix = self.lock_row if lock else ""
+        row = cur.one(f"SELECT * FROM work_items WHERE reference = ?{suffix}", ref)
+        if row is None:
+            raise NotFound(f"no work item with reference {ref}", reference=ref)
+        return row
+
+    def _get(self, cur: Cursor, ref: str) -> WorkItem:
+        return _item(self._row(cur, ref, lock=False))
+
+
+def _item(row: Row) -> WorkItem:
+    values = {k: row[k] for k in _ITEM_FIELDS}
+    values["state"] = State(values["state"])
+    values["replay"] = bool(values["replay"])
+    return WorkItem(**values)
+
+
+def dump_json(value: Mapping[str, Any] | None) -> str | None:
+    return None if value is None else json.dumps(dict(value), ensure_ascii=False, default=str)

@@ -1,0 +1,34 @@
+"""Personal data never reaches an operator's screen unmasked."""
+
+from __future__ import annotations
+
+from bots.ledger.mask import mask_payload, mask_text, redact_url, sensitive_values
+
+ORDER = {
+    "customer": {"name": "张三", "id_number": "410101199001011234"},
+    "contacts": [{"contact_id_number": "410101198001015678", "phone": "18937100001"}],
+    "portal_password": "Tele@1001",
+}
+
+
+def test_sensitive_fields_are_masked_wherever_they_nest() -> None:
+    assert mask_payload(ORDER) == {
+        "customer": {"name": "张三", "id_number": "******"},
+        "contacts": [{"contact_id_number": "******", "phone": "18937100001"}],
+        "portal_password": "******",
+    }
+
+
+def test_their_values_are_masked_in_free_text() -> None:
+    hidden = sensitive_values(ORDER)
+    assert hidden == {"410101199001011234", "410101198001015678", "Tele@1001"}
+    assert (
+        mask_text("证件 410101199001011234 无效 (Tele@1001)", hidden) == "证件 ****** 无效 (******)"
+    )
+
+
+def test_a_database_password_is_not_printed() -> None:
+    assert redact_url("postgresql://bots:s3cret@db.lan:5432/ledger") == (
+        "postgresql://bots:******@db.lan:5432/ledger"
+    )
+    assert redact_url("postgresql:///ledger") == "postgresql:///ledger"

@@ -1,0 +1,153 @@
+"""The operator's side: replay, cancel and edit, each leaving an audit row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bots.errors import BadInput
+from bots.ledger import ErrorInfo, IllegalTransition, State, Store
+from tests.fixtures.ledger import FakeClock, order
+
+REFUSED = ErrorInfo(kind="business_exception", type="BusinessException", message="不符合办理条件")
+
+
+def _failed(store: Store, *refs: str) -> None:
+    store.enqueue([order(ref) for ref in refs])
+    for _ in refs:
+        item = store.claim("w1")
+        assert item is not None
+        store.fail_business(item.reference, "w1", REFUSED)
+
+
+def _needs_review(store: Store, ref: str) -> None:
+    store.enqueue([order(ref)])
+    store.claim("w1")
+    store.commit_started(ref, "w1", "submit")
+    store.fail_unknown(ref, "w1", ErrorInfo("unknown_outcome", "UnknownOutcome", "died"))
+
+
+def test_replay_by_reference_marks_pending_with_the_replay_flag(store: Store) -> None:
+    _failed(store, "E9-1")
+    assert store.replay(["E9-1"], actor="王敏") == ["E9-1"]
+    item = store.get("E9-1")
+    assert (item.state, item.replay, item.run_attempts, item.attempts, item.error_message) == (
+        State.PENDING, True, 0, 1, None,
+    )  # fmt: skip
+    assert store.history("E9-1")[-2].error_message == "不符合办理条件"
+    note = store.history("E9-1")[-1]
+    assert (note.kind, note.actor, note.note) == (
+        "replay", "王敏", "replay from failed: 不符合办理条件",
+    )  # fmt: skip
+    assert store.claim("w2").replay is True  # type: ignore[union-attr]
+
+
+def test_replay_by_state(store: Store) -> None:
+    _failed(store, "F-1", "F-2")
+    _needs_review(store, "N-1")
+    assert store.replay(state=State.NEEDS_REVIEW) == ["N-1"]
+    assert store.replay(state=State.FAILED) == ["F-1", "F-2"]
+    assert store.counts()[State.PENDING] == 3
+    assert store.get("N-1").commit_in_progress is None
+
+
+def test_replay_is_all_or_nothing(store: Store) -> None:
+    _failed(store, "E9-1")
+    store.enqueue([order("E9-2")])
+    with pytest.raises(IllegalTransition) as caught:
+        store.replay(["E9-1", "E9-2"])
+    assert str(caught.value) == (
+        "cannot replay E9-2: it is pending (replay needs failed, needs_review or cancelled)"
+    )
+    assert store.get("E9-1").state is State.FAILED
+
+
+EITHER = "replay needs either references or a state (failed or needs_review)"
+
+
+@pytest.mark.parametrize(
+    ("refs", "state", "message"),
+    [
+        ((), None, EITHER),
+        (("E9-1",), State.FAILED, EITHER),
+        ((), State.DONE, "replay by state takes failed or needs_review, not done"),
+    ],
+)
+def test_replay_arguments(store: Store, refs: Any, state: State | None, message: str) -> None:
+    with pytest.raises(BadInput) as caught:
+        store.replay(refs, state=state)
+    assert str(caught.value) == message
+
+
+def test_cancel_and_its_audit_row(store: Store, clock: FakeClock) -> None:
+    store.enqueue([order("E9-1")])
+    cancelled = store.cancel("E9-1", actor="王敏")
+    assert (cancelled.state, cancelled.finished_at) == (State.CANCELLED, clock.now)
+    last = store.history("E9-1")[-1]
+    assert (last.kind, last.actor, last.note) == ("cancel", "王敏", "cancelled from pending")
+    assert store.claim("w1") is None
+
+
+def test_cancel_refuses_a_running_item(store: Store) -> None:
+    store.enqueue([order("E9-1")])
+    store.claim("w1")
+    with pytest.raises(IllegalTransition) as caught:
+        store.cancel("E9-1")
+    assert str(caught.value) == (
+        "cannot cancel E9-1: it is running (cancel needs pending, failed, retry_wait or "
+        "needs_review)"
+    )
+    assert store.get("E9-1").state is State.RUNNING
+
+
+def _validator(payload: dict[str, Any]) -> dict[str, Any]:
+    if payload.get("broadband", {}).get("bandwidth") not in {"50M", "100M", "200M"}:
+        raise BadInput(f"order {payload['reference']}, field broadband.bandwidth: not offered")
+    return {**payload, "derived": "fee-" + payload["broadband"]["bandwidth"]}
+
+
+def test_edit_revalidates_and_keeps_before_and_after(store: Store) -> None:
+    store.enqueue([order("E9-1", broadband={"bandwidth": "20M"})])
+    store.claim("w1")
+    store.fail_business("E9-1", "w1", REFUSED)
+    edited = store.edit("E9-1", {"broadband.bandwidth": "100M"}, _validator, actor="王敏")
+    assert edited.payload["broadband"] == {"bandwidth": "100M"}
+    assert edited.payload["derived"] == "fee-100M"
+    assert edited.state is State.FAILED
+    last = store.history("E9-1")[-1]
+    assert (last.kind, last.actor, last.note, last.changes) == (
+        "edit", "王敏", "edited broadband.bandwidth",
+        {"broadband.bandwidth": {"before": "20M", "after": "100M"}},
+    )  # fmt: skip
+
+
+def test_an_edit_the_validator_refuses_changes_nothing(store: Store) -> None:
+    store.enqueue([order("E9-1", broadband={"bandwidth": "100M"})])
+    with pytest.raises(BadInput) as caught:
+        store.edit("E9-1", {"broadband.bandwidth": "30M"}, _validator)
+    assert str(caught.value) == "order E9-1, field broadband.bandwidth: not offered"
+    assert store.get("E9-1").payload["broadband"] == {"bandwidth": "100M"}
+    assert [h.kind for h in store.history("E9-1")] == ["enqueue"]
+
+
+def test_edit_of_a_missing_group_is_refused(store: Store) -> None:
+    store.enqueue([order("E9-1")])
+    with pytest.raises(BadInput) as caught:
+        store.edit("E9-1", {"mobile.imei": "1"}, dict)
+    assert str(caught.value) == "E9-1 has no field mobile.imei: mobile is not a group of fields"
+
+
+@pytest.mark.parametrize("state", ["running", "done", "retry_wait"])
+def test_edit_is_refused_while_a_worker_may_use_the_order(store: Store, state: str) -> None:
+    store.enqueue([order("E9-1")])
+    store.claim("w1")
+    if state == "done":
+        store.complete("E9-1", "w1", {})
+    if state == "retry_wait":
+        store.fail_system("E9-1", "w1", ErrorInfo("system_exception", "TimeoutError", "slow"))
+    with pytest.raises(IllegalTransition) as caught:
+        store.edit("E9-1", {"customer": "李四"}, dict)
+    assert str(caught.value) == (
+        f"cannot edit E9-1: it is {state} (edit needs pending, failed, needs_review or cancelled)"
+    )

@@ -1,0 +1,109 @@
+"""Migrations and how a ledger is found from its URL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bots.errors import BadInput
+from bots.ledger import SchemaOutOfDate, open_store
+from bots.ledger.schema import LATEST
+from bots.ledger.sqlite import SqliteStore
+from tests.fixtures.ledger import order
+
+
+def test_upgrade_from_empty_is_idempotent_and_reports_the_version(ledger_url: str) -> None:
+    store = open_store(ledger_url, check_schema=False)
+    assert store.version() == 0
+    assert store.migrations() == []
+    assert store.upgrade() == LATEST
+    assert store.upgrade() == LATEST
+    assert [(m["version"], m["description"]) for m in store.migrations()] == [
+        (1, "work items and their history")
+    ]
+    store.enqueue([order("E9-1")])
+    store.close()
+
+
+def test_concurrent_opens_of_a_new_sqlite_ledger_upgrade_once(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/ledger.db"
+    first, second = open_store(url), open_store(url)
+    assert (first.version(), second.version()) == (LATEST, LATEST)
+    assert len(second.migrations()) == LATEST
+
+
+def test_postgres_is_never_upgraded_behind_an_operators_back(ledger_url: str) -> None:
+    if ledger_url.startswith("sqlite"):
+        store = open_store(ledger_url)
+        assert store.version() == LATEST, "a SQLite ledger is brought up to date on open"
+        return
+    with pytest.raises(SchemaOutOfDate) as caught:
+        open_store(ledger_url)
+    assert str(caught.value) == (
+        f"the ledger at {ledger_url} has schema version 0, this bots needs {LATEST}: "
+        f"run `bots db upgrade --db {ledger_url}`"
+    )
+    assert caught.value.exit_code == 8
+
+
+def test_a_ledger_newer_than_this_bots_is_refused(ledger_url: str) -> None:
+    store = open_store(ledger_url, check_schema=False)
+    store.upgrade()
+    with store.tx() as cur:  # type: ignore[attr-defined]
+        cur.run(
+            "INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)",
+            LATEST + 1, "from the future", store.clock(),
+        )  # fmt: skip
+    with pytest.raises(SchemaOutOfDate) as caught:
+        open_store(ledger_url)
+    assert str(caught.value) == (
+        f"the ledger at {ledger_url} has schema version {LATEST + 1}, newer than this bots "
+        f"knows ({LATEST}): upgrade bots on this machine"
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "path"),
+    [
+        ("sqlite:///runs/ledger.db", "runs/ledger.db"),
+        ("sqlite:////srv/bots/ledger.db", "/srv/bots/ledger.db"),
+        ("queue.db", "queue.db"),
+        ("/srv/bots/ledger.db", "/srv/bots/ledger.db"),
+    ],
+)
+def test_sqlite_urls(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, url: str, path: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    opened: list[Path] = []
+    monkeypatch.setattr(SqliteStore, "__init__", lambda self, u, p, **o: opened.append(p))
+    monkeypatch.setattr(SqliteStore, "upgrade", lambda self: LATEST)
+    open_store(url)
+    assert opened == [Path(path)]
+
+
+def test_bots_db_env_and_the_default(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BOTS_DB", raising=False)
+    assert open_store().url == "sqlite:///runs/ledger.db"
+    assert (tmp_path / "runs" / "ledger.db").exists()
+    monkeypatch.setenv("BOTS_DB", f"sqlite:///{tmp_path}/other.db")
+    assert open_store().url == f"sqlite:///{tmp_path}/other.db"
+
+
+@pytest.mark.parametrize("url", ["sqlite://ledger.db", "sqlite:///", "sqlite:///:memory:"])
+def test_a_sqlite_url_must_name_a_file(url: str) -> None:
+    with pytest.raises(BadInput) as caught:
+        open_store(url)
+    assert str(caught.value) == (
+        f"{url}: a SQLite ledger is a file: sqlite:///relative/path.db or "
+        "sqlite:////absolute/path.db"
+    )
+
+
+def test_unknown_url_scheme(tmp_path: Path) -> None:
+    with pytest.raises(BadInput) as caught:
+        open_store("mysql://host/db")
+    assert str(caught.value) == (
+        "unknown ledger URL mysql://host/db: it should start with sqlite://, postgresql://, "
+        "postgres:// or be a path"
+    )

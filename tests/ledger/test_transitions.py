@@ -1,0 +1,67 @@
+"""The transition table itself: every action against every state, with the exact refusal."""
+
+from __future__ import annotations
+
+import pytest
+
+from bots.ledger import IllegalTransition, State
+from bots.ledger.transitions import TRANSITIONS, check
+
+LEGAL = {
+    "claim": {"pending", "retry_wait"},
+    "heartbeat": {"running"},
+    "commit_started": {"running"},
+    "commit_done": {"running"},
+    "complete": {"running"},
+    "fail_business": {"running"},
+    "fail_system": {"running"},
+    "fail_unknown": {"running"},
+    "reap": {"running"},
+    "release": {"running"},
+    "replay": {"failed", "needs_review", "cancelled"},
+    "cancel": {"pending", "retry_wait", "failed", "needs_review"},
+    "edit": {"pending", "failed", "needs_review", "cancelled"},
+}
+
+CASES = [(action, state) for action in TRANSITIONS for state in State]
+
+
+def test_the_table_is_the_one_written_down() -> None:
+    assert {a: {s.value for s in t.sources} for a, t in TRANSITIONS.items()} == LEGAL
+
+
+@pytest.mark.parametrize(("action", "state"), CASES, ids=[f"{a}-{s.value}" for a, s in CASES])
+def test_every_action_in_every_state(action: str, state: State) -> None:
+    if state.value in LEGAL[action]:
+        assert check(action, "ORD-1", state) in TRANSITIONS[action].targets | {state}
+        return
+    with pytest.raises(IllegalTransition) as caught:
+        check(action, "ORD-1", state)
+    verb = action.replace("_", " ")
+    assert str(caught.value).startswith(f"cannot {verb} ORD-1: it is {state.value} ({verb} needs ")
+
+
+def test_refusal_names_the_states_that_would_do() -> None:
+    with pytest.raises(IllegalTransition) as caught:
+        check("cancel", "ORD-7", State.RUNNING)
+    assert str(caught.value) == (
+        "cannot cancel ORD-7: it is running "
+        "(cancel needs pending, failed, retry_wait or needs_review)"
+    )
+
+
+def test_a_target_the_action_cannot_reach() -> None:
+    with pytest.raises(IllegalTransition) as caught:
+        check("reap", "ORD-7", State.RUNNING, State.DONE)
+    assert str(caught.value) == (
+        "cannot reap ORD-7 into done: reap leads to pending, failed or needs_review"
+    )
+
+
+@pytest.mark.parametrize(
+    ("action", "target"),
+    [("claim", State.RUNNING), ("complete", State.DONE), ("replay", State.PENDING)],
+)
+def test_single_target_actions_say_where_they_lead(action: str, target: State) -> None:
+    source = next(iter(TRANSITIONS[action].sources))
+    assert check(action, "ORD-1", source) is target
