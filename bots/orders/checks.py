@@ -25,8 +25,12 @@ REFERENCE_RE = re.compile(r"[A-Za-z0-9_-]{3,40}")
 
 # Categories refused in any text: control characters (tabs and newlines included: every field
 # is one line in the portal), unpaired surrogates, and the Unicode line/paragraph separators.
-_REFUSED_CATEGORIES = {"Cc": "a control character", "Cs": "an unpaired surrogate",
-                       "Zl": "a line separator", "Zp": "a paragraph separator"}
+_REFUSED_CATEGORIES = {
+    "Cc": "a control character",
+    "Cs": "an unpaired surrogate",
+    "Zl": "a line separator",
+    "Zp": "a paragraph separator",
+}
 
 
 def luhn_check_digit(payload: str) -> str:

@@ -33,8 +33,7 @@ ID_TYPE_ALIASES = {"身份证": "居民身份证"}
 BANDWIDTHS = ("20M", "50M", "100M", "200M", "300M", "500M", "1000M")
 ANY_NUMBER = "any"
 _ANY_SPELLINGS = {"any", "任意", "任选"}
-_PROCEDURES = {"new_install": NEW_INSTALL, "新装": NEW_INSTALL, "renewal": RENEWAL,
-               "续费": RENEWAL}
+_PROCEDURES = {"new_install": NEW_INSTALL, "新装": NEW_INSTALL, "renewal": RENEWAL, "续费": RENEWAL}
 MAX_LEN = {"name": 30, "address": 100, "manager": 20, "model": 40, "note": 200}
 MASK_CHAR = "*"
 
@@ -171,10 +170,20 @@ class Mobile(_Part):
 
 class Broadband(_Part):
     access_number: Annotated[str | None, _optional(checks.access_number)] = None
-    account: Annotated[str | None, _optional(lambda v: checks.pattern(
-        v, checks.BROADBAND_ACCOUNT_RE, "6-20 lowercase letters and digits"))] = None
-    standard_address: Annotated[str | None, _optional(lambda v: checks.pattern(
-        v, checks.ADDRESS_CODE_RE, "an address code like 4101-0001"))] = None
+    account: Annotated[
+        str | None,
+        _optional(
+            lambda v: checks.pattern(
+                v, checks.BROADBAND_ACCOUNT_RE, "6-20 lowercase letters and digits"
+            )
+        ),
+    ] = None
+    standard_address: Annotated[
+        str | None,
+        _optional(
+            lambda v: checks.pattern(v, checks.ADDRESS_CODE_RE, "an address code like 4101-0001")
+        ),
+    ] = None
     install_address: Annotated[str | None, _optional(_text(MAX_LEN["address"]))] = None
     bandwidth: Annotated[str | None, _optional(_bandwidth)] = None
 
@@ -221,8 +230,14 @@ class Order(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    reference: Annotated[str, _required(lambda v: checks.pattern(
-        v, checks.REFERENCE_RE, "3-40 letters, digits, '-' or '_' (like E9-20261127-0001)"))]
+    reference: Annotated[
+        str,
+        _required(
+            lambda v: checks.pattern(
+                v, checks.REFERENCE_RE, "3-40 letters, digits, '-' or '_' (like E9-20261127-0001)"
+            )
+        ),
+    ]
     procedure: Annotated[Procedure, BeforeValidator(_procedure)]
     pack: Annotated[int | None, BeforeValidator(_pack)] = None
     customer: Customer
@@ -273,8 +288,11 @@ class Order(BaseModel):
             fees_to_lower=[f for f in fees if f["action"] != "collect"],
             fee_total=rules.fee_total(self.procedure),
             free_credit=rules.FREE_CREDIT,
-            special_fund={"amount": rules.SPECIAL_FUND, "type": rules.SPECIAL_FUND_TYPE,
-                          "ledger": rules.SPECIAL_FUND_LEDGER},
+            special_fund={
+                "amount": rules.SPECIAL_FUND,
+                "type": rules.SPECIAL_FUND_TYPE,
+                "ledger": rules.SPECIAL_FUND_LEDGER,
+            },
             stop_month=rules.stop_month(plan),
             broadband_stops=plan.broadband_stops,
             notice=rules.customer_notice(plan),
@@ -284,7 +302,11 @@ class Order(BaseModel):
 
 
 _PARTS: dict[str, type[BaseModel]] = {
-    "": Order, "customer": Customer, "mobile": Mobile, "broadband": Broadband, "phone": Phone,
+    "": Order,
+    "customer": Customer,
+    "mobile": Mobile,
+    "broadband": Broadband,
+    "phone": Phone,
 }
 
 
@@ -334,8 +356,14 @@ def load_order(raw: Any, source: str) -> Order:
     order, problems = validate_order(raw)
     if order is None:
         message = "\n".join(f"{source}: {p.field}: {p.reason}" for p in problems)
-        raise BadInput(message, code="bad_order", source=source, field=problems[0].field,
-                       reason=problems[0].reason, problems=problems)
+        raise BadInput(
+            message,
+            code="bad_order",
+            source=source,
+            field=problems[0].field,
+            reason=problems[0].reason,
+            problems=problems,
+        )
     return order
 
 

@@ -81,8 +81,16 @@ def read_orders(path: str | Path) -> ReadResult:
     if reader is None:
         known = ", ".join(sorted(READERS))
         hint = " (save it as .xlsx)" if path.suffix.lower() == ".xls" else ""
-        return ReadResult(errors=[RowError(
-            str(path), None, None, f"unsupported file type {path.suffix!r}{hint}; use {known}")])
+        return ReadResult(
+            errors=[
+                RowError(
+                    str(path),
+                    None,
+                    None,
+                    f"unsupported file type {path.suffix!r}{hint}; use {known}",
+                )
+            ]
+        )
     if not path.is_file():
         return ReadResult(errors=[RowError(str(path), None, None, "file not found")])
     return reader(path)
@@ -91,8 +99,11 @@ def read_orders(path: str | Path) -> ReadResult:
 # -- spreadsheets ---------------------------------------------------------------------------
 
 
-def _table(path: Path, header: list[Any], rows: Iterable[tuple[int, list[Any], dict[int, str]]],
-           ) -> ReadResult:
+def _table(
+    path: Path,
+    header: list[Any],
+    rows: Iterable[tuple[int, list[Any], dict[int, str]]],
+) -> ReadResult:
     """Orders from a header and ``(row number, cells, {column index: problem})`` rows."""
     name = str(path)
     try:
@@ -114,8 +125,10 @@ def _table(path: Path, header: list[Any], rows: Iterable[tuple[int, list[Any], d
             if index in cell_problems:
                 problems[column.path] = cell_problems[index]
             elif isinstance(cell, str) and _SCIENTIFIC.fullmatch(cell.strip()):
-                problems[column.path] = ("is in scientific notation (Excel shortened a long "
-                                         "number): format the column as text and re-enter it")
+                problems[column.path] = (
+                    "is in scientific notation (Excel shortened a long "
+                    "number): format the column as text and re-enter it"
+                )
             elif isinstance(cell, datetime | date | time):
                 problems[column.path] = "is a date or time: format the column as text"
             else:
@@ -143,16 +156,19 @@ def _columns(header: list[Any]) -> tuple[dict[int, columns.Column], dict[str, st
         if column is None:
             unknown.append(f"{text!r}{columns.suggestion(text)}")
         elif column.path in labels:
-            raise FileProblem(f"columns {labels[column.path]!r} and {text!r} are the same field "
-                              f"({column.name}); keep one")
+            raise FileProblem(
+                f"columns {labels[column.path]!r} and {text!r} are the same field "
+                f"({column.name}); keep one"
+            )
         else:
             by_index[index] = column
             labels[column.path] = text
     problems = []
     if unknown:
         problems.append("unknown columns: " + ", ".join(unknown))
-    missing = [f"{c.name} ({c.label})" for c in columns.COLUMNS
-               if c.required and c.path not in labels]
+    missing = [
+        f"{c.name} ({c.label})" for c in columns.COLUMNS if c.required and c.path not in labels
+    ]
     if missing:
         problems.append("missing columns: " + ", ".join(missing))
     if problems:
@@ -160,8 +176,13 @@ def _columns(header: list[Any]) -> tuple[dict[int, columns.Column], dict[str, st
     return by_index, labels
 
 
-def _validate(name: str, rows: list[_Row], labels: dict[str, str], unit: str, nested: bool,
-              ) -> ReadResult:
+def _validate(
+    name: str,
+    rows: list[_Row],
+    labels: dict[str, str],
+    unit: str,
+    nested: bool,
+) -> ReadResult:
     result = ReadResult()
     valid: list[tuple[_Row, Order]] = []
     for row in rows:
@@ -170,8 +191,10 @@ def _validate(name: str, rows: list[_Row], labels: dict[str, str], unit: str, ne
         found = dict(problems)
         found.update(row.problems)  # a problem seen in the cell says more than the model's
         if found:
-            result.errors.extend(RowError(name, row.number, labels.get(path, path), reason, unit)
-                                 for path, reason in found.items())
+            result.errors.extend(
+                RowError(name, row.number, labels.get(path, path), reason, unit)
+                for path, reason in found.items()
+            )
         elif order is not None:
             valid.append((row, order))
     refused = _duplicates(name, valid, labels, unit, result.errors)
@@ -183,8 +206,13 @@ def _validate(name: str, rows: list[_Row], labels: dict[str, str], unit: str, ne
     return result
 
 
-def _duplicates(name: str, valid: list[tuple[_Row, Order]], labels: dict[str, str], unit: str,
-                errors: list[RowError]) -> set[int]:
+def _duplicates(
+    name: str,
+    valid: list[tuple[_Row, Order]],
+    labels: dict[str, str],
+    unit: str,
+    errors: list[RowError],
+) -> set[int]:
     refused: set[int] = set()
     for path, read in UNIQUE_FIELDS.items():
         seen: dict[str, list[int]] = {}
@@ -197,17 +225,25 @@ def _duplicates(name: str, valid: list[tuple[_Row, Order]], labels: dict[str, st
                 continue
             listed = ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}"
             for number in numbers:
-                errors.append(RowError(name, number, labels.get(path, path),
-                                       f"{value} appears in {unit}s {listed}; each order needs "
-                                       "its own", unit))
+                errors.append(
+                    RowError(
+                        name,
+                        number,
+                        labels.get(path, path),
+                        f"{value} appears in {unit}s {listed}; each order needs its own",
+                        unit,
+                    )
+                )
             refused.update(numbers)
     return refused
 
 
 def _decode(data: bytes) -> str:
     if b"\x00" in data:
-        raise FileProblem("is not CSV text (it contains NUL bytes; an .xlsx renamed .csv, or "
-                          "UTF-16?): save it as CSV UTF-8")
+        raise FileProblem(
+            "is not CSV text (it contains NUL bytes; an .xlsx renamed .csv, or "
+            "UTF-16?): save it as CSV UTF-8"
+        )
     encodings: tuple[str, ...]
     if data.startswith(b"\xef\xbb\xbf"):
         encodings = ("utf-8-sig",)
@@ -218,8 +254,10 @@ def _decode(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError as exc:
             error = exc
-    raise FileProblem(f"is neither UTF-8 nor GBK text (byte 0x{data[error.start]:02X} at offset "
-                      f"{error.start}): save it as CSV UTF-8")
+    raise FileProblem(
+        f"is neither UTF-8 nor GBK text (byte 0x{data[error.start]:02X} at offset "
+        f"{error.start}): save it as CSV UTF-8"
+    )
 
 
 def read_csv(path: Path) -> ReadResult:
@@ -231,8 +269,11 @@ def read_csv(path: Path) -> ReadResult:
     header = next(records, None)
     if header is None:
         return ReadResult(errors=[RowError(str(path), None, None, "is empty")])
-    return _table(path, list(header),
-                  ((number, list(cells), {}) for number, cells in enumerate(records, start=2)))
+    return _table(
+        path,
+        list(header),
+        ((number, list(cells), {}) for number, cells in enumerate(records, start=2)),
+    )
 
 
 def read_xlsx(path: Path) -> ReadResult:
@@ -244,8 +285,11 @@ def read_xlsx(path: Path) -> ReadResult:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError):
-        return ReadResult(errors=[RowError(
-            name, None, None, "is not a readable .xlsx file: save it again from Excel")])
+        return ReadResult(
+            errors=[
+                RowError(name, None, None, "is not a readable .xlsx file: save it again from Excel")
+            ]
+        )
     sheet = book.worksheets[0]
     # Read-only mode does not parse merges, and a formula's text is only in the other mode:
     # both come straight from the sheet's XML, the formulas only when the sheet has any.
@@ -270,17 +314,28 @@ def read_xlsx(path: Path) -> ReadResult:
         formulas = load_workbook(path, read_only=True, data_only=False)
         for r, cells in enumerate(formulas.worksheets[0].iter_rows(values_only=True), start=1):
             for c, value in enumerate(cells):
-                if (isinstance(value, str) and value.startswith("=") and r - 1 < len(rows)
-                        and rows[r - 1][c] is None):
-                    problems[(r, c)] = (f"cell {get_column_letter(c + 1)}{r} holds a formula "
-                                        f"with no saved value ({value}): open and save the file "
-                                        "in Excel, or paste the values")
+                if (
+                    isinstance(value, str)
+                    and value.startswith("=")
+                    and r - 1 < len(rows)
+                    and rows[r - 1][c] is None
+                ):
+                    problems[(r, c)] = (
+                        f"cell {get_column_letter(c + 1)}{r} holds a formula "
+                        f"with no saved value ({value}): open and save the file "
+                        "in Excel, or paste the values"
+                    )
         formulas.close()
     if not rows:
         return ReadResult(errors=[RowError(name, None, None, "is empty")])
-    return _table(path, rows[0], (
-        (number, cells, {c: p for (r, c), p in problems.items() if r == number})
-        for number, cells in enumerate(rows[1:], start=2)))
+    return _table(
+        path,
+        rows[0],
+        (
+            (number, cells, {c: p for (r, c), p in problems.items() if r == number})
+            for number, cells in enumerate(rows[1:], start=2)
+        ),
+    )
 
 
 # -- YAML and JSON ----------------------------------------------------------------------------
@@ -314,13 +369,21 @@ def read_json(path: Path) -> ReadResult:
     except UnicodeDecodeError:
         return ReadResult(errors=[RowError(str(path), None, None, "is not UTF-8 text")])
     except json.JSONDecodeError as exc:
-        return ReadResult(errors=[RowError(
-            str(path), None, None, f"{exc.msg} at line {exc.lineno}, column {exc.colno}")])
+        return ReadResult(
+            errors=[
+                RowError(
+                    str(path), None, None, f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
+                )
+            ]
+        )
     return _items(path, data)
 
 
 READERS: dict[str, Callable[[Path], ReadResult]] = {
-    ".csv": read_csv, ".xlsx": read_xlsx, ".yaml": read_yaml, ".yml": read_yaml,
+    ".csv": read_csv,
+    ".xlsx": read_xlsx,
+    ".yaml": read_yaml,
+    ".yml": read_yaml,
     ".json": read_json,
 }
 

@@ -75,8 +75,9 @@ class Plan:
 
 PLANS: dict[str, Plan] = {
     "e9-C": Plan("e9-C", "e9-C(虚用户对应套餐--手机+ADSL)", 19, broadband_stops=False),
-    "e9-G": Plan("e9-G", "e9-G(虚用户对应套餐--手机+ADSL,29元手机优惠包)", 29,
-                 broadband_stops=True),
+    "e9-G": Plan(
+        "e9-G", "e9-G(虚用户对应套餐--手机+ADSL,29元手机优惠包)", 29, broadband_stops=True
+    ),
 }
 PACKS: tuple[int, ...] = tuple(sorted(p.mobile_fee for p in PLANS.values()))
 # The plan an order gets when the customer names no pack.
@@ -127,8 +128,13 @@ class FeeLine:
     reason: str  # the 下调 reason; empty for a collected line
 
     def as_dict(self) -> dict[str, object]:
-        return {"name": self.name, "original": self.original, "action": self.action,
-                "final": self.final, "reason": self.reason}
+        return {
+            "name": self.name,
+            "original": self.original,
+            "action": self.action,
+            "final": self.final,
+            "reason": self.reason,
+        }
 
 
 def lower_reason(procedure: Procedure, fee_name: str, action: FeeAction) -> str:
@@ -143,13 +149,15 @@ def fee_lines(procedure: Procedure) -> tuple[FeeLine, ...]:
     for name, action in FEE_ACTIONS[procedure]:
         original = FEE_AMOUNTS[name]
         collected = action == "collect"
-        lines.append(FeeLine(
-            name=name,
-            original=original,
-            action=action,
-            final=original if collected else 0,
-            reason="" if collected else lower_reason(procedure, name, action),
-        ))
+        lines.append(
+            FeeLine(
+                name=name,
+                original=original,
+                action=action,
+                final=original if collected else 0,
+                reason="" if collected else lower_reason(procedure, name, action),
+            )
+        )
     return tuple(lines)
 
 

@@ -30,8 +30,26 @@ DISTRICTS = {  # district → ID region code and a street of its standardised ad
     "管城回族区": ("410104", "北下街街道东大街"),
 }
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
-GIVEN = ("伟", "芳", "娜", "敏", "静", "磊", "洋", "勇", "艳", "杰", "军", "建国", "红梅", "志强",
-         "秀英", "海燕", "晓东", "丽娟")
+GIVEN = (
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "磊",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "军",
+    "建国",
+    "红梅",
+    "志强",
+    "秀英",
+    "海燕",
+    "晓东",
+    "丽娟",
+)
 MANAGERS = ("马丽", "郭涛", "孙建华", "胡文静")
 PHONE_MODELS = ("中兴 BA610C", "华为 畅享8e", "天翼 T1", "海信 F23")
 IMEI_TAC = "86471203"
@@ -89,8 +107,7 @@ def raw_order(index: int, rng: random.Random, reference: str) -> dict[str, Any]:
         raw["broadband"] = {
             "account": f"hnbench{index:04d}",
             "standard_address": f"4101-{1 + index % ADDRESS_CODES:04d}",
-            "install_address":
-                f"{home}{rng.randint(1, 6)}单元{rng.randint(1, 30)}0{rng.randint(1, 4)}",
+            "install_address": f"{home}{rng.randint(1, 6)}单元{rng.randint(1, 30)}0{rng.randint(1, 4)}",
             "bandwidth": rng.choice(("100M", "200M", "300M", "500M")),
         }
     return raw
@@ -101,7 +118,8 @@ def generate_orders(n: int, seed: int = 0, start_index: int = 100) -> list[Order
     if n < 0 or start_index < 0 or start_index + n > POOL_SIZE:
         raise ValueError(
             f"start_index + n must stay within the {POOL_SIZE}-number pool, got "
-            f"start_index={start_index}, n={n}")
+            f"start_index={start_index}, n={n}"
+        )
     rng = random.Random(seed)
     return [
         load_order(raw_order(g, rng, f"E9-S{seed}-{g:04d}"), f"generated order {g}")
