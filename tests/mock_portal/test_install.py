@@ -1,0 +1,170 @@
+"""新装 over HTTP: every server-side rule of the wizard and what 提交 creates."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.mock_portal import walk
+
+
+@pytest.fixture
+def clerk(client: TestClient) -> TestClient:
+    walk.login(client)
+    return client
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("name", "", "客户名称不能为空"),
+    ("id_number", "", "证件号码不能为空"),
+    ("id_number", "410105198503121230", "证件号码格式不正确"),
+    ("id_number", "41010519850312", "证件号码格式不正确"),
+    ("phone", "", "联系电话不能为空"),
+    ("phone", "12ab", "联系电话格式不正确"),
+    ("address", "", "联系地址不能为空"),
+    ("group", "", "客户分群不能为空"),
+])
+def test_customer_rules(clerk: TestClient, field: str, value: str, message: str) -> None:
+    walk.ok(clerk.get("/install"))
+    if field == "id_number" and value == "410105198503121230":
+        value = walk.ID_NUMBER[:17] + ("0" if walk.ID_NUMBER[17] != "0" else "1")
+    response = clerk.post("/install/customer", data=walk.customer(**{field: value}))
+    assert walk.error_of(response) == message
+    assert "/install/customer" in str(response.url)
+
+
+def test_plans_load_only_for_a_brand(clerk: TestClient) -> None:
+    assert clerk.get("/install/plans").json() == {"plans": []}
+    assert clerk.get("/install/plans", params={"brand": "我的e家"}).json() == {"plans": [
+        "e9-C(虚用户对应套餐--手机+ADSL)", "e9-G(虚用户对应套餐--手机+ADSL,29元手机优惠包)"]}
+
+
+def test_product_rules(clerk: TestClient) -> None:
+    walk.ok(clerk.get("/install"))
+    walk.ok(clerk.post("/install/customer", data=walk.customer()))
+    empty = clerk.post("/install/product", data={"brand": "我的e家", "plan": ""})
+    assert walk.error_of(empty) == "计划不能为空"
+    wrong = clerk.post("/install/product", data={"brand": "天翼宽带",
+                                                 "plan": "e9-C(虚用户对应套餐--手机+ADSL)"})
+    assert walk.error_of(wrong) == "计划与品牌不符"
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"mobile_number": ""}, "手机号码不能为空"),
+    ({"mobile_number": "13000000000"}, "号码不存在"),
+    ({"uim": ""}, "UIM卡号不能为空"),
+    ({"uim": "89860319371999999999"}, "该卡不在库存中或已使用"),
+    ({"prepaid_amount": "abc"}, "预存金额格式不正确"),
+])
+def test_mobile_rules(clerk: TestClient, fields: dict[str, str], message: str) -> None:
+    walk.install_until_members(clerk)
+    data = {**walk.mobile(), "prepaid_amount": "100", **fields}
+    assert walk.error_of(clerk.post("/install/mobile", data=data)) == message
+
+
+@pytest.mark.parametrize(("imei", "message"), [
+    ("", "串号不能为空"), ("123456789012345", "串号无效"), ("3569380356438", "串号无效")])
+def test_device_rules(clerk: TestClient, imei: str, message: str) -> None:
+    walk.install_until_members(clerk)
+    assert walk.error_of(walk.install_mobile(clerk, imei=imei)) == message
+
+
+def test_used_number_and_card_are_refused(clerk: TestClient) -> None:
+    walk.install(clerk)
+    walk.install_until_members(clerk)
+    taken = clerk.post("/install/mobile", data={**walk.mobile(card=6)})
+    assert walk.error_of(taken) == "号码已被占用"
+    used_card = clerk.post("/install/mobile", data={**walk.mobile("18937100006", card=5)})
+    assert walk.error_of(used_card) == "该卡不在库存中或已使用"
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"standard_address": ""}, "标准化地址不能为空"),
+    ({"broadband_account": ""}, "宽带账号不能为空"),
+    ({"bandwidth": ""}, "带宽不能为空"),
+    ({"install_address": ""}, "装机地址不能为空"),
+    ({"broadband_account": "HN-1"}, "宽带账号格式不正确(6-20位小写字母或数字)"),
+    ({"broadband_account": "zz60010001"}, "宽带账号已存在"),
+    ({"bandwidth": "64M"}, "带宽不正确"),
+])
+def test_broadband_rules(clerk: TestClient, fields: dict[str, str], message: str) -> None:
+    walk.install_until_members(clerk)
+    assert walk.error_of(clerk.post("/install/broadband", data=walk.broadband(**fields))) == message
+
+
+def test_account_must_be_chosen(clerk: TestClient) -> None:
+    walk.install_until_members(clerk)
+    walk.ok(walk.install_mobile(clerk))
+    walk.ok(clerk.post("/install/broadband", data=walk.broadband()))
+    page = walk.ok(clerk.get("/install/broadband/account"))
+    assert "随套餐内手机 18937100005 新开" in page.text
+    assert walk.error_of(clerk.post("/install/broadband/account", data={})) == "请选择账户"
+
+
+def test_submit_needs_both_members(clerk: TestClient) -> None:
+    walk.install_until_members(clerk)
+    assert walk.error_of(clerk.post("/install/submit")) == "请先添加套餐内手机"
+    walk.ok(walk.install_mobile(clerk))
+    assert walk.error_of(clerk.post("/install/submit")) == "请先添加套餐内宽带"
+
+
+def test_new_install_creates_customer_account_services_order_fees(clerk: TestClient) -> None:
+    order_no = walk.install(clerk)
+    assert re.fullmatch(r"37120260515\d{5}", order_no)
+    state = clerk.get("/qa/state").json()
+    [customer] = [c for c in state["customers"] if c["name"] == "张三"]
+    assert customer["group"] == "家庭"
+    assert customer["id_number"] == walk.ID_NUMBER
+    [account] = [a for a in state["accounts"] if a["customer_id"] == customer["customer_id"]]
+    services = [s for s in state["services"] if s["order_no"] == order_no]
+    assert {s["kind"] for s in services} == {"mobile", "broadband"}
+    assert {s["account_id"] for s in services} == {account["account_id"]}
+    mobile = next(s for s in services if s["kind"] == "mobile")
+    net = next(s for s in services if s["kind"] == "broadband")
+    assert (mobile["number"], mobile["brand"], mobile["plan"], mobile["evdo"]) == (
+        "18937100005", "我的e家", "e9-C(虚用户对应套餐--手机+ADSL)", False)
+    assert (mobile["imei"], mobile["uim"]) == (walk.IMEI, walk.mobile()["uim"])
+    assert re.fullmatch(r"0371\d{8}", net["number"])
+    assert (net["broadband_account"], net["bandwidth"], net["term_end"]) == (
+        "hn37100001", "100M", "2027-05-31")
+    fees = [(f["line"], f["original_amount"], f["final_amount"], f["collected"])
+            for f in state["fees"] if f["order_no"] == order_no]
+    assert fees == [("安装调测费", 58, 58, False), ("UIM卡费", 20, 20, False),
+                    ("自由话费", 100, 100, False)]
+    [order] = state["orders"]
+    assert order == {"order_no": order_no, "kind": "新装", "staff_id": "GH1001",
+                     "remark": "客户经理:王敏 业务参考:REF-1", "time": order["time"],
+                     "status": "待收费", "customer_id": customer["customer_id"]}
+    fee_page = walk.ok(clerk.get(f"/fees/{order_no}"))
+    assert net["number"] in fee_page.text
+
+
+def test_choosing_another_account_shows_in_state(clerk: TestClient) -> None:
+    order_no = walk.install(clerk, account="new-broadband")
+    state = clerk.get("/qa/state").json()
+    services = [s for s in state["services"] if s["order_no"] == order_no]
+    assert len({s["account_id"] for s in services}) == 2
+
+
+def test_no_prepaid_means_no_credit_line(clerk: TestClient) -> None:
+    order_no = walk.install(clerk, prepaid="")
+    lines = [f["line"] for f in clerk.get("/qa/state").json()["fees"]
+             if f["order_no"] == order_no]
+    assert lines == ["安装调测费", "UIM卡费"]
+
+
+def test_double_submit_creates_a_second_order(clerk: TestClient) -> None:
+    first = walk.install(clerk)
+    second = walk.submit(clerk, "/install/submit")
+    assert first != second
+    orders = clerk.get("/qa/state").json()["orders"]
+    assert [o["order_no"] for o in orders] == [first, second]
+
+
+def test_pages_mask_id_numbers(clerk: TestClient) -> None:
+    walk.install_until_members(clerk)
+    page = walk.ok(clerk.get("/install/members"))
+    assert walk.ID_NUMBER not in page.text
+    assert walk.ID_NUMBER[:6] + "********" + walk.ID_NUMBER[-4:] in page.text

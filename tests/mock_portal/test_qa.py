@@ -1,0 +1,127 @@
+"""The QA interface: only with --qa, the state's stable shape, reset, fixtures, habits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.mock_portal import walk
+from tests.mock_portal.conftest import make_client
+from tests.mock_portal.test_funds import FUND
+
+KEYS = {
+    "staff": {"staff_id", "name", "logged_in"},
+    "customers": {"customer_id", "name", "id_type", "id_number", "phone", "address", "group"},
+    "accounts": {"account_id", "customer_id", "name"},
+    "services": {"service_id", "kind", "number", "brand", "plan", "evdo", "account_id",
+                 "customer_id", "term_end", "uim", "imei", "bandwidth", "broadband_account",
+                 "standard_address", "install_address", "order_no"},
+    "fees": {"fee_id", "order_no", "line", "original_amount", "final_amount", "lowered_by",
+             "lower_reason", "collected"},
+    "special_funds": {"serial_no", "access_number", "fund_type", "ledger", "amount",
+                      "staff_id", "time"},
+    "orders": {"order_no", "kind", "staff_id", "remark", "time", "status", "customer_id"},
+}
+
+
+def test_without_qa_every_qa_path_is_404(tmp_path: Path) -> None:
+    with make_client(tmp_path, qa=False) as client:
+        for method, path in (("GET", "/qa/state"), ("POST", "/qa/reset"), ("GET", "/qa/habits"),
+                             ("POST", "/qa/habits"), ("POST", "/qa/fixtures"), ("GET", "/qa/")):
+            assert client.request(method, path).status_code == 404, path
+
+
+def test_state_shape_is_stable(client: TestClient) -> None:
+    walk.login(client)
+    order = walk.install(client)
+    walk.ok(client.post(f"/fees/{order}/collect"))
+    walk.ok(client.post("/funds", data=FUND))
+    state = client.get("/qa/state").json()
+    assert set(state) == set(KEYS)
+    for key, fields in KEYS.items():
+        assert state[key], key
+        for row in state[key]:
+            assert set(row) == fields, key
+
+
+def test_fixtures_follow_the_contract(client: TestClient) -> None:
+    state = client.get("/qa/state").json()
+    assert [s["staff_id"] for s in state["staff"]] == [f"GH10{n:02d}" for n in range(1, 17)]
+    nets = [s for s in state["services"] if s["kind"] == "broadband"]
+    assert [s["number"] for s in nets] == [f"0371600{10000 + n:05d}" for n in range(1, 101)]
+    assert {s["term_end"] for s in nets[:80]} == {"2026-05-31"}
+    assert {s["term_end"] for s in nets[80:]} == {"2026-08-31"}
+    assert {(s["brand"], s["plan"]) for s in nets} == {("天翼宽带", "ADSL包月50元")}
+    assert len({s["account_id"] for s in nets}) == len({s["customer_id"] for s in nets}) == 100
+
+
+def test_reset_restores_the_fixtures_and_moves_the_date(client: TestClient) -> None:
+    walk.login(client)
+    walk.install(client)
+    reply = client.post("/qa/reset", json={"seed": 3, "business_date": "2027-02-10"})
+    assert reply.json() == {"ok": True, "seed": 3, "business_date": "2027-02-10"}
+    state = client.get("/qa/state").json()
+    assert state["orders"] == [] and len(state["customers"]) == 100
+    terms = {s["term_end"] for s in state["services"]}
+    assert terms == {"2027-02-28", "2027-05-31"}
+    assert not any(s["logged_in"] for s in state["staff"])
+    assert client.post("/qa/reset", json={"business_date": "soon"}).status_code == 400
+
+
+def test_fixtures_can_be_added(client: TestClient) -> None:
+    reply = client.post("/qa/fixtures", json={
+        "staff": [{"staff_id": "GH2001", "name": "测试员", "password": "pw"}],
+        "numbers": ["18937109999"], "cards": ["89860319371999999990"],
+        "broadband_users": [{"access_number": "037169990001", "name": "赵六",
+                             "id_number": walk.ID_NUMBER, "term_end": "2026-05-31"}],
+    })
+    assert reply.status_code == 200, reply.text
+    walk.ok(client.post("/login", data={"staff_id": "GH2001", "password": "pw"}))
+    walk.ok(client.post("/addon/start", data={"access_number": "037169990001"}))
+    state = client.get("/qa/state").json()
+    assert any(s["number"] == "037169990001" for s in state["services"])
+    bad = client.post("/qa/fixtures", json={"broadband_users": [{"name": "x"}]})
+    assert bad.status_code == 400
+    assert bad.json()["error"].startswith("broadband user needs access_number, id_number")
+    assert client.post("/qa/fixtures", json={"phones": []}).json() == {
+        "error": "unknown fixture kinds: phones"}
+
+
+def test_habits_read_and_set(client: TestClient) -> None:
+    assert client.get("/qa/habits").json() == {
+        "evdo_defect": True, "plan_defect": True, "latency_ms": [0, 0], "busy_share": 0.0,
+        "session_expiry_s": 0.0, "notice": False, "random_ids": False}
+    changed = client.post("/qa/habits", json={"latency_ms": [5, 10], "notice": True}).json()
+    assert changed["latency_ms"] == [5, 10] and changed["notice"] is True
+    assert client.get("/qa/habits").json() == changed
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ({"colour": "red"}, "unknown habit 'colour'; known: evdo_defect, plan_defect, latency_ms, "
+                        "busy_share, session_expiry_s, notice, random_ids"),
+    ({"busy_share": 2}, "busy_share must be between 0 and 1"),
+    ({"latency_ms": [9, 1]}, "latency must be LO-HI with 0 <= LO <= HI"),
+    ({"notice": "yes"}, "notice must be true or false"),
+])
+def test_bad_habits_change_nothing(client: TestClient, body: dict[str, object],
+                                   message: str) -> None:
+    before = client.get("/qa/habits").json()
+    reply = client.post("/qa/habits", json={"notice": True, **body})
+    assert (reply.status_code, reply.json()) == (400, {"error": message})
+    assert client.get("/qa/habits").json() == before
+
+
+def test_qa_is_never_slowed_or_failed(client: TestClient) -> None:
+    client.post("/qa/habits", json={"busy_share": 1.0, "latency_ms": [3000, 3000]})
+    assert client.get("/qa/state").status_code == 200
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("[1]", "the body must be a JSON object"), ("{", "the body is not JSON: ")])
+def test_bodies_must_be_json_objects(client: TestClient, body: str, message: str) -> None:
+    for path in ("/qa/habits", "/qa/fixtures"):
+        reply = client.post(path, content=body)
+        assert reply.status_code == 400
+        assert reply.json()["error"].startswith(message)
