@@ -77,7 +77,7 @@ def query(request: Request, access_number: str | None = None, *,
             user = find_user(conn, access_number)
             error = None if user else "宽带接入号不存在"
     return render(request, "addon/query.html", user=user, access_number=access_number or "",
-                  error=error)
+                  error=error, business_date=db.business_date(conn).isoformat())
 
 
 @router.post("/start")

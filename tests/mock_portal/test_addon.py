@@ -19,6 +19,8 @@ def test_query_shows_the_user_with_term_end(clerk: TestClient) -> None:
     assert "2026-05-31" in page.text
     assert "天翼宽带" in page.text
     assert "组合产品包" in page.text
+    # the bot compares the term end with the portal's own business date, not its clock
+    assert '<span class="business-date">营业日期 2026-05-' in page.text
 
 
 @pytest.mark.parametrize(("access", "message"), [
