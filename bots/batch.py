@@ -17,8 +17,9 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from openpyxl import Workbook
 
+from bots.ledger.mask import mask_text, sensitive_values
 from bots.ledger.model import WorkItem
-from bots.orders.model import mask
+from bots.orders.model import SENSITIVE_FIELDS, mask
 
 _ENV = Environment(
     loader=PackageLoader("bots", "templates"), autoescape=select_autoescape(["html", "j2"])
@@ -63,7 +64,10 @@ def _last_screenshot(run_dir: Path) -> Path | None:
     run_file = run_dir / "run.json"
     if not run_file.is_file():
         return None
-    run = json.loads(run_file.read_text(encoding="utf-8"))
+    try:
+        run = json.loads(run_file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError:  # a run killed while writing it: the row still counts
+        return None
     shots = [s["screenshot"] for s in run.get("steps", []) if s.get("screenshot")]
     return run_dir / shots[-1] if shots else None
 
@@ -78,9 +82,17 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _hidden(payload: dict[str, Any]) -> set[str]:
+    """Personal values of the order, to hide wherever they are quoted (an error message)."""
+    customer = payload.get("customer") or {}
+    quoted = {str(customer.get(name) or "") for name in SENSITIVE_FIELDS}
+    return sensitive_values(payload) | {value for value in quoted if len(value) >= 4}
+
+
 def row_for(item: WorkItem, out_dir: Path) -> Row:
     outputs = item.outputs or {}
     customer = item.payload.get("customer", {})
+    hidden = _hidden(item.payload)
     values = {
         "reference": item.reference,
         "procedure": PROCEDURES.get(str(item.payload.get("procedure")), ""),
@@ -88,11 +100,20 @@ def row_for(item: WorkItem, out_dir: Path) -> Row:
         "state": STATES.get(item.state.value, item.state.value),
         "reason": item.reason,
         "attempts": str(item.attempts),
-        **{key: _text(outputs.get(key)) for key in (
-            "order_no", "access_number", "serial_no", "plan", "fees_collected",
-            "follow_ups", "notice",
-        )},
+        **{
+            key: _text(outputs.get(key))
+            for key in (
+                "order_no",
+                "access_number",
+                "serial_no",
+                "plan",
+                "fees_collected",
+                "follow_ups",
+                "notice",
+            )
+        },
     }
+    values = {key: mask_text(value, hidden) for key, value in values.items()}
     report = screenshot = None
     if item.artifact_dir:
         run_dir = Path(item.artifact_dir)

@@ -30,7 +30,7 @@ def mock_portal(state: Path, *args: str) -> Iterator[str]:
     url = None
     for line in process.stdout:
         if line.startswith(PORTAL_BANNER):
-            url = line[len(PORTAL_BANNER):].split()[0]
+            url = line[len(PORTAL_BANNER) :].split()[0]
             break
         seen.append(line)
     if url is None:

@@ -14,20 +14,18 @@ from typing import Any
 from loguru import logger
 
 from bots.browser import shared_context
-from bots.errors import SystemException
+from bots.errors import BadInput, DefinitionError
 from bots.flow import load_flow
-from bots.ledger.model import ErrorInfo, LeaseLost, State, WorkItem
+from bots.ledger.model import Backoff, ErrorInfo, LeaseLost, State, WorkItem
 from bots.ledger.store import Store, open_store
-from bots.runner.hooks import Hooks
 from bots.runner.records import RunResult
 from bots.runner.runner import Runner
 from bots.worker.credentials import Credential
+from bots.worker.hooks import Heartbeat, Interrupted, LedgerHooks
 
 OPEN_STATES = (State.PENDING, State.RUNNING, State.RETRY_WAIT)
-
-
-class Interrupted(SystemException):
-    """Ctrl-C / SIGTERM arrived: the item goes back to the queue between steps."""
+# kinds that say "the portal did not answer as it should", counted towards portal_down
+TROUBLE = ("system_exception", "unknown_outcome")
 
 
 @dataclass
@@ -42,6 +40,7 @@ class WorkerConfig:
     until_empty: bool = True
     max_consecutive_system: int = 5
     login_flow: str = "login.yaml"
+    backoff: Backoff = field(default_factory=Backoff)
 
 
 @dataclass
@@ -49,64 +48,17 @@ class Shared:
     """What the threads of one ``bots work`` process share."""
 
     stop: threading.Event = field(default_factory=threading.Event)
-    stop_reason: list[str] = field(default_factory=list)
+    stop_reason: list[tuple[str, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     flows: dict[str, Any] = field(default_factory=dict)
 
-    def halt(self, reason: str) -> None:
+    def halt(self, reason: str, why: str) -> None:
+        """Stop every worker; the first reason given is the one reported. ``why`` is a tag:
+        signal, portal_down, login or crash."""
         with self.lock:
             if not self.stop_reason:
-                self.stop_reason.append(reason)
+                self.stop_reason.append((why, reason))
         self.stop.set()
-
-
-class LedgerHooks(Hooks):
-    """Tells the ledger when a step that changes the portal starts and ends, and stops
-    between steps (never inside a commit step) once a stop was asked for."""
-
-    def __init__(self, store: Store, item: WorkItem, worker: str, stop: threading.Event):
-        self.store, self.item, self.worker, self.stop = store, item, worker, stop
-        self.in_commit = False
-
-    def on_step_start(self, step: Any, record: dict[str, Any]) -> None:
-        if self.stop.is_set() and not self.in_commit:
-            raise Interrupted("stopped by the operator between steps", code="interrupted")
-
-    def on_commit_start(self, step: Any) -> None:
-        self.in_commit = True
-        self.store.commit_started(self.item.reference, self.worker, step.id)
-
-    def on_commit_done(self, step: Any, outputs: dict[str, Any]) -> None:
-        self.store.commit_done(self.item.reference, self.worker, step.id)
-        self.in_commit = False
-
-
-class Heartbeat:
-    """Extends the lease from its own thread and connection while a run is under way."""
-
-    def __init__(self, db_url: str, ref: str, worker: str, lease: float) -> None:
-        self.db_url, self.ref, self.worker, self.lease = db_url, ref, worker, lease
-        self.done = threading.Event()
-        self.lost = False
-        self.thread = threading.Thread(target=self._beat, daemon=True, name=f"hb-{worker}")
-
-    def __enter__(self) -> Heartbeat:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.done.set()
-        self.thread.join()
-
-    def _beat(self) -> None:
-        store = open_store(self.db_url, check_schema=False)
-        try:
-            while not self.done.wait(self.lease / 3):
-                if not store.heartbeat(self.ref, self.worker, lease_seconds=self.lease):
-                    self.lost = True
-                    return
-        finally:
-            store.close()
 
 
 class Worker:
@@ -126,24 +78,49 @@ class Worker:
         self.shared = shared
         self.on_result = on_result or (lambda worker, item: None)
         self.consecutive_system = 0
+        self.secrets = {"staff_id": credential.staff_id, "password": credential.password}
 
-    def flow_for(self, item: WorkItem) -> Any:
-        name = item.flow
+    def flow_for(self, name: str) -> Any:
         with self.shared.lock:
             if name not in self.shared.flows:
                 self.shared.flows[name] = load_flow(self.config.flows_dir / name)
             return self.shared.flows[name]
 
     def run(self) -> None:
-        store = open_store(self.config.db_url, check_schema=False)
+        """The thread's body. Whatever ends it early stops the whole pool: a worker that
+        dies quietly would leave the others working a batch nobody watches."""
+        ended = False
+        store = open_store(self.config.db_url, check_schema=False, backoff=self.config.backoff)
         try:
             with shared_context(self.endpoint) as context:
-                self._loop(store, context)
+                page = context.new_page()
+                if self._login(page):
+                    self._loop(store, context, page)
+            ended = True
         finally:
             store.close()
+            if not ended:
+                self.shared.halt(f"{self.worker_id} stopped on an unexpected error", "crash")
 
-    def _loop(self, store: Store, context: Any) -> None:
-        page = context.new_page()
+    def _login(self, page: Any) -> bool:
+        name = self.config.login_flow
+        result = Runner(
+            page,
+            self.flow_for(name),
+            {},
+            secrets=self.secrets,
+            portal_url=self.config.portal_url,
+            run_dir=self.config.runs_dir / "logins" / self.worker_id.replace("/", "-"),
+            screenshots="on_failure",
+        ).run()
+        if not result.ok:
+            self.shared.halt(
+                f"{self.worker_id}: login as {self.credential.staff_id} failed: {result.error}",
+                "login",
+            )
+        return result.ok
+
+    def _loop(self, store: Store, context: Any, page: Any) -> None:
         while not self.shared.stop.is_set():
             store.reap()
             item = store.claim(self.worker_id, lease_seconds=self.config.lease_seconds)
@@ -163,29 +140,42 @@ class Worker:
 
     def _process(self, store: Store, page: Any, item: WorkItem) -> None:
         run_dir = self.config.runs_dir / item.reference / f"attempt-{item.attempts}"
-        hooks = LedgerHooks(store, item, self.worker_id, self.shared.stop)
-        secrets = {"staff_id": self.credential.staff_id, "password": self.credential.password}
-        with Heartbeat(self.config.db_url, item.reference, self.worker_id,
-                       self.config.lease_seconds):
-            runner = Runner(
-                page,
-                self.flow_for(item),
-                {"order": item.payload},
-                secrets=secrets,
-                portal_url=self.config.portal_url,
-                run_dir=run_dir,
-                screenshots=self.config.screenshots,
-                hooks=hooks,
-                replay=item.replay,
-                input_source=f"work item {item.reference}",
-            )
-            result = runner.run()
         try:
+            with Heartbeat(
+                self.config.db_url, item.reference, self.worker_id, self.config.lease_seconds
+            ) as heartbeat:
+                result = self._run(store, page, item, run_dir, heartbeat.lost)
             ended = self._record(store, item, result, str(run_dir))
+        except (DefinitionError, BadInput) as error:
+            # a broken flow or an order the flow refuses: no retry helps, an operator must
+            ended = store.fail(item.reference, self.worker_id, ErrorInfo.from_exception(error))
         except LeaseLost as lost:
             logger.warning(f"{self.worker_id}: {lost.message}")
             return
         self.on_result(self.worker_id, ended)
+
+    def _run(
+        self,
+        store: Store,
+        page: Any,
+        item: WorkItem,
+        run_dir: Path,
+        lease_lost: threading.Event,
+    ) -> RunResult:
+        hooks = LedgerHooks(store, item, self.worker_id, self.shared.stop, lease_lost)
+        runner = Runner(
+            page,
+            self.flow_for(item.flow),
+            {"order": item.payload},
+            secrets=self.secrets,
+            portal_url=self.config.portal_url,
+            run_dir=run_dir,
+            screenshots=self.config.screenshots,
+            hooks=hooks,
+            replay=item.replay,
+            input_source=f"work item {item.reference}",
+        )
+        return runner.run()
 
     def _record(self, store: Store, item: WorkItem, result: RunResult, run_dir: str) -> WorkItem:
         ref = item.reference
@@ -196,16 +186,19 @@ class Worker:
                 outputs.setdefault("follow_ups", result.follow_ups)
             return store.complete(ref, self.worker_id, outputs, artifact_dir=run_dir)
         error = result.error
-        assert error is not None
+        assert error is not None, "a failed run carries its error"
+        if isinstance(error, LeaseLost):
+            raise error
         info = ErrorInfo.from_exception(error, step=result.failed_step)
         if isinstance(error, Interrupted):
             return store.release(ref, self.worker_id, info.message, artifact_dir=run_dir)
-        if info.kind == "system_exception":
+        if info.kind in TROUBLE:
             self.consecutive_system += 1
             if self.consecutive_system >= self.config.max_consecutive_system:
                 self.shared.halt(
                     f"{self.worker_id}: {self.consecutive_system} system exceptions in a row "
-                    f"(last: {info.message}); the portal looks down — stopping"
+                    f"(last: {info.message}); the portal looks down — stopping",
+                    "portal_down",
                 )
         else:
             self.consecutive_system = 0

@@ -14,24 +14,26 @@ from collections import Counter
 from dataclasses import dataclass, field
 from types import FrameType
 
+from loguru import logger
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from bots.browser import SharedChromium
 from bots.errors import BadInput
-from bots.ledger.model import State, WorkItem
-from bots.ledger.store import Store, open_store
+from bots.flow import load_flow
+from bots.ledger.model import WorkItem
+from bots.ledger.store import open_store
+from bots.worker.chromium import WorkerChromium
 from bots.worker.credentials import Credential
 from bots.worker.loop import Shared, Worker, WorkerConfig
-
-OPEN = (State.PENDING, State.RUNNING, State.RETRY_WAIT)
+from bots.worker.progress import Snapshot, watch
 
 
 @dataclass
 class Summary:
     counts: dict[str, int]
+    snapshot: Snapshot
     finished: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
+    stop_kind: str | None = None  # signal, portal_down, login or crash
     stop_reason: str | None = None
 
     @property
@@ -44,6 +46,16 @@ def default_worker_id() -> str:
     return socket.gethostname()
 
 
+def check_workers(workers: int, credentials: list[Credential]) -> None:
+    if workers < 1:
+        raise BadInput(f"--workers must be at least 1, found {workers}")
+    if workers > len(credentials):
+        raise BadInput(
+            f"{workers} workers need {workers} staff logins, but the credentials name only "
+            f"{len(credentials)}: the portal allows one live session per staff id"
+        )
+
+
 def run_workers(
     config: WorkerConfig,
     credentials: list[Credential],
@@ -52,13 +64,8 @@ def run_workers(
     headed: bool = False,
     console: Console | None = None,
 ) -> Summary:
-    if workers < 1:
-        raise BadInput(f"--workers must be at least 1, found {workers}")
-    if workers > len(credentials):
-        raise BadInput(
-            f"{workers} workers need {workers} staff logins, but the credentials name only "
-            f"{len(credentials)}: the portal allows one live session per staff id"
-        )
+    check_workers(workers, credentials)
+    load_flow(config.flows_dir / config.login_flow)  # a broken login flow: stop before Chromium
     console = console or Console(stderr=True)
     prefix = worker_id or default_worker_id()
     shared = Shared()
@@ -69,17 +76,24 @@ def run_workers(
             finished[item.state.value] += 1
 
     def stop(signum: int, frame: FrameType | None) -> None:
-        shared.halt(f"stopped by signal {signal.Signals(signum).name}")
+        name = signal.Signals(signum).name
+        if shared.stop.is_set():
+            logger.warning(f"{name}: still finishing the steps under way")
+        shared.halt(f"stopped by {name}; items under way were handed back", "signal")
 
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     started = time.monotonic()
-    store = open_store(config.db_url)
+    store = open_store(config.db_url, backoff=config.backoff)
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        with SharedChromium(headed=headed) as chromium:
+        with WorkerChromium(headed=headed) as chromium:
             threads = [
                 threading.Thread(
                     target=Worker(
-                        f"{prefix}/{n}", credentials[n], chromium.endpoint, config, shared,
+                        f"{prefix}/{n}",
+                        credentials[n],
+                        chromium.endpoint,
+                        config,
+                        shared,
                         on_result,
                     ).run,
                     name=f"worker-{n}",
@@ -88,7 +102,7 @@ def run_workers(
             ]
             for thread in threads:
                 thread.start()
-            _watch(store, threads, console)
+            snapshot = watch(store, lambda: any(t.is_alive() for t in threads), console)
             for thread in threads:
                 thread.join()
         counts = {state.value: n for state, n in store.counts().items()}
@@ -96,33 +110,12 @@ def run_workers(
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         store.close()
+    kind, reason = shared.stop_reason[0] if shared.stop_reason else (None, None)
     return Summary(
         counts=counts,
+        snapshot=snapshot,
         finished=finished,
         seconds=time.monotonic() - started,
-        stop_reason=shared.stop_reason[0] if shared.stop_reason else None,
+        stop_kind=kind,
+        stop_reason=reason,
     )
-
-
-def _watch(store: Store, threads: list[threading.Thread], console: Console) -> None:
-    """A live line: done / failed / remaining, rate and ETA, read from the ledger itself."""
-    counts = store.counts()
-    total = sum(counts.values())
-    columns = (
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TextColumn("{task.fields[detail]}"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=console, transient=False) as progress:
-        task = progress.add_task("orders", total=total, detail="")
-        while any(thread.is_alive() for thread in threads):
-            counts = store.counts()
-            closed = sum(n for state, n in counts.items() if state not in OPEN)
-            detail = " ".join(
-                f"{state.value}={n}" for state, n in sorted(counts.items()) if n
-            )
-            progress.update(task, completed=closed, total=sum(counts.values()), detail=detail)
-            time.sleep(0.5)

@@ -1,0 +1,113 @@
+"""``bots edit``: the whole order re-validated, personal values masked, history kept."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bots.cli import app
+from bots.errors import BadInput
+from bots.intake import work_item
+from bots.ledger import IllegalTransition, Store, open_store
+from bots.orders.samples import generate_orders, id_number, imei
+
+REF = "E9-S0-0100"  # generate_orders(2): 0100 is a new install, 0101 a renewal
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> tuple[str, Store]:
+    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    store = open_store(url)
+    store.enqueue([work_item(order) for order in generate_orders(2)])
+    yield url, store
+    store.close()
+
+
+def edit(url: str, *args: str):
+    return CliRunner().invoke(app, ["edit", REF, *args, "--db", url, "--actor", "ops"])
+
+
+def test_dotted_and_column_names_change_the_order_and_the_history(ledger) -> None:
+    url, store = ledger
+    new_imei = imei(7)
+    result = edit(url, "--set", f"phone.imei={new_imei}", "--set", "带宽(新装)=100M")
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        f"edited {REF}:\n"
+        f"  phone.imei: 864712030001007 -> {new_imei}\n"
+        "  broadband.bandwidth: 200M -> 100M\n"
+    )
+    payload = store.get(REF).payload
+    assert payload["phone"]["imei"] == new_imei
+    assert payload["broadband"]["bandwidth"] == "100M"
+    entry = store.history(REF)[-1]
+    assert (entry.kind, entry.actor) == ("edit", "ops")
+    assert entry.changes == {
+        "phone.imei": {"before": "864712030001007", "after": new_imei},
+        "broadband.bandwidth": {"before": "200M", "after": "100M"},
+    }
+
+
+def test_an_id_number_change_is_printed_masked(ledger) -> None:
+    url, store = ledger
+    new_id = id_number("410105", date(1990, 1, 1), 123)
+    result = edit(url, "--set", f"id_number={new_id}")
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        f"edited {REF}:\n"
+        f"  customer.id_number: 410*************47 -> 410*************{new_id[-2:]}\n"
+    )
+    assert "410104199312314147" not in result.output and new_id not in result.output
+    assert store.get(REF).payload["customer"]["id_number"] == new_id
+
+
+@pytest.mark.parametrize(
+    ("assignment", "message"),
+    [
+        ("phone.imei=123", f"{REF} (edited): phone.imei: must be 15 digits, got '123'"),
+        (
+            "broadband.access_number=037160010001",
+            f"{REF} (edited): broadband.access_number: is assigned by the portal on a new "
+            "install: leave it empty",
+        ),
+        ("nonsense=1", f"{REF} (edited): nonsense: is not a known field"),
+        ("phone", "--set phone: expected field=value, e.g. --set phone.imei=86…"),
+        (
+            "reference=X-1",
+            f"--set reference=X-1: the reference of {REF} cannot change; cancel it and "
+            "enqueue the corrected order under a new reference",
+        ),
+    ],
+)
+def test_a_bad_value_names_field_and_reason_and_changes_nothing(
+    ledger, assignment: str, message: str
+) -> None:
+    url, store = ledger
+    before = store.get(REF)
+    result = edit(url, "--set", "bandwidth=50M", "--set", assignment)
+    assert isinstance(result.exception, BadInput)
+    assert str(result.exception) == message
+    after = store.get(REF)
+    assert after.payload == before.payload
+    assert [e.kind for e in store.history(REF)] == ["enqueue"]
+
+
+def test_a_bad_id_number_does_not_echo_it(ledger) -> None:
+    url, _ = ledger
+    result = edit(url, "--set", "customer.id_number=410101199001011234")
+    assert str(result.exception) == (
+        f"{REF} (edited): customer.id_number: check digit is wrong (expected 8, got 4)"
+    )
+
+
+def test_a_running_order_is_not_edited(ledger) -> None:
+    url, store = ledger
+    assert store.claim("w1") is not None
+    result = edit(url, "--set", "bandwidth=50M")
+    assert isinstance(result.exception, IllegalTransition)
+    assert str(result.exception) == (
+        f"cannot edit {REF}: it is running (edit needs pending, failed, needs_review or cancelled)"
+    )

@@ -1,0 +1,80 @@
+"""Worker threads in this process against the toy portal, real Chromium and a real ledger:
+the portal's own records say what happened, never the bots' reports."""
+
+from __future__ import annotations
+
+import pytest
+
+from bots.ledger import State
+from bots.worker.credentials import Credential
+
+pytestmark = pytest.mark.browser
+
+
+def test_n_workers_enter_every_item_exactly_once_each_with_its_own_login(worker_kit) -> None:
+    refs = [f"R-{n}" for n in range(6)]
+    # R-0's page takes longer than a lease: only the heartbeat keeps the others, which
+    # reap expired leases whenever they look for work, from taking it over
+    worker_kit.lease = 1.0
+    worker_kit.portal.slow_page["R-0"] = 2.5
+    worker_kit.enqueue(*refs)
+    summary = worker_kit.work(workers=3)
+    portal = worker_kit.portal
+    assert sorted(portal.logins) == ["GH1001", "GH1002", "GH1003"]
+    assert portal.submits == {ref: 1 for ref in refs}
+    assert set().union(*portal.submitted_by.values()) <= {"GH1001", "GH1002", "GH1003"}
+    store = worker_kit.store()
+    items = {item.reference: item for item in store.items()}
+    assert {r: (i.state, i.attempts) for r, i in items.items()} == {
+        r: (State.DONE, 1) for r in refs
+    }
+    assert items["R-4"].outputs == {"order_no": "NO-R-4"}
+    assert summary.stop_kind is None
+    assert (summary.snapshot.done, summary.snapshot.failed, summary.snapshot.remaining) == (6, 0, 0)
+    assert [e.outcome for e in store.history("R-0") if e.kind == "attempt"] == ["done"]
+    assert portal.pages_asked.count("R-0") == 1
+    store.close()
+
+
+def test_business_error_fails_at_once_system_errors_retry_then_fail(worker_kit) -> None:
+    portal = worker_kit.portal
+    portal.refused.add("REFUSED")
+    portal.busy.add("BUSY")
+    worker_kit.enqueue("OK-1", "REFUSED", "OK-2")
+    worker_kit.enqueue("BUSY", max_attempts=2)
+    worker_kit.enqueue("NO-FLOW", flow="missing.yaml")
+    summary = worker_kit.work(workers=2)
+    store = worker_kit.store()
+    refused, busy = store.get("REFUSED"), store.get("BUSY")
+    assert (refused.state, refused.attempts, refused.error_kind) == (
+        State.FAILED, 1, "business_exception",
+    )  # fmt: skip
+    assert refused.reason == (
+        "BusinessException at step ready: the portal refused: 客户已欠费,不能办理"
+    )
+    assert (busy.state, busy.attempts, busy.error_kind) == (State.FAILED, 2, "system_exception")
+    assert busy.error_message is not None and "(busy)" in busy.error_message
+    outcomes = [e.outcome for e in store.history("BUSY") if e.kind == "attempt"]
+    assert outcomes == ["retry_wait", "failed"]
+    assert store.get("OK-1").state is store.get("OK-2").state is State.DONE
+    # a flow that cannot load fails its item at once; the worker carries on
+    missing = store.get("NO-FLOW")
+    assert (missing.state, missing.attempts, missing.error_kind) == (
+        State.FAILED, 1, "definition_error",
+    )  # fmt: skip
+    assert portal.submits == {"OK-1": 1, "OK-2": 1}
+    assert summary.stop_kind is None
+    store.close()
+
+
+def test_a_refused_login_stops_the_pool_and_touches_no_item(worker_kit) -> None:
+    worker_kit.enqueue("R-1")
+    summary = worker_kit.work(workers=1, creds=[Credential("GH1001", "wrong-pw")])
+    assert summary.stop_kind == "login"
+    assert summary.stop_reason is not None
+    assert summary.stop_reason.startswith("t/0: login as GH1001 failed: ")
+    assert summary.stop_reason == ("t/0: login as GH1001 failed: the portal refused: 密码错误")
+    store = worker_kit.store()
+    assert store.get("R-1").state is State.PENDING
+    assert store.get("R-1").attempts == 0
+    store.close()

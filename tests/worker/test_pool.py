@@ -1,0 +1,207 @@
+"""``bots work`` as a real process: SIGTERM mid-batch stops it cleanly with nothing left
+running; SIGKILL (BOTS_FAULT_KILL) loses nothing once the lease expires and is reaped."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bots.ledger import State
+
+pytestmark = pytest.mark.browser
+
+
+def processes_under(folder: Path) -> list[int]:
+    """Pids whose command line names ``folder`` (Chromium's profile lives there)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:  # the process ended while we looked
+            continue
+        if str(folder) in cmdline and "--user-data-dir" in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.05)
+
+
+def steps_of(run_dir: Path) -> dict[str, str]:
+    run = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    return {step["id"]: step["status"] for step in run["steps"]}
+
+
+def test_sigterm_hands_back_items_under_way_and_leaves_nothing_running(worker_kit) -> None:
+    portal = worker_kit.portal
+    portal.slow_page["SLOW-PAGE"] = 3.0  # in a plain step when the signal comes
+    portal.slow_submit["IN-COMMIT"] = 2.0  # inside its commit step when the signal comes
+    worker_kit.enqueue("IN-COMMIT", "SLOW-PAGE", "NEVER")
+    process = subprocess.Popen(
+        worker_kit.command("--workers", "2"),
+        env=worker_kit.environ(),
+        cwd=worker_kit.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    wait_for(lambda: portal.submits["IN-COMMIT"] == 1 and "SLOW-PAGE" in portal.pages_asked)
+    chromium = processes_under(worker_kit.chromium_tmp)
+    assert chromium, "the worker's Chromium should be running"
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    assert "stopped by SIGTERM; items under way were handed back" in stderr
+    assert processes_under(worker_kit.chromium_tmp) == []
+    assert not list(worker_kit.chromium_tmp.glob("bots-chromium-*"))
+    store = worker_kit.store()
+    slow, committed, never = (store.get(r) for r in ("SLOW-PAGE", "IN-COMMIT", "NEVER"))
+    assert (slow.state, slow.attempts, slow.replay) == (State.PENDING, 1, False)
+    assert store.history("SLOW-PAGE")[-1].note == (
+        "released: stopped by the operator between steps"
+    )
+    # the commit step ran to its end, then the item went back, flagged to look first
+    assert (committed.state, committed.replay) == (State.PENDING, True)
+    assert store.history("IN-COMMIT")[-1].committed_step == "submit"
+    assert (never.state, never.attempts) == (State.PENDING, 0)
+    assert portal.submits == {"IN-COMMIT": 1}
+    store.close()
+
+    portal.slow_page.clear()
+    portal.slow_submit.clear()
+    worker_kit.work(workers=1)
+    store = worker_kit.store()
+    assert {i.reference: i.state for i in store.items()} == {
+        "IN-COMMIT": State.DONE, "SLOW-PAGE": State.DONE, "NEVER": State.DONE,
+    }  # fmt: skip
+    assert portal.submits == {"IN-COMMIT": 1, "SLOW-PAGE": 1, "NEVER": 1}
+    assert steps_of(worker_kit.root / "runs" / "IN-COMMIT" / "attempt-2")["submit"] == (
+        "already_done"
+    )
+    store.close()
+
+
+def test_ctrl_c_at_the_terminal_reaches_every_process_and_still_stops_cleanly(
+    worker_kit,
+) -> None:
+    """A terminal's Ctrl-C sends SIGINT to the whole foreground process group, Playwright's
+    Node drivers included (Chromium has its own session): the item still goes back."""
+    worker_kit.portal.slow_page["A"] = 2.0
+    worker_kit.enqueue("A", "B")
+    process = subprocess.Popen(
+        worker_kit.command(),
+        env=worker_kit.environ(),
+        cwd=worker_kit.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    wait_for(lambda: "A" in worker_kit.portal.pages_asked)
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    assert "stopped by SIGINT; items under way were handed back" in stderr
+    assert processes_under(worker_kit.chromium_tmp) == []
+    store = worker_kit.store()
+    assert [(i.reference, i.state, i.attempts) for i in store.items()] == [
+        ("A", State.PENDING, 1), ("B", State.PENDING, 0),
+    ]  # fmt: skip
+    assert worker_kit.portal.submits == {}
+    store.close()
+
+
+def kill_at(worker_kit, fault: str, ref: str) -> None:
+    """Run ``bots work`` until BOTS_FAULT_KILL kills it; then end the Chromium it orphaned."""
+    worker_kit.enqueue(ref)
+    process = subprocess.run(
+        worker_kit.command(),
+        env=worker_kit.environ(BOTS_FAULT_KILL=fault),
+        cwd=worker_kit.root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert process.returncode == -signal.SIGKILL, process.stderr
+    # a SIGKILLed worker cannot close its Chromium (see the report: bots/browser.py)
+    for pid in processes_under(worker_kit.chromium_tmp):
+        with contextlib.suppress(ProcessLookupError):  # its helpers die with it
+            os.kill(pid, signal.SIGKILL)
+
+
+def test_sigkill_after_a_commit_needs_review_and_replay_does_not_repeat_it(worker_kit) -> None:
+    worker_kit.lease = 1.0
+    kill_at(worker_kit, "submit:after", "KILLED")
+    assert worker_kit.portal.submits == {"KILLED": 1}
+    store = worker_kit.store()
+    assert store.get("KILLED").state is State.RUNNING
+    time.sleep(1.1)  # the lease runs out
+    assert [i.reference for i in store.reap()] == ["KILLED"]
+    item = store.get("KILLED")
+    assert item.state is State.NEEDS_REVIEW
+    assert item.reason == (
+        "LeaseExpired at step submit: worker cli/0 lost its lease during commit step submit; "
+        "check the portal before replay"
+    )
+    assert store.replay(["KILLED"], actor="ops") == ["KILLED"]
+    store.close()
+    worker_kit.work(workers=1)
+    store = worker_kit.store()
+    assert store.get("KILLED").state is State.DONE
+    assert store.get("KILLED").outputs == {"order_no": "NO-KILLED"}
+    assert worker_kit.portal.submits == {"KILLED": 1}
+    assert steps_of(worker_kit.root / "runs" / "KILLED" / "attempt-2")["submit"] == "already_done"
+    store.close()
+
+
+def test_sigkill_before_any_commit_goes_back_to_pending(worker_kit) -> None:
+    worker_kit.lease = 1.0
+    kill_at(worker_kit, "ready:after", "EARLY")
+    time.sleep(1.1)
+    store = worker_kit.store()
+    assert [i.reference for i in store.reap()] == ["EARLY"]
+    item = store.get("EARLY")
+    assert (item.state, item.replay, item.error_message) == (State.PENDING, False, None)
+    assert store.history("EARLY")[-1].note == "lease expired, no side effects"
+    assert worker_kit.portal.submits == {}
+    store.close()
+
+
+def test_k_system_errors_in_a_row_stop_as_portal_down_exit_code_6(worker_kit) -> None:
+    refs = ["D-1", "D-2", "D-3"]
+    worker_kit.portal.busy.update(refs)
+    worker_kit.enqueue(*refs)
+    process = subprocess.run(
+        worker_kit.command("--max-consecutive-failures", "2"),
+        env=worker_kit.environ(),
+        cwd=worker_kit.root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert process.returncode == 6, process.stderr
+    last = " ".join(process.stderr.split())  # Rich wraps long lines
+    assert "error: cli/0: 2 system exceptions in a row (last: " in last
+    assert last.endswith("the portal looks down — stopping")
+    assert processes_under(worker_kit.chromium_tmp) == []
+    # two attempts, each now waiting to retry; the third item was never touched
+    store = worker_kit.store()
+    assert [(i.reference, i.state, i.attempts) for i in store.items()] == [
+        ("D-1", State.RETRY_WAIT, 1), ("D-2", State.RETRY_WAIT, 1), ("D-3", State.PENDING, 0),
+    ]  # fmt: skip
+    assert worker_kit.portal.pages_asked == ["D-1", "D-2"]
+    store.close()
