@@ -24,7 +24,7 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bots.worker.chromium import WorkerChromium  # noqa: E402
+from bots.browser import SharedChromium  # noqa: E402
 
 LOGIN = (
     "<!doctype html><meta charset=utf-8><title>登录</title><form method=post action=/login>"
@@ -123,7 +123,7 @@ def logged_in(endpoint: str, url: str, ready: threading.Barrier, measured: threa
 
 
 def run(n: int, url: str) -> dict[str, tuple[int, int]]:
-    with WorkerChromium() as chromium:
+    with SharedChromium() as chromium:
         ready = threading.Barrier(n + 1)
         measured = threading.Event()
         threads = [

@@ -7,7 +7,10 @@ is never the answer; the error says what to install instead.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -78,28 +81,41 @@ def launch_options(headed: bool = False) -> dict[str, object]:
     }
 
 
+def _die_with_parent() -> None:
+    """Runs in the child before exec: if ``bots work`` is killed (even with SIGKILL), the
+    kernel kills its Chromium too, so no browser is left running."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+PR_SET_PDEATHSIG = 1
+GRACE = 10.0  # seconds Chromium gets to close on SIGTERM before its processes are killed
+
+
 class SharedChromium:
     """One Chromium process that several threads drive through CDP.
 
     Playwright's sync API binds a browser to the thread that launched it, so N worker
     threads cannot share one launched browser. Instead the worker starts Chromium itself
     with a DevTools port and each thread connects its own Playwright to it: one browser,
-    N contexts, as the design asks.
+    N contexts, as the design asks. Enter it from the main thread: the parent-death signal
+    follows the thread that started the process.
     """
 
     def __init__(self, headed: bool = False) -> None:
         self.headed = headed
         self.endpoint = ""
         self._process: subprocess.Popen[bytes] | None = None
-        self._profile: tempfile.TemporaryDirectory[str] | None = None
+        self._profile = ""
 
     def __enter__(self) -> SharedChromium:
-        self._profile = tempfile.TemporaryDirectory(prefix="bots-chromium-")
+        # A short path: Chromium aborts at start-up when its profile path is very long.
+        self._profile = tempfile.mkdtemp(prefix="bots-chromium-", dir="/tmp")
         args = [
             find_chromium(),
             "--remote-debugging-port=0",
             "--remote-debugging-address=127.0.0.1",
-            f"--user-data-dir={self._profile.name}",
+            f"--user-data-dir={self._profile}",
             "--no-sandbox",
             *LAUNCH_ARGS,
             "about:blank",
@@ -107,14 +123,20 @@ class SharedChromium:
         if not self.headed:
             args.insert(1, "--headless=new")
         self._process = subprocess.Popen(
-            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+            args,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
-        port_file = Path(self._profile.name) / "DevToolsActivePort"
+        port_file = Path(self._profile) / "DevToolsActivePort"
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
+                code = self._process.returncode
+                self.__exit__()
                 raise SetupError(
-                    f"Chromium exited at start-up (code {self._process.returncode}); "
+                    f"Chromium exited at start-up (code {code}); "
                     f"try `{args[0]} --headless=new about:blank` by hand",
                     code="browser_failed",
                 )
@@ -123,20 +145,46 @@ class SharedChromium:
                 self.endpoint = f"http://127.0.0.1:{text.split()[0]}"
                 return self
             time.sleep(0.02)
+        self.__exit__()
         raise SetupError(
             "Chromium did not open its DevTools port within 30 s", code="browser_failed"
         )
 
     def __exit__(self, *exc: object) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-        if self._profile is not None:
-            self._profile.cleanup()
+        process = self._process
+        if process is not None:
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=GRACE)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+            # Its helpers (GPU, network, crashpad) may outlive the main process and keep
+            # writing into the profile: end the whole group (its own session) first.
+            _end_group(process.pid)
+            self._process = None
+        if self._profile:
+            shutil.rmtree(self._profile, ignore_errors=True)
+            self._profile = ""
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _end_group(pgid: int) -> None:
+    deadline = time.monotonic() + GRACE
+    while _group_alive(pgid) and time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except ProcessLookupError:  # the last one ended between the two calls
+            return
+        time.sleep(0.05)
 
 
 @contextmanager

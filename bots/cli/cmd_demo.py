@@ -10,7 +10,7 @@ from rich.console import Console
 
 from bots.batch import write_batch_report
 from bots.cli.app import app
-from bots.cli.cmd_work import print_summary
+from bots.cli.cmd_work import finish
 from bots.demo import demo_staff, mock_portal, write_credentials
 from bots.intake import enqueue_files, write_rejects
 from bots.ledger.store import open_store
@@ -55,10 +55,10 @@ def demo(
             screenshots=screenshots,
         )
         summary = run_workers(config, creds, workers, "demo", console=console)
-    print_summary(summary, console)
     store = open_store(db_url)
     try:
         paths = write_batch_report(store.items(), folder / "report")
     finally:
         store.close()
     console.print(f"batch report: {paths['html']}")
+    finish(summary, console)

@@ -107,7 +107,9 @@ def raw_order(index: int, rng: random.Random, reference: str) -> dict[str, Any]:
         raw["broadband"] = {
             "account": f"hnbench{index:04d}",
             "standard_address": f"4101-{1 + index % ADDRESS_CODES:04d}",
-            "install_address": f"{home}{rng.randint(1, 6)}单元{rng.randint(1, 30)}0{rng.randint(1, 4)}",
+            "install_address": (
+                f"{home}{rng.randint(1, 6)}单元{rng.randint(1, 30)}0{rng.randint(1, 4)}"
+            ),
             "bandwidth": rng.choice(("100M", "200M", "300M", "500M")),
         }
     return raw

@@ -17,11 +17,11 @@ from types import FrameType
 from loguru import logger
 from rich.console import Console
 
+from bots.browser import SharedChromium
 from bots.errors import BadInput
 from bots.flow import load_flow
 from bots.ledger.model import WorkItem
 from bots.ledger.store import open_store
-from bots.worker.chromium import WorkerChromium
 from bots.worker.credentials import Credential
 from bots.worker.loop import Shared, Worker, WorkerConfig
 from bots.worker.progress import Snapshot, watch
@@ -85,7 +85,7 @@ def run_workers(
     store = open_store(config.db_url, backoff=config.backoff)
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        with WorkerChromium(headed=headed) as chromium:
+        with SharedChromium(headed=headed) as chromium:
             threads = [
                 threading.Thread(
                     target=Worker(
