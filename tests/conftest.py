@@ -24,4 +24,4 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.outcome = "failed"
         report.longrepr = f"skipped in CI (missing set-up?): {report.longrepr}"
     if call.when == "call":
-        setattr(item, "rep_call", report)
+        item.rep_call = report  # type: ignore[attr-defined]
