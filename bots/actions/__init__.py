@@ -1,0 +1,6 @@
+"""The actions layer: the only package (with bots.browser) that imports Playwright."""
+
+from bots.actions.handlers import HANDLERS, Call, Handler
+from bots.actions.session import BrowserSession
+
+__all__ = ["HANDLERS", "BrowserSession", "Call", "Handler"]

@@ -1,0 +1,243 @@
+"""One handler per action; ``HANDLERS`` is the registry the runner dispatches on.
+
+A handler gets the session and a ``Call`` (the step, its evaluated arguments, the
+timeout) and returns the step's outputs. Healed candidates are noted on the call.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin
+
+from playwright.sync_api import Error, Locator, expect
+
+from bots.actions.session import BrowserSession, translate
+from bots.errors import BadInput, SystemException
+from bots.flow.models import Step
+
+
+@dataclass
+class Call:
+    step: Step
+    args: dict[str, Any]
+    timeout_ms: float
+    healed: list[str] = field(default_factory=list)
+    sent: bool = False
+
+    def note(self, ref: str, candidate: int | None) -> None:
+        if candidate:
+            self.healed.append(f"{ref}: healed via candidate {candidate}")
+
+
+Handler = Callable[[BrowserSession, Call], dict[str, Any]]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handler(name: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        HANDLERS[name] = fn
+        return fn
+
+    return register
+
+
+def _act(
+    s: BrowserSession, call: Call, ref: str, fn: Callable[[Locator, float], Any], what: str
+) -> Any:
+    result, healed = s.act(ref, fn, call.timeout_ms, what)
+    call.sent = True
+    call.note(ref, healed)
+    return result
+
+
+def _then(s: BrowserSession, call: Call) -> None:
+    expected = call.args.get("expect")
+    if expected:
+        s.wait_visible(expected, call.timeout_ms)
+
+
+@handler("goto")
+def goto(s: BrowserSession, call: Call) -> dict[str, Any]:
+    url = str(call.args["url"])
+    relative = not re.match(r"^[a-z]+:", url)
+    if relative and not s.base_url:
+        raise BadInput(
+            f"goto '{url}' is relative: pass the portal's base URL (bots run --portal URL, "
+            "Runner(portal_url=...))",
+            code="portal_url_missing",
+        )
+    if relative and s.base_url:
+        url = urljoin(s.base_url.rstrip("/") + "/", url.lstrip("/"))
+    page = s.page(call.step.page)
+    try:
+        page.goto(url, timeout=call.timeout_ms, wait_until="domcontentloaded")
+    except Error as error:
+        raise translate(error, f"opening {url}", call.timeout_ms) from None
+    return {}
+
+
+@handler("click")
+def click(s: BrowserSession, call: Call) -> dict[str, Any]:
+    double = call.args.get("double")
+    _act(
+        s,
+        call,
+        call.args["target"],
+        lambda loc, t: loc.dblclick(timeout=t) if double else loc.click(timeout=t),
+        "clicking",
+    )
+    _then(s, call)
+    return {}
+
+
+@handler("fill")
+def fill(s: BrowserSession, call: Call) -> dict[str, Any]:
+    value = "" if call.args["value"] is None else str(call.args["value"])
+    _act(s, call, call.args["target"], lambda loc, t: loc.fill(value, timeout=t), "filling")
+    _then(s, call)
+    return {}
+
+
+@handler("select")
+def select(s: BrowserSession, call: Call) -> dict[str, Any]:
+    value, label = call.args.get("value"), call.args.get("label")
+
+    def pick(loc: Locator, t: float) -> Any:
+        if label is not None:
+            return loc.select_option(label=str(label), timeout=t)
+        return loc.select_option(value=str(value), timeout=t)
+
+    _act(s, call, call.args["target"], pick, "selecting in")
+    return {}
+
+
+@handler("check")
+def check(s: BrowserSession, call: Call) -> dict[str, Any]:
+    _act(s, call, call.args["target"], lambda loc, t: loc.check(timeout=t), "checking")
+    return {}
+
+
+@handler("uncheck")
+def uncheck(s: BrowserSession, call: Call) -> dict[str, Any]:
+    _act(s, call, call.args["target"], lambda loc, t: loc.uncheck(timeout=t), "unchecking")
+    return {}
+
+
+@handler("press")
+def press(s: BrowserSession, call: Call) -> dict[str, Any]:
+    key = str(call.args["key"])
+    target = call.args.get("target")
+    if target:
+        _act(s, call, target, lambda loc, t: loc.press(key, timeout=t), f"pressing {key} in")
+    else:
+        try:
+            s.page(call.step.page).keyboard.press(key)
+        except Error as error:
+            raise translate(error, f"pressing {key}", call.timeout_ms) from None
+    _then(s, call)
+    return {}
+
+
+@handler("upload")
+def upload(s: BrowserSession, call: Call) -> dict[str, Any]:
+    files = call.args["files"]
+    paths = [files] if isinstance(files, str) else list(files)
+    _act(
+        s,
+        call,
+        call.args["target"],
+        lambda loc, t: loc.set_input_files(paths, timeout=t),
+        "uploading to",
+    )
+    return {}
+
+
+@handler("wait_for")
+def wait_for(s: BrowserSession, call: Call) -> dict[str, Any]:
+    state = call.args.get("state", "visible")
+    ref = call.args["target"]
+    if state == "visible":
+        s.wait_visible(ref, call.timeout_ms)
+    else:
+        _act(
+            s,
+            call,
+            ref,
+            lambda loc, t: loc.wait_for(state=state, timeout=t),
+            f"waiting ({state}) for",
+        )
+    return {}
+
+
+@handler("assert")
+def assert_(s: BrowserSession, call: Call) -> dict[str, Any]:
+    a = call.args
+
+    def check_all(loc: Locator, t: float) -> None:
+        e = expect(loc)
+        if a.get("visible") is True:
+            e.to_be_visible(timeout=t)
+        if a.get("visible") is False:
+            e.to_be_hidden(timeout=t)
+        if a.get("text") is not None:
+            e.to_have_text(str(a["text"]), timeout=t)
+        if a.get("contains") is not None:
+            e.to_contain_text(str(a["contains"]), timeout=t)
+        if a.get("value") is not None:
+            e.to_have_value(str(a["value"]), timeout=t)
+        if a.get("checked") is not None:
+            e.to_be_checked(checked=bool(a["checked"]), timeout=t)
+        if all(a.get(k) is None for k in ("visible", "text", "contains", "value", "checked")):
+            e.to_be_visible(timeout=t)
+
+    try:
+        _act(s, call, a["target"], check_all, "asserting")
+    except AssertionError as error:
+        # Playwright's message quotes the page's text, never our secrets' sources
+        first = str(error).strip().splitlines()[0]
+        raise SystemException(
+            f"assert {a['target']} failed: {first}", code="assertion_failed", retryable=True
+        ) from None
+    return {}
+
+
+@handler("extract")
+def extract(s: BrowserSession, call: Call) -> dict[str, Any]:
+    a = call.args
+    source = "attribute" if a.get("attribute") else a.get("source", "text")
+
+    def read(loc: Locator, t: float) -> str | None:
+        if source == "value":
+            return loc.input_value(timeout=t)
+        if source == "attribute":
+            return loc.get_attribute(str(a["attribute"]), timeout=t)
+        return loc.inner_text(timeout=t)
+
+    value = _act(s, call, a["target"], read, "reading")
+    value = value.strip() if isinstance(value, str) else value
+    if a.get("pattern") and value is not None:
+        match = re.search(str(a["pattern"]), value)
+        if match is None:
+            raise SystemException(
+                f"extract {a['target']}: the text does not match /{a['pattern']}/",
+                code="extract_no_match",
+                retryable=True,
+            )
+        value = match.group(1) if match.groups() else match.group(0)
+    return {a["into"]: value}
+
+
+@handler("screenshot")
+def screenshot(s: BrowserSession, call: Call) -> dict[str, Any]:
+    # the runner's screenshot machinery does the work: it always keeps this step's picture
+    return {}
+
+
+@handler("sleep")
+def sleep(s: BrowserSession, call: Call) -> dict[str, Any]:
+    time.sleep(float(call.args["seconds"]))
+    return {}

@@ -1,0 +1,30 @@
+"""Browser start-up for ``bots run`` (workers bring their own browser and contexts)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from playwright.sync_api import Error, sync_playwright
+
+from bots.browser import launch_options
+from bots.errors import SetupError
+
+VIEWPORT = {"width": 1280, "height": 900}
+
+
+@contextmanager
+def open_page(headed: bool = False) -> Iterator[Any]:
+    """A fresh page in a fresh context of a freshly launched Chromium; closed afterwards."""
+    with sync_playwright() as pw:
+        try:
+            browser = pw.chromium.launch(**launch_options(headed))  # type: ignore[arg-type]
+        except Error as error:
+            raise SetupError(f"Chromium did not start: {error.message.splitlines()[0]}") from None
+        try:
+            context = browser.new_context(locale="zh-CN", viewport=VIEWPORT)  # type: ignore[arg-type]
+            yield context.new_page()
+            context.close()
+        finally:
+            browser.close()

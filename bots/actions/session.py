@@ -1,0 +1,331 @@
+"""The browser side of a run: named pages, locators from the repository, error mapping.
+
+This module and ``bots.browser`` are the only places that import Playwright. Everything
+the runner needs from the browser goes through ``BrowserSession``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+from playwright.sync_api import BrowserContext, Dialog, Error, FrameLocator, Locator, Page
+from playwright.sync_api import TimeoutError as PwTimeout
+
+from bots.errors import BotsError, BusinessException, SystemException
+from bots.selectors.models import Candidate
+from bots.selectors.repository import MarkerRef, Repository, Target
+
+T = TypeVar("T")
+MAIN = "main"
+# how long the first candidate gets (at most a third of the step's timeout) before the
+# others are tried: the "healing" path, slow on purpose so the repository gets fixed
+HEAL_PROBE_MS = 1000
+MARKER_ORDER = ("session_lost", "busy", "business_error")
+
+
+def retryable(message: str, code: str) -> SystemException:
+    return SystemException(message, code=code, retryable=True)
+
+
+def translate(error: Error, what: str, timeout_ms: float) -> BotsError:
+    """A Playwright error as a typed error. Only the first line: call logs can echo values."""
+    first = (error.message or "").strip().splitlines()[0] if error.message else type(error).__name__
+    if isinstance(error, PwTimeout):
+        return retryable(f"{what}: timed out after {timeout_ms:.0f} ms", "timeout")
+    lowered = first.lower()
+    if "not attached" in lowered or "detached" in lowered:
+        return retryable(f"{what}: the element was detached from the page ({first})", "detached")
+    if "strict mode violation" in lowered:
+        return retryable(f"{what}: matched more than one element", "not_unique")
+    return SystemException(f"{what}: {first}", code="browser_error", retryable=False)
+
+
+class BrowserSession:
+    """One run's view of the browser: ``main`` plus popups opened by ``opens:`` steps."""
+
+    def __init__(
+        self,
+        page_or_context: Page | BrowserContext,
+        repository: Repository | None,
+        base_url: str | None = None,
+    ) -> None:
+        if isinstance(page_or_context, Page):
+            page = page_or_context
+        else:
+            page = page_or_context.pages[0] if page_or_context.pages else page_or_context.new_page()
+        self.context: BrowserContext = page.context
+        self.pages: dict[str, Page] = {MAIN: page}
+        self.repository = repository
+        self.base_url = base_url
+        self._locators: dict[tuple[str, int], tuple[Locator, ...]] = {}
+        self._dialog_mode: str | None = None
+        self.dialogs: list[dict[str, str]] = []
+        self._watched: list[Page] = []
+        self._watch(page)
+        self._tracing = False
+
+    # ---- pages, popups and dialogs -------------------------------------------------
+    def _watch(self, page: Page) -> None:
+        page.on("dialog", self._on_dialog)
+        self._watched.append(page)
+
+    def close(self) -> None:
+        """Detach from the caller's pages: the next run on this page brings its own session."""
+        for page in self._watched:
+            page.remove_listener("dialog", self._on_dialog)
+        self._watched.clear()
+
+    def _on_dialog(self, dialog: Dialog) -> None:
+        mode = self._dialog_mode or "dismiss"
+        self.dialogs.append(
+            {
+                "type": dialog.type,
+                "message": dialog.message,
+                "action": mode,
+                "expected": str(self._dialog_mode is not None).lower(),
+            }
+        )
+        if mode == "accept":
+            dialog.accept()
+        else:
+            dialog.dismiss()
+
+    @contextmanager
+    def dialog_mode(self, mode: str | None) -> Iterator[list[dict[str, str]]]:
+        """Handle dialogs the step expects; unexpected ones are dismissed and recorded."""
+        start = len(self.dialogs)
+        self._dialog_mode = mode
+        seen: list[dict[str, str]] = []
+        try:
+            yield seen
+        finally:
+            self._dialog_mode = None
+            seen.extend(self.dialogs[start:])
+
+    def page(self, name: str | None) -> Page:
+        found = self.pages.get(name or MAIN)
+        if found is None or found.is_closed():
+            raise SystemException(
+                f"popup '{name}' is not open; a step with 'opens: {name}' must open it first",
+                code="popup_missing",
+                retryable=False,
+            )
+        return found
+
+    def live_page(self, name: str | None) -> Page:
+        """The named page if still open, else the main page (for screenshots)."""
+        found = self.pages.get(name or MAIN)
+        return found if found is not None and not found.is_closed() else self.pages[MAIN]
+
+    def expect_popup(
+        self, name: str, opener: str | None, action: Callable[[], T], timeout_ms: float
+    ) -> T:
+        source = self.page(opener)
+        try:
+            with source.expect_popup(timeout=timeout_ms) as info:
+                result = action()
+            popup = info.value
+        except Error as error:
+            raise translate(error, f"waiting for popup '{name}'", timeout_ms) from None
+        self._watch(popup)
+        self.pages[name] = popup
+        return result
+
+    # ---- locators ----------------------------------------------------------------
+    def scope(self, target: Target) -> Page | FrameLocator:
+        root: Page | FrameLocator = self.page(target.page.popup)
+        for frame in target.page.frame:
+            root = root.frame_locator(frame)
+        return root
+
+    @staticmethod
+    def _candidate(scope: Page | FrameLocator, c: Candidate) -> Locator:
+        if c.role is not None:
+            return scope.get_by_role(c.role, name=c.name, exact=c.exact)  # type: ignore[arg-type]
+        if c.label is not None:
+            return scope.get_by_label(c.label, exact=c.exact)
+        if c.text is not None:
+            return scope.get_by_text(c.text, exact=c.exact)
+        if c.test_id is not None:
+            return scope.get_by_test_id(c.test_id)
+        if c.placeholder is not None:
+            return scope.get_by_placeholder(c.placeholder, exact=c.exact)
+        return scope.locator(c.css or "")
+
+    def candidates(self, target: Target) -> tuple[Locator, ...]:
+        page = self.page(target.page.popup)
+        key = (target.ref, id(page))
+        found = self._locators.get(key)
+        if found is None:
+            scope = self.scope(target)
+            found = tuple(self._candidate(scope, c) for c in target.element.candidates)
+            self._locators[key] = found
+        return found
+
+    def target(self, ref: str) -> Target:
+        assert self.repository is not None
+        return self.repository.target(ref)
+
+    def act(
+        self, ref: str, fn: Callable[[Locator, float], T], timeout_ms: float, what: str
+    ) -> tuple[T, int | None]:
+        """Run ``fn`` on the first candidate that matches exactly one element.
+
+        Returns the result and the 1-based candidate number when a later candidate did
+        the work ("healed"). Single-candidate elements go straight to Playwright, whose
+        strict locators already guarantee exactly one match: no extra round trip.
+        """
+        target = self.target(ref)
+        cands = self.candidates(target)
+        label = f"{what} {ref}"
+        if len(cands) == 1:
+            try:
+                return fn(cands[0], timeout_ms), None
+            except Error as error:
+                raise translate(error, label, timeout_ms) from None
+        started = time.monotonic()
+        try:
+            return fn(cands[0], min(timeout_ms / 3, HEAL_PROBE_MS)), None
+        except Error:
+            pass  # the first candidate failed: look for any candidate, then pick in order
+        remaining = max(timeout_ms - (time.monotonic() - started) * 1000, 1)
+        union = cands[0]
+        for c in cands[1:]:
+            union = union.or_(c)
+        try:
+            union.first.wait_for(state="attached", timeout=remaining)
+            counts = []
+            for i, c in enumerate(cands):
+                n = c.count()
+                counts.append(n)
+                if n == 1:
+                    remaining = max(timeout_ms - (time.monotonic() - started) * 1000, 1)
+                    return fn(c, remaining), (i + 1 if i else None)
+        except Error as error:
+            raise translate(error, label, timeout_ms) from None
+        tried = "; ".join(
+            f"candidate {i + 1} {c.describe()}: {n} matches"
+            for i, (c, n) in enumerate(zip(target.element.candidates, counts, strict=True))
+        )
+        raise retryable(
+            f"{label}: no candidate matched exactly one element ({tried})", "not_unique"
+        )
+
+    def wait_visible(self, ref: str, timeout_ms: float) -> None:
+        """Wait for ``ref`` (any candidate) or a marker in the same frame; a marker raises."""
+        target = self.target(ref)
+        cands = self.candidates(target)
+        union = cands[0]
+        for c in cands[1:]:
+            union = union.or_(c)
+        watch = union
+        for marker in self.markers_near(target):
+            for c in self.candidates(marker.target):
+                watch = watch.or_(c)
+        try:
+            # only visible matches count: a hidden marker earlier in the page must not win
+            watch.filter(visible=True).first.wait_for(state="attached", timeout=timeout_ms)
+            if watch is not union and not union.first.is_visible():
+                self.raise_marker()
+        except Error as error:
+            raise translate(error, f"expecting {ref}", timeout_ms) from None
+
+    # ---- markers: busy, session lost, business errors ------------------------------
+    def markers_near(self, target: Target) -> list[MarkerRef]:
+        if self.repository is None:
+            return []
+        return [
+            m
+            for m in self.repository.markers
+            if m.target.page.frame == target.page.frame and m.target.page.popup == target.page.popup
+        ]
+
+    def find_marker(self) -> tuple[MarkerRef, str] | None:
+        """The first visible marker (session lost before busy before business error)."""
+        if self.repository is None:
+            return None
+        for kind in MARKER_ORDER:
+            for marker in self.repository.markers:
+                if marker.kind != kind:
+                    continue
+                popup = marker.target.page.popup
+                if popup is not None and (popup not in self.pages or self.pages[popup].is_closed()):
+                    continue
+                for c in self.candidates(marker.target):
+                    try:
+                        if c.first.is_visible():
+                            text = (
+                                c.first.inner_text(timeout=1000) if kind == "business_error" else ""
+                            )
+                            return marker, text.strip()
+                    except Error:
+                        continue  # the page moved on while we looked; try the next one
+        return None
+
+    def raise_marker(self) -> None:
+        """Raise the typed error a visible marker stands for; return when none shows."""
+        found = self.find_marker()
+        if found is None:
+            return
+        marker, text = found
+        if marker.kind == "business_error":
+            raise BusinessException(
+                f"the portal refused: {text}", code="portal_refused", marker=marker.target.ref
+            )
+        raise retryable(f"the portal shows {marker.target.ref} ({marker.kind})", marker.kind)
+
+    def recover(self, kind: str) -> None:
+        """Before a retry after a busy page: go back or reload when the marker asks so."""
+        if self.repository is None:
+            return
+        for marker in self.repository.markers:
+            if marker.kind == kind and marker.recover != "none":
+                page = self.live_page(marker.target.page.popup)
+                try:
+                    page.go_back() if marker.recover == "back" else page.reload()
+                except Error as error:
+                    raise translate(error, f"recovering from {kind}", 30000) from None
+                return
+
+    # ---- screenshots and traces --------------------------------------------------
+    def screenshot(
+        self,
+        path: str,
+        page_name: str | None,
+        extra_mask: tuple[str, ...] = (),
+        full_page: bool = False,
+    ) -> None:
+        page = self.live_page(page_name)
+        mask: list[Locator] = []
+        if self.repository is not None:
+            popup = None if page is self.pages[MAIN] else page_name
+            for target in self.repository.sensitive_targets():
+                if target.page.popup == popup:
+                    mask.extend(self.candidates(target))
+            for ref in extra_mask:
+                target = self.target(ref)
+                if target.page.popup == popup:
+                    mask.extend(self.candidates(target))
+        page.screenshot(
+            path=path, type="jpeg", quality=60, mask=mask, full_page=full_page, timeout=10000
+        )
+
+    def start_trace(self, snapshots: bool = True) -> None:
+        try:
+            self.context.tracing.start(snapshots=snapshots, screenshots=False, sources=False)
+            self._tracing = True
+        except Error:
+            self._tracing = False  # the caller already traces this context: theirs wins
+
+    def stop_trace(self, path: str | None) -> bool:
+        if not self._tracing:
+            return False
+        self._tracing = False
+        if path is None:
+            self.context.tracing.stop()
+            return False
+        self.context.tracing.stop(path=path)
+        return True

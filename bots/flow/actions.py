@@ -1,0 +1,148 @@
+"""One immutable class per action (Maestro's habit). ``ACTIONS`` maps the YAML key to it.
+
+A string after the action key is the shorthand of its main field
+(``click: login.submit`` = ``click: {target: login.submit}``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class Action(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    shorthand: ClassVar[str] = "target"
+    # fields holding selector references, checked against the repository
+    targets: ClassVar[tuple[str, ...]] = ("target",)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short(cls, data: Any) -> Any:
+        if isinstance(data, str | int | float):
+            return {cls.shorthand: data}
+        return data
+
+
+class Goto(Action):
+    shorthand: ClassVar[str] = "url"
+    targets: ClassVar[tuple[str, ...]] = ()
+    url: str = Field(description="absolute, or relative to env.portal_url")
+
+
+class Click(Action):
+    target: str = Field(description="page.element")
+    expect: str | None = Field(
+        default=None, description="page.element that must be visible afterwards"
+    )
+    double: bool = False
+    targets: ClassVar[tuple[str, ...]] = ("target", "expect")
+
+
+class Fill(Action):
+    target: str
+    value: Any = Field(description="text to type; an expression is welcome")
+    expect: str | None = None
+    targets: ClassVar[tuple[str, ...]] = ("target", "expect")
+
+
+class Select(Action):
+    target: str
+    value: str | None = None
+    label: str | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Select:
+        if (self.value is None) == (self.label is None):
+            raise ValueError("expected exactly one of 'value' or 'label'")
+        return self
+
+
+class Check(Action):
+    target: str
+
+
+class Uncheck(Action):
+    target: str
+
+
+class Press(Action):
+    shorthand: ClassVar[str] = "key"
+    key: str = Field(description="Playwright key name, e.g. Enter")
+    target: str | None = None
+    expect: str | None = None
+    targets: ClassVar[tuple[str, ...]] = ("target", "expect")
+
+
+class Upload(Action):
+    target: str
+    files: str | list[str]
+
+
+class WaitFor(Action):
+    target: str
+    state: Literal["visible", "hidden", "attached", "detached"] = "visible"
+
+
+class Assert(Action):
+    """A retrying expectation: waits up to the step timeout for it to hold."""
+
+    target: str
+    visible: bool | None = None
+    text: str | None = None
+    contains: str | None = None
+    value: str | None = None
+    checked: bool | None = None
+
+
+class Extract(Action):
+    """Reads text (or ``attribute``, or the input ``value``) into ``outputs.<into>``."""
+
+    target: str
+    into: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    attribute: str | None = None
+    source: Literal["text", "value", "attribute"] = "text"
+    pattern: str | None = Field(default=None, description="regex; group 1 (or the match) is kept")
+
+
+class Run(Action):
+    shorthand: ClassVar[str] = "flow"
+    targets: ClassVar[tuple[str, ...]] = ()
+    flow: str = Field(description="path relative to this flow file")
+    with_: dict[str, Any] = Field(default_factory=dict, alias="with")
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class Screenshot(Action):
+    shorthand: ClassVar[str] = "name"
+    targets: ClassVar[tuple[str, ...]] = ()
+    name: str = "screenshot"
+    full_page: bool = False
+
+
+class Sleep(Action):
+    """Fixed waits hide problems, so each one must say why it exists."""
+
+    shorthand: ClassVar[str] = "seconds"
+    targets: ClassVar[tuple[str, ...]] = ()
+    seconds: float = Field(gt=0, le=60)
+    reason: str = Field(min_length=3)
+
+
+ACTIONS: dict[str, type[Action]] = {
+    "goto": Goto,
+    "click": Click,
+    "fill": Fill,
+    "select": Select,
+    "check": Check,
+    "uncheck": Uncheck,
+    "press": Press,
+    "upload": Upload,
+    "wait_for": WaitFor,
+    "assert": Assert,
+    "extract": Extract,
+    "run": Run,
+    "screenshot": Screenshot,
+    "sleep": Sleep,
+}

@@ -1,0 +1,208 @@
+"""Cross-checks after the schema: ids, selector references, expression names, sub-flows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from bots.flow.expressions import ExpressionError, expressions_in, references
+from bots.flow.inputs import known_types
+from bots.flow.models import Flow, Step
+from bots.flow.problems import Problem, did_you_mean
+from bots.flow.yamlsafe import Marks, PathKey
+
+BUILTIN_NAMES = ("env", "secrets", "steps")
+
+
+def _strings(value: Any, path: PathKey) -> Iterator[tuple[PathKey, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, (*path, i))
+
+
+def produced_outputs(step: Step, flow: Flow) -> set[str] | None:
+    """Output names a step makes; None when unknown (then any name is accepted)."""
+    names: set[str] = set()
+    into = getattr(step.args, "into", None)
+    if into:
+        names.add(into)
+    if step.action == "run":
+        sub = flow.subflows.get(step.args.flow)  # type: ignore[attr-defined]
+        if sub is None:
+            return None
+        names.update(sub.outputs)
+    if step.guard is not None:
+        sub = flow.subflows.get(step.guard.run)
+        if sub is not None:
+            names.update(sub.outputs)
+    if step.on_dialog:
+        names.add("dialog")
+    return names
+
+
+class FlowChecker:
+    def __init__(self, flow: Flow, raw: dict[str, Any], marks: Marks) -> None:
+        self.flow = flow
+        self.raw = raw
+        self.marks = marks
+        self.problems: list[Problem] = []
+
+    def add(
+        self, path: PathKey, message: str, step: str | None = None, key: str | None = None
+    ) -> None:
+        self.problems.append(Problem(self.marks.file, self.marks.at(path), message, step, key))
+
+    def run(self) -> list[Problem]:
+        self._inputs()
+        seen: dict[str, int] = {}
+        for i, step in enumerate(self.flow.steps):
+            path: PathKey = ("steps", i)
+            if step.id in seen:
+                self.add(
+                    (*path, "id"),
+                    f"expected a unique step id, found '{step.id}' again (first at step "
+                    f"{seen[step.id] + 1}); rename one",
+                    step.id,
+                    "id",
+                )
+            seen.setdefault(step.id, i)
+            self._targets(step, path)
+            self._expressions(i, step, path)
+        self._flow_outputs()
+        self._session()
+        return self.problems
+
+    def _inputs(self) -> None:
+        for name, spec in self.flow.inputs.items():
+            if spec.type not in known_types():
+                self.add(
+                    ("inputs", name, "type"),
+                    f"expected an input type ({', '.join(known_types())}), found '{spec.type}'"
+                    + did_you_mean(spec.type, known_types()),
+                    key=f"inputs.{name}.type",
+                )
+
+    def _targets(self, step: Step, path: PathKey) -> None:
+        repo = self.flow.repository
+        for field in type(step.args).targets:
+            ref = getattr(step.args, field, None)
+            if ref is None:
+                continue
+            if "${{" in ref:
+                problem = (
+                    f"expected a fixed 'page.element' (selectors are not computed), found '{ref}'"
+                )
+            elif repo is None:
+                problem = "expected selector files in a 'selectors/' folder, found none"
+            else:
+                problem = repo.problem(ref)
+            if problem:
+                raw_args = self.raw["steps"][path[1]][step.action]
+                where = (*path, step.action) + ((field,) if isinstance(raw_args, dict) else ())
+                self.add(
+                    where,
+                    problem,
+                    step.id,
+                    f"{step.action}.{field}" if isinstance(raw_args, dict) else step.action,
+                )
+
+    def _names(self, extra: tuple[str, ...] = ()) -> list[str]:
+        return [*self.flow.inputs, *BUILTIN_NAMES, *extra]
+
+    def _check_value(
+        self, value: Any, path: PathKey, upto: int, step_id: str | None, extra: tuple[str, ...] = ()
+    ) -> None:
+        for where, text in _strings(value, path):
+            for source in expressions_in(text):
+                try:
+                    refs = references(source)
+                except ExpressionError as error:
+                    self.add(where, str(error), step_id, _key(where))
+                    continue
+                for name, chain in refs:
+                    self._check_ref(name, chain, where, upto, step_id, extra)
+
+    def _check_ref(
+        self,
+        name: str,
+        chain: tuple[str, ...],
+        where: PathKey,
+        upto: int,
+        step_id: str | None,
+        extra: tuple[str, ...],
+    ) -> None:
+        names = self._names(extra)
+        if name not in names:
+            self.add(
+                where,
+                f"expected a declared input or one of {', '.join(BUILTIN_NAMES)}, "
+                f"found undeclared name '{name}'" + did_you_mean(name, names),
+                step_id,
+                _key(where),
+            )
+            return
+        if name != "steps" or not chain:
+            return
+        earlier = {s.id: s for s in self.flow.steps[:upto]}
+        ref_id = chain[0]
+        if ref_id not in earlier:
+            self.add(
+                where,
+                f"expected the id of an earlier step, found '{ref_id}'"
+                + did_you_mean(ref_id, list(earlier)),
+                step_id,
+                _key(where),
+            )
+            return
+        if len(chain) >= 3 and chain[1] == "outputs":
+            made = produced_outputs(earlier[ref_id], self.flow)
+            if made is not None and chain[2] not in made:
+                self.add(
+                    where,
+                    f"expected an output of step '{ref_id}' ({', '.join(sorted(made)) or 'none'}), "
+                    f"found '{chain[2]}'" + did_you_mean(chain[2], made),
+                    step_id,
+                    _key(where),
+                )
+
+    def _expressions(self, i: int, step: Step, path: PathKey) -> None:
+        raw = self.raw["steps"][i]
+        for key, value in raw.items():
+            if key == "guard" and isinstance(value, dict):
+                self._check_value(value.get("with", {}), (*path, "guard", "with"), i, step.id)
+                self._check_value(
+                    value.get("skip_if", ""), (*path, "guard", "skip_if"), i, step.id, ("guard",)
+                )
+            else:
+                self._check_value(value, (*path, key), i, step.id)
+
+    def _flow_outputs(self) -> None:
+        self._check_value(self.raw.get("outputs", {}), ("outputs",), len(self.flow.steps), None)
+
+    def _session(self) -> None:
+        session = self.flow.session
+        if session is None:
+            return
+        self._check_value(self.raw["session"].get("with", {}), ("session", "with"), 0, None)
+        ids = [s.id for s in self.flow.steps]
+        if session.resume is not None and session.resume not in ids:
+            self.add(
+                ("session", "resume"),
+                f"expected a step id of this flow, found '{session.resume}'"
+                + did_you_mean(session.resume, ids),
+                key="session.resume",
+            )
+
+
+def _key(path: PathKey) -> str:
+    # steps, i, then the key path inside the step
+    return (
+        ".".join(str(p) for p in path[2:])
+        if path and path[0] == "steps"
+        else ".".join(str(p) for p in path)
+    )

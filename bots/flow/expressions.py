@@ -1,0 +1,127 @@
+"""``${{ expr }}`` expressions, evaluated in Jinja2's sandbox with StrictUndefined.
+
+Never ``eval``: an unknown name or attribute fails loudly instead of becoming empty.
+A value that is exactly one ``${{ }}`` keeps its type (a number stays a number);
+text around expressions makes a string.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import StrictUndefined, nodes
+from jinja2.exceptions import TemplateError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.S)
+
+_ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+
+
+class ExpressionError(Exception):
+    """An expression that cannot be parsed or evaluated; the caller adds file and step."""
+
+
+def has_expression(value: Any) -> bool:
+    return isinstance(value, str) and "${{" in value
+
+
+def expressions_in(value: Any) -> Iterator[str]:
+    """Every expression source inside a (possibly nested) value."""
+    if isinstance(value, str):
+        for match in EXPR.finditer(value):
+            yield match.group(1).strip()
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from expressions_in(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from expressions_in(item)
+
+
+@lru_cache(maxsize=4096)
+def _compiled(source: str) -> Any:
+    try:
+        return _ENV.compile_expression(source, undefined_to_none=False)
+    except TemplateError as error:
+        raise ExpressionError(f"cannot parse '${{{{ {source} }}}}': {error}") from None
+
+
+def parse(source: str) -> nodes.Expr:
+    try:
+        template = _ENV.parse("{{ " + source + " }}")
+    except TemplateError as error:
+        raise ExpressionError(f"cannot parse '${{{{ {source} }}}}': {error}") from None
+    output = template.body[0]
+    assert isinstance(output, nodes.Output)
+    expr = output.nodes[0]
+    assert isinstance(expr, nodes.Expr)
+    return expr
+
+
+def _all(expr: nodes.Node, kinds: Any) -> list[Any]:
+    """``find_all`` plus the root node itself (Jinja skips the root)."""
+    found = [expr] if isinstance(expr, kinds) else []
+    return found + list(expr.find_all(kinds))
+
+
+def references(source: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Each name used, with the attribute chain after it: ``steps.a.outputs.x`` →
+    ('steps', ('a', 'outputs', 'x'))."""
+    expr = parse(source)
+    chains = _all(expr, (nodes.Getattr, nodes.Getitem))
+    inner = {id(n.node) for n in chains if isinstance(n.node, nodes.Getattr | nodes.Getitem)}
+    found: list[tuple[str, tuple[str, ...]]] = []
+    for outer in chains:
+        if id(outer) in inner:
+            continue
+        chain: list[str] = []
+        current: nodes.Node = outer
+        while isinstance(current, nodes.Getattr | nodes.Getitem):
+            if isinstance(current, nodes.Getattr):
+                chain.append(current.attr)
+            elif isinstance(current.arg, nodes.Const) and isinstance(current.arg.value, str):
+                chain.append(current.arg.value)
+            else:
+                chain.clear()
+            current = current.node
+        if isinstance(current, nodes.Name):
+            found.append((current.name, tuple(reversed(chain))))
+    for name in _all(expr, nodes.Name):
+        if name.ctx == "load" and not any(name.name == n for n, _ in found):
+            found.append((name.name, ()))
+    return found
+
+
+def evaluate(value: Any, scope: Mapping[str, Any]) -> Any:
+    """Resolve every expression inside ``value`` (strings, lists, mappings) against ``scope``."""
+    if isinstance(value, str):
+        if "${{" not in value:
+            return value
+        whole = EXPR.fullmatch(value.strip())
+        if whole:
+            return _run(whole.group(1).strip(), scope)
+        return EXPR.sub(lambda m: _text(_run(m.group(1).strip(), scope)), value)
+    if isinstance(value, Mapping):
+        return {k: evaluate(v, scope) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [evaluate(v, scope) for v in value]
+    return value
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _run(source: str, scope: Mapping[str, Any]) -> Any:
+    try:
+        return _compiled(source)(**scope)
+    except ExpressionError:
+        raise
+    except TemplateError as error:
+        raise ExpressionError(f"'${{{{ {source} }}}}': {error.message}") from None
+    except (TypeError, ValueError, ZeroDivisionError, AttributeError, KeyError) as error:
+        raise ExpressionError(f"'${{{{ {source} }}}}': {error}") from None

@@ -1,0 +1,128 @@
+"""The typed flow: a Flow holds Steps; a Step holds its metadata and one Action."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from bots.flow.actions import ACTIONS, Action
+
+STEP_ID = r"^[A-Za-z_][A-Za-z0-9_-]*$"
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class InputSpec(Frozen):
+    type: str = "string"
+    required: bool = True
+    sensitive: bool = False
+    description: str = ""
+    default: Any = None
+
+
+class Retry(Frozen):
+    attempts: int = Field(default=3, ge=1, le=10)
+    delay: float = Field(
+        default=0.5, ge=0, le=60, description="seconds before the 2nd attempt; doubles"
+    )
+
+
+class Guard(Frozen):
+    """A read-only check run before a commit step: when ``skip_if`` holds, the effect exists."""
+
+    run: str = Field(description="look-up sub-flow, relative to this flow file")
+    with_: dict[str, Any] = Field(default_factory=dict, alias="with")
+    skip_if: str = Field(
+        description="expression over guard.outputs, e.g. ${{ guard.outputs.found }}"
+    )
+
+
+class Optional_(Frozen):
+    follow_up: str = Field(description="what a person must do when this step was skipped")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short(cls, data: Any) -> Any:
+        return {"follow_up": data} if isinstance(data, str) else data
+
+
+class StepMeta(Frozen):
+    id: str = Field(pattern=STEP_ID)
+    name: str = ""
+    if_: str | None = Field(default=None, alias="if")
+    timeout: float | None = Field(default=None, gt=0, le=600, description="seconds")
+    retry: Retry | None = None
+    optional: Optional_ | bool = False
+    sensitive: bool = False
+    opens: str | None = Field(default=None, description="name of the popup window the action opens")
+    page: str | None = Field(default=None, description="popup name for target-less actions")
+    on_dialog: Literal["accept", "dismiss"] | None = None
+    commit: bool = False
+    guard: Guard | None = None
+
+    @model_validator(mode="after")
+    def _commit_needs_guard(self) -> StepMeta:
+        if self.commit and self.guard is None:
+            raise ValueError(
+                "expected a 'guard' on a commit step "
+                "(a read-only check so a replay never repeats it)"
+            )
+        if self.guard is not None and not self.commit:
+            raise ValueError("expected 'guard' only on a step with 'commit: true'")
+        return self
+
+
+class Step(StepMeta):
+    action: str
+    args: Action
+
+    @property
+    def follow_up(self) -> str:
+        return self.optional.follow_up if isinstance(self.optional, Optional_) else ""
+
+    @property
+    def is_optional(self) -> bool:
+        return bool(self.optional)
+
+
+class Session(Frozen):
+    login: str = Field(description="login flow, relative to this flow file")
+    with_: dict[str, Any] = Field(default_factory=dict, alias="with")
+    resume: str | None = Field(default=None, description="step id to restart from after a re-login")
+    max_relogins: int = Field(default=2, ge=0, le=10)
+
+
+class Defaults(Frozen):
+    timeout: float = Field(default=10, gt=0, le=600)
+    retry: Retry = Retry()
+
+
+class FlowHeader(Frozen):
+    name: str = ""
+    description: str = ""
+    selectors: list[str] | None = Field(
+        default=None,
+        description="selector files relative to the selectors root; default: all of them",
+    )
+    inputs: dict[str, InputSpec] = {}
+    outputs: dict[str, Any] = {}
+    session: Session | None = None
+    defaults: Defaults = Defaults()
+
+
+class Flow(FlowHeader):
+    path: str
+    steps: tuple[Step, ...]
+    # filled by the loader: the sub-flows this flow runs, by the path written in YAML
+    subflows: dict[str, Flow] = {}
+    repository: Any = Field(default=None, exclude=True)
+
+    def step_index(self, step_id: str) -> int:
+        return next(i for i, s in enumerate(self.steps) if s.id == step_id)
+
+
+def action_key(raw: dict[str, Any]) -> list[str]:
+    return [k for k in raw if k in ACTIONS]

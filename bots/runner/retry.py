@@ -1,0 +1,46 @@
+"""Which errors may pass, and the capped tenacity policy that retries them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential,
+)
+
+from bots.errors import SystemException
+from bots.flow.models import Retry
+
+MAX_WAIT = 10.0
+
+
+def can_pass(error: BaseException) -> bool:
+    """Timeouts, detached elements, busy pages: yes. Business errors, lost sessions
+    (handled by re-login, not here), unknown outcomes and definition errors: never."""
+    return (
+        isinstance(error, SystemException)
+        and bool(error.context.get("retryable"))
+        and error.code != "session_lost"
+    )
+
+
+def policy(retry: Retry, before_retry: Callable[[int, BaseException], None]) -> Retrying:
+    """``before_retry(failed_attempt_number, error)`` runs once per failed attempt that
+    will be retried: it logs the line and recovers (e.g. from a busy page)."""
+
+    def before_sleep(state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        if error is not None:
+            before_retry(state.attempt_number, error)
+
+    return Retrying(
+        stop=stop_after_attempt(retry.attempts),
+        wait=wait_exponential(multiplier=retry.delay, min=retry.delay, max=MAX_WAIT),
+        retry=retry_if_exception(can_pass),
+        before_sleep=before_sleep,
+        reraise=True,
+    )

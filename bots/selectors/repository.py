@@ -1,0 +1,152 @@
+"""Loads selector files and answers ``page.element`` look-ups for flows and the runner."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bots.flow.problems import DefinitionProblems, Problem, did_you_mean
+from bots.flow.yamlsafe import Marks, load_yaml
+from bots.selectors.models import Element, Page, SelectorFile
+
+
+@dataclass(frozen=True)
+class Target:
+    """A resolved reference: the page (frames, popup) and the element's candidates."""
+
+    ref: str
+    page_name: str
+    page: Page
+    element: Element
+
+
+@dataclass(frozen=True)
+class MarkerRef:
+    kind: str
+    target: Target
+    recover: str
+
+
+class Repository:
+    def __init__(
+        self, pages: dict[str, Page], origins: dict[str, str], files: tuple[str, ...] = ()
+    ) -> None:
+        self.pages = pages
+        self.files = files
+        self.origins = origins
+        self._targets: dict[str, Target] = {}
+        self.markers: tuple[MarkerRef, ...] = tuple(
+            MarkerRef(kind, self.target(f"{name}.{m.element}"), m.recover)
+            for name, page in pages.items()
+            for kind, m in page.markers.items()
+        )
+
+    def refs(self) -> list[str]:
+        return [f"{p}.{e}" for p, page in self.pages.items() for e in page.elements]
+
+    def problem(self, ref: str) -> str | None:
+        """Why ``ref`` does not name an element, with a suggestion; None when it does."""
+        page_name, _, element = ref.partition(".")
+        if not element:
+            return f"expected 'page.element', found '{ref}'" + did_you_mean(ref, self.refs())
+        page = self.pages.get(page_name)
+        if page is None:
+            return (
+                f"expected a page of the selector repository, found unknown page '{page_name}'"
+                + did_you_mean(ref, self.refs())
+            )
+        if element not in page.elements:
+            return (
+                f"expected an element of page '{page_name}', found unknown selector '{ref}'"
+                + did_you_mean(ref, self.refs())
+            )
+        return None
+
+    def target(self, ref: str) -> Target:
+        found = self._targets.get(ref)
+        if found is None:
+            page_name, _, element = ref.partition(".")
+            page = self.pages[page_name]
+            found = Target(ref, page_name, page, page.elements[element])
+            self._targets[ref] = found
+        return found
+
+    def sensitive_targets(self) -> tuple[Target, ...]:
+        return tuple(
+            self.target(f"{p}.{e}")
+            for p, page in self.pages.items()
+            for e, el in page.elements.items()
+            if el.sensitive
+        )
+
+
+def _pydantic_problems(
+    error: ValidationError, marks: Marks, prefix: tuple[str, ...] = ()
+) -> list[Problem]:
+    out = []
+    errors = error.errors()
+    deeper = [tuple(e["loc"]) for e in errors]
+    for item in errors:
+        here = tuple(item["loc"])
+        if item["type"] == "too_short" and any(
+            len(d) > len(here) and d[: len(here)] == here for d in deeper
+        ):
+            continue  # the list is empty only because its items failed: report those
+        loc = tuple(str(x) if not isinstance(x, int) else x for x in item["loc"])
+        loc = tuple(x for x in loc if x not in ("function-after[_one_strategy(), Candidate]",))
+        key = ".".join(str(x) for x in loc) or None
+        msg = item["msg"].removeprefix("Value error, ")
+        found = item.get("input")
+        if item["type"] == "extra_forbidden":
+            msg = f"unexpected key '{loc[-1]}'"
+        elif item["type"] == "missing":
+            msg = f"expected key '{loc[-1]}', found nothing"
+        elif not isinstance(found, dict | list) and found is not None and "found" not in msg:
+            msg = f"{msg}, found {found!r}"
+        out.append(Problem(marks.file, marks.at((*prefix, *loc)), msg, key=key))
+    return out
+
+
+def load_selector_file(path: Path, display: str | None = None) -> SelectorFile:
+    data, marks = load_yaml(path, display)
+    try:
+        return SelectorFile.model_validate(data)
+    except ValidationError as error:
+        raise DefinitionProblems(_pydantic_problems(error, marks)) from None
+
+
+def load_repository(files: list[Path], display_root: Path | None = None) -> Repository:
+    pages: dict[str, Page] = {}
+    origins: dict[str, str] = {}
+    problems: list[Problem] = []
+    for path in files:
+        display = _display(path, display_root)
+        try:
+            loaded = load_selector_file(path, display)
+        except DefinitionProblems as error:
+            problems.extend(error.problems)
+            continue
+        for name, page in loaded.pages.items():
+            if name in pages:
+                _, marks = load_yaml(path, display)
+                problems.append(
+                    Problem(
+                        display,
+                        marks.at(("pages", name)),
+                        f"page '{name}' is already defined in {origins[name]}; rename one",
+                    )
+                )
+            pages[name] = page
+            origins[name] = display
+    if problems:
+        raise DefinitionProblems(problems)
+    return Repository(pages, origins, tuple(str(f.resolve()) for f in files))
+
+
+def _display(path: Path, root: Path | None) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

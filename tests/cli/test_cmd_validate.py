@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+RUNNER_FLOWS = Path(__file__).resolve().parents[1] / "runner" / "flows"
+
+
+def bots(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bots", *args], cwd=cwd, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_validate_prints_every_golden_message_and_exits_3():
+    cases = sorted(p.name for p in GOLDEN.iterdir() if (p / "expected.txt").is_file())
+    out = bots("validate", *[f"{c}/flows/flow.yaml" for c in cases], cwd=GOLDEN)
+    assert out.returncode == 3
+    expected = [
+        line
+        for c in cases
+        for line in (GOLDEN / c / "expected.txt").read_text(encoding="utf-8").splitlines()
+    ]
+    printed = [line for line in out.stdout.splitlines() if not line.startswith("ok  ")]
+    assert printed == expected
+    assert f"{len(expected)} problems in the flow/selector files; nothing was run" in out.stderr
+
+
+def test_validate_accepts_good_flows():
+    out = bots("validate", "everything.yaml", "session.yaml", cwd=RUNNER_FLOWS)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert out.stdout.splitlines() == ["ok  everything.yaml", "ok  session.yaml"]

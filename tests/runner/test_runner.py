@@ -1,0 +1,214 @@
+"""The runner against real pages in real Chromium: every action, popups, dialogs, iframes."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bots.errors import BusinessException, SystemException, UnknownOutcome
+from bots.flow import load_flow
+from bots.runner import Hooks, Runner
+
+FLOWS = Path(__file__).parent / "flows"
+SECRETS = {"staff_id": "GH1001", "password": "Tele@1001"}
+ID_NUMBER = "410101199001011234"
+
+pytestmark = pytest.mark.browser
+
+
+def run(
+    page: Any, name: str, url: str, tmp_path: Path, inputs: dict[str, Any] | None = None, **kw: Any
+):
+    flow = load_flow(FLOWS / f"{name}.yaml")
+    kw.setdefault("screenshots", "on_failure")
+    kw.setdefault("run_dir", tmp_path / name)
+    kw.setdefault("secrets", SECRETS)
+    return Runner(page, flow, inputs or {}, portal_url=url, **kw).run()
+
+
+def statuses(result: Any) -> list[tuple[str, str, int]]:
+    return [(s["id"], s["status"], s["attempts"]) for s in result.steps]
+
+
+def test_every_action_with_popup_dialog_iframe_runs_green(page, pages_url, tmp_path):
+    attachment = tmp_path / "合同.txt"
+    attachment.write_text("x", encoding="utf-8")
+    order = {"customer": "王敏", "plan": "e9-G", "attachment": str(attachment)}
+    # no staff secrets here: GH1001 is read back from the page and would be masked
+    result = run(
+        page,
+        "everything",
+        pages_url,
+        tmp_path,
+        {"order": order, "id_number": ID_NUMBER},
+        screenshots="every_step",
+        secrets={},
+    )
+    assert result.error is None
+    assert result.status == "passed"
+    assert result.outputs == {"order_no": "A123", "upper": "GH1001-A123"}
+    by_id = {s["id"]: s for s in result.steps}
+    assert by_id["submit"]["healed"] == ["form.submit: healed via candidate 3"]
+    assert by_id["submit"]["dialogs"] == [
+        {"type": "confirm", "message": "确定提交吗?", "action": "accept", "expected": "true"}
+    ]
+    assert by_id["submit"]["outputs"] == {"dialog": "确定提交吗?"}
+    assert by_id["read_no"]["outputs"] == {"order_no": "A123"}
+    assert by_id["maybe"]["status"] == "optional_skipped"
+    assert by_id["maybe"]["follow_up"] == "人工开通EVDO"
+    assert by_id["never"]["status"] == "skipped"
+    assert by_id["sub/read"]["outputs"] == {"staff": "GH1001"}
+    assert all(s["screenshot"] for s in result.steps if s["status"] not in ("skipped",))
+    # the page itself says what happened (the oracle is the page, not the run record)
+    frame = page.frame_locator("iframe#main")
+    assert frame.locator("#user").input_value() == "王敏"
+    assert frame.locator("#plan").input_value() == "g"
+    assert frame.locator("#evdo").is_checked() is False
+    assert frame.locator("#uploaded").inner_text() == "合同.txt"
+    assert frame.locator("#number").input_value() == "18937100001"
+    assert frame.locator("#done").inner_text() == "已提交 单号 A123"
+
+
+def test_session_loss_runs_login_then_resumes(page, pages_url, tmp_path):
+    result = run(page, "session", pages_url, tmp_path)
+    assert result.status == "passed", result.error
+    assert statuses(result) == [
+        ("home", "passed", 1),
+        ("next", "interrupted", 1),
+        ("relogin/staff", "passed", 1),
+        ("relogin/password", "passed", 1),
+        ("relogin/submit", "passed", 1),
+        ("home", "passed", 1),
+        ("next", "passed", 1),
+        ("done", "passed", 1),
+    ]
+    assert page.locator("#ok").inner_text() == "完成"
+
+
+def test_busy_page_is_retried_until_it_passes(page, pages_url, tmp_path):
+    result = run(page, "busy", pages_url, tmp_path, {"busy": 2})
+    assert result.status == "passed", result.error
+    assert statuses(result)[-1] == ("query", "passed", 3)
+    log = (result.run_dir / "log.jsonl").read_text(encoding="utf-8")
+    assert log.count('"event": "retry"') == 2
+
+
+def test_busy_page_gives_up_after_the_cap(page, pages_url, tmp_path):
+    result = run(page, "busy", pages_url, tmp_path, {"busy": 9})
+    assert isinstance(result.error, SystemException)
+    assert result.error.message == "the portal shows form.busy (busy)"
+    assert statuses(result)[-1] == ("query", "failed", 3)
+
+
+def test_transient_timeout_passes_on_a_later_attempt(page, pages_url, tmp_path):
+    result = run(page, "transient", pages_url, tmp_path)
+    assert result.status == "passed", result.error
+    assert statuses(result)[-1] == ("wait_later", "passed", 2)
+
+
+def test_business_error_is_never_retried(page, pages_url, tmp_path):
+    result = run(page, "refused", pages_url, tmp_path)
+    assert isinstance(result.error, BusinessException)
+    assert result.error.message == "the portal refused: 号码已被占用"
+    assert statuses(result)[-1] == ("check", "failed", 1)
+
+
+def test_commit_interrupted_after_send_is_unknown_outcome(page, pages_url, tmp_path):
+    result = run(page, "commit", pages_url, tmp_path, {"hang": True})
+    assert isinstance(result.error, UnknownOutcome)
+    assert result.error.message == (
+        "step 'submit' (commit) failed after its action was sent: expecting form.done: "
+        "timed out after 1500 ms; look in the portal before replaying"
+    )
+    assert statuses(result)[-1] == ("submit", "failed", 1)
+
+
+class Recorder(Hooks):
+    def __init__(self) -> None:
+        self.events: list[str] = []
+
+    def on_step_start(self, step, record):
+        self.events.append(f"start {step.id}")
+
+    def on_step_complete(self, step, record):
+        self.events.append(f"done {step.id} {record['status']}")
+
+    def on_step_failed(self, step, record, error):
+        self.events.append(f"failed {step.id}")
+
+    def on_commit_start(self, step):
+        self.events.append(f"commit-start {step.id}")
+
+    def on_commit_done(self, step, outputs):
+        self.events.append(f"commit-done {step.id}")
+
+
+def test_replay_runs_the_guard_and_skips_a_done_commit(page, pages_url, tmp_path):
+    first = Recorder()
+    result = run(page, "commit", pages_url, tmp_path, hooks=first, run_dir=tmp_path / "first")
+    assert result.status == "passed", result.error
+    assert first.events == [
+        "start open",
+        "done open passed",
+        "start submit",
+        "commit-start submit",
+        "commit-done submit",
+        "done submit passed",
+        "start after",
+        "done after passed",
+    ]
+    replay = Recorder()
+    again = run(
+        page, "commit", pages_url, tmp_path, hooks=replay, replay=True, run_dir=tmp_path / "replay"
+    )
+    assert again.status == "passed", again.error
+    by_id = {s["id"]: s for s in again.steps}
+    assert by_id["submit"]["status"] == "already_done"
+    assert by_id["submit"]["outputs"] == {"found": True, "text": "已提交 单号 A123"}
+    assert "commit-start submit" not in replay.events
+    assert "commit-done submit" in replay.events
+    assert again.last_commit == "submit"
+
+
+def _artifact_texts(folder: Path) -> list[tuple[str, bytes]]:
+    out = []
+    for file in folder.rglob("*"):
+        if file.is_file():
+            out.append((str(file), file.read_bytes()))
+            if file.suffix == ".zip":
+                with zipfile.ZipFile(file) as archive:
+                    out += [(f"{file}!{n}", archive.read(n)) for n in archive.namelist()]
+    return out
+
+
+def test_secrets_and_sensitive_values_are_in_no_artifact_byte(page, pages_url, tmp_path):
+    result = run(
+        page, "masking", pages_url, tmp_path, {"id_number": ID_NUMBER}, screenshots="every_step"
+    )
+    assert isinstance(result.error, SystemException)  # it fails on purpose: trace.zip is kept
+    assert (result.run_dir / "trace.zip").is_file()
+    # the values really went into the page
+    frame = page.frame_locator("iframe#main")
+    assert frame.locator("#idno").input_value() == ID_NUMBER
+    assert frame.locator("#user").input_value() == "Tele@1001"
+    files = _artifact_texts(result.run_dir)
+    assert any(name.endswith("trace.trace") for name, _ in files)
+    for secret in (ID_NUMBER, "Tele@1001"):
+        for name, data in files:
+            assert secret.encode() not in data, f"{secret} found in {name}"
+    assert ID_NUMBER not in result.error.message
+    assert "***" in result.error.message
+
+
+def test_dismissed_and_unexpected_dialogs_are_recorded(page, pages_url, tmp_path):
+    result = run(page, "dialogs", pages_url, tmp_path)
+    assert result.status == "passed", result.error
+    by_id = {s["id"]: s for s in result.steps}
+    confirm = {"type": "confirm", "message": "确定提交吗?"}
+    assert by_id["cancel"]["dialogs"] == [{**confirm, "action": "dismiss", "expected": "true"}]
+    # a dialog no step expected is dismissed (never accepted blindly) and kept for the report
+    assert by_id["surprise"]["dialogs"] == [{**confirm, "action": "dismiss", "expected": "false"}]
+    assert page.frame_locator("iframe#main").locator("#done").inner_text() == "已取消"
