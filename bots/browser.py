@@ -109,8 +109,11 @@ class SharedChromium:
         self._profile = ""
 
     def __enter__(self) -> SharedChromium:
-        # A short path: Chromium aborts at start-up when its profile path is very long.
-        self._profile = tempfile.mkdtemp(prefix="bots-chromium-", dir="/tmp")
+        # Chromium aborts at start-up when its profile path is very long (deep TMPDIRs).
+        base = tempfile.gettempdir()
+        self._profile = tempfile.mkdtemp(
+            prefix="bots-chromium-", dir=base if len(base) <= 40 else "/tmp"
+        )
         args = [
             find_chromium(),
             "--remote-debugging-port=0",
