@@ -103,11 +103,13 @@ class Worker:
                 self.shared.halt(f"{self.worker_id} stopped on an unexpected error", "crash")
 
     def _login(self, page: Any) -> bool:
-        name = self.config.login_flow
+        flow = self.flow_for(self.config.login_flow)
+        # a login flow may take the credentials as declared inputs or read them as secrets
+        inputs = {name: value for name, value in self.secrets.items() if name in flow.inputs}
         result = Runner(
             page,
-            self.flow_for(name),
-            {},
+            flow,
+            inputs,
             secrets=self.secrets,
             portal_url=self.config.portal_url,
             run_dir=self.config.runs_dir / "logins" / self.worker_id.replace("/", "-"),
