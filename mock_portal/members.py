@@ -87,14 +87,18 @@ def reserve(conn: sqlite3.Connection, token: str, number: str, iccid: str) -> st
 
 
 def release(conn: sqlite3.Connection, token: str) -> None:
-    """A fresh wizard gives back what an abandoned one reserved."""
+    """A fresh wizard gives back what an abandoned one reserved — its own, and what the
+    drafts of ended sessions (expired, logged in elsewhere, logged out) still held: their
+    drafts are gone, so nothing could ever use or free those numbers and cards again."""
+    dead = ("holder = ? OR holder IN (SELECT token FROM sessions WHERE ended IS NOT NULL)"
+            " OR holder NOT IN (SELECT token FROM sessions)")
     with conn:
         conn.execute(
             "UPDATE numbers SET status = 'free', holder = NULL"
-            " WHERE holder = ? AND status = 'reserved'", (token,))
+            f" WHERE status = 'reserved' AND ({dead})", (token,))
         conn.execute(
             "UPDATE cards SET status = 'stock', holder = NULL"
-            " WHERE holder = ? AND status = 'reserved'", (token,))
+            f" WHERE status = 'reserved' AND ({dead})", (token,))
 
 
 def mark_used(conn: sqlite3.Connection, number: str, iccid: str) -> None:

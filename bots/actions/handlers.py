@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 from playwright.sync_api import Error, Locator, expect
 
 from bots.actions.session import BrowserSession, translate
-from bots.errors import BadInput, SystemException
+from bots.errors import BadInput, BusinessException, SystemException
 from bots.flow.models import Step
 
 
@@ -54,10 +54,15 @@ def _act(
     return result
 
 
-def _then(s: BrowserSession, call: Call) -> None:
+def _before(s: BrowserSession, call: Call) -> frozenset[str]:
+    expected = call.args.get("expect")
+    return s.shown_markers(expected) if expected else frozenset()
+
+
+def _then(s: BrowserSession, call: Call, stale: frozenset[str] = frozenset()) -> None:
     expected = call.args.get("expect")
     if expected:
-        s.wait_visible(expected, call.timeout_ms)
+        s.wait_visible(expected, call.timeout_ms, stale)
 
 
 @handler("goto")
@@ -74,7 +79,13 @@ def goto(s: BrowserSession, call: Call) -> dict[str, Any]:
         url = urljoin(s.base_url.rstrip("/") + "/", url.lstrip("/"))
     page = s.page(call.step.page)
     try:
-        page.goto(url, timeout=call.timeout_ms, wait_until="domcontentloaded")
+        if call.args.get("frame_of"):
+            # the screen opens inside the portal's iframe, as its own menu links do
+            s.frame_of(str(call.args["frame_of"]), call.timeout_ms).goto(
+                url, timeout=call.timeout_ms, wait_until="domcontentloaded"
+            )
+        else:
+            page.goto(url, timeout=call.timeout_ms, wait_until="domcontentloaded")
     except Error as error:
         raise translate(error, f"opening {url}", call.timeout_ms) from None
     return {}
@@ -83,6 +94,7 @@ def goto(s: BrowserSession, call: Call) -> dict[str, Any]:
 @handler("click")
 def click(s: BrowserSession, call: Call) -> dict[str, Any]:
     double = call.args.get("double")
+    stale = _before(s, call)
     _act(
         s,
         call,
@@ -90,7 +102,7 @@ def click(s: BrowserSession, call: Call) -> dict[str, Any]:
         lambda loc, t: loc.dblclick(timeout=t) if double else loc.click(timeout=t),
         "clicking",
     )
-    _then(s, call)
+    _then(s, call, stale)
     return {}
 
 
@@ -241,3 +253,11 @@ def screenshot(s: BrowserSession, call: Call) -> dict[str, Any]:
 def sleep(s: BrowserSession, call: Call) -> dict[str, Any]:
     time.sleep(float(call.args["seconds"]))
     return {}
+
+
+@handler("fail")
+def fail(s: BrowserSession, call: Call) -> dict[str, Any]:
+    message = str(call.args["message"])
+    if call.args.get("kind", "business") == "business":
+        raise BusinessException(message, code="flow_refused")
+    raise SystemException(message, code="flow_failed", retryable=False)

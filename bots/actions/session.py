@@ -11,7 +11,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
-from playwright.sync_api import BrowserContext, Dialog, Error, FrameLocator, Locator, Page
+from playwright.sync_api import (
+    BrowserContext,
+    Dialog,
+    Error,
+    Frame,
+    FrameLocator,
+    Locator,
+    Page,
+    Request,
+)
 from playwright.sync_api import TimeoutError as PwTimeout
 
 from bots.errors import BotsError, BusinessException, SystemException
@@ -64,19 +73,28 @@ class BrowserSession:
         self._dialog_mode: str | None = None
         self.dialogs: list[dict[str, str]] = []
         self._watched: list[Page] = []
+        self._methods: dict[Frame, str] = {}
         self._watch(page)
         self._tracing = False
 
     # ---- pages, popups and dialogs -------------------------------------------------
     def _watch(self, page: Page) -> None:
         page.on("dialog", self._on_dialog)
+        page.on("request", self._on_request)
         self._watched.append(page)
 
     def close(self) -> None:
         """Detach from the caller's pages: the next run on this page brings its own session."""
         for page in self._watched:
             page.remove_listener("dialog", self._on_dialog)
+            page.remove_listener("request", self._on_request)
         self._watched.clear()
+
+    def _on_request(self, request: Request) -> None:
+        # how each frame's current document was asked for: a busy answer to a form POST is
+        # recovered by going back to the form, a busy answer to a GET by loading it again
+        if request.is_navigation_request():
+            self._methods[request.frame] = request.method
 
     def _on_dialog(self, dialog: Dialog) -> None:
         mode = self._dialog_mode or "dismiss"
@@ -133,6 +151,21 @@ class BrowserSession:
         self._watch(popup)
         self.pages[name] = popup
         return result
+
+    def frame_of(self, page_name: str, timeout_ms: float) -> Frame:
+        """The frame a selector page lives in (its frame chain from the main page)."""
+        assert self.repository is not None
+        spec = self.repository.pages[page_name]
+        frame = self.page(spec.popup).main_frame
+        for css in spec.frame:
+            handle = frame.locator(css).element_handle(timeout=timeout_ms)
+            inner = handle.content_frame()
+            if inner is None:
+                raise SystemException(
+                    f"'{css}' of page '{page_name}' is not a frame", code="frame_missing"
+                )
+            frame = inner
+        return frame
 
     # ---- locators ----------------------------------------------------------------
     def scope(self, target: Target) -> Page | FrameLocator:
@@ -214,8 +247,34 @@ class BrowserSession:
             f"{label}: no candidate matched exactly one element ({tried})", "not_unique"
         )
 
-    def wait_visible(self, ref: str, timeout_ms: float) -> None:
-        """Wait for ``ref`` (any candidate) or a marker in the same frame; a marker raises."""
+    def visible_now(self, ref: str) -> bool:
+        """Whether ``ref`` (any candidate) shows right now; no waiting."""
+        try:
+            return any(c.first.is_visible() for c in self.candidates(self.target(ref)))
+        except Error:
+            return False
+
+    def shown_markers(self, ref: str) -> frozenset[str]:
+        """Markers near ``ref`` that already show (a message left from an earlier call):
+        an ``expect`` after the next action must not take them for its answer."""
+        shown = set()
+        for marker in self.markers_near(self.target(ref)):
+            if any(self._visible(c) for c in self.candidates(marker.target)):
+                shown.add(marker.target.ref)
+        return frozenset(shown)
+
+    @staticmethod
+    def _visible(locator: Locator) -> bool:
+        try:
+            return locator.first.is_visible()
+        except Error:
+            return False
+
+    def wait_visible(
+        self, ref: str, timeout_ms: float, ignore: frozenset[str] = frozenset()
+    ) -> None:
+        """Wait for ``ref`` (any candidate) or a marker in the same frame; a marker raises.
+        Markers named in ``ignore`` were already showing before the action: not an answer."""
         target = self.target(ref)
         cands = self.candidates(target)
         union = cands[0]
@@ -223,6 +282,8 @@ class BrowserSession:
             union = union.or_(c)
         watch = union
         for marker in self.markers_near(target):
+            if marker.target.ref in ignore:
+                continue
             for c in self.candidates(marker.target):
                 watch = watch.or_(c)
         try:
@@ -278,17 +339,36 @@ class BrowserSession:
         raise retryable(f"the portal shows {marker.target.ref} ({marker.kind})", marker.kind)
 
     def recover(self, kind: str) -> None:
-        """Before a retry after a busy page: go back or reload when the marker asks so."""
+        """Before a retry after a busy page: go back or reload as the visible marker asks.
+
+        The marker that shows decides (a busy *page* in the work area goes back, a busy
+        *message* from an AJAX call just waits). ``back`` goes back in the marker's own
+        frame: Playwright's ``go_back`` waits for a main-frame navigation that an iframe's
+        history step never makes.
+        """
         if self.repository is None:
             return
-        for marker in self.repository.markers:
-            if marker.kind == kind and marker.recover != "none":
-                page = self.live_page(marker.target.page.popup)
-                try:
-                    page.go_back() if marker.recover == "back" else page.reload()
-                except Error as error:
-                    raise translate(error, f"recovering from {kind}", 30000) from None
-                return
+        found = self.find_marker()
+        marker = found[0] if found is not None and found[0].kind == kind else None
+        if marker is None or marker.recover == "none":
+            return
+        page = self.live_page(marker.target.page.popup)
+        try:
+            if marker.recover == "reload":
+                page.reload()
+            elif marker.target.page.frame:
+                frame = self.frame_of(marker.target.page_name, 30000)
+                if self._methods.get(frame, "GET") == "POST":
+                    # back to the form the POST came from; the browser restores its fields
+                    with page.expect_event("framenavigated", lambda f: f == frame, timeout=10000):
+                        frame.evaluate("history.back()")
+                    frame.wait_for_load_state("domcontentloaded", timeout=10000)
+                else:
+                    frame.goto(frame.url, wait_until="domcontentloaded", timeout=10000)
+            else:
+                page.go_back()
+        except Error as error:
+            raise translate(error, f"recovering from {kind}", 30000) from None
 
     # ---- screenshots and traces --------------------------------------------------
     def screenshot(

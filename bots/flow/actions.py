@@ -29,6 +29,10 @@ class Goto(Action):
     shorthand: ClassVar[str] = "url"
     targets: ClassVar[tuple[str, ...]] = ()
     url: str = Field(description="absolute, or relative to env.portal_url")
+    frame_of: str | None = Field(
+        default=None,
+        description="selector page whose frame chain holds the URL (opens it in that iframe)",
+    )
 
 
 class Click(Action):
@@ -130,6 +134,17 @@ class Sleep(Action):
     reason: str = Field(min_length=3)
 
 
+class Fail(Action):
+    """Stops the run with a typed error, usually under ``if:`` (a rule says no)."""
+
+    shorthand: ClassVar[str] = "message"
+    targets: ClassVar[tuple[str, ...]] = ()
+    message: str = Field(min_length=1, description="what the operator reads; expressions welcome")
+    kind: Literal["business", "system"] = Field(
+        default="business", description="business: no retry, an operator decides"
+    )
+
+
 ACTIONS: dict[str, type[Action]] = {
     "goto": Goto,
     "click": Click,
@@ -145,4 +160,5 @@ ACTIONS: dict[str, type[Action]] = {
     "run": Run,
     "screenshot": Screenshot,
     "sleep": Sleep,
+    "fail": Fail,
 }

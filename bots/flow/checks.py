@@ -6,12 +6,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from bots.flow.expressions import ExpressionError, expressions_in, references
+from bots.flow.functions import known_functions
 from bots.flow.inputs import known_types
 from bots.flow.models import Flow, Step
 from bots.flow.problems import Problem, did_you_mean
 from bots.flow.yamlsafe import Marks, PathKey
 
-BUILTIN_NAMES = ("env", "secrets", "steps")
+BUILTIN_NAMES = ("env", "secrets", "steps", "fn")
 
 
 def _strings(value: Any, path: PathKey) -> Iterator[tuple[PathKey, str]]:
@@ -71,6 +72,15 @@ class FlowChecker:
                     "id",
                 )
             seen.setdefault(step.id, i)
+            if step.redo_from is not None and step.redo_from not in seen:
+                earlier = [s.id for s in self.flow.steps[:i]]
+                self.add(
+                    (*path, "redo_from"),
+                    f"expected the id of an earlier step, found '{step.redo_from}'"
+                    + did_you_mean(step.redo_from, earlier),
+                    step.id,
+                    "redo_from",
+                )
             self._targets(step, path)
             self._expressions(i, step, path)
         self._flow_outputs()
@@ -89,6 +99,15 @@ class FlowChecker:
 
     def _targets(self, step: Step, path: PathKey) -> None:
         repo = self.flow.repository
+        frame_of = getattr(step.args, "frame_of", None)
+        if frame_of is not None and repo is not None and frame_of not in repo.pages:
+            self.add(
+                (*path, step.action, "frame_of"),
+                f"expected a page of the selector repository, found unknown page '{frame_of}'"
+                + did_you_mean(frame_of, list(repo.pages)),
+                step.id,
+                f"{step.action}.frame_of",
+            )
         for field in type(step.args).targets:
             ref = getattr(step.args, field, None)
             if ref is None:
@@ -145,6 +164,16 @@ class FlowChecker:
                 step_id,
                 _key(where),
             )
+            return
+        if name == "fn":
+            if chain and chain[0] not in known_functions():
+                self.add(
+                    where,
+                    f"expected a registered function ({', '.join(known_functions())}), "
+                    f"found 'fn.{chain[0]}'" + did_you_mean(chain[0], known_functions()),
+                    step_id,
+                    _key(where),
+                )
             return
         if name != "steps" or not chain:
             return

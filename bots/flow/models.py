@@ -55,6 +55,11 @@ class StepMeta(Frozen):
     if_: str | None = Field(default=None, alias="if")
     timeout: float | None = Field(default=None, gt=0, le=600, description="seconds")
     retry: Retry | None = None
+    redo_from: str | None = Field(
+        default=None,
+        description="an earlier step id: on a failure that can pass, do the steps again from "
+        "there (a form whose submit was answered busy is filled in again)",
+    )
     optional: Optional_ | bool = False
     sensitive: bool = False
     opens: str | None = Field(default=None, description="name of the popup window the action opens")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
 Procedure = Literal["new_install", "renewal"]
@@ -187,3 +188,27 @@ def reference_in_remark(text: str) -> str | None:
     """The business reference written into a remark by :func:`remark`, or None."""
     found = _REMARK_REFERENCE.search(text)
     return found.group(1) if found else None
+
+
+def _day(value: str | date, what: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValueError(f"{what} must be a date like 2026-11-30, got {value!r}") from None
+
+
+def renewal_due(term_end: str | date, business_date: str | date) -> bool:
+    """Whether a broadband user may renew (procedure B): the source's "当期到期续费用户", a
+    user whose term ends in the current period — the calendar month of the portal's
+    business date (not the robot's clock)."""
+    end, today = _day(term_end, "term_end"), _day(business_date, "business_date")
+    return (end.year, end.month) == (today.year, today.month)
+
+
+def renewal_problem(term_end: str | date, business_date: str | date) -> str | None:
+    """Why a renewal must not be entered (the operator's message), or None when it may."""
+    if renewal_due(term_end, business_date):
+        return None
+    return f"not a current-period renewal: term ends {_day(term_end, 'term_end').isoformat()}"

@@ -25,6 +25,7 @@ from bots.errors import (
     UnknownOutcome,
 )
 from bots.flow.expressions import ExpressionError, evaluate, has_expression
+from bots.flow.functions import FUNCTIONS
 from bots.flow.models import Flow, Retry, Step
 from bots.report import write_report
 from bots.runner.hooks import Hooks, HookSet
@@ -104,6 +105,7 @@ class Runner:
         self._raw_args: dict[int, tuple[dict[str, Any], bool]] = {}
         self._fault = self._parse_fault(os.environ.get(FAULT_ENV, ""))
         self._force_guard = False
+        self._commit_started = False
         self._last_commit: str | None = None
 
     # ---- the whole run ------------------------------------------------------------
@@ -177,7 +179,8 @@ class Runner:
             self.run_dir,
             failed_step=self._failed_step(),
             last_commit=self._last_commit,
-            follow_ups=[f"{r['id']}: {r['follow_up']}" for r in run["steps"] if r.get("follow_up")],
+            # the follow-up as the flow wrote it: it is addressed to a person, not a step id
+            follow_ups=[r["follow_up"] for r in run["steps"] if r.get("follow_up")],
         )
 
     def _masked_inputs(self) -> dict[str, Any]:
@@ -199,12 +202,20 @@ class Runner:
 
     # ---- flows and steps ----------------------------------------------------------
     def _run_flow(self, flow: Flow, values: dict[str, Any], prefix: str) -> dict[str, Any]:
-        scope: dict[str, Any] = {**values, "env": self.env, "secrets": self.secrets, "steps": {}}
+        scope: dict[str, Any] = {
+            **values,
+            "env": self.env,
+            "secrets": self.secrets,
+            "steps": {},
+            "fn": FUNCTIONS,
+        }
         relogins = 0
+        redos: dict[str, int] = {}
         i = 0
         while i < len(flow.steps):
+            step = flow.steps[i]
             try:
-                self._step(flow, flow.steps[i], scope, prefix)
+                self._step(flow, step, scope, prefix)
                 i += 1
             except SessionLost:
                 if flow.session is None or relogins >= flow.session.max_relogins:
@@ -215,7 +226,48 @@ class Runner:
                 self._relogin(flow, scope, prefix)
                 if flow.session.resume is not None:
                     i = flow.step_index(flow.session.resume)
+            except SystemException as error:
+                if not self._redo(flow, step, error, redos):
+                    raise
+                if self._expect_shown(flow, step, scope):
+                    # the submit went through; only the next screen's load was busy
+                    self.records[-1]["status"] = "passed"
+                    scope["steps"][step.id] = {"outputs": {}, "status": "passed"}
+                    i += 1
+                else:
+                    i = flow.step_index(step.redo_from or step.id)
         return evaluate(flow.outputs, scope) if flow.outputs else {}
+
+    def _redo(
+        self, flow: Flow, step: Step, error: SystemException, redos: dict[str, int]
+    ) -> bool:
+        """A form's submit failed in a way that can pass (e.g. a busy page answered it):
+        go again from the screen's first step (``redo_from``), since the browser need not
+        keep what was typed. Returns False when the step has no redo left."""
+        if step.redo_from is None or not error.context.get("retryable"):
+            return False
+        attempts = (step.retry or flow.defaults.retry).attempts
+        done = redos.get(step.id, 0) + 1
+        if done >= attempts:
+            return False
+        redos[step.id] = done
+        record = self.records[-1]
+        record["status"] = "redone"
+        self.folder.event(
+            "WARNING",
+            f"↻ {record['id']}: attempt {done}/{attempts} failed ({error.code}: {error}); "
+            f"doing the screen again from '{step.redo_from}'",
+            event="retry",
+            step=record["id"],
+            attempt=done,
+        )
+        if error.code == "busy":
+            self.session.recover("busy")
+        return True
+
+    def _expect_shown(self, flow: Flow, step: Step, scope: dict[str, Any]) -> bool:
+        expected = getattr(step.args, "expect", None)
+        return isinstance(expected, str) and self.session.visible_now(expected)
 
     def _relogin(self, flow: Flow, scope: dict[str, Any], prefix: str) -> None:
         assert flow.session is not None
@@ -229,7 +281,8 @@ class Runner:
         self.masker.add(*sensitive)
         self._run_flow(login, values, f"{prefix}relogin/")
         # steps repeated after a re-login may have committed already: look before acting
-        self._force_guard = True
+        # (a re-login before any commit step started, e.g. the first login, needs no look)
+        self._force_guard = self._force_guard or self._commit_started
 
     def _step(self, flow: Flow, step: Step, scope: dict[str, Any], prefix: str) -> None:
         record: dict[str, Any] = {
@@ -327,7 +380,9 @@ class Runner:
     def _attempts(
         self, flow: Flow, step: Step, scope: dict[str, Any], record: dict[str, Any]
     ) -> dict[str, Any]:
-        if step.retry is not None:
+        if step.redo_from is not None:
+            retry = NO_RETRY  # the whole screen is done again instead (see _redo)
+        elif step.retry is not None:
             retry = step.retry
         elif step.is_optional or step.action in ("run", "sleep", "screenshot"):
             retry = NO_RETRY
@@ -371,11 +426,19 @@ class Runner:
         timeout_ms: float,
     ) -> dict[str, Any]:
         args = self._args(step, scope)
+        if record["attempts"] > 1 and args.get("expect") and self.session.visible_now(
+            args["expect"]
+        ):
+            # the earlier attempt's request went through (e.g. only its redirect was answered
+            # busy, and the recovery loaded the next screen): its effect is on screen
+            record["reason"] = f"{args['expect']} already shown before attempt {record['attempts']}"
+            return {}
         if step.sensitive:
             self.masker.add(*(v for k, v in args.items() if k not in ("target", "expect")))
         call = Call(step, args, timeout_ms)
         self._maybe_kill(step.id, "before")
         if step.commit:
+            self._commit_started = True
             self.hooks.on_commit_start(step)
         try:
             with self.session.dialog_mode(step.on_dialog) as dialogs:
@@ -425,14 +488,17 @@ class Runner:
                 error = marker
         if isinstance(error, BusinessException):
             return error
-        if step.commit and call.sent:
+        if error.code == "session_lost":
+            # the portal answered the login page instead of doing anything: safe to resume,
+            # and the re-login forces every later commit's guard to look first
+            return SessionLost(error.message, code="session_lost")
+        # a busy page is the portal saying it did nothing: even a commit may be sent again
+        if step.commit and call.sent and error.code != "busy":
             return UnknownOutcome(
                 f"step '{step.id}' (commit) failed after its action was sent: {error.message}; "
                 "look in the portal before replaying",
                 code="commit_interrupted",
             )
-        if error.code == "session_lost":
-            return SessionLost(error.message, code="session_lost")
         return error
 
     def _run_sub(self, flow: Flow, step: Step, call: Call) -> dict[str, Any]:

@@ -125,3 +125,32 @@ def test_remark_format_and_reference_round_trip() -> None:
 )
 def test_reference_in_remark(remark: str, reference: str | None) -> None:
     assert rules.reference_in_remark(remark) == reference
+
+
+@pytest.mark.parametrize(
+    "term_end,business_date,due",
+    [
+        ("2026-11-30", "2026-11-27", True),  # the source's case: ends at the end of the month
+        ("2026-11-01", "2026-11-27", True),  # any day of the business month
+        ("2026-12-31", "2026-11-27", False),  # next period
+        ("2027-02-28", "2026-11-27", False),  # three months later (the portal's not-due users)
+        ("2026-10-31", "2026-11-27", False),  # already ended last period
+        ("2025-11-30", "2026-11-27", False),  # same month, another year
+        ("2027-01-31", "2027-01-01", True),
+    ],
+)
+def test_renewal_due_in_the_business_month(term_end: str, business_date: str, due: bool) -> None:
+    assert rules.renewal_due(term_end, business_date) is due
+
+
+def test_renewal_problem_names_the_term_end() -> None:
+    assert rules.renewal_problem("2026-11-30", "2026-11-27") is None
+    assert (
+        rules.renewal_problem("2027-02-28", "2026-11-27")
+        == "not a current-period renewal: term ends 2027-02-28"
+    )
+
+
+def test_renewal_due_refuses_what_is_not_a_date() -> None:
+    with pytest.raises(ValueError, match=r"term_end must be a date like 2026-11-30, got '30/11'"):
+        rules.renewal_due("30/11", "2026-11-27")

@@ -1,0 +1,47 @@
+"""Python functions flows may call in expressions as ``fn.<name>(...)``.
+
+Business rules stay in Python (a flow asks ``fn.renewal_due(term_end, business_date)``
+instead of doing date arithmetic in YAML). Registered by a ``"module:function"`` string and
+imported on first call, like the input types, so loading a flow imports no rules.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+_REGISTRY: dict[str, Callable[..., Any] | str] = {}
+
+
+def register_function(name: str, function: Callable[..., Any] | str) -> None:
+    """Register a callable, or a ``"module:function"`` string imported lazily."""
+    _REGISTRY[name] = function
+
+
+def known_functions() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def function(name: str) -> Callable[..., Any]:
+    found = _REGISTRY[name]
+    if isinstance(found, str):
+        module, _, attr = found.partition(":")
+        found = getattr(importlib.import_module(module), attr)
+        _REGISTRY[name] = found
+    return found
+
+
+class Functions:
+    """What ``fn`` is inside an expression: attribute access yields the function."""
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        if name.startswith("_") or name not in _REGISTRY:
+            raise AttributeError(f"no function '{name}' (known: {', '.join(known_functions())})")
+        return function(name)
+
+
+FUNCTIONS = Functions()
+
+register_function("renewal_due", "bots.orders.rules:renewal_due")
+register_function("renewal_problem", "bots.orders.rules:renewal_problem")
