@@ -98,8 +98,8 @@ class SharedChromium:
     Playwright's sync API binds a browser to the thread that launched it, so N worker
     threads cannot share one launched browser. Instead the worker starts Chromium itself
     with a DevTools port and each thread connects its own Playwright to it: one browser,
-    N contexts, as the design asks. Enter it from the main thread: the parent-death signal
-    follows the thread that started the process.
+    N contexts. (``bots work`` gives each worker thread one of its own: see
+    ``worker_context``.) The parent-death signal follows the thread that started it.
     """
 
     def __init__(self, headed: bool = False) -> None:
@@ -191,12 +191,19 @@ def _end_group(pgid: int) -> None:
 
 
 @contextmanager
-def shared_context(endpoint: str) -> Iterator[Any]:
-    """A fresh browser context in the shared Chromium at ``endpoint``, for this thread."""
+def worker_context(headed: bool = False) -> Iterator[Any]:
+    """A browser context in a Chromium of this thread's own, driven over CDP.
+
+    Not one Chromium shared by the threads: every CDP connection sees every page of the
+    browser, and Playwright dismisses any dialog its own connection has no listener for,
+    so the threads cancelled each other's "确定提交吗?" confirms. Started by us (not by
+    Playwright) so that it lives in its own session: a Ctrl-C at the terminal reaches the
+    worker, which stops between steps, and not the browser under it.
+    """
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.connect_over_cdp(endpoint)
+    with SharedChromium(headed=headed) as chromium, sync_playwright() as pw:
+        browser = pw.chromium.connect_over_cdp(chromium.endpoint)
         context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
         try:
             yield context

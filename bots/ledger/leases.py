@@ -84,7 +84,9 @@ class Leases(SqlBase):
         unknown outcome)."""
         with self.tx() as cur:
             row = self._owned(cur, "commit_started", ref, worker)
-            if row["commit_in_progress"]:
+            # the same step again is the runner re-running it after a re-login (its guard
+            # ran first): still the one commit in progress
+            if row["commit_in_progress"] and row["commit_in_progress"] != step:
                 raise BadInput(
                     f"cannot start commit step {step} of {ref}: step "
                     f"{row['commit_in_progress']} is still in progress"

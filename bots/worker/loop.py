@@ -13,7 +13,7 @@ from typing import Any
 
 from loguru import logger
 
-from bots.browser import shared_context
+from bots.browser import worker_context
 from bots.errors import BadInput, DefinitionError
 from bots.flow import load_flow
 from bots.ledger.model import Backoff, ErrorInfo, LeaseLost, State, WorkItem
@@ -66,14 +66,14 @@ class Worker:
         self,
         worker_id: str,
         credential: Credential,
-        endpoint: str,
+        headed: bool,
         config: WorkerConfig,
         shared: Shared,
         on_result: Callable[[str, WorkItem], None] | None = None,
     ) -> None:
         self.worker_id = worker_id
         self.credential = credential
-        self.endpoint = endpoint
+        self.headed = headed
         self.config = config
         self.shared = shared
         self.on_result = on_result or (lambda worker, item: None)
@@ -92,7 +92,7 @@ class Worker:
         ended = False
         store = open_store(self.config.db_url, check_schema=False, backoff=self.config.backoff)
         try:
-            with shared_context(self.endpoint) as context:
+            with worker_context(self.headed) as context:
                 page = context.new_page()
                 if self._login(page):
                     self._loop(store, context, page)

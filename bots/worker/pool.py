@@ -17,7 +17,6 @@ from types import FrameType
 from loguru import logger
 from rich.console import Console
 
-from bots.browser import SharedChromium
 from bots.errors import BadInput
 from bots.flow import load_flow
 from bots.ledger.model import WorkItem
@@ -85,26 +84,25 @@ def run_workers(
     store = open_store(config.db_url, backoff=config.backoff)
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        with SharedChromium(headed=headed) as chromium:
-            threads = [
-                threading.Thread(
-                    target=Worker(
-                        f"{prefix}/{n}",
-                        credentials[n],
-                        chromium.endpoint,
-                        config,
-                        shared,
-                        on_result,
-                    ).run,
-                    name=f"worker-{n}",
-                )
-                for n in range(workers)
-            ]
-            for thread in threads:
-                thread.start()
-            snapshot = watch(store, lambda: any(t.is_alive() for t in threads), console)
-            for thread in threads:
-                thread.join()
+        threads = [
+            threading.Thread(
+                target=Worker(
+                    f"{prefix}/{n}",
+                    credentials[n],
+                    headed,
+                    config,
+                    shared,
+                    on_result,
+                ).run,
+                name=f"worker-{n}",
+            )
+            for n in range(workers)
+        ]
+        for thread in threads:
+            thread.start()
+        snapshot = watch(store, lambda: any(t.is_alive() for t in threads), console)
+        for thread in threads:
+            thread.join()
         counts = {state.value: n for state, n in store.counts().items()}
     finally:
         for sig, handler in previous.items():

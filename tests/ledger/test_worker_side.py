@@ -76,6 +76,7 @@ def test_complete_keeps_outputs_and_closes_the_attempt(store: Store, clock: Fake
 def test_commit_steps_are_recorded_in_order(store: Store) -> None:
     running(store, "E9-1", "w1", started="submit")
     assert store.get("E9-1").commit_in_progress == "submit"
+    store.commit_started("E9-1", "w1", "submit")  # re-run after a re-login: allowed
     with pytest.raises(Exception) as caught:
         store.commit_started("E9-1", "w1", "pay")
     assert str(caught.value) == (
