@@ -7,7 +7,7 @@ import re
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 BROADBAND_ACCOUNT = re.compile(r"[a-z0-9]{6,20}")
-PHONE = re.compile(r"1\d{10}|0\d{9,11}|\d{7,8}")
+PHONE = re.compile(r"1\d{10}|0\d{2,3}-?\d{7,8}|\d{7,8}")
 AMOUNT = re.compile(r"\d{1,7}(\.\d{1,2})?")
 
 

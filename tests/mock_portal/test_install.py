@@ -168,3 +168,15 @@ def test_pages_mask_id_numbers(clerk: TestClient) -> None:
     page = walk.ok(clerk.get("/install/members"))
     assert walk.ID_NUMBER not in page.text
     assert walk.ID_NUMBER[:6] + "********" + walk.ID_NUMBER[-4:] in page.text
+
+
+@pytest.mark.parametrize(
+    ("phone", "valid"),
+    [("13937100001", True), ("0371-63451234", True), ("037163451234", True),
+     ("63451234", True), ("12ab", False), ("0371-6345", False)],
+)
+def test_contact_phone_formats(phone: str, valid: bool) -> None:
+    """A landline written with its area code and a hyphen is what back offices type."""
+    from mock_portal.rules import valid_phone
+
+    assert valid_phone(phone) is valid
