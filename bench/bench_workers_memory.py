@@ -1,13 +1,18 @@
-"""Memory per added worker: one shared Chromium, N contexts each logged in to a small page.
+"""Memory per added worker, measured side by side for two designs of ``bots work``.
 
-    .venv/bin/python bench/bench_workers_memory.py [--contexts 1 2 4 8]
+    .venv/bin/python bench/bench_workers_memory.py [--workers 1 2 4 8]
 
-Each worker is what ``bots work`` runs per thread: its own Playwright (a Node driver
-process) connected over CDP to the one Chromium, one context, one page, logged in. With
-all N logged in, sums memory over this Python process and every process below it
-(drivers, Chromium and its helpers/renderers): RSS (counts shared pages once per process,
-so it overstates) and PSS (shares them out; the honest total). Prints a table and the
-marginal cost per added worker, (total(N) - total(1)) / (N - 1). Target: <= 150 MB.
+* **fibers** (what ``bots work`` runs): one Playwright (one Node driver) and one Chromium
+  per process; each worker is a fiber with a context of its own (``bots.worker.fibers``).
+* **threads** (the previous design, for comparison): each worker is a thread with a
+  Playwright and a Chromium of its own.
+
+Each worker logs in to the bundled mock portal with the real login flow and opens the
+新装 screen (the shell and its work iframe), as it is between two orders. With all N
+there, the bench sums memory over this Python process and every process below it except
+the portal: RSS (counts shared pages once per process, so it overstates) and PSS (shares
+them out; the honest total). It prints the totals and the marginal cost per added worker,
+(total(N) - total(first)) / (N - first). Target: <= 150 MB per added worker.
 """
 
 from __future__ import annotations
@@ -15,43 +20,26 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import uuid
 from pathlib import Path
+from typing import Any
 
+from loguru import logger
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bots.browser import SharedChromium  # noqa: E402
+from bots.browser import launch_options, new_context  # noqa: E402
+from bots.demo import demo_staff  # noqa: E402
+from bots.flow import load_flow  # noqa: E402
+from bots.runner.runner import Runner  # noqa: E402
+from bots.worker.fibers import Fibers  # noqa: E402
+from mock_portal.process import PortalProcess  # noqa: E402
 
-LOGIN = (
-    "<!doctype html><meta charset=utf-8><title>登录</title><form method=post action=/login>"
-    "<label>工号 <input name=staff></label><label>密码 <input name=password type=password>"
-    "</label><button>登录</button></form>"
-)
-HOME = "<!doctype html><meta charset=utf-8><title>首页</title><p id=welcome>欢迎</p>"
-
-
-class Pages(BaseHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-    def _send(self, body: str) -> None:
-        data = body.encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_GET(self) -> None:  # noqa: N802
-        self._send(LOGIN)
-
-    def do_POST(self) -> None:  # noqa: N802
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        self._send(HOME)
+LOGIN = load_flow(ROOT / "flows" / "login.yaml")
 
 
 def children() -> dict[int, list[int]]:
@@ -88,7 +76,11 @@ def kind(pid: int) -> str:
         return "gone"
     if pid == os.getpid():
         return "python"
-    return "driver" if b"run-driver" in cmdline else "chromium"
+    if b"mock_portal" in cmdline:
+        return "portal"  # the portal under test, not part of any worker
+    if b"run-driver" in cmdline:
+        return "driver"
+    return "chromium"
 
 
 def measure() -> dict[str, tuple[int, int]]:
@@ -100,71 +92,106 @@ def measure() -> dict[str, tuple[int, int]]:
         todo.extend(tree.get(pid, []))
     totals: dict[str, tuple[int, int]] = {}
     for pid in seen:
-        rss, pss = memory_kb(pid)
         name = kind(pid)
+        if name == "portal":
+            continue
+        rss, pss = memory_kb(pid)
         old = totals.get(name, (0, 0))
         totals[name] = (old[0] + rss, old[1] + pss)
     return totals
 
 
-def logged_in(endpoint: str, url: str, ready: threading.Barrier, measured: threading.Event) -> None:
+def log_in(browser: Any, staff: tuple[str, str], url: str, runs: Path) -> Any:
+    """A worker between two orders: logged in, the 新装 screen open in the work frame."""
+    context = new_context(browser)
+    page = context.new_page()
+    secrets = {"staff_id": staff[0], "password": staff[1]}
+    result = Runner(
+        page, LOGIN, secrets, secrets=secrets, portal_url=url,
+        run_dir=runs / uuid.uuid4().hex, screenshots="off", trace="off",
+    ).run()  # fmt: skip
+    if not result.ok:
+        raise SystemExit(f"login failed: {result.error}")
+    page.get_by_role("link", name="新装").click()
+    page.frame_locator("iframe").locator("form").first.wait_for()
+    return context
+
+
+def with_fibers(n: int, url: str, runs: Path) -> dict[str, tuple[int, int]]:
+    totals: dict[str, tuple[int, int]] = {}
     with sync_playwright() as pw:
-        browser = pw.chromium.connect_over_cdp(endpoint)
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        page.goto(url)
-        page.get_by_label("工号").fill("GH1001")
-        page.get_by_label("密码").fill("secret")
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_selector("#welcome")
-        ready.wait()
-        measured.wait()
-        context.close()
-
-
-def run(n: int, url: str) -> dict[str, tuple[int, int]]:
-    with SharedChromium() as chromium:
-        ready = threading.Barrier(n + 1)
-        measured = threading.Event()
-        threads = [
-            threading.Thread(target=logged_in, args=(chromium.endpoint, url, ready, measured))
-            for _ in range(n)
-        ]
-        for thread in threads:
-            thread.start()
-        ready.wait()
+        browser = pw.chromium.launch(**launch_options())  # type: ignore[arg-type]
+        contexts: list[Any] = []
+        fibers = Fibers(pw)
+        for staff in demo_staff(n):
+            fibers.spawn(lambda staff=staff: contexts.append(log_in(browser, staff, url, runs)))
+        fibers.join()
         totals = measure()
-        measured.set()
-        for thread in threads:
-            thread.join()
+        browser.close()
     return totals
+
+
+def with_threads(n: int, url: str, runs: Path) -> dict[str, tuple[int, int]]:
+    ready = threading.Barrier(n + 1)
+    measured = threading.Event()
+
+    def worker(staff: tuple[str, str]) -> None:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(**launch_options())  # type: ignore[arg-type]
+            log_in(browser, staff, url, runs)
+            ready.wait()
+            measured.wait()
+            browser.close()
+
+    threads = [threading.Thread(target=worker, args=(staff,)) for staff in demo_staff(n)]
+    for thread in threads:
+        thread.start()
+    ready.wait()
+    totals = measure()
+    measured.set()
+    for thread in threads:
+        thread.join()
+    return totals
+
+
+DESIGNS = {"fibers": with_fibers, "threads": with_threads}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--contexts", type=int, nargs="+", default=[1, 2, 4, 8])
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4, 8])
     args = parser.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Pages)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/login"
+    logger.remove()  # the login runs' step lines would bury the table
     mb = 1024
-    print(f"{'contexts':>8} {'python':>8} {'drivers':>8} {'chromium':>9} "
-          f"{'RSS MB':>8} {'PSS MB':>8} {'PSS/worker':>11}")  # fmt: skip
-    first: float | None = None
-    first_n = args.contexts[0]
-    for n in args.contexts:
-        totals = run(n, url)
-        pss = {k: v[1] / mb for k, v in totals.items()}
-        rss_total = sum(v[0] for v in totals.values()) / mb
-        pss_total = sum(pss.values())
-        if first is None:
-            first = pss_total
-        marginal = (pss_total - first) / (n - first_n) if n != first_n else float("nan")
-        print(f"{n:>8} {pss.get('python', 0):>8.0f} {pss.get('driver', 0):>8.0f} "
-              f"{pss.get('chromium', 0):>9.0f} {rss_total:>8.0f} {pss_total:>8.0f} "
-              f"{marginal:>11.1f}")  # fmt: skip
-    print(f"marginal PSS per added worker (vs {first_n} context): last column; target <= 150 MB")
-    server.shutdown()
+    with tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp:
+        portal = PortalProcess(Path(tmp) / "portal.db")
+        portal.start()
+        try:
+            print(f"{'design':>8} {'workers':>7} {'python':>7} {'drivers':>8} "
+                  f"{'chromium':>9} {'RSS MB':>7} {'PSS MB':>7} {'PSS/added':>10}")  # fmt: skip
+            marginal: dict[str, float] = {}
+            for design, run in DESIGNS.items():
+                first: float | None = None
+                first_n = args.workers[0]
+                for n in args.workers:
+                    totals = run(n, portal.url, Path(tmp) / "runs")
+                    pss = {k: v[1] / mb for k, v in totals.items()}
+                    rss_total = sum(v[0] for v in totals.values()) / mb
+                    pss_total = sum(pss.values())
+                    if first is None:
+                        first = pss_total
+                    per = (pss_total - first) / (n - first_n) if n != first_n else float("nan")
+                    marginal[design] = per
+                    print(f"{design:>8} {n:>7} {pss.get('python', 0):>7.0f} "
+                          f"{pss.get('driver', 0):>8.0f} "
+                          f"{pss.get('chromium', 0):>9.0f} {rss_total:>7.0f} {pss_total:>7.0f} "
+                          f"{per:>10.1f}")  # fmt: skip
+        finally:
+            portal.stop()
+    last = args.workers[-1]
+    print(f"marginal PSS per added worker at {last} workers: fibers {marginal['fibers']:.1f} MB, "
+          f"threads {marginal['threads']:.1f} MB, fibers/threads "
+          f"{marginal['fibers'] / marginal['threads']:.2f}; target <= 150 MB")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -13,11 +13,12 @@ from typing import Any
 
 from loguru import logger
 
-from bots.browser import worker_context
+from bots.browser import new_context
 from bots.errors import BadInput, DefinitionError
 from bots.flow import load_flow
 from bots.ledger.model import Backoff, ErrorInfo, LeaseLost, State, WorkItem
 from bots.ledger.store import Store, open_store
+from bots.pause import pause
 from bots.runner.records import RunResult
 from bots.runner.runner import Runner
 from bots.worker.credentials import Credential
@@ -51,6 +52,8 @@ class Shared:
     stop_reason: list[tuple[str, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     flows: dict[str, Any] = field(default_factory=dict)
+    # the one browser of the process: each worker opens its own context in it
+    browser: Any = None
 
     def halt(self, reason: str, why: str) -> None:
         """Stop every worker; the first reason given is the one reported. ``why`` is a tag:
@@ -66,14 +69,12 @@ class Worker:
         self,
         worker_id: str,
         credential: Credential,
-        headed: bool,
         config: WorkerConfig,
         shared: Shared,
         on_result: Callable[[str, WorkItem], None] | None = None,
     ) -> None:
         self.worker_id = worker_id
         self.credential = credential
-        self.headed = headed
         self.config = config
         self.shared = shared
         self.on_result = on_result or (lambda worker, item: None)
@@ -92,10 +93,13 @@ class Worker:
         ended = False
         store = open_store(self.config.db_url, check_schema=False, backoff=self.config.backoff)
         try:
-            with worker_context(self.headed) as context:
+            context = new_context(self.shared.browser)
+            try:
                 page = context.new_page()
                 if self._login(page):
                     self._loop(store, context, page)
+            finally:
+                context.close()
             ended = True
         finally:
             store.close()
@@ -129,7 +133,7 @@ class Worker:
             if item is None:
                 if self.config.until_empty and not self._work_left(store):
                     return
-                self.shared.stop.wait(self.config.poll_seconds)
+                pause(self.config.poll_seconds)  # not stop.wait: that would hold up every worker
                 continue
             if page.is_closed():
                 page = context.new_page()

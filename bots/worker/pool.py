@@ -1,6 +1,9 @@
-"""``bots work``: one shared Chromium, N worker threads, a live progress line, clean stops.
+"""``bots work``: one browser, N contexts, each worker with its own staff login; a live
+progress line; clean stops.
 
-SIGINT/SIGTERM set a flag; each thread finishes the commit step it is in (if any), puts
+The workers run as fibers on one Playwright connection in a browser thread
+(``bots.worker.fibers``); the main thread shows progress and takes the signals.
+SIGINT/SIGTERM set a flag; each worker finishes the commit step it is in (if any), puts
 its item back, and returns; Chromium is closed last, so nothing is left running.
 """
 
@@ -8,20 +11,22 @@ from __future__ import annotations
 
 import signal
 import socket
-import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import FrameType
 
 from loguru import logger
 from rich.console import Console
 
+from bots.browser import find_chromium, launch_options
 from bots.errors import BadInput
 from bots.flow import load_flow
 from bots.ledger.model import WorkItem
 from bots.ledger.store import open_store
 from bots.worker.credentials import Credential
+from bots.worker.fibers import Fibers
 from bots.worker.loop import Shared, Worker, WorkerConfig
 from bots.worker.progress import Snapshot, watch
 
@@ -80,29 +85,38 @@ def run_workers(
             logger.warning(f"{name}: still finishing the steps under way")
         shared.halt(f"stopped by {name}; items under way were handed back", "signal")
 
+    def drive() -> None:
+        """The browser thread: one Playwright, one Chromium, every worker a fiber on it."""
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as pw:
+            # Chromium runs in a process group of its own; a Ctrl-C at the terminal also
+            # reaches the driver, which must not close the browser under the workers
+            # that are finishing their commit steps: we close it ourselves, last.
+            shared.browser = pw.chromium.launch(
+                **launch_options(headed),  # type: ignore[arg-type]
+                handle_sigint=False,
+                handle_sigterm=False,
+                handle_sighup=False,
+            )
+            try:
+                fibers = Fibers(pw)
+                for n in range(workers):
+                    worker = Worker(f"{prefix}/{n}", credentials[n], config, shared, on_result)
+                    fibers.spawn(worker.run)
+                fibers.join()
+            finally:
+                shared.browser.close()
+
+    find_chromium()  # no browser: say what to install before anything starts
     started = time.monotonic()
     store = open_store(config.db_url, backoff=config.backoff)
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        threads = [
-            threading.Thread(
-                target=Worker(
-                    f"{prefix}/{n}",
-                    credentials[n],
-                    headed,
-                    config,
-                    shared,
-                    on_result,
-                ).run,
-                name=f"worker-{n}",
-            )
-            for n in range(workers)
-        ]
-        for thread in threads:
-            thread.start()
-        snapshot = watch(store, lambda: any(t.is_alive() for t in threads), console)
-        for thread in threads:
-            thread.join()
+        with ThreadPoolExecutor(1, thread_name_prefix="browser") as pool:
+            browser = pool.submit(drive)
+            snapshot = watch(store, lambda: not browser.done(), console)
+            browser.result()  # a worker's crash, re-raised here for the one error handler
         counts = {state.value: n for state, n in store.counts().items()}
     finally:
         for sig, handler in previous.items():
