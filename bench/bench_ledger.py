@@ -1,10 +1,13 @@
 """Claims per second with 8 concurrent claimer processes, SQLite and PostgreSQL side by side.
 
-    .venv/bin/python bench/bench_ledger.py [--items 2000] [--claimers 8] [--pg postgresql:///postgres]
+    .venv/bin/python bench/bench_ledger.py [--items 2000] [--claimers 8] [--rounds 3]
+        [--backends sqlite,postgresql] [--pg postgresql:///postgres]
 
-Each backend gets a fresh ledger with ``--items`` pending items; the claimers start together
-and loop claim → complete until the queue is empty. PostgreSQL uses ``--pg`` (default
-``$BOTS_TEST_PG_URL``): a throw-away database is created there and dropped afterwards.
+Each round and backend gets a fresh ledger with ``--items`` pending items; the claimers
+start together and loop claim → complete until the queue is empty. PostgreSQL uses
+``--pg`` (default ``$BOTS_TEST_PG_URL``, else ``postgresql:///postgres``): a throw-away
+database is created there and dropped afterwards. Backends alternate within a round, so
+both see the same machine load; one Markdown row per round and backend.
 """
 
 from __future__ import annotations
@@ -57,7 +60,7 @@ def run(url: str, items: int, claimers: int) -> tuple[float, list[int]]:
 
 
 @contextmanager
-def sqlite_url() -> Iterator[str]:
+def sqlite_url(pg: str) -> Iterator[str]:  # pg unused: one signature for BACKENDS
     with tempfile.TemporaryDirectory() as folder:
         yield f"sqlite:///{folder}/ledger.db"
 
@@ -76,24 +79,33 @@ def postgres_url(admin: str) -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+BACKENDS = {"sqlite": ("sqlite (WAL)", sqlite_url), "postgresql": ("postgresql", postgres_url)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=2000)
     parser.add_argument("--claimers", type=int, default=8)
-    parser.add_argument("--pg", default=os.environ.get("BOTS_TEST_PG_URL"))
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument(
+        "--pg", default=os.environ.get("BOTS_TEST_PG_URL") or "postgresql:///postgres"
+    )
     args = parser.parse_args()
-    backends = [("sqlite (WAL)", sqlite_url())]
-    if args.pg:
-        backends.append(("postgresql", postgres_url(args.pg)))
-    print(f"{args.items} items, {args.claimers} claimer processes, claim + complete each")
-    print(f"{'backend':<14} {'seconds':>8} {'claims/s':>9} {'per process min..max':>22}")
-    for name, location in backends:
-        with location as url:
-            elapsed, counts = run(url, args.items, args.claimers)
-        spread = f"{min(counts)}..{max(counts)}"
-        print(f"{name:<14} {elapsed:>8.2f} {args.items / elapsed:>9.0f} {spread:>22}")
-    if not args.pg:
-        print("postgresql     skipped: give --pg URL or set BOTS_TEST_PG_URL")
+    backends = args.backends.split(",")
+    if unknown := [b for b in backends if b not in BACKENDS]:
+        parser.error(f"--backends: unknown {', '.join(unknown)} (sqlite, postgresql)")
+    print(f"{args.items} items, {args.claimers} claimer processes, claim + complete each, "
+          f"{args.rounds} round(s)")  # fmt: skip
+    print("| round | backend | seconds | claims/s | per process min..max |")
+    print("|---|---|---|---|---|")
+    for n in range(1, args.rounds + 1):
+        for backend in backends:
+            name, location = BACKENDS[backend]
+            with location(args.pg) as url:
+                elapsed, counts = run(url, args.items, args.claimers)
+            print(f"| {n} | {name} | {elapsed:.2f} | {args.items / elapsed:.0f} | "
+                  f"{min(counts)}..{max(counts)} |", flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -12,6 +12,10 @@ workers + extra`` generated orders (half new installs, half renewals); one ``bot
 and N logins included: what an operator waits for). "steady" is the same count over the
 span from the first claim to the last finish, from the ledger's own timestamps. Every run is
 judged by the portal's QA state: a duplicate or a lost order fails the bench.
+
+At the end (also when stopped early: Ctrl-C or SIGTERM) it prints every run's row, then
+one summary table — a row per latency and ledger, a column per worker count, orders per
+minute with the ratio to the first worker count — and names the runs it did not reach.
 """
 
 from __future__ import annotations
@@ -42,12 +46,12 @@ from bench.common import (  # noqa: E402
     sqlite_url,
     staff,
     table,
-    worker_flows,
 )
 from bots.ledger import open_store  # noqa: E402
 from bots.orders.samples import generate_orders  # noqa: E402
 
 RUN_TIMEOUT = 1200.0
+LEDGER_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 
 @dataclass
@@ -113,10 +117,9 @@ def measure(
         folder = Path(name)
         with ledger(backend, folder, args.pg) as db:
             refs = enqueue_orders(db, orders, batch=f"{backend}-{latency}-{workers}")
-            flows, login = worker_flows(folder)
             settings = WorkSettings(
                 db=db, portal=portal.url, runs_dir=folder / "runs", workers=workers,
-                screenshots=args.screenshots, flows=flows, login_flow=login, lease=60,
+                screenshots=args.screenshots, lease=60,
             )  # fmt: skip
             procs = []
             per_process, count = (workers, 1) if mode == "threads" else (1, workers)
@@ -167,40 +170,95 @@ def main() -> int:
     modes = args.modes.split(",")
     if max(counts) > 16:
         parser.error("the portal has 16 staff ids: at most 16 workers")
+    if unknown := [b for b in backends if b not in LEDGER_NAMES]:
+        parser.error(f"--backends: unknown {', '.join(unknown)} (sqlite, postgresql)")
+    if unknown := [m for m in modes if m not in ("threads", "processes")]:
+        parser.error(f"--modes: unknown {', '.join(unknown)} (threads, processes)")
     print_machine()
     print(f"orders per run: {args.per_worker} × workers + {args.extra}; "
           f"screenshots {args.screenshots}", flush=True)  # fmt: skip
     results: list[Measure] = []
-    with tempfile.TemporaryDirectory(prefix="tp-portal-") as name:
-        with Portal(Path(name) / "portal.sqlite3", *habit_options()) as portal:
-            for latency, backend, mode, workers in product(latencies, backends, modes, counts):
-                n = args.per_worker * workers + args.extra
-                m = measure(portal, mode, backend, latency, workers, n, args)
-                results.append(m)
-                print(f"  {mode:<9} {backend:<10} {latency:>4} ms  {workers} workers  "
-                      f"{m.done}/{n} done in {m.wall:6.1f} s  "
-                      f"{m.per_minute:5.1f}/min", flush=True)  # fmt: skip
-                for problem in m.problems:
-                    print(f"    ! {problem}", flush=True)
-                for note in m.notes:
-                    print(f"    parked {note}", flush=True)
+    plan = list(product(latencies, backends, modes, counts))
+    try:
+        with tempfile.TemporaryDirectory(prefix="tp-portal-") as name:
+            with Portal(Path(name) / "portal.sqlite3", *habit_options()) as portal:
+                for latency, backend, mode, workers in plan:
+                    n = args.per_worker * workers + args.extra
+                    m = measure(portal, mode, backend, latency, workers, n, args)
+                    results.append(m)
+                    print(f"  {mode:<9} {backend:<10} {latency:>4} ms  {workers} workers  "
+                          f"{m.done}/{n} done in {m.wall:6.1f} s  "
+                          f"{m.per_minute:5.1f}/min", flush=True)  # fmt: skip
+                    for problem in m.problems:
+                        print(f"    ! {problem}", flush=True)
+                    for note in m.notes:
+                        print(f"    parked {note}", flush=True)
+    finally:
+        # also when stopped (Ctrl-C, SIGTERM): the rows measured so far, the rest named
+        missing = [k for k in plan if k not in {(m.latency, m.backend, m.mode, m.workers)
+                                                 for m in results}]  # fmt: skip
+        print()
+        print(detail_table(results, counts[0]))
+        print()
+        print(summary_table(results, latencies, backends, modes, counts))
+        if missing:
+            print("\nnot measured (stopped first): " + ", ".join(
+                f"{mode} {backend} {latency} ms × {workers}"
+                for latency, backend, mode, workers in missing))  # fmt: skip
+    return 0 if all(not m.problems for m in results) else 1
+
+
+def _base(results: list[Measure], m: Measure, workers: int) -> Measure | None:
+    """The same mode, ledger and latency at the first worker count (the ratios' base)."""
+    key = (m.mode, m.backend, m.latency, workers)
+    return next((b for b in results if (b.mode, b.backend, b.latency, b.workers) == key), None)
+
+
+def _ratio(value: float, base: float) -> str:
+    return f"{value / base:.2f}" if base else "-"
+
+
+def detail_table(results: list[Measure], first: int) -> str:
     rows = []
     for m in results:
-        base = next(b for b in results if (b.mode, b.backend, b.latency, b.workers) == (
-            m.mode, m.backend, m.latency, counts[0]))  # fmt: skip
+        base = _base(results, m, first)
         rows.append((
             m.mode, m.backend, m.latency, m.workers, f"{m.done}/{m.orders}", f"{m.wall:.1f}",
-            f"{m.per_minute:.1f}", f"{m.per_minute / base.per_minute:.2f}" if base.done else "-",
-            f"{m.steady_per_minute:.1f}",
-            f"{m.steady_per_minute / base.steady_per_minute:.2f}" if base.done else "-",
+            f"{m.per_minute:.2f}", _ratio(m.per_minute, base.per_minute) if base else "-",
+            f"{m.steady_per_minute:.2f}",
+            _ratio(m.steady_per_minute, base.steady_per_minute) if base else "-",
         ))  # fmt: skip
-    print()
-    print(table(
+    return table(
         ("mode", "ledger", "latency ms", "workers", "done", "wall s", "orders/min",
-         f"× {counts[0]} worker", "steady/min", "steady ×"),
+         f"× {first} worker", "steady/min", "steady ×"),
         rows,
-    ))  # fmt: skip
-    return 0 if all(not m.problems for m in results) else 1
+    )  # fmt: skip
+
+
+def summary_table(
+    results: list[Measure],
+    latencies: list[int],
+    backends: list[str],
+    modes: list[str],
+    counts: list[int],
+) -> str:
+    """One row per (latency, ledger, mode), one column per worker count: orders per minute
+    (wall time) and, in brackets, the ratio to the first worker count."""
+    found = {(m.latency, m.backend, m.mode, m.workers): m for m in results}
+    rows = []
+    for latency, backend, mode in product(latencies, backends, modes):
+        cells = []
+        for workers in counts:
+            m = found.get((latency, backend, mode, workers))
+            base = found.get((latency, backend, mode, counts[0]))
+            if m is None:
+                cells.append("not measured")
+            elif base is None or m is base:
+                cells.append(f"{m.per_minute:.2f}")
+            else:
+                cells.append(f"{m.per_minute:.2f} ({_ratio(m.per_minute, base.per_minute)}×)")
+        rows.append((f"{latency} ms", LEDGER_NAMES.get(backend, backend), mode, *cells))
+    return table(("portal latency", "ledger", "mode", *(str(c) for c in counts)), rows)
 
 
 if __name__ == "__main__":

@@ -21,14 +21,12 @@ from __future__ import annotations
 import json
 import os
 import platform
-import queue
 import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 import uuid
@@ -44,9 +42,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bots.orders import rules  # noqa: E402
+from mock_portal.process import PortalProcess  # noqa: E402
 
 FLOWS = ROOT / "flows"
-BANNER = re.compile(r"mock portal serving at (http://\S+/)")
+FAULT_ENV = "BOTS_FAULT_KILL"  # bots.runner.runner: the QA kill switch
 PARKED_STATES = ("failed", "needs_review", "cancelled")
 OPEN_STATES = ("pending", "running", "retry_wait")
 STAFF_COUNT = 16
@@ -332,79 +331,13 @@ def http_json(url: str, body: Mapping[str, Any] | None = None, timeout: float = 
         return json.loads(response.read())
 
 
-class Portal:
-    """``python -m mock_portal --qa`` on a fixed state file; ``restart`` keeps port and state,
-    so workers (and their sessions' cookies) find it where it was."""
+class Portal(PortalProcess):
+    """``python -m mock_portal --qa`` on a fixed state file (``mock_portal.process``), with
+    the QA interface; ``restart`` keeps port and state, so workers (and their sessions'
+    cookies) find it where it was. Its output goes to ``log`` (default: next to the state)."""
 
     def __init__(self, state: Path, *options: str, log: Path | None = None) -> None:
-        self.state_path = state
-        self.options = list(options)
-        self.log_path = log or state.with_suffix(".log")
-        self.port = 0
-        self.url = ""
-        self.process: subprocess.Popen[str] | None = None
-        self.restarts = 0
-
-    def start(self, timeout: float = 30) -> Portal:
-        command = [
-            sys.executable, "-m", "mock_portal", "--qa", "--host", "127.0.0.1",
-            "--port", str(self.port), "--state", str(self.state_path), *self.options,
-        ]  # fmt: skip
-        log = self.log_path.open("a", encoding="utf-8")
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )  # fmt: skip
-        log.close()
-        lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._pump, args=(self.process, lines), daemon=True).start()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
-            except queue.Empty:
-                break
-            if line == "":
-                break  # the server exited
-            match = BANNER.search(line)
-            if match:
-                self.url = match.group(1)
-                self.port = int(self.url.rsplit(":", 1)[1].strip("/"))
-                return self
-        self.stop()
-        raise RuntimeError(f"mock portal did not start; see {self.log_path}")
-
-    @staticmethod
-    def _pump(process: subprocess.Popen[str], lines: queue.Queue[str]) -> None:
-        """Drain stdout for the server's whole life: a full pipe would block it."""
-        assert process.stdout is not None
-        for line in process.stdout:
-            lines.put(line)
-        lines.put("")
-
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.process = None
-
-    def restart(self, down_seconds: float = 0.0) -> None:
-        self.stop()
-        time.sleep(down_seconds)
-        for _ in range(20):  # the port may linger a moment in TIME_WAIT
-            try:
-                self.start()
-                break
-            except RuntimeError:
-                time.sleep(0.5)
-        else:
-            raise RuntimeError(f"mock portal did not come back on port {self.port}")
-        self.restarts += 1
+        super().__init__(state, *options, log=log or state.with_suffix(".log"))
 
     def state(self) -> dict[str, Any]:
         result: dict[str, Any] = http_json(self.url + "qa/state", timeout=60)
@@ -417,12 +350,6 @@ class Portal:
     def reset(self, **options: Any) -> dict[str, Any]:
         result: dict[str, Any] = http_json(self.url + "qa/reset", options)
         return result
-
-    def __enter__(self) -> Portal:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 def habit_options(
@@ -544,36 +471,6 @@ def bots(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     return done
 
 
-LOGIN_ADAPTER = """name: worker login (bench adapter)
-description: hands the worker's secrets to login.yaml, which declares them as inputs
-steps:
-  - id: login
-    run:
-      flow: login.yaml
-      with: {staff_id: "${{ secrets.staff_id }}", password: "${{ secrets.password }}"}
-"""
-
-
-def worker_flows(root: Path) -> tuple[Path, str]:
-    """(flows folder, login flow) for ``bots work``: the project's own, unless its
-    login.yaml requires inputs — ``bots work`` passes a login flow none, only secrets
-    (bots/worker/loop.py ``_login``). Then a copy of flows/ and selectors/ in ``root`` gets a
-    one-step adapter that runs the real login.yaml with the secrets, and a warning says so."""
-    from bots.flow import load_flow
-
-    login = load_flow(FLOWS / "login.yaml")
-    if not any(spec.required and spec.default is None for spec in login.inputs.values()):
-        return FLOWS, "login.yaml"
-    print("warning: flows/login.yaml requires inputs that `bots work` does not pass; "
-          "using a copy of flows/ with a login adapter", flush=True)  # fmt: skip
-    for folder in ("flows", "selectors"):
-        (root / "flowset" / folder).mkdir(parents=True, exist_ok=True)
-        for path in (ROOT / folder).glob("*.yaml"):
-            (root / "flowset" / folder / path.name).write_bytes(path.read_bytes())
-    (root / "flowset" / "flows" / "worker_login.yaml").write_text(LOGIN_ADAPTER, "utf-8")
-    return root / "flowset" / "flows", "worker_login.yaml"
-
-
 @dataclass
 class WorkSettings:
     db: str
@@ -589,6 +486,59 @@ class WorkSettings:
     login_flow: str = "login.yaml"
 
 
+def fault_plan(faults: Sequence[str], hosts: int) -> dict[int, list[str]]:
+    """``<host letter>:<step id>:before|after`` specs → host index (a = 0) → the
+    BOTS_FAULT_KILL values of that host's next starts, in order."""
+    plan: dict[int, list[str]] = {}
+    for fault in faults:
+        letter, _, point = fault.partition(":")
+        host = ord(letter) - ord("a") if len(letter) == 1 else -1
+        step, _, when = point.partition(":")
+        if not 0 <= host < hosts or not step or when not in ("before", "after"):
+            raise ValueError(
+                f"fault {fault!r}: expected <host letter a..{chr(ord('a') + hosts - 1)}>"
+                ":<step id>:before|after"
+            )
+        plan.setdefault(host, []).append(point)
+    return plan
+
+
+def _processes_with(marker: bytes) -> list[int]:
+    """Pids whose environment holds ``marker`` (an exact ``NAME=value`` entry)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes().split(b"\0")
+        except OSError:  # ended while we looked, or not ours to read
+            continue
+        if marker in environ:
+            found.append(int(entry.name))
+    return found
+
+
+def end_orphans(tmp: Path | None, grace: float = 3.0) -> int:
+    """SIGKILL what a dead ``bots work`` left behind: the processes whose environment
+    carries its own TMPDIR (its browser and driver; every host has its own folder), found
+    in /proc and ended by pid, once ``grace`` seconds have not seen them go by themselves.
+    A worker killed outright cannot close them; the count is what outlived the grace."""
+    if tmp is None:
+        return 0
+    marker = f"TMPDIR={tmp}".encode()
+    deadline = time.monotonic() + grace
+    while (left := _processes_with(marker)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    ended = 0
+    for pid in left:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:  # went by itself at the last moment
+            continue
+        ended += 1
+    return ended
+
+
 class WorkerProcess:
     """One ``bots work`` process, as on its own machine: its worker id, its credentials,
     its own runs folder and temp folder. Killed with SIGKILL by its pid only."""
@@ -601,6 +551,9 @@ class WorkerProcess:
         self.exits: list[int] = []
         self._log: IO[bytes] | None = None
         self.tmp: Path | None = None
+        self.fault: str | None = None  # BOTS_FAULT_KILL of the current start
+        self.fault_kills = 0  # starts that killed themselves at their fault
+        self.orphans = 0  # processes that outlived a dead bots work (ended by pid)
 
     def command(self) -> list[str]:
         s = self.settings
@@ -613,18 +566,26 @@ class WorkerProcess:
             "--retry-cap", str(s.retry_cap), "--max-consecutive-failures", str(s.max_failures),
         ]  # fmt: skip
 
-    def start(self) -> None:
+    def start(self, fault: str | None = None) -> None:
+        """Start ``bots work``; ``fault`` (``<step-id>:before|after``) makes this run SIGKILL
+        itself at that step of the first order that reaches it (the runner's
+        ``BOTS_FAULT_KILL``), for this start only."""
         if self.tmp is None:
             # short: Chromium aborts when its temp/socket paths are long (pytest's are)
             self.tmp = Path(tempfile.mkdtemp(prefix="bh-", dir="/tmp"))
         tmp = self.tmp
+        env = {**os.environ, "TMPDIR": str(tmp), "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
+        env.pop(FAULT_ENV, None)
+        if fault:
+            env[FAULT_ENV] = fault
+        self.fault = fault
         self._log = (self.home / "work.log").open("ab")
-        self._log.write(f"\n=== start {self.starts + 1} at {time.time():.1f}\n".encode())
+        self._log.write(f"\n=== start {self.starts + 1} at {time.time():.1f}"
+                        f"{f' with {FAULT_ENV}={fault}' if fault else ''}\n".encode())  # fmt: skip
         self._log.flush()
         self.process = subprocess.Popen(
-            self.command(), cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT,
-            env={**os.environ, "TMPDIR": str(tmp), "PYTHONUNBUFFERED": "1", "COLUMNS": "200"},
-        )  # fmt: skip
+            self.command(), cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT, env=env
+        )
         self.starts += 1
 
     @property
@@ -638,6 +599,8 @@ class WorkerProcess:
         code = self.process.poll()
         if code is not None:
             self.exits.append(code)
+            if code == -signal.SIGKILL and self.fault:
+                self.fault_kills += 1
             self._close()
         return code
 
@@ -666,6 +629,7 @@ class WorkerProcess:
 
     def _close(self) -> None:
         self.process = None
+        self.orphans += end_orphans(self.tmp)
         if self._log:
             self._log.close()
             self._log = None

@@ -6,22 +6,26 @@ mid-batch on the same state file. Judged from the portal's own QA state.
         [--processes 1] [--busy 0.1] [--latency 50-500] [--expiry 60] [--restart-at 0.5]
         [--down 3]
         [--db sqlite|postgresql:///postgres] [--screenshots on_failure]
+        [--faults b:enter_order:before]
 
 ``--processes`` ``bots work`` processes (one Chromium each), each with ``--workers``
 contexts (one staff id each, distinct across processes). When the share
 ``--restart-at`` of the batch has finished, the portal is stopped, stays down ``--down``
 seconds and comes back on the same port and state file. A worker process that stops (for
 instance "the portal looks down") while work is left is started again, as a supervisor
-would. Prints done, retried, failed by reason, duplicates (must be 0), lost (must be 0)
-and wall time.
+would; ``--faults`` also makes a process SIGKILL itself at a fixed step of its first order
+to reach it (BOTS_FAULT_KILL, one fault per start). Prints done, retried, failed by
+reason, duplicates (must be 0), lost (must be 0) and wall time.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +39,7 @@ from bench.common import (  # noqa: E402
     check,
     credentials_file,
     enqueue_orders,
+    fault_plan,
     habit_options,
     ledger_counts,
     ledger_rows,
@@ -45,7 +50,6 @@ from bench.common import (  # noqa: E402
     sqlite_url,
     staff,
     step_retries,
-    worker_flows,
 )
 from bots.orders.samples import generate_orders  # noqa: E402
 
@@ -75,6 +79,9 @@ class Config:
     timeout: float = 3600.0
     start_index: int = 100
     max_attempts: int | None = None  # per order; None: the ledger's default (3)
+    # kills at fixed points: "<process letter a..>:<step id>:before|after", one per start
+    # of that process (BOTS_FAULT_KILL); the process is started again like any other exit
+    faults: tuple[str, ...] = ()
 
 
 @dataclass
@@ -88,6 +95,7 @@ class Outcome:
     retried_items: int = 0
     retried_steps: int = 0
     extra_attempts: int = 0
+    fault_kills: int = 0
 
 
 def _work(
@@ -97,6 +105,7 @@ def _work(
     total: int,
     config: Config,
     deadline: float,
+    faults: dict[int, list[str]],
 ) -> bool:
     started = time.monotonic()
     restarted = config.restart_at > 1
@@ -109,15 +118,18 @@ def _work(
             portal.restart(config.down)
             restarted = True
         left = open_work(counts)
-        for worker in workers:
+        for i, worker in enumerate(workers):
             if worker.alive:
                 continue
+            fault = worker.fault
             code = worker.poll()
             if code:
-                print(f"  {time.monotonic() - started:7.1f} s  {worker.name} exited {code}",
-                      flush=True)  # fmt: skip
+                killed = f" (BOTS_FAULT_KILL={fault})" if fault and code == -signal.SIGKILL else ""
+                print(f"  {time.monotonic() - started:7.1f} s  {worker.name} exited {code}"
+                      f"{killed}", flush=True)  # fmt: skip
             if left and worker.starts < MAX_WORKER_STARTS:
-                worker.start()
+                pending = faults.get(i)
+                worker.start(pending.pop(0) if pending else None)
         if not left and not any(w.alive for w in workers):
             return True
         time.sleep(0.5)
@@ -133,21 +145,18 @@ def run(config: Config, root: Path, log: bool = True) -> Outcome:
         notice=config.notice, random_ids=config.random_ids, seed=config.seed,
     )  # fmt: skip
     portal = Portal(root / "portal.sqlite3", *options)
-    if config.db == "sqlite":
-        location = None
-        db = sqlite_url(root)
-    else:
-        location = pg_database(config.db)
-        db = location.__enter__()
-    try:
+    with ExitStack() as ledger:
+        if config.db == "sqlite":
+            db = sqlite_url(root)
+        else:
+            db = ledger.enter_context(pg_database(config.db))
         with portal:
             refs = enqueue_orders(db, orders, "fault-suite", config.max_attempts)
-            flows, login = worker_flows(root)
             settings = WorkSettings(
                 db=db, portal=portal.url, runs_dir=root / "runs", workers=config.workers,
                 lease=config.lease, screenshots=config.screenshots,
                 retry_delay=config.retry_delay, retry_cap=config.retry_cap,
-                max_failures=config.max_failures, flows=flows, login_flow=login,
+                max_failures=config.max_failures,
             )  # fmt: skip
             workers = []
             for n in range(config.processes):
@@ -155,25 +164,21 @@ def run(config: Config, root: Path, log: bool = True) -> Outcome:
                 home.mkdir(parents=True, exist_ok=True)
                 pairs = staff(n * config.workers, config.workers)
                 creds = credentials_file(home / "credentials", pairs)
-                workers.append(WorkerProcess(f"faults{n}", settings, creds, home))
+                workers.append(WorkerProcess(f"faults-{chr(ord('a') + n)}", settings, creds, home))
             if log:
                 print(f"{len(refs)} orders, {config.processes} × bots work --workers "
                       f"{config.workers}, habits: {' '.join(options)}", flush=True)  # fmt: skip
+            faults = fault_plan(config.faults, config.processes)
             started = time.monotonic()
             try:
-                for worker in workers:
-                    worker.start()
                 deadline = started + config.timeout
-                finished = _work(workers, portal, db, len(refs), config, deadline)
+                finished = _work(workers, portal, db, len(refs), config, deadline, faults)
             finally:
                 for worker in workers:
                     worker.cleanup()
             wall = time.monotonic() - started
             rows = ledger_rows(db)
             result = check(rows, portal.state(), refs)
-    finally:
-        if location is not None:
-            location.__exit__(None, None, None)
     steps, extra = step_retries(root / "runs")
     return Outcome(
         check=result,
@@ -185,6 +190,7 @@ def run(config: Config, root: Path, log: bool = True) -> Outcome:
         retried_items=sum(1 for r in rows if r.attempts > 1),
         retried_steps=steps,
         extra_attempts=extra,
+        fault_kills=sum(w.fault_kills for w in workers),
     )
 
 
@@ -196,6 +202,7 @@ def report(outcome: Outcome) -> str:
         ("  extra step attempts in all", outcome.extra_attempts),
         ("portal restarts", outcome.portal_restarts),
         ("worker process starts", outcome.worker_starts),
+        ("  killed at a step by BOTS_FAULT_KILL", outcome.fault_kills),
         ("worker exit codes", outcome.worker_exits),
         ("wall time (s)", f"{outcome.wall:.1f}"),
         ("orders done per minute", f"{60 * done / outcome.wall:.1f}" if outcome.wall else "-"),
@@ -218,6 +225,11 @@ def main() -> int:
     parser.add_argument("--db", default="sqlite", help="sqlite, or a PostgreSQL admin URL")
     parser.add_argument("--screenshots", default=Config.screenshots)
     parser.add_argument("--timeout", type=float, default=Config.timeout)
+    parser.add_argument(
+        "--faults", default="",
+        help="kills at fixed points, comma-separated <process letter>:<step id>:before|after "
+        "(e.g. a:collect:after): each applies to that process's next start",
+    )  # fmt: skip
     parser.add_argument("--keep", help="keep the work folder here")
     args = parser.parse_args()
     lo, hi = (int(x) for x in args.latency.split("-"))
@@ -226,7 +238,12 @@ def main() -> int:
         seed=args.seed, busy=args.busy,
         latency=(lo, hi), expiry=args.expiry, restart_at=args.restart_at, down=args.down,
         db=args.db, screenshots=args.screenshots, timeout=args.timeout,
+        faults=tuple(f for f in args.faults.split(",") if f),
     )  # fmt: skip
+    try:
+        fault_plan(config.faults, config.processes)
+    except ValueError as error:
+        parser.error(str(error))
     print_machine()
     if args.keep:
         Path(args.keep).mkdir(parents=True, exist_ok=True)

@@ -5,20 +5,24 @@ with its reason — judged from the portal's own QA state.
 
     .venv/bin/python bench/many_hosts.py [--pg postgresql:///postgres] [--orders 60]
         [--hosts 3] [--workers 1] [--kills 6] [--seed 7] [--lease 15] [--latency 0-0]
+        [--faults a:collect:after,b:enter_order:before]
 
 Each host has its own ``--worker-id``, its own 0600 credentials file with its own staff
 ids, its own runs and temp folders. A fresh database is created on the ``--pg`` server
 (and dropped at the end unless ``--keep``). Kill moments are seeded: kill ``i`` fires a
 seeded 0–4 s after a seeded share of the batch has finished, on a seeded host; the killed
-host comes back a seeded 0.5–3 s later. When the queue holds nothing but failed and
-needs_review items, the operator step runs (``bots replay --needs-review``) and one host
-works the replays. Then the table.
+host comes back a seeded 0.5–3 s later. ``--faults`` adds kills at fixed points: the
+runner's ``BOTS_FAULT_KILL`` makes a host's process SIGKILL itself at that step of its
+first order to reach it (one fault per start of that host). When the queue holds nothing
+but failed and needs_review items, the operator step runs (``bots replay --needs-review``)
+and one host works the replays. Then the table.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import signal
 import sys
 import tempfile
 import time
@@ -36,6 +40,7 @@ from bench.common import (  # noqa: E402
     check,
     credentials_file,
     enqueue_orders,
+    fault_plan,
     habit_options,
     ledger_counts,
     ledger_rows,
@@ -44,7 +49,6 @@ from bench.common import (  # noqa: E402
     pg_database,
     print_machine,
     staff,
-    worker_flows,
 )
 from bots.orders.samples import generate_orders  # noqa: E402
 
@@ -68,6 +72,9 @@ class Config:
     screenshots: str = "off"
     keep: bool = False
     replay: bool = True  # the operator step: replay needs_review, work again
+    # deterministic kills: "<host letter>:<step id>:before|after", e.g. "a:collect:after";
+    # a host's faults apply to its successive starts (BOTS_FAULT_KILL, see WorkerProcess)
+    faults: tuple[str, ...] = ()
 
 
 @dataclass
@@ -91,6 +98,8 @@ class Outcome:
     hosts: dict[str, dict[str, object]] = field(default_factory=dict)
     needs_review_before_replay: int = 0
     retried: int = 0
+    fault_kills: int = 0
+    orphans: int = 0
 
 
 def kill_plan(config: Config) -> list[Kill]:
@@ -107,9 +116,12 @@ def _supervise(
     rng: random.Random,
     started: float,
     deadline: float,
+    faults: dict[int, list[str]] | None = None,
 ) -> bool:
     """Run the hosts until nothing is open and none is alive; fire the kills; restart what
-    died while work was left. False when the deadline came first."""
+    died while work was left, each start with its host's next fault if any. False when
+    the deadline came first."""
+    faults = faults or {}
     back_at: dict[int, float] = {}
     progress_at_start: dict[int, int] = {}
     fruitless = 0  # exits with an error and no progress since that host started
@@ -134,8 +146,12 @@ def _supervise(
         for i, host in enumerate(hosts):
             if host.alive:
                 continue
+            fault = host.fault
             code = host.poll()
-            if code is not None and code != 0:
+            if code == -signal.SIGKILL and fault:
+                print(f"  {now - started:7.1f} s  {host.name} killed itself at {fault} "
+                      f"({finished}/{total} finished)", flush=True)  # fmt: skip
+            elif code is not None and code != 0:
                 print(f"  {now - started:7.1f} s  {host.name} exited {code}", flush=True)
                 stuck = finished == progress_at_start.get(i)
                 fruitless = fruitless + 1 if stuck else 0
@@ -143,7 +159,8 @@ def _supervise(
                     print(f"    {host.log_tail(3)}", flush=True)
             if left and now >= back_at.get(i, 0) and host.starts < MAX_STARTS:
                 progress_at_start[i] = finished
-                host.start()
+                pending = faults.get(i)
+                host.start(pending.pop(0) if pending else None)
         if not left and not any(h.alive for h in hosts):
             return True
         time.sleep(0.5)
@@ -159,11 +176,9 @@ def run(config: Config, root: Path, log: bool = True) -> Outcome:
     portal = Portal(root / "portal.sqlite3", *habit_options(latency=config.latency))
     with pg_database(config.pg, keep=config.keep) as db, portal:
         refs = enqueue_orders(db, orders, batch="many-hosts")
-        flows, login = worker_flows(root)
         settings = WorkSettings(
             db=db, portal=portal.url, runs_dir=root / "runs", workers=config.workers,
             lease=config.lease, screenshots=config.screenshots, retry_delay=1.0, retry_cap=5.0,
-            flows=flows, login_flow=login,
         )  # fmt: skip
         hosts = []
         for h in range(config.hosts):
@@ -175,15 +190,15 @@ def run(config: Config, root: Path, log: bool = True) -> Outcome:
             )
             hosts.append(WorkerProcess(name, settings, creds, home))
         plan = kill_plan(config)
+        faults = fault_plan(config.faults, config.hosts)
         started = time.monotonic()
         deadline = started + config.timeout
         if log:
             print(f"{len(refs)} orders, {config.hosts} hosts × {config.workers} workers, "
-                  f"{len(plan)} kills planned, lease {config.lease:g} s", flush=True)  # fmt: skip
-        for host in hosts:
-            host.start()
+                  f"{len(plan)} kills and {len(config.faults)} faults planned, "
+                  f"lease {config.lease:g} s", flush=True)  # fmt: skip
         try:
-            finished = _supervise(hosts, db, len(refs), plan, rng, started, deadline)
+            finished = _supervise(hosts, db, len(refs), plan, rng, started, deadline, faults)
             phase_one = time.monotonic() - started
             counts = ledger_counts(db)
             review = counts.get("needs_review", 0)
@@ -202,21 +217,28 @@ def run(config: Config, root: Path, log: bool = True) -> Outcome:
         result = check(rows, portal.state(), refs)
     return Outcome(
         check=result,
-        kills=sum(h.kills for h in hosts),
+        kills=sum(h.kills for h in hosts) + sum(h.fault_kills for h in hosts),
         restarts=sum(h.starts for h in hosts) - len(hosts),
         replayed=replayed,
         wall=wall,
         phase_one=phase_one,
         timed_out=not finished,
-        hosts={h.name: {"starts": h.starts, "kills": h.kills, "exits": h.exits} for h in hosts},
+        hosts={
+            h.name: {"starts": h.starts, "kills": h.kills + h.fault_kills, "exits": h.exits}
+            for h in hosts
+        },
         needs_review_before_replay=review,
         retried=sum(1 for r in rows if r.attempts > 1),
+        fault_kills=sum(h.fault_kills for h in hosts),
+        orphans=sum(h.orphans for h in hosts),
     )
 
 
 def report(outcome: Outcome) -> str:
     extra = [
         ("SIGKILLs", outcome.kills),
+        ("  of which BOTS_FAULT_KILL at a step", outcome.fault_kills),
+        ("processes left behind by a dead bots work (ended)", outcome.orphans),
         ("restarts", outcome.restarts),
         ("orders claimed more than once", outcome.retried),
         ("needs_review before the operator's replay", outcome.needs_review_before_replay),
@@ -243,6 +265,11 @@ def main() -> int:
     parser.add_argument("--lease", type=float, default=Config.lease)
     parser.add_argument("--latency", default="0-0", help="portal latency LO-HI ms")
     parser.add_argument("--timeout", type=float, default=Config.timeout)
+    parser.add_argument(
+        "--faults", default="",
+        help="deterministic kills, comma-separated <host letter>:<step id>:before|after "
+        "(e.g. a:collect:after,b:enter_order:before): each applies to that host's next start",
+    )  # fmt: skip
     parser.add_argument("--keep", help="keep the work folder (and database) here")
     args = parser.parse_args()
     if args.orders < 1 or args.hosts * args.workers > 16:
@@ -252,7 +279,12 @@ def main() -> int:
         pg=args.pg, orders=args.orders, hosts=args.hosts, workers=args.workers,
         kills=args.kills, seed=args.seed, lease=args.lease, latency=(lo, hi),
         timeout=args.timeout, keep=bool(args.keep),
+        faults=tuple(f for f in args.faults.split(",") if f),
     )  # fmt: skip
+    try:
+        fault_plan(config.faults, config.hosts)
+    except ValueError as error:
+        parser.error(str(error))
     print_machine()
     if args.keep:
         root = Path(args.keep)

@@ -7,44 +7,27 @@ into a fresh SQLite ledger, work it with several workers, write the batch report
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from bots.errors import SetupError
-
-PORTAL_BANNER = "mock portal serving at "
+from mock_portal.process import PortalProcess, PortalStartError
 
 
 @contextmanager
 def mock_portal(state: Path, *args: str) -> Iterator[str]:
-    """Run the bundled portal as a real HTTP server in a child process; yield its URL."""
-    command = [sys.executable, "-m", "mock_portal", "--qa", "--port", "0", "--state", str(state)]
-    process = subprocess.Popen(
-        [*command, *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    assert process.stdout is not None
-    seen: list[str] = []
-    url = None
-    for line in process.stdout:
-        if line.startswith(PORTAL_BANNER):
-            url = line[len(PORTAL_BANNER) :].split()[0]
-            break
-        seen.append(line)
-    if url is None:
-        process.kill()
-        raise SetupError("the mock portal did not start:\n" + "".join(seen[-20:]))
+    """Run the bundled portal (QA mode, a free port) as a real HTTP server in a child
+    process; yield its URL."""
+    portal = PortalProcess(state, *args)
     try:
-        yield url
+        portal.start()
+    except PortalStartError as error:
+        raise SetupError(f"the mock portal did not start: {error}") from error
+    try:
+        yield portal.url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        portal.stop()
 
 
 def write_credentials(path: Path, staff: list[tuple[str, str]]) -> Path:
