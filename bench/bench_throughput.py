@@ -56,7 +56,7 @@ LEDGER_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 @dataclass
 class Measure:
-    mode: str  # threads: one bots work --workers N; processes: N × bots work --workers 1
+    mode: str  # fibers: one bots work --workers N; processes: N × bots work --workers 1
     backend: str
     latency: int
     workers: int
@@ -122,7 +122,7 @@ def measure(
                 screenshots=args.screenshots, lease=60,
             )  # fmt: skip
             procs = []
-            per_process, count = (workers, 1) if mode == "threads" else (1, workers)
+            per_process, count = (workers, 1) if mode == "fibers" else (1, workers)
             settings.workers = per_process
             for k in range(count):
                 home = folder / f"p{k}"
@@ -155,8 +155,8 @@ def main() -> int:
     parser.add_argument("--latency", default="0,300", help="fixed portal latencies, ms")
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument(
-        "--modes", default="threads",
-        help="threads (one bots work --workers N) and/or processes (N × --workers 1)",
+        "--modes", default="fibers",
+        help="fibers (one bots work --workers N) and/or processes (N × --workers 1)",
     )  # fmt: skip
     parser.add_argument("--pg", default="postgresql:///postgres")
     parser.add_argument("--per-worker", type=int, default=2)
@@ -172,8 +172,8 @@ def main() -> int:
         parser.error("the portal has 16 staff ids: at most 16 workers")
     if unknown := [b for b in backends if b not in LEDGER_NAMES]:
         parser.error(f"--backends: unknown {', '.join(unknown)} (sqlite, postgresql)")
-    if unknown := [m for m in modes if m not in ("threads", "processes")]:
-        parser.error(f"--modes: unknown {', '.join(unknown)} (threads, processes)")
+    if unknown := [m for m in modes if m not in ("fibers", "processes")]:
+        parser.error(f"--modes: unknown {', '.join(unknown)} (fibers, processes)")
     print_machine()
     print(f"orders per run: {args.per_worker} × workers + {args.extra}; "
           f"screenshots {args.screenshots}", flush=True)  # fmt: skip
