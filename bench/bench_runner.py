@@ -6,8 +6,10 @@ For each screenshot policy, alternates (raw script, runner) in one process on on
 browser, a fresh context each time, and prints median times and the ratio runner/raw.
 The runner runs exactly as ``bots run`` runs it (Runner with a run folder, log.jsonl,
 run.json, report.html, trace kept on failure). With ``every_step`` the raw script also
-takes the same JPEG viewport screenshot after each action, so the ratio measures the
-runner's own overhead, not the cost of pictures both sides take.
+takes the same JPEG viewport pictures at the same points as the runner — one per screen
+state, right before each click and at the end (the runner's steps on a screen share that
+picture) — so the ratio measures the runner's own overhead, not the cost of pictures both
+sides take.
 Targets: <= 1.05 for off / on_failure, <= 1.30 for every_step.
 """
 
@@ -100,22 +102,17 @@ def raw_script(page: Page, url: str, shots: Path | None) -> None:
             page.screenshot(path=str(shots / f"{n:03d}.jpg"), type="jpeg", quality=60)
 
     page.goto(url + "shell.html", wait_until="domcontentloaded")
-    shot()
     frame = page.frame_locator("iframe#main")
     for i in range(ROUNDS_OF_ACTIONS):
         frame.get_by_label("客户名称", exact=True).fill(f"客户{i}")
-        shot()
         frame.get_by_label("联系电话", exact=True).fill("13800000000")
-        shot()
         frame.get_by_label("计划", exact=True).select_option(label="e9-G" if i % 2 else "e9-C")
-        shot()
         box = frame.get_by_role("checkbox", name="EVDO上网", exact=True)
         box.uncheck() if i % 2 else box.check()
-        shot()
+        shot()  # the screen as the edits (and the last click) left it
         frame.get_by_role("button", name="保存", exact=True).click()
-        shot()
         expect(frame.locator("#out")).to_have_text(f"客户{i}/{'g' if i % 2 else 'c'}")
-        shot()
+    shot()
 
 
 def main() -> None:

@@ -23,6 +23,7 @@ from playwright.sync_api import (
 )
 from playwright.sync_api import TimeoutError as PwTimeout
 
+from bots.actions.camera import Camera
 from bots.errors import BotsError, BusinessException, SystemException
 from bots.selectors.models import Candidate
 from bots.selectors.repository import MarkerRef, Repository, Target
@@ -33,6 +34,10 @@ MAIN = "main"
 # others are tried: the "healing" path, slow on purpose so the repository gets fixed
 HEAL_PROBE_MS = 1000
 MARKER_ORDER = ("session_lost", "busy", "business_error")
+# a busy page can answer the recovery's own request too: look again, a few times
+RECOVER_TRIES = 4
+POLL_S = 0.05
+MARKER_POLLS = 8  # while polling for screens, look for markers every this many polls
 
 
 def retryable(message: str, code: str) -> SystemException:
@@ -73,9 +78,11 @@ class BrowserSession:
         self._dialog_mode: str | None = None
         self.dialogs: list[dict[str, str]] = []
         self._watched: list[Page] = []
-        self._methods: dict[Frame, str] = {}
+        # per frame: how its current document was asked for, and from which page
+        self._requests: dict[Frame, tuple[str, str]] = {}
         self._watch(page)
         self._tracing = False
+        self.camera = Camera(self)
 
     # ---- pages, popups and dialogs -------------------------------------------------
     def _watch(self, page: Page) -> None:
@@ -89,12 +96,14 @@ class BrowserSession:
             page.remove_listener("dialog", self._on_dialog)
             page.remove_listener("request", self._on_request)
         self._watched.clear()
+        self.camera.close()
 
     def _on_request(self, request: Request) -> None:
         # how each frame's current document was asked for: a busy answer to a form POST is
-        # recovered by going back to the form, a busy answer to a GET by loading it again
+        # recovered by opening the form's page again, a busy answer to a GET by loading it
+        # again. The frame still shows the page the request leaves (it has not committed)
         if request.is_navigation_request():
-            self._methods[request.frame] = request.method
+            self._requests[request.frame] = (request.method, request.frame.url)
 
     def _on_dialog(self, dialog: Dialog) -> None:
         mode = self._dialog_mode or "dismiss"
@@ -133,6 +142,19 @@ class BrowserSession:
             )
         return found
 
+    def closed_by_click(self, ref: str, wait_ms: float = 500) -> bool:
+        """Whether the popup window holding ``ref`` closed (the main page never counts). A
+        window closed by script closes a moment later: wait that moment for it."""
+        popup = self.target(ref).page.popup
+        found = self.pages.get(popup) if popup is not None else None
+        if found is None or found.is_closed():
+            return found is not None
+        try:
+            found.wait_for_event("close", timeout=wait_ms)
+        except Error:
+            return False  # still open: the click failed for another reason
+        return True
+
     def live_page(self, name: str | None) -> Page:
         """The named page if still open, else the main page (for screenshots)."""
         found = self.pages.get(name or MAIN)
@@ -142,6 +164,11 @@ class BrowserSession:
         self, name: str, opener: str | None, action: Callable[[], T], timeout_ms: float
     ) -> T:
         source = self.page(opener)
+        stale = self.pages.get(name)
+        if stale is not None and not stale.is_closed():
+            # still open from an earlier try (e.g. before a re-login): window.open with the
+            # same window name would reuse it and no new popup would come
+            stale.close()
         try:
             with source.expect_popup(timeout=timeout_ms) as info:
                 result = action()
@@ -251,14 +278,27 @@ class BrowserSession:
         """Whether ``ref`` (any candidate) shows right now; no waiting."""
         try:
             return any(c.first.is_visible() for c in self.candidates(self.target(ref)))
-        except Error:
-            return False
+        except (Error, SystemException):
+            return False  # its frame or window is gone: it does not show
 
     def shown_markers(self, ref: str) -> frozenset[str]:
         """Markers near ``ref`` that already show (a message left from an earlier call):
         an ``expect`` after the next action must not take them for its answer."""
+        markers = self.markers_near(self.target(ref))
+        locators = [c for marker in markers for c in self.candidates(marker.target)]
+        if not locators:
+            return frozenset()
+        union = locators[0]
+        for c in locators[1:]:
+            union = union.or_(c)
+        try:
+            # one round trip for the usual answer (none shows) instead of one per candidate
+            if union.filter(visible=True).count() == 0:
+                return frozenset()
+        except Error:
+            pass  # the page moved on while we looked: look one by one
         shown = set()
-        for marker in self.markers_near(self.target(ref)):
+        for marker in markers:
             if any(self._visible(c) for c in self.candidates(marker.target)):
                 shown.add(marker.target.ref)
         return frozenset(shown)
@@ -332,43 +372,82 @@ class BrowserSession:
         if found is None:
             return
         marker, text = found
+        if marker.kind == "business_error" and text in marker.retry_later:
+            # a refusal that passes with time (e.g. a number an unfinished order still
+            # holds): not the order's fault, so a system error the queue retries later
+            raise SystemException(
+                f"the portal refused for now: {text} ({marker.retry_later[text]})",
+                code="refused_for_now",
+                retryable=False,
+                marker=marker.target.ref,
+            )
         if marker.kind == "business_error":
             raise BusinessException(
                 f"the portal refused: {text}", code="portal_refused", marker=marker.target.ref
             )
         raise retryable(f"the portal shows {marker.target.ref} ({marker.kind})", marker.kind)
 
-    def recover(self, kind: str) -> None:
-        """Before a retry after a busy page: go back or reload as the visible marker asks.
+    def recover(self, kind: str, timeout_ms: float = 10000) -> None:
+        """Before a retry after a busy page: open the screen again as the marker asks, until
+        the marker is gone (the recovery's own request can be answered busy too).
 
-        The marker that shows decides (a busy *page* in the work area goes back, a busy
-        *message* from an AJAX call just waits). ``back`` goes back in the marker's own
-        frame: Playwright's ``go_back`` waits for a main-frame navigation that an iframe's
-        history step never makes.
+        The marker that shows decides: a busy *page* in the work area (``back``) opens the
+        form the POST came from again (its URL, recorded when the POST went out: no
+        dependence on which history entry is the previous one) or loads a GET again;
+        ``reload`` reloads the marker's page; a busy *message* from an AJAX call (``none``)
+        just waits.
         """
         if self.repository is None:
             return
-        found = self.find_marker()
-        marker = found[0] if found is not None and found[0].kind == kind else None
-        if marker is None or marker.recover == "none":
-            return
+        for tries in range(RECOVER_TRIES + 1):
+            found = self.find_marker()
+            marker = found[0] if found is not None and found[0].kind == kind else None
+            if marker is None or marker.recover == "none":
+                return
+            if tries == RECOVER_TRIES:
+                raise retryable(
+                    f"the portal still shows {marker.target.ref} ({kind}) after "
+                    f"{RECOVER_TRIES} recoveries",
+                    kind,
+                )
+            try:
+                self._recover_once(marker, timeout_ms)
+            except Error as error:
+                raise translate(error, f"recovering from {kind}", timeout_ms) from None
+
+    def _recover_once(self, marker: MarkerRef, timeout_ms: float) -> None:
         page = self.live_page(marker.target.page.popup)
-        try:
-            if marker.recover == "reload":
-                page.reload()
-            elif marker.target.page.frame:
-                frame = self.frame_of(marker.target.page_name, 30000)
-                if self._methods.get(frame, "GET") == "POST":
-                    # back to the form the POST came from; the browser restores its fields
-                    with page.expect_event("framenavigated", lambda f: f == frame, timeout=10000):
-                        frame.evaluate("history.back()")
-                    frame.wait_for_load_state("domcontentloaded", timeout=10000)
-                else:
-                    frame.goto(frame.url, wait_until="domcontentloaded", timeout=10000)
-            else:
-                page.go_back()
-        except Error as error:
-            raise translate(error, f"recovering from {kind}", 30000) from None
+        if marker.recover == "reload":
+            page.reload(wait_until="load", timeout=timeout_ms)
+            return
+        frame = (
+            self.frame_of(marker.target.page_name, timeout_ms)
+            if marker.target.page.frame
+            else page.main_frame
+        )
+        method, origin = self._requests.get(frame, ("GET", frame.url))
+        # the form's page itself, loaded whole ("load": a screen may finish itself in an
+        # onload script, e.g. a modal after an alert); the redo fills it in again
+        url = origin if method == "POST" and origin else frame.url
+        frame.goto(url, wait_until="load", timeout=timeout_ms)
+
+    def wait_first(self, refs: tuple[str, ...], timeout_ms: float) -> str | None:
+        """The first of ``refs`` (in that order of preference) that shows within the
+        timeout; None when none did or a marker showed first (``raise_marker`` says which).
+        Used after a recovery, where the screens may be in any frame or window, so it polls
+        instead of racing one locator (and looks for markers every few polls)."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        polls = 0
+        while True:
+            for ref in refs:
+                if self.visible_now(ref):
+                    return ref
+            polls += 1
+            if time.monotonic() >= deadline or (
+                polls % MARKER_POLLS == 0 and self.find_marker() is not None
+            ):
+                return None
+            time.sleep(POLL_S)
 
     # ---- screenshots and traces --------------------------------------------------
     def screenshot(
@@ -378,20 +457,7 @@ class BrowserSession:
         extra_mask: tuple[str, ...] = (),
         full_page: bool = False,
     ) -> None:
-        page = self.live_page(page_name)
-        mask: list[Locator] = []
-        if self.repository is not None:
-            popup = None if page is self.pages[MAIN] else page_name
-            for target in self.repository.sensitive_targets():
-                if target.page.popup == popup:
-                    mask.extend(self.candidates(target))
-            for ref in extra_mask:
-                target = self.target(ref)
-                if target.page.popup == popup:
-                    mask.extend(self.candidates(target))
-        page.screenshot(
-            path=path, type="jpeg", quality=60, mask=mask, full_page=full_page, timeout=10000
-        )
+        self.camera.take(path, page_name, extra_mask, full_page)
 
     def start_trace(self, snapshots: bool = True) -> None:
         try:

@@ -99,6 +99,10 @@ class FlowChecker:
 
     def _targets(self, step: Step, path: PathKey) -> None:
         repo = self.flow.repository
+        if step.if_shown is not None and repo is not None:
+            problem = repo.problem(step.if_shown)
+            if problem:
+                self.add((*path, "if_shown"), problem, step.id, "if_shown")
         frame_of = getattr(step.args, "frame_of", None)
         if frame_of is not None and repo is not None and frame_of not in repo.pages:
             self.add(

@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from bots.flow.actions import ACTIONS, Action
 
 STEP_ID = r"^[A-Za-z_][A-Za-z0-9_-]*$"
+# the actions that can send something to the portal (submit a form, fire a request)
+SENDING_ACTIONS = ("click", "press")
 
 
 class Frozen(BaseModel):
@@ -53,6 +55,11 @@ class StepMeta(Frozen):
     id: str = Field(pattern=STEP_ID)
     name: str = ""
     if_: str | None = Field(default=None, alias="if")
+    if_shown: str | None = Field(
+        default=None,
+        description="page.element: the step runs only when it shows right now (one look, "
+        "no wait); otherwise skipped, or optional_skipped with the follow-up",
+    )
     timeout: float | None = Field(default=None, gt=0, le=600, description="seconds")
     retry: Retry | None = None
     redo_from: str | None = Field(
@@ -67,6 +74,11 @@ class StepMeta(Frozen):
     on_dialog: Literal["accept", "dismiss"] | None = None
     commit: bool = False
     guard: Guard | None = None
+    sends: bool = Field(
+        default=False,
+        description="inside a commit step's sub-flow: this click/press sends the change "
+        "(e.g. 提交); never repeated unless the portal proves it did nothing",
+    )
 
     @model_validator(mode="after")
     def _commit_needs_guard(self) -> StepMeta:
@@ -83,6 +95,15 @@ class StepMeta(Frozen):
 class Step(StepMeta):
     action: str
     args: Action
+
+    @model_validator(mode="after")
+    def _sends_is_a_click(self) -> Step:
+        if self.sends and self.action not in SENDING_ACTIONS:
+            raise ValueError(
+                f"expected 'sends' only on a {' or '.join(SENDING_ACTIONS)} step, "
+                f"found it on '{self.action}'"
+            )
+        return self
 
     @property
     def follow_up(self) -> str:

@@ -43,3 +43,21 @@ def error_record(error: BaseException, step: str | None) -> dict[str, Any]:
         "step": step,
         "next": NEXT.get(kind, ""),
     }
+
+
+MARKS = {"passed": "✓", "failed": "✗", "already_done": "≡", "interrupted": "↺"}
+
+
+def step_line(record: dict[str, Any]) -> str:
+    """The console line of a finished step: ``✓ 003 fill_user 填写工号 · 41 ms · 1 attempt``."""
+    notes = [
+        f"{record['ms']} ms",
+        f"{record['attempts']} attempt{'s' if record['attempts'] != 1 else ''}",
+    ]
+    notes += record["healed"]
+    if record["status"] not in ("passed", "failed"):
+        notes.append(record["status"])
+    if record["error"]:
+        notes.append(record["error"]["message"])
+    mark = MARKS.get(record["status"], "–")
+    return f"{mark} {record['n']:03d} {record['id']} {record['name']} · " + " · ".join(notes)

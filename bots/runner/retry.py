@@ -13,9 +13,23 @@ from tenacity import (
 )
 
 from bots.errors import SystemException
-from bots.flow.models import Retry
+from bots.flow.models import Retry, Step
+from bots.pause import pause
 
 MAX_WAIT = 10.0
+NO_RETRY = Retry(attempts=1, delay=0)
+
+
+def retry_for(step: Step, default: Retry) -> Retry:
+    """A step's attempts: its own ``retry``, else the flow's default — except a step that
+    redoes its screen instead (``redo_from``) and steps that do not act on the page."""
+    if step.redo_from is not None:
+        return NO_RETRY  # the whole screen is done again instead (the executor's _redo)
+    if step.retry is not None:
+        return step.retry
+    if step.is_optional or step.action in ("run", "sleep", "screenshot"):
+        return NO_RETRY
+    return default
 
 
 def can_pass(error: BaseException) -> bool:
@@ -42,5 +56,6 @@ def policy(retry: Retry, before_retry: Callable[[int, BaseException], None]) -> 
         wait=wait_exponential(multiplier=retry.delay, min=retry.delay, max=MAX_WAIT),
         retry=retry_if_exception(can_pass),
         before_sleep=before_sleep,
+        sleep=pause,  # not time.sleep: the other workers keep going meanwhile
         reraise=True,
     )

@@ -11,6 +11,7 @@ from typing import Any
 from loguru import logger
 
 from bots.runner.masking import Masker
+from bots.runner.records import step_line
 
 
 class RunFolder:
@@ -45,6 +46,15 @@ class RunFolder:
     def event(self, level: str, message: str, **event: Any) -> None:
         """One console-and-file line; the message is masked before anything sees it."""
         self.log.bind(event=event).log(level, self.masker.text(message))
+
+    def step(self, record: dict[str, Any]) -> None:
+        """A finished step's line (console and log.jsonl) with its record."""
+        self.event(
+            "ERROR" if record["status"] == "failed" else "INFO",
+            step_line(record),
+            event="step",
+            **{k: v for k, v in record.items() if k != "outputs"},
+        )
 
     def screen_path(self, n: int, step_id: str) -> Path:
         return self.screens / f"{n:03d}_{step_id}.jpg"

@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from bots.errors import BadInput
+from bots.flow.expressions import evaluate, has_expression
 from bots.flow.inputs import parser_for
-from bots.flow.models import Flow
+from bots.flow.models import Flow, Step
 
 STAFF_ENV = {"BOTS_STAFF_ID": "staff_id", "BOTS_STAFF_PASSWORD": "password"}
 SECRET_PREFIX = "BOTS_SECRET_"
@@ -71,3 +72,23 @@ def parse_inputs(
         if spec.sensitive:
             sensitive.append(data if isinstance(data, str) else str(data))
     return values, sensitive
+
+
+class StepArgs:
+    """A step's arguments for this run: evaluated each time only when an expression (or a
+    mapping / list that may hold one) is in them, else the same dict (the common case)."""
+
+    def __init__(self) -> None:
+        self._raw: dict[int, tuple[dict[str, Any], bool]] = {}
+
+    def of(self, step: Step, scope: dict[str, Any]) -> dict[str, Any]:
+        cached = self._raw.get(id(step))
+        if cached is None:
+            raw = step.args.model_dump(by_alias=True, exclude_none=True)
+            cached = (
+                raw,
+                any(has_expression(v) or isinstance(v, dict | list) for v in raw.values()),
+            )
+            self._raw[id(step)] = cached
+        raw, dynamic = cached
+        return evaluate(raw, scope) if dynamic else raw

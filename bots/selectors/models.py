@@ -75,6 +75,11 @@ class Marker(Strict):
 
     element: str
     recover: Literal["none", "back", "reload"] = "none"
+    retry_later: dict[str, str] = Field(
+        default={},
+        description="business_error only: refusal text → why it can pass with time; such a "
+        "refusal is a system error (retried later with backoff), not the order's fault",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -106,6 +111,10 @@ class Page(Strict):
             if marker.element not in self.elements:
                 raise ValueError(
                     f"marker '{kind}' names element '{marker.element}', which this page lacks"
+                )
+            if marker.retry_later and kind != "business_error":
+                raise ValueError(
+                    f"expected 'retry_later' only on a business_error marker, found it on '{kind}'"
                 )
         return self
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -27,6 +28,7 @@ class MarkerRef:
     kind: str
     target: Target
     recover: str
+    retry_later: Mapping[str, str] = field(default_factory=dict)
 
 
 class Repository:
@@ -38,7 +40,7 @@ class Repository:
         self.origins = origins
         self._targets: dict[str, Target] = {}
         self.markers: tuple[MarkerRef, ...] = tuple(
-            MarkerRef(kind, self.target(f"{name}.{m.element}"), m.recover)
+            MarkerRef(kind, self.target(f"{name}.{m.element}"), m.recover, m.retry_later)
             for name, page in pages.items()
             for kind, m in page.markers.items()
         )

@@ -33,8 +33,13 @@ def test_bots_run_enters_a_sample_order(portal: PortalClient, tmp_path: Path) ->
     run = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
     assert run["status"] == "passed"
     assert (run_dir / "report.html").stat().st_size > 0
-    screens = sorted((run_dir / "screens").glob("*.jpg"))
-    assert len(screens) >= 40
+    # every step that changed something has a picture (a screen's steps share one)
+    changed = [s for s in run["steps"] if s["status"] in ("passed", "already_done")
+               and s["action"] not in ("wait_for", "assert", "extract", "sleep", "run")]
+    assert len(changed) >= 40
+    assert all(s["screenshot"] and (run_dir / s["screenshot"]).is_file() for s in changed)
+    screens = {str(p.relative_to(run_dir)) for p in (run_dir / "screens").glob("*.jpg")}
+    assert screens == {s["screenshot"] for s in run["steps"] if s["screenshot"]}
     state = portal.state()
     [placed] = state["orders"]
     assert run["outputs"]["order_no"] == placed["order_no"]

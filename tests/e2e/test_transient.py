@@ -10,6 +10,10 @@ import httpx
 import pytest
 from playwright.sync_api import Page
 
+from bots.errors import SystemException
+from bots.flow import load_flow
+from bots.runner import Runner
+from mock_portal.fixtures import iccid
 from tests.e2e import orders
 from tests.e2e.test_replay import assert_entered_once
 from tests.fixtures.portal import PortalClient
@@ -61,3 +65,72 @@ def test_session_lost_mid_run(page: Page, portal: PortalClient, tmp_path: Path, 
     assert result.ok, result.error
     assert [s["id"] for s in result.steps if s["status"] == "interrupted"]
     assert_entered_once(portal.state(), fee_lines)
+
+
+def hold_number(portal_url: str, staff_id: str, password: str, number: str, uim: str) -> None:
+    """Another live session saves the mobile member of a 新装 with ``number`` and stops there
+    (a stopped robot's unfinished order): the portal keeps the number reserved for it."""
+    with httpx.Client(base_url=portal_url, follow_redirects=True, timeout=30) as web:
+        web.post("login", data={"staff_id": staff_id, "password": password}).raise_for_status()
+        web.get("install").raise_for_status()
+        other = orders.new_install(90)
+        web.post("install/customer", data={
+            "name": "赵敏", "id_type": "身份证", "id_number": other["customer"]["id_number"],
+            "phone": other["customer"]["contact_phone"], "address": "郑州市", "group": "家庭",
+        }).raise_for_status()  # fmt: skip
+        web.post("install/product", data={
+            "brand": "我的e家", "plan": "e9-C(虚用户对应套餐--手机+ADSL)"}).raise_for_status()
+        web.post("install/mobile", data={"mobile_number": number, "uim": uim}).raise_for_status()
+        saved = web.post("install/mobile/device", data={
+            "imei": other["phone"]["imei"], "model": "中兴 BA610C"})  # fmt: skip
+        assert "套餐内手机保存成功" in saved.text
+
+
+@pytest.mark.parametrize("flow,order", [
+    ("e9_new_install.yaml", orders.new_install(35)),
+    ("e9_renewal.yaml", orders.renewal(36)),
+])
+def test_a_number_held_by_another_live_session_is_retried_later(
+        page: Page, portal: PortalClient, tmp_path: Path, flow: str, order: dict[str, Any]
+) -> None:
+    hold_number(portal.url, "GH1009", "Tele@1009", order["mobile"]["number"], iccid(91))
+    events: list[str] = []
+
+    class Commits:
+        def on_commit_start(self, step: Any) -> None:
+            events.append(f"commit-start {step.id}")
+
+    result = orders.run(page, portal.url, flow, order, tmp_path, hooks=Commits())
+    assert type(result.error) is SystemException
+    assert result.error.code == "refused_for_now"
+    assert result.error.message == (
+        "the portal refused for now: 没有查询到数据 (the mobile number is not free: held by "
+        "another session (an unfinished order keeps it until that session ends) or already "
+        "taken; retried later — change the order's number if it stays taken)"
+    )
+    assert result.failed_step == "enter_order/number_query"
+    failed = {s["id"]: s["attempts"] for s in result.steps if s["status"] == "failed"}
+    assert failed == {"enter_order/number_query": 1, "enter_order": 1}  # no retry in the run
+    assert events == []  # nothing was sent: the ledger keeps the item retryable
+    state = portal.state()
+    assert state["orders"] == []
+    assert [s for s in state["services"] if s["number"] == order["mobile"]["number"]] == []
+
+
+@pytest.mark.parametrize("notice", [True, False], ids=["notice", "no-notice"])
+def test_login_closes_the_notice_only_when_there_is_one(
+        page: Page, portal: PortalClient, tmp_path: Path, notice: bool
+) -> None:
+    portal.habits(notice=notice)
+    result = Runner(page, load_flow(orders.FLOWS / "login.yaml"),
+                    {"staff_id": orders.STAFF, "password": orders.SECRETS["password"]},
+                    portal_url=portal.url, run_dir=tmp_path / "login",
+                    screenshots="off").run()  # fmt: skip
+    assert result.ok, result.error
+    close = {s["id"]: s for s in result.steps}["close_notice"]
+    # one look decides: no attempt at all (no waiting) when the portal shows no notice
+    assert (close["status"], close["attempts"]) == (
+        ("passed", 1) if notice else ("optional_skipped", 0))
+    assert page.get_by_role("dialog", name="系统公告").count() == 0
+    assert [s["logged_in"] for s in portal.state()["staff"]
+            if s["staff_id"] == orders.STAFF] == [True]  # fmt: skip

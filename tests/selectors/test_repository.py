@@ -83,3 +83,41 @@ def test_same_page_in_two_files_is_refused(tmp_path):
         str(caught.value)
         == f"{two}:3:5: =====> page 'home' is already defined in {one}; rename one"
     )
+
+
+def test_retry_later_refusals_belong_to_the_business_error_marker(tmp_path):
+    good = write(
+        tmp_path,
+        "c.yaml",
+        """
+pages:
+  work:
+    elements:
+      error: {css: ".error"}
+    markers:
+      business_error:
+        element: error
+        retry_later: {号码已被占用: held by another session until it ends}
+""",
+    )
+    [marker] = load_repository([good]).markers
+    assert (marker.kind, marker.target.ref) == ("business_error", "work.error")
+    assert dict(marker.retry_later) == {"号码已被占用": "held by another session until it ends"}
+    bad = write(
+        tmp_path,
+        "d.yaml",
+        """
+pages:
+  work:
+    elements:
+      busy: {css: ".busy"}
+    markers:
+      busy: {element: busy, retry_later: {系统繁忙: later}}
+""",
+    )
+    with pytest.raises(DefinitionError) as caught:
+        load_repository([bad])
+    assert str(caught.value) == (
+        f"{bad}:4:5: ==> At key: pages.work =====> expected 'retry_later' only on a "
+        "business_error marker, found it on 'busy'"
+    )

@@ -138,10 +138,7 @@ def test_killed_before_any_commit_goes_back_to_the_queue(robot: Robot) -> None:
 
 
 def test_sample_batch_with_faults_is_entered_exactly_once(robot: Robot) -> None:
-    # busy pages are left out here: after one, the portal's form can come back empty and the
-    # order fails as a business refusal (known defect of the busy recovery, see the README);
-    # tests/e2e/test_transient.py covers busy pages order by order
-    robot.portal.habits(latency_ms=[50, 300], session_expiry_s=10)
+    robot.portal.habits(busy_share=0.1, latency_ms=[50, 300], session_expiry_s=10)
     references = robot.enqueue(EXAMPLES / "orders.csv")
     assert len(references) == 11  # E9-20261127-0006 (bad IMEI) is refused at enqueue
     done = robot.work("--workers", "4")

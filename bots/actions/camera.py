@@ -1,0 +1,86 @@
+"""Step pictures of a run's windows: JPEG viewport, sensitive elements masked.
+
+Playwright's screenshot masks by drawing over the elements in every frame, and waits for
+fonts and the like first: about twice the time of the browser's own capture. So when no
+sensitive element is in the window's DOM at all (one query: most screens), the picture is
+the browser's own viewport capture over CDP; otherwise Playwright's, with its masks.
+"""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from playwright.sync_api import CDPSession, Error, Locator, Page
+
+if TYPE_CHECKING:
+    from bots.actions.session import BrowserSession
+
+QUALITY = 60
+
+
+class Camera:
+    def __init__(self, session: BrowserSession) -> None:
+        self.session = session
+        self._cdp: dict[Page, CDPSession] = {}
+
+    def take(
+        self, path: str, page_name: str | None, extra_mask: tuple[str, ...], full_page: bool
+    ) -> None:
+        page = self.session.live_page(page_name)
+        mask = self._masks(page, page_name, extra_mask)
+        if not full_page and not self._present(mask):
+            self._capture(page, path)
+            return
+        # CSS pixels, and the caret left as it is (hiding it injects a style into every
+        # frame and takes it out again: two more round trips per picture)
+        page.screenshot(
+            path=path,
+            type="jpeg",
+            quality=QUALITY,
+            mask=mask,
+            full_page=full_page,
+            timeout=10000,
+            scale="css",
+            caret="initial",
+        )
+
+    def _masks(self, page: Page, page_name: str | None, extra: tuple[str, ...]) -> list[Locator]:
+        session = self.session
+        if session.repository is None:
+            return []
+        popup = None if page is session.live_page(None) else page_name
+        targets = [*session.repository.sensitive_targets(), *map(session.target, extra)]
+        return [c for t in targets if t.page.popup == popup for c in session.candidates(t)]
+
+    @staticmethod
+    def _present(mask: list[Locator]) -> bool:
+        if not mask:
+            return False
+        union = mask[0]
+        for locator in mask[1:]:
+            union = union.or_(locator)
+        try:
+            return union.count() > 0
+        except Error:
+            return True  # cannot tell (the page moved on): mask to be safe
+
+    def _capture(self, page: Page, path: str) -> None:
+        cdp = self._cdp.get(page)
+        if cdp is None:
+            cdp = self._cdp[page] = page.context.new_cdp_session(page)
+        shot = cdp.send(
+            "Page.captureScreenshot",
+            {"format": "jpeg", "quality": QUALITY, "optimizeForSpeed": True},
+        )
+        Path(path).write_bytes(base64.b64decode(shot["data"]))
+
+    def close(self) -> None:
+        for page, cdp in self._cdp.items():
+            if not page.is_closed():
+                try:
+                    cdp.detach()
+                except Error:
+                    pass  # the page went away meanwhile: nothing left to detach
+        self._cdp.clear()

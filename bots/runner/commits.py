@@ -1,0 +1,106 @@
+"""Commit steps: which action sends the change, and what a failure means once it went out.
+
+A commit step (``commit: true``) changes the portal. When it is a click, that click sends
+the change. When it runs a sub-flow (the 新装 wizard ending in 提交), only the steps marked
+``sends: true`` in it do; the wizard's other clicks (下一步, 增加, 选号) change nothing yet.
+A commit sub-flow that marks no step is taken at its worst: every click and press sends.
+
+A sending action is repeated only when the portal proves it did nothing — it answered its
+busy page (and, after the recovery, the form is back), refused with a message, or asked for
+a login — or when the action never went out. Anything else after it went out (a timeout
+while waiting for the next screen, a closed page) is an unknown outcome: look in the
+portal before doing it again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from bots.actions import BrowserSession, Call
+from bots.errors import BotsError, BusinessException, UnknownOutcome
+from bots.flow.models import SENDING_ACTIONS, Flow, Step
+
+# failures whose page shows the portal's own answer: it did nothing with the request
+ANSWERED = ("busy", "refused_for_now", "business_error", "portal_refused", "session_lost")
+
+
+@dataclass
+class CommitScope:
+    """The commit step under way and how far its change got."""
+
+    step: Step
+    record_id: str
+    senders: frozenset[int] | None  # id() of the steps that send; None: every click/press
+    started: bool = False  # on_commit_start fired: a sending action is about to go out
+    sent_by: str | None = None  # the record id of the sending action that went out
+
+    def sends(self, step: Step) -> bool:
+        if step is self.step:
+            return step.action != "run"
+        if self.senders is None:
+            return step.action in SENDING_ACTIONS
+        return id(step) in self.senders
+
+
+def scope_for(flow: Flow, step: Step, record_id: str) -> CommitScope:
+    if step.action != "run":
+        return CommitScope(step, record_id, frozenset())
+    marked = frozenset(id(s) for s in _sub_steps(flow, step) if s.sends)
+    return CommitScope(step, record_id, marked or None)
+
+
+def _sub_steps(flow: Flow, step: Step) -> Iterator[Step]:
+    """Every step the ``run`` step runs, sub-flows of sub-flows included (not guards)."""
+    sub = flow.subflows[step.args.flow]  # type: ignore[attr-defined]
+    for inner in sub.steps:
+        yield inner
+        if inner.action == "run":
+            yield from _sub_steps(sub, inner)
+
+
+def unknown_outcome(
+    step: Step, commit: CommitScope, error: BotsError, *, sent: bool, settled: bool = False
+) -> BotsError:
+    """The error to raise for ``step`` (inside ``commit``) after ``error``: unchanged when
+    the portal answered it or nothing was sent, else an ``UnknownOutcome``."""
+    if not settled and error.code in ANSWERED:
+        return error
+    if sent and commit.sends(step):
+        what = "commit" if step is commit.step else f"sends commit '{commit.step.id}'"
+        return UnknownOutcome(
+            f"step '{step.id}' ({what}) failed after its action was sent: {error.message}; "
+            "look in the portal before replaying",
+            code="commit_interrupted",
+        )
+    if step is commit.step and commit.sent_by is not None:
+        return UnknownOutcome(
+            f"step '{step.id}' (commit) failed after '{commit.sent_by}' sent its change: "
+            f"{error.message}; look in the portal before replaying",
+            code="commit_interrupted",
+        )
+    return error
+
+
+def classify(
+    session: BrowserSession, commit: CommitScope | None, step: Step, call: Call, error: BotsError
+) -> BotsError:
+    """After an action failed, the page may say why (a login page, a busy page, a red
+    message); inside a commit, what went out decides whether the outcome is unknown."""
+    if not isinstance(error, BusinessException) and error.code not in (
+        "session_lost",
+        "busy",
+        "business_error",
+    ):
+        try:
+            session.raise_marker()
+        except BotsError as marker:
+            error = marker
+    if isinstance(error, BusinessException) or error.code == "session_lost":
+        return error  # (the executor makes a lost session its SessionLost)
+    if commit is not None:
+        # a busy page or a refusal is the portal saying it did nothing: even a sending
+        # action may go again (after the recovery shows the form); anything else, once the
+        # action went out, leaves the portal in an unknown state
+        return unknown_outcome(step, commit, error, sent=call.sent)
+    return error

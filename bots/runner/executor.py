@@ -1,0 +1,413 @@
+"""The executor: steps in order, hooks around them, typed errors out.
+
+It knows steps, hooks, the browser session and the run folder — not files of the ledger,
+not SQL. Each step: evaluate ``if`` → (guard) → act with retries → screenshot → one log
+line → record. ``Runner`` (runner.py) sets a run up and turns its end into a result.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bots.actions import HANDLERS, BrowserSession, Call
+from bots.errors import BotsError, BusinessException, DefinitionError, SystemException
+from bots.flow.expressions import ExpressionError, evaluate
+from bots.flow.functions import FUNCTIONS
+from bots.flow.models import Flow, Step
+from bots.runner import fault, screens
+from bots.runner.commits import CommitScope, classify, scope_for
+from bots.runner.hooks import Hooks
+from bots.runner.masking import MASK, Masker
+from bots.runner.records import error_record
+from bots.runner.recovery import SessionLost, screen_of, went_through
+from bots.runner.retry import policy, retry_for
+from bots.runner.runfolder import RunFolder
+from bots.runner.scope import Secrets, StepArgs, parse_inputs
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class Executor:
+    """One run's steps: the state a run keeps between them (records, the commit under way,
+    whether guards must look first) and everything that happens to one step."""
+
+    def __init__(
+        self,
+        flow: Flow,
+        session: BrowserSession,
+        folder: RunFolder,
+        masker: Masker,
+        *,
+        secrets: Secrets,
+        env: dict[str, Any],
+        screenshots: str,
+        hooks: Hooks,
+        replay: bool,
+        guard_policy: str,
+    ) -> None:
+        self.flow, self.session, self.folder, self.masker = flow, session, folder, masker
+        self.secrets, self.env = secrets, env
+        self.screenshots, self.hooks = screenshots, hooks
+        self.replay, self.guard_policy = replay, guard_policy
+        self.records: list[dict[str, Any]] = []
+        self.last_commit: str | None = None
+        self._args = StepArgs()
+        self._fault = fault.from_env()
+        self._force_guard = False
+        self._commit_started = False
+        self._commit: CommitScope | None = None
+        self.pictures = screens.Pending(session, folder, masker)
+
+    # ---- flows and steps ----------------------------------------------------------
+    def run_flow(self, flow: Flow, values: dict[str, Any], prefix: str) -> dict[str, Any]:
+        scope: dict[str, Any] = {
+            **values,
+            "env": self.env,
+            "secrets": self.secrets,
+            "steps": {},
+            "fn": FUNCTIONS,
+        }
+        relogins = 0
+        redos: dict[str, int] = {}
+        i = 0
+        while i < len(flow.steps):
+            step = flow.steps[i]
+            try:
+                try:
+                    self._step(flow, step, scope, prefix)
+                    i += 1
+                except SystemException as error:
+                    # (the redo's own look at the page can find the session gone too)
+                    again = (
+                        None
+                        if isinstance(error, SessionLost)
+                        else self._redo(flow, step, error, redos, scope)
+                    )
+                    if again is None:
+                        raise
+                    i = again
+            except SessionLost:
+                if flow.session is None or relogins >= flow.session.max_relogins:
+                    if self.records[-1]["status"] == "interrupted":
+                        self.records[-1]["status"] = "failed"
+                    raise
+                relogins += 1
+                self._relogin(flow, scope, prefix)
+                if flow.session.resume is not None:
+                    i = flow.step_index(flow.session.resume)
+        return evaluate(flow.outputs, scope) if flow.outputs else {}
+
+    def _redo(
+        self,
+        flow: Flow,
+        step: Step,
+        error: SystemException,
+        redos: dict[str, int],
+        scope: dict[str, Any],
+    ) -> int | None:
+        """A form's submit failed in a way that can pass (e.g. a busy page answered it): go
+        again from the screen's first step (``redo_from``), since the browser need not keep
+        what was typed — once the portal shows that screen again. Returns the index of the
+        step to go on with, or None when the step has no redo left (the error stands)."""
+        if step.redo_from is None or not error.context.get("retryable"):
+            return None
+        attempts = (step.retry or flow.defaults.retry).attempts
+        done = redos.get(step.id, 0) + 1
+        if done >= attempts:
+            return None
+        redos[step.id] = done
+        record = self.records[-1]
+        self.folder.event(
+            "WARNING",
+            f"↻ {record['id']}: attempt {done}/{attempts} failed ({error.code}: {error}); "
+            f"doing the screen again from '{step.redo_from}'",
+            event="retry",
+            step=record["id"],
+            attempt=done,
+        )
+        redo_at = flow.step_index(step.redo_from)
+        if self._went_through(flow, step, error, screen_of(flow, redo_at)):
+            # the submit went through; only the next screen's load was busy
+            self._went_before(step, record, f"{step.args.expect} shown after the busy page")  # type: ignore[attr-defined]
+            record["status"] = "passed"
+            scope["steps"][step.id] = {"outputs": {}, "status": "passed"}
+            return flow.step_index(step.id) + 1
+        record["status"] = "redone"
+        return redo_at
+
+    def _relogin(self, flow: Flow, scope: dict[str, Any], prefix: str) -> None:
+        assert flow.session is not None
+        self.folder.event(
+            "WARNING", f"↺ session lost: running {flow.session.login} again", event="relogin"
+        )
+        login = flow.subflows[flow.session.login]
+        values, sensitive = parse_inputs(
+            login, evaluate(flow.session.with_, scope), flow.session.login
+        )
+        self.masker.add(*sensitive)
+        self.run_flow(login, values, f"{prefix}relogin/")
+        # steps repeated after a re-login may have committed already: look before acting
+        # (a re-login before any commit step started, e.g. the first login, needs no look)
+        self._force_guard = self._force_guard or self._commit_started
+
+    def _step(self, flow: Flow, step: Step, scope: dict[str, Any], prefix: str) -> None:
+        record: dict[str, Any] = {
+            "n": len(self.records) + 1,
+            "id": prefix + step.id,
+            "name": step.name,
+            "action": step.action,
+            "status": "running",
+            "start": _now(),
+            "ms": 0,
+            "attempts": 0,
+            "healed": [],
+            "outputs": {},
+            "screenshot": None,
+            "error": None,
+        }
+        self.records.append(record)
+        if step.action in screens.CHANGES_SCREEN:
+            self.pictures.take()  # the pictures of the steps before, while their screen shows
+        self.hooks.on_step_start(step, record)
+        t0 = time.perf_counter()
+        outputs: dict[str, Any] = {}
+        try:
+            if step.if_ is not None and not evaluate(step.if_, scope):
+                record.update(status="skipped", reason=f"if: {step.if_} was false")
+            elif step.if_shown is not None and not self.session.visible_now(step.if_shown):
+                # one look at a page already complete: costs nothing when the element is absent
+                record.update(
+                    status="optional_skipped" if step.is_optional else "skipped",
+                    reason=f"if_shown: {step.if_shown} was not shown",
+                )
+                if step.is_optional:
+                    record["follow_up"] = step.follow_up
+            elif (
+                step.commit
+                and (self.replay or self._force_guard or self.guard_policy == "always")
+                and ((done := self._guard(flow, step, scope, prefix, record)) is not None)
+            ):
+                outputs = done
+                record.update(
+                    status="already_done", reason="the guard found the effect already in the portal"
+                )
+                self.last_commit = record["id"]
+                self.hooks.on_commit_done(step, outputs)
+            else:
+                outputs = self._committing(flow, step, scope, record)
+                record["status"] = "passed"
+        except (SystemException, BusinessException) as error:
+            if (
+                step.is_optional
+                and not isinstance(error, SessionLost)
+                and error.context.get("from_action")
+            ):
+                record.update(
+                    status="optional_skipped",
+                    follow_up=step.follow_up,
+                    reason=self.masker.text(str(error)),
+                )
+            else:
+                self._failed(step, record, error, t0)
+                raise
+        except BotsError as error:
+            self._failed(step, record, error, t0)
+            raise
+        except ExpressionError as error:
+            failure = DefinitionError(f"step '{step.id}': {error}", code="expression_error")
+            self._failed(step, record, failure, t0)
+            raise failure from None
+        record["outputs"] = outputs if not step.sensitive else {k: MASK for k in outputs}
+        scope["steps"][step.id] = {"outputs": outputs, "status": record["status"]}
+        if step.action == "screenshot":
+            self._screenshot(step, record)
+        elif self.screenshots == "every_step" and screens.changed_page(step, record):
+            self.pictures.add(step, record, self._page_of(step))
+        record["ms"] = round((time.perf_counter() - t0) * 1000)
+        self.folder.step(record)
+        self.hooks.on_step_complete(step, record)
+
+    def _failed(self, step: Step, record: dict[str, Any], error: BotsError, t0: float) -> None:
+        # a lost session is "interrupted" until the re-login fails too (then: failed)
+        status = "interrupted" if isinstance(error, SessionLost) else "failed"
+        record.update(status=status, error=error_record(error, record["id"]))
+        record["error"]["message"] = self.masker.text(record["error"]["message"])
+        if self.screenshots != "off":
+            self._screenshot(step, record)
+        record["ms"] = round((time.perf_counter() - t0) * 1000)
+        self.folder.step(record)
+        self.hooks.on_step_failed(step, record, error)
+
+    def _guard(
+        self, flow: Flow, step: Step, scope: dict[str, Any], prefix: str, record: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        assert step.guard is not None
+        sub = flow.subflows[step.guard.run]
+        values, sensitive = parse_inputs(sub, evaluate(step.guard.with_, scope), step.guard.run)
+        self.masker.add(*sensitive)
+        found = self.run_flow(sub, values, f"{prefix}{step.id}.guard/")
+        done = evaluate(step.guard.skip_if, {**scope, "guard": {"outputs": found}})
+        record["guard"] = {"outputs": found, "skip": bool(done)}
+        return found if done else None
+
+    # ---- one step's attempts --------------------------------------------------------
+    def _committing(
+        self, flow: Flow, step: Step, scope: dict[str, Any], record: dict[str, Any]
+    ) -> dict[str, Any]:
+        """A commit step's attempts, with what its change has done so far (a commit
+        inside a commit's sub-flow belongs to the outer one)."""
+        if not step.commit or self._commit is not None:
+            return self._attempts(flow, step, scope, record)
+        self._commit = scope_for(flow, step, record["id"])
+        try:
+            return self._attempts(flow, step, scope, record)
+        finally:
+            self._commit = None
+
+    def _attempts(
+        self, flow: Flow, step: Step, scope: dict[str, Any], record: dict[str, Any]
+    ) -> dict[str, Any]:
+        retry = retry_for(step, flow.defaults.retry)
+        timeout_ms = (step.timeout or flow.defaults.timeout) * 1000
+        target = getattr(step.args, "target", None)
+        after: dict[str, Any] = {"went_through": False, "error": None}
+
+        def before_retry(number: int, error: BaseException) -> None:
+            line = (
+                f"↻ {record['id']}: attempt {number}/{retry.attempts} failed "
+                f"({getattr(error, 'code', '?')}: {error}); retrying"
+            )
+            self.folder.event("WARNING", line, event="retry", step=record["id"], attempt=number)
+            if isinstance(error, SystemException) and error.code == "busy":
+                try:
+                    after["went_through"] = self._went_through(flow, step, error, target)
+                except BotsError as lost:
+                    after["error"] = lost  # raised in the attempt: tenacity stops on it
+
+        for attempt in policy(retry, before_retry):
+            with attempt:
+                if after["error"] is not None:
+                    raise after["error"]
+                record["attempts"] += 1
+                if after["went_through"]:
+                    expect = getattr(step.args, "expect", "")
+                    return self._went_before(step, record, f"{expect} shown after the busy page")
+                return self._once(flow, step, scope, record, timeout_ms)
+        raise AssertionError("unreachable: tenacity re-raises the last error")
+
+    def _went_before(self, step: Step, record: dict[str, Any], reason: str) -> dict[str, Any]:
+        """An earlier attempt's request went through (only the next screen was answered
+        busy): the step is done, and a commit step is committed."""
+        record["reason"] = reason
+        if self._commit is not None and self._commit.sends(step):
+            self._commit.sent_by = record["id"]
+        if step.commit:
+            self.last_commit = record["id"]
+            self.hooks.on_commit_done(step, {})
+        return {}
+
+    def _once(
+        self,
+        flow: Flow,
+        step: Step,
+        scope: dict[str, Any],
+        record: dict[str, Any],
+        timeout_ms: float,
+    ) -> dict[str, Any]:
+        args = self._args.of(step, scope)
+        if (
+            record["attempts"] > 1
+            and args.get("expect")
+            and self.session.visible_now(args["expect"])
+        ):
+            # the earlier attempt's request went through (e.g. only its redirect was answered
+            # busy, and the recovery loaded the next screen): its effect is on screen
+            return self._went_before(
+                step, record, f"{args['expect']} already shown before attempt {record['attempts']}"
+            )
+        if step.sensitive:
+            self.masker.add(*(v for k, v in args.items() if k not in ("target", "expect")))
+        call = Call(step, args, timeout_ms)
+        fault.maybe_kill(self._fault, step.id, "before", self.folder)
+        commit = self._commit
+        sending = commit is not None and commit.sends(step)
+        if commit is not None and sending and not commit.started:
+            # the ledger hears of the commit when its change is about to go out, not when
+            # the wizard before it starts: a failure before that changed nothing
+            commit.started = self._commit_started = True
+            self.hooks.on_commit_start(commit.step)
+        try:
+            with self.session.dialog_mode(step.on_dialog) as dialogs:
+                outputs = self._dispatch(flow, step, call)
+        except (SystemException, BusinessException) as error:
+            record["dialogs"] = dialogs
+            record["healed"] = call.healed
+            failure = classify(self.session, self._commit, step, call, error)
+            if failure.code == "session_lost" and not isinstance(failure, SessionLost):
+                # the portal answered the login page instead of doing anything: safe to
+                # resume, and the re-login forces every later commit's guard to look first
+                failure = SessionLost(failure.message, code="session_lost")
+            failure.context["from_action"] = True  # (hook errors are never "optional")
+            failure.context["sent"] = call.sent
+            raise failure from None
+        if commit is not None and sending:
+            commit.sent_by = record["id"]
+        record["dialogs"] = dialogs
+        record["healed"] = call.healed
+        for note in call.healed:
+            self.folder.event(
+                "WARNING", f"⚠ {record['id']}: {note}", event="healed", step=record["id"]
+            )
+        if dialogs and step.on_dialog:
+            outputs = {**outputs, "dialog": dialogs[-1]["message"]}
+        fault.maybe_kill(self._fault, step.id, "after", self.folder)
+        if step.commit:
+            self.last_commit = record["id"]
+            self.hooks.on_commit_done(step, outputs)
+        return outputs
+
+    def _dispatch(self, flow: Flow, step: Step, call: Call) -> dict[str, Any]:
+        if step.action == "run":
+            call.sent = True
+            return self._run_sub(flow, step, call)
+        handler = HANDLERS[step.action]
+        if step.opens:
+            opener = self._page_of(step)
+            return self.session.expect_popup(
+                step.opens, opener, lambda: handler(self.session, call), call.timeout_ms
+            )
+        return handler(self.session, call)
+
+    def _run_sub(self, flow: Flow, step: Step, call: Call) -> dict[str, Any]:
+        ref = call.args["flow"]
+        sub = flow.subflows[ref]
+        values, sensitive = parse_inputs(
+            sub, call.args.get("with", {}), f"{Path(flow.path).name} step '{step.id}'"
+        )
+        self.masker.add(*sensitive)
+        return self.run_flow(sub, values, f"{step.id}/")
+
+    def _page_of(self, step: Step) -> str | None:
+        target = getattr(step.args, "target", None)
+        if target and self.flow.repository is not None:
+            return self.session.target(target).page.popup
+        return step.page
+
+    # ---- artifacts and logs -------------------------------------------------------
+    def _screenshot(self, step: Step, record: dict[str, Any]) -> None:
+        full_page = bool(getattr(step.args, "full_page", False))
+        page = step.opens or self._page_of(step)
+        extra = screens.sensitive_target(step)
+        screens.capture(self.session, self.folder, self.masker, record, page, extra, full_page)
+        self.pictures.share(record)
+
+    def _went_through(
+        self, flow: Flow, step: Step, error: SystemException, again: str | None
+    ) -> bool:
+        timeout_ms = (step.timeout or flow.defaults.timeout) * 1000
+        return went_through(self.session, self._commit, step, error, again, timeout_ms)
