@@ -27,6 +27,8 @@ from bots.worker.hooks import Heartbeat, Interrupted, LedgerHooks
 OPEN_STATES = (State.PENDING, State.RUNNING, State.RETRY_WAIT)
 # kinds that say "the portal did not answer as it should", counted towards portal_down
 TROUBLE = ("system_exception", "unknown_outcome")
+# ... except these codes: the portal answered, it just cannot take this order yet
+ANSWERED = ("refused_for_now",)
 
 
 @dataclass
@@ -198,7 +200,7 @@ class Worker:
         info = ErrorInfo.from_exception(error, step=result.failed_step)
         if isinstance(error, Interrupted):
             return store.release(ref, self.worker_id, info.message, artifact_dir=run_dir)
-        if info.kind in TROUBLE:
+        if info.kind in TROUBLE and info.code not in ANSWERED:
             self.consecutive_system += 1
             if self.consecutive_system >= self.config.max_consecutive_system:
                 self.shared.halt(
