@@ -14,7 +14,8 @@ from urllib.parse import urljoin
 
 from playwright.sync_api import Error, Locator, expect
 
-from bots.actions.session import BrowserSession, translate
+from bots.actions.failures import translate
+from bots.actions.session import BrowserSession
 from bots.errors import BadInput, BusinessException, SystemException
 from bots.flow.models import Step
 from bots.pause import pause
@@ -56,7 +57,7 @@ def _act(
 
 def _before(s: BrowserSession, call: Call) -> frozenset[str]:
     expected = call.args.get("expect")
-    return s.shown_markers(expected) if expected else frozenset()
+    return s.markers.shown(expected) if expected else frozenset()
 
 
 def _then(s: BrowserSession, call: Call, stale: frozenset[str] = frozenset()) -> None:
@@ -78,7 +79,8 @@ def goto(s: BrowserSession, call: Call) -> dict[str, Any]:
     if relative and s.base_url:
         url = urljoin(s.base_url.rstrip("/") + "/", url.lstrip("/"))
     page = s.page(call.step.page)
-    try:
+
+    def load() -> None:
         if call.args.get("frame_of"):
             # the screen opens inside the portal's iframe, as its own menu links do
             s.frame_of(str(call.args["frame_of"]), call.timeout_ms).goto(
@@ -86,8 +88,9 @@ def goto(s: BrowserSession, call: Call) -> dict[str, Any]:
             )
         else:
             page.goto(url, timeout=call.timeout_ms, wait_until="domcontentloaded")
-    except Error as error:
-        raise translate(error, f"opening {url}", call.timeout_ms) from None
+
+    # a GET changes nothing: while the portal does not answer (a restart), ask again
+    s.markers.patiently(load, f"opening {url}", call.timeout_ms)
     return {}
 
 

@@ -1,7 +1,8 @@
-"""The browser side of a run: named pages, locators from the repository, error mapping.
+"""The browser side of a run: named pages, locators from the repository.
 
-This module and ``bots.browser`` are the only places that import Playwright. Everything
-the runner needs from the browser goes through ``BrowserSession``.
+This package and ``bots.browser`` are the only places that import Playwright. Everything
+the runner needs from the browser goes through ``BrowserSession`` (its ``markers`` say
+what the portal answered instead of a screen, and get back from it).
 """
 
 from __future__ import annotations
@@ -19,42 +20,22 @@ from playwright.sync_api import (
     FrameLocator,
     Locator,
     Page,
-    Request,
 )
-from playwright.sync_api import TimeoutError as PwTimeout
 
 from bots.actions.camera import Camera
-from bots.errors import BotsError, BusinessException, SystemException
+from bots.actions.failures import retryable, translate
+from bots.actions.markers import NET_ERROR, Markers
+from bots.errors import SystemException
 from bots.selectors.models import Candidate
-from bots.selectors.repository import MarkerRef, Repository, Target
+from bots.selectors.repository import Repository, Target
+
+__all__ = ["BrowserSession", "retryable", "translate"]
 
 T = TypeVar("T")
 MAIN = "main"
 # how long the first candidate gets (at most a third of the step's timeout) before the
 # others are tried: the "healing" path, slow on purpose so the repository gets fixed
 HEAL_PROBE_MS = 1000
-MARKER_ORDER = ("session_lost", "busy", "business_error")
-# a busy page can answer the recovery's own request too: look again, a few times
-RECOVER_TRIES = 4
-POLL_S = 0.05
-MARKER_POLLS = 8  # while polling for screens, look for markers every this many polls
-
-
-def retryable(message: str, code: str) -> SystemException:
-    return SystemException(message, code=code, retryable=True)
-
-
-def translate(error: Error, what: str, timeout_ms: float) -> BotsError:
-    """A Playwright error as a typed error. Only the first line: call logs can echo values."""
-    first = (error.message or "").strip().splitlines()[0] if error.message else type(error).__name__
-    if isinstance(error, PwTimeout):
-        return retryable(f"{what}: timed out after {timeout_ms:.0f} ms", "timeout")
-    lowered = first.lower()
-    if "not attached" in lowered or "detached" in lowered:
-        return retryable(f"{what}: the element was detached from the page ({first})", "detached")
-    if "strict mode violation" in lowered:
-        return retryable(f"{what}: matched more than one element", "not_unique")
-    return SystemException(f"{what}: {first}", code="browser_error", retryable=False)
 
 
 class BrowserSession:
@@ -78,8 +59,10 @@ class BrowserSession:
         self._dialog_mode: str | None = None
         self.dialogs: list[dict[str, str]] = []
         self._watched: list[Page] = []
-        # per frame: how its current document was asked for, and from which page
-        self._requests: dict[Frame, tuple[str, str]] = {}
+        self.markers = Markers(self)
+        # the context's requests, not the page's: a popup's first request goes out
+        # before the popup is handed over, and a popup's error page is reloaded by it
+        self.context.on("request", self.markers.on_request)
         self._watch(page)
         self._tracing = False
         self.camera = Camera(self)
@@ -87,23 +70,15 @@ class BrowserSession:
     # ---- pages, popups and dialogs -------------------------------------------------
     def _watch(self, page: Page) -> None:
         page.on("dialog", self._on_dialog)
-        page.on("request", self._on_request)
         self._watched.append(page)
 
     def close(self) -> None:
         """Detach from the caller's pages: the next run on this page brings its own session."""
         for page in self._watched:
             page.remove_listener("dialog", self._on_dialog)
-            page.remove_listener("request", self._on_request)
         self._watched.clear()
+        self.context.remove_listener("request", self.markers.on_request)
         self.camera.close()
-
-    def _on_request(self, request: Request) -> None:
-        # how each frame's current document was asked for: a busy answer to a form POST is
-        # recovered by opening the form's page again, a busy answer to a GET by loading it
-        # again. The frame still shows the page the request leaves (it has not committed)
-        if request.is_navigation_request():
-            self._requests[request.frame] = (request.method, request.frame.url)
 
     def _on_dialog(self, dialog: Dialog) -> None:
         mode = self._dialog_mode or "dismiss"
@@ -176,6 +151,7 @@ class BrowserSession:
         except Error as error:
             raise translate(error, f"waiting for popup '{name}'", timeout_ms) from None
         self._watch(popup)
+        self.markers.adopt(popup)
         self.pages[name] = popup
         return result
 
@@ -281,30 +257,8 @@ class BrowserSession:
         except (Error, SystemException):
             return False  # its frame or window is gone: it does not show
 
-    def shown_markers(self, ref: str) -> frozenset[str]:
-        """Markers near ``ref`` that already show (a message left from an earlier call):
-        an ``expect`` after the next action must not take them for its answer."""
-        markers = self.markers_near(self.target(ref))
-        locators = [c for marker in markers for c in self.candidates(marker.target)]
-        if not locators:
-            return frozenset()
-        union = locators[0]
-        for c in locators[1:]:
-            union = union.or_(c)
-        try:
-            # one round trip for the usual answer (none shows) instead of one per candidate
-            if union.filter(visible=True).count() == 0:
-                return frozenset()
-        except Error:
-            pass  # the page moved on while we looked: look one by one
-        shown = set()
-        for marker in markers:
-            if any(self._visible(c) for c in self.candidates(marker.target)):
-                shown.add(marker.target.ref)
-        return frozenset(shown)
-
     @staticmethod
-    def _visible(locator: Locator) -> bool:
+    def visible(locator: Locator) -> bool:
         try:
             return locator.first.is_visible()
         except Error:
@@ -321,133 +275,25 @@ class BrowserSession:
         for c in cands[1:]:
             union = union.or_(c)
         watch = union
-        for marker in self.markers_near(target):
+        for marker in self.markers.near(target):
             if marker.target.ref in ignore:
                 continue
             for c in self.candidates(marker.target):
                 watch = watch.or_(c)
+        # only visible matches count: a hidden marker earlier in the page must not win
+        answers = watch.filter(visible=True)
+        if watch is not union:
+            # where the portal can answer with a marker it can also not answer at all:
+            # Chromium's error page (never "visible" to Playwright) ends the wait too. Only
+            # in the target's own frame: a composite locator cannot span frames (an outer
+            # frame's error page removes the target's frame; the timeout then finds it)
+            answers = answers.or_(self.scope(target).locator(NET_ERROR))
         try:
-            # only visible matches count: a hidden marker earlier in the page must not win
-            watch.filter(visible=True).first.wait_for(state="attached", timeout=timeout_ms)
+            answers.first.wait_for(state="attached", timeout=timeout_ms)
             if watch is not union and not union.first.is_visible():
-                self.raise_marker()
+                self.markers.raise_shown()
         except Error as error:
             raise translate(error, f"expecting {ref}", timeout_ms) from None
-
-    # ---- markers: busy, session lost, business errors ------------------------------
-    def markers_near(self, target: Target) -> list[MarkerRef]:
-        if self.repository is None:
-            return []
-        return [
-            m
-            for m in self.repository.markers
-            if m.target.page.frame == target.page.frame and m.target.page.popup == target.page.popup
-        ]
-
-    def find_marker(self) -> tuple[MarkerRef, str] | None:
-        """The first visible marker (session lost before busy before business error)."""
-        if self.repository is None:
-            return None
-        for kind in MARKER_ORDER:
-            for marker in self.repository.markers:
-                if marker.kind != kind:
-                    continue
-                popup = marker.target.page.popup
-                if popup is not None and (popup not in self.pages or self.pages[popup].is_closed()):
-                    continue
-                for c in self.candidates(marker.target):
-                    try:
-                        if c.first.is_visible():
-                            text = (
-                                c.first.inner_text(timeout=1000) if kind == "business_error" else ""
-                            )
-                            return marker, text.strip()
-                    except Error:
-                        continue  # the page moved on while we looked; try the next one
-        return None
-
-    def raise_marker(self) -> None:
-        """Raise the typed error a visible marker stands for; return when none shows."""
-        found = self.find_marker()
-        if found is None:
-            return
-        marker, text = found
-        if marker.kind == "business_error" and text in marker.retry_later:
-            # a refusal that passes with time (e.g. a number an unfinished order still
-            # holds): not the order's fault, so a system error the queue retries later
-            raise SystemException(
-                f"the portal refused for now: {text} ({marker.retry_later[text]})",
-                code="refused_for_now",
-                retryable=False,
-                marker=marker.target.ref,
-            )
-        if marker.kind == "business_error":
-            raise BusinessException(
-                f"the portal refused: {text}", code="portal_refused", marker=marker.target.ref
-            )
-        raise retryable(f"the portal shows {marker.target.ref} ({marker.kind})", marker.kind)
-
-    def recover(self, kind: str, timeout_ms: float = 10000) -> None:
-        """Before a retry after a busy page: open the screen again as the marker asks, until
-        the marker is gone (the recovery's own request can be answered busy too).
-
-        The marker that shows decides: a busy *page* in the work area (``back``) opens the
-        form the POST came from again (its URL, recorded when the POST went out: no
-        dependence on which history entry is the previous one) or loads a GET again;
-        ``reload`` reloads the marker's page; a busy *message* from an AJAX call (``none``)
-        just waits.
-        """
-        if self.repository is None:
-            return
-        for tries in range(RECOVER_TRIES + 1):
-            found = self.find_marker()
-            marker = found[0] if found is not None and found[0].kind == kind else None
-            if marker is None or marker.recover == "none":
-                return
-            if tries == RECOVER_TRIES:
-                raise retryable(
-                    f"the portal still shows {marker.target.ref} ({kind}) after "
-                    f"{RECOVER_TRIES} recoveries",
-                    kind,
-                )
-            try:
-                self._recover_once(marker, timeout_ms)
-            except Error as error:
-                raise translate(error, f"recovering from {kind}", timeout_ms) from None
-
-    def _recover_once(self, marker: MarkerRef, timeout_ms: float) -> None:
-        page = self.live_page(marker.target.page.popup)
-        if marker.recover == "reload":
-            page.reload(wait_until="load", timeout=timeout_ms)
-            return
-        frame = (
-            self.frame_of(marker.target.page_name, timeout_ms)
-            if marker.target.page.frame
-            else page.main_frame
-        )
-        method, origin = self._requests.get(frame, ("GET", frame.url))
-        # the form's page itself, loaded whole ("load": a screen may finish itself in an
-        # onload script, e.g. a modal after an alert); the redo fills it in again
-        url = origin if method == "POST" and origin else frame.url
-        frame.goto(url, wait_until="load", timeout=timeout_ms)
-
-    def wait_first(self, refs: tuple[str, ...], timeout_ms: float) -> str | None:
-        """The first of ``refs`` (in that order of preference) that shows within the
-        timeout; None when none did or a marker showed first (``raise_marker`` says which).
-        Used after a recovery, where the screens may be in any frame or window, so it polls
-        instead of racing one locator (and looks for markers every few polls)."""
-        deadline = time.monotonic() + timeout_ms / 1000
-        polls = 0
-        while True:
-            for ref in refs:
-                if self.visible_now(ref):
-                    return ref
-            polls += 1
-            if time.monotonic() >= deadline or (
-                polls % MARKER_POLLS == 0 and self.find_marker() is not None
-            ):
-                return None
-            time.sleep(POLL_S)
 
     # ---- screenshots and traces --------------------------------------------------
     def screenshot(

@@ -6,9 +6,10 @@ the change. When it runs a sub-flow (the 新装 wizard ending in 提交), only t
 A commit sub-flow that marks no step is taken at its worst: every click and press sends.
 
 A sending action is repeated only when the portal proves it did nothing — it answered its
-busy page (and, after the recovery, the form is back), refused with a message, or asked for
-a login — or when the action never went out. Anything else after it went out (a timeout
-while waiting for the next screen, a closed page) is an unknown outcome: look in the
+busy page (and, after the recovery, the form is back), refused with a message, asked for a
+login, or could not even be connected to (connection refused) — or when the action never
+went out. Anything else after it went out (a timeout while waiting for the next screen, a
+closed page, a connection reset or an empty answer) is an unknown outcome: look in the
 portal before doing it again.
 """
 
@@ -18,11 +19,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bots.actions import BrowserSession, Call
+from bots.actions.failures import NO_ANSWER, UNREACHABLE
+from bots.actions.markers import UNAVAILABLE
 from bots.errors import BotsError, BusinessException, UnknownOutcome
 from bots.flow.models import SENDING_ACTIONS, Flow, Step
 
 # failures whose page shows the portal's own answer: it did nothing with the request
-ANSWERED = ("busy", "refused_for_now", "business_error", "portal_refused", "session_lost")
+# (``unreachable``: Chromium could not connect, so the request never reached the portal)
+ANSWERED = (
+    "busy",
+    "refused_for_now",
+    "business_error",
+    "portal_refused",
+    "session_lost",
+    UNREACHABLE,
+)
+# failures that already say what the page shows: no marker to look for
+KNOWN = ("session_lost", "busy", "business_error", *NO_ANSWER, UNAVAILABLE)
 
 
 @dataclass
@@ -86,14 +99,11 @@ def classify(
     session: BrowserSession, commit: CommitScope | None, step: Step, call: Call, error: BotsError
 ) -> BotsError:
     """After an action failed, the page may say why (a login page, a busy page, a red
-    message); inside a commit, what went out decides whether the outcome is unknown."""
-    if not isinstance(error, BusinessException) and error.code not in (
-        "session_lost",
-        "busy",
-        "business_error",
-    ):
+    message, Chromium's error page); inside a commit, what went out decides whether the
+    outcome is unknown."""
+    if not isinstance(error, BusinessException) and error.code not in KNOWN:
         try:
-            session.raise_marker()
+            session.markers.raise_shown()
         except BotsError as marker:
             error = marker
     if isinstance(error, BusinessException) or error.code == "session_lost":

@@ -22,7 +22,7 @@ from bots.runner.commits import CommitScope, classify, scope_for
 from bots.runner.hooks import Hooks
 from bots.runner.masking import MASK, Masker
 from bots.runner.records import error_record
-from bots.runner.recovery import SessionLost, screen_of, went_through
+from bots.runner.recovery import RECOVERS, SessionLost, after, screen_of, went_through
 from bots.runner.retry import policy, retry_for
 from bots.runner.runfolder import RunFolder
 from bots.runner.scope import Secrets, StepArgs, parse_inputs
@@ -133,7 +133,8 @@ class Executor:
         redo_at = flow.step_index(step.redo_from)
         if self._went_through(flow, step, error, screen_of(flow, redo_at)):
             # the submit went through; only the next screen's load was busy
-            self._went_before(step, record, f"{step.args.expect} shown after the busy page")  # type: ignore[attr-defined]
+            expect = step.args.expect  # type: ignore[attr-defined]
+            self._went_before(step, record, f"{expect} shown after {after(error)}")
             record["status"] = "passed"
             scope["steps"][step.id] = {"outputs": {}, "status": "passed"}
             return flow.step_index(step.id) + 1
@@ -275,7 +276,7 @@ class Executor:
         retry = retry_for(step, flow.defaults.retry)
         timeout_ms = (step.timeout or flow.defaults.timeout) * 1000
         target = getattr(step.args, "target", None)
-        after: dict[str, Any] = {"went_through": False, "error": None}
+        after_retry: dict[str, Any] = {"went_through": False, "error": None, "met": None}
 
         def before_retry(number: int, error: BaseException) -> None:
             line = (
@@ -283,20 +284,22 @@ class Executor:
                 f"({getattr(error, 'code', '?')}: {error}); retrying"
             )
             self.folder.event("WARNING", line, event="retry", step=record["id"], attempt=number)
-            if isinstance(error, SystemException) and error.code == "busy":
+            if isinstance(error, SystemException) and error.code in RECOVERS:
+                after_retry["met"] = error
                 try:
-                    after["went_through"] = self._went_through(flow, step, error, target)
+                    after_retry["went_through"] = self._went_through(flow, step, error, target)
                 except BotsError as lost:
-                    after["error"] = lost  # raised in the attempt: tenacity stops on it
+                    after_retry["error"] = lost  # raised in the attempt: tenacity stops on it
 
         for attempt in policy(retry, before_retry):
             with attempt:
-                if after["error"] is not None:
-                    raise after["error"]
+                if after_retry["error"] is not None:
+                    raise after_retry["error"]
                 record["attempts"] += 1
-                if after["went_through"]:
+                if after_retry["went_through"]:
                     expect = getattr(step.args, "expect", "")
-                    return self._went_before(step, record, f"{expect} shown after the busy page")
+                    met = after(after_retry["met"])
+                    return self._went_before(step, record, f"{expect} shown after {met}")
                 return self._once(flow, step, scope, record, timeout_ms)
         raise AssertionError("unreachable: tenacity re-raises the last error")
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import base64
+
 from bots.report import render_report
 
 
@@ -67,3 +69,32 @@ def test_failure_comes_first_with_its_picture(tmp_path):
     assert "follow-up: 人工开通EVDO" in html
     assert "playwright show-trace trace.zip" in html
     assert "http://" not in html and "https://" not in html  # opens offline
+
+
+def test_a_shared_picture_is_inlined_once_and_every_row_links_to_it(tmp_path):
+    screens = tmp_path / "screens"
+    screens.mkdir()
+    shared, own = b"\xff\xd8shared-screen", b"\xff\xd8failure-screen"
+    (screens / "003_plan.jpg").write_bytes(shared)
+    (screens / "004_submit.jpg").write_bytes(own)
+    steps = [
+        _step(1, "name", "passed", screenshot="screens/003_plan.jpg"),
+        _step(2, "idno", "passed", screenshot="screens/003_plan.jpg"),
+        _step(3, "plan", "passed", screenshot="screens/003_plan.jpg"),
+        _step(4, "submit", "failed", screenshot="screens/004_submit.jpg", error={"message": "x"}),
+    ]
+    html = render_report(tmp_path, _run(steps))
+    assert html.count(base64.b64encode(shared).decode()) == 1
+    assert html.count(base64.b64encode(own).decode()) == 1
+    assert html.count('href="#screen-003_plan"') == 3
+    assert html.count('id="screen-003_plan"') == 1
+    assert "screen after <code>name</code>, <code>idno</code>, <code>plan</code>" in html
+    # the failure's picture shows in its failure box, before the steps table
+    assert html.index('id="screen-004_submit"') < html.index("<h2>Steps</h2>")
+    assert html.count('href="#screen-004_submit"') == 1
+
+
+def test_a_missing_picture_file_is_left_out(tmp_path):
+    html = render_report(tmp_path, _run([_step(1, "open", "passed", screenshot="screens/x.jpg")]))
+    assert "screenshot</a>" not in html
+    assert "<h2>Screens</h2>" not in html

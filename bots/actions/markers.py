@@ -1,0 +1,327 @@
+"""What the portal shows instead of the screen a step waits for, and getting back from it.
+
+The portal's own answers are *markers*, declared in the selector repository: its login
+page (the session is gone), its busy page or message, a red refusal. Chromium's own error
+page (``chrome-error://chromewebdata/``: the portal did not answer at all, e.g. while it
+restarts) is no element of the portal, so it is recognised here: a frame showing it stands
+for ``unreachable`` (connection refused: the request never reached the portal) or
+``connection_lost`` (any other network error: it may have). Playwright's ``frame.url``
+keeps the last portal URL for such a frame, so the page itself is asked.
+
+``recover`` gets back from a busy page, ``reconnect`` from Chromium's error page: both
+open the screen again the way the request that failed was made (the form a POST left, or
+the GET again), as recorded per frame when the request went out.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, NamedTuple
+
+from playwright.sync_api import Error, Frame, Page, Request
+
+from bots.actions.failures import CONNECTION_LOST, NO_ANSWER, network_code, retryable, translate
+from bots.errors import BotsError, BusinessException, SystemException
+from bots.pause import pause
+from bots.selectors.repository import MarkerRef, Target
+
+if TYPE_CHECKING:
+    from bots.actions.session import BrowserSession
+
+MARKER_ORDER = ("session_lost", "busy", "business_error")
+# a busy page can answer the recovery's own request too: look again, a few times
+RECOVER_TRIES = 4
+POLL_S = 0.05
+MARKER_POLLS = 8  # while polling for screens, look for markers every this many polls
+# Chromium's error page and the net error it names (ERR_CONNECTION_REFUSED, …)
+NET_ERROR = "body.neterror"
+NET_ERROR_CODE = ".error-code"
+# how long a portal that does not answer is waited for (a restart takes a few seconds),
+# with pauses growing from the first to the longest
+DOWN_BUDGET_S = 30.0
+DOWN_FIRST_WAIT_S = 0.25
+DOWN_LONGEST_WAIT_S = 4.0
+UNAVAILABLE = "portal_unavailable"
+
+
+class Sent(NamedTuple):
+    """How a frame's current document was asked for."""
+
+    method: str
+    origin: str  # what the frame showed when the request left (a POST's form page)
+    url: str
+    redirected: bool  # a redirect's next hop: the portal answered the request before it
+
+
+class Markers:
+    """One run's markers: which one shows, what error it stands for, and the way back."""
+
+    def __init__(self, session: BrowserSession) -> None:
+        self.session = session
+        self.requests: dict[Frame, Sent] = {}
+        self.unframed: Sent | None = None
+
+    def on_request(self, request: Request) -> None:
+        # a busy answer to a form POST is recovered by opening the form's page again, a
+        # busy answer to a GET by loading it again. The frame still shows the page the
+        # request leaves (it has not committed)
+        if not request.is_navigation_request():
+            return
+        redirected = request.redirected_from is not None
+        try:
+            frame = request.frame
+        except Error:
+            # a popup's first request goes out before Playwright has its frame: the popup
+            # takes it when it is handed over (``adopt``)
+            self.unframed = Sent(request.method, "", request.url, redirected)
+            return
+        self.requests[frame] = Sent(request.method, frame.url, request.url, redirected)
+
+    def adopt(self, popup: Page) -> None:
+        """A new popup's first request, sent before Playwright knew its frame."""
+        if self.unframed is not None and popup.main_frame not in self.requests:
+            self.requests[popup.main_frame] = self.unframed
+        self.unframed = None
+
+    # ---- which marker shows --------------------------------------------------------
+    def near(self, target: Target) -> list[MarkerRef]:
+        repository = self.session.repository
+        if repository is None:
+            return []
+        return [
+            m
+            for m in repository.markers
+            if m.target.page.frame == target.page.frame and m.target.page.popup == target.page.popup
+        ]
+
+    def shown(self, ref: str) -> frozenset[str]:
+        """Markers near ``ref`` that already show (a message left from an earlier call):
+        an ``expect`` after the next action must not take them for its answer."""
+        session = self.session
+        markers = self.near(session.target(ref))
+        locators = [c for marker in markers for c in session.candidates(marker.target)]
+        if not locators:
+            return frozenset()
+        union = locators[0]
+        for c in locators[1:]:
+            union = union.or_(c)
+        try:
+            # one round trip for the usual answer (none shows) instead of one per candidate
+            if union.filter(visible=True).count() == 0:
+                return frozenset()
+        except Error:
+            pass  # the page moved on while we looked: look one by one
+        shown = set()
+        for marker in markers:
+            if any(session.visible(c) for c in session.candidates(marker.target)):
+                shown.add(marker.target.ref)
+        return frozenset(shown)
+
+    def find(self) -> tuple[MarkerRef, str] | None:
+        """The first visible marker (session lost before busy before business error)."""
+        session = self.session
+        if session.repository is None:
+            return None
+        for kind in MARKER_ORDER:
+            for marker in session.repository.markers:
+                if marker.kind != kind:
+                    continue
+                popup = marker.target.page.popup
+                if popup is not None and (
+                    popup not in session.pages or session.pages[popup].is_closed()
+                ):
+                    continue
+                for c in session.candidates(marker.target):
+                    try:
+                        if c.first.is_visible():
+                            text = (
+                                c.first.inner_text(timeout=1000) if kind == "business_error" else ""
+                            )
+                            return marker, text.strip()
+                    except Error:
+                        continue  # the page moved on while we looked; try the next one
+        return None
+
+    def down(self) -> tuple[Frame, str] | None:
+        """A frame of the run's windows that shows Chromium's error page instead of the
+        portal's answer, and the net error it names ("" when it cannot be read)."""
+        for page in list(self.session.pages.values()):
+            if page.is_closed():
+                continue
+            for frame in page.frames:
+                try:
+                    if frame.locator(NET_ERROR).count() == 0:
+                        continue
+                    code = frame.locator(NET_ERROR_CODE).first.text_content(timeout=1000)
+                except Error:
+                    continue  # detached or navigating while we looked: not this one
+                return frame, (code or "").strip()
+        return None
+
+    def no_answer(self, frame: Frame, net_error: str) -> SystemException:
+        """The error a frame on Chromium's error page stands for."""
+        sent = self.requests.get(frame)
+        code = network_code(net_error)
+        if sent is not None and sent.redirected:
+            # refused on a redirect's next hop: the request before it reached the portal
+            code = CONNECTION_LOST
+        url = sent.url if sent is not None else "a page"
+        return retryable(
+            f"the portal did not answer {url} ({net_error or 'Chromium error page'})", code
+        )
+
+    def raise_shown(self) -> None:
+        """Raise the typed error a visible marker (or Chromium's error page) stands for;
+        return when none shows. The portal's own answer, when it shows, says most."""
+        found = self.find()
+        if found is None:
+            down = self.down()
+            if down is not None:
+                raise self.no_answer(*down)
+            return
+        marker, text = found
+        if marker.kind == "business_error" and text in marker.retry_later:
+            # a refusal that passes with time (e.g. a number an unfinished order still
+            # holds): not the order's fault, so a system error the queue retries later
+            raise SystemException(
+                f"the portal refused for now: {text} ({marker.retry_later[text]})",
+                code="refused_for_now",
+                retryable=False,
+                marker=marker.target.ref,
+            )
+        if marker.kind == "business_error":
+            raise BusinessException(
+                f"the portal refused: {text}", code="portal_refused", marker=marker.target.ref
+            )
+        raise retryable(f"the portal shows {marker.target.ref} ({marker.kind})", marker.kind)
+
+    # ---- the way back --------------------------------------------------------------
+    def recover(self, kind: str, timeout_ms: float = 10000) -> None:
+        """Before a retry after a busy page: open the screen again as the marker asks, until
+        the marker is gone (the recovery's own request can be answered busy too).
+
+        The marker that shows decides: a busy *page* in the work area (``back``) opens the
+        form the POST came from again (its URL, recorded when the POST went out: no
+        dependence on which history entry is the previous one) or loads a GET again;
+        ``reload`` reloads the marker's page; a busy *message* from an AJAX call (``none``)
+        just waits.
+        """
+        if self.session.repository is None:
+            return
+        for tries in range(RECOVER_TRIES + 1):
+            found = self.find()
+            marker = found[0] if found is not None and found[0].kind == kind else None
+            if marker is None or marker.recover == "none":
+                return
+            if tries == RECOVER_TRIES:
+                raise retryable(
+                    f"the portal still shows {marker.target.ref} ({kind}) after "
+                    f"{RECOVER_TRIES} recoveries",
+                    kind,
+                )
+            try:
+                self._recover_once(marker, kind, timeout_ms)
+            except Error as error:
+                raise translate(error, f"recovering from {kind}", timeout_ms) from None
+
+    def _recover_once(self, marker: MarkerRef, kind: str, timeout_ms: float) -> None:
+        session = self.session
+        page = session.live_page(marker.target.page.popup)
+        what = f"recovering from {kind}"
+        if marker.recover == "reload":
+            self.patiently(
+                lambda: page.reload(wait_until="load", timeout=timeout_ms), what, timeout_ms
+            )
+            return
+        frame = (
+            session.frame_of(marker.target.page_name, timeout_ms)
+            if marker.target.page.frame
+            else page.main_frame
+        )
+        sent = self.requests.get(frame, Sent("GET", "", frame.url, False))
+        # the form's page itself, loaded whole ("load": a screen may finish itself in an
+        # onload script, e.g. a modal after an alert); the redo fills it in again
+        url = sent.origin if sent.method == "POST" and sent.origin else frame.url
+        self.patiently(
+            lambda: frame.goto(url, wait_until="load", timeout=timeout_ms), what, timeout_ms
+        )
+
+    def reconnect(self, timeout_ms: float) -> None:
+        """After Chromium's error page: wait for the portal with growing pauses (at most
+        ``DOWN_BUDGET_S``), then open each frame that shows the error page again the way
+        the busy recovery does (the form a POST left, or the GET again)."""
+        deadline = time.monotonic() + DOWN_BUDGET_S
+        for _ in range(RECOVER_TRIES):
+            found = self.down()
+            if found is None:
+                return
+            frame, net_error = found
+            self.patiently(
+                partial(self._load_again, frame, timeout_ms),
+                f"loading again after {net_error or 'a network error'}",
+                timeout_ms,
+                deadline,
+            )
+
+    def _load_again(self, frame: Frame, timeout_ms: float) -> None:
+        sent = self.requests.get(frame)
+        if sent is None or (sent.method == "POST" and not sent.origin):
+            # never send a POST again blindly: its form's page is what would be loaded
+            raise SystemException(
+                "a window shows Chromium's error page and the page it came from is not "
+                "known: nothing to load again",
+                code="screen_lost",
+                retryable=False,
+            )
+        url = sent.origin if sent.method == "POST" else sent.url
+        frame.goto(url, wait_until="load", timeout=timeout_ms)
+
+    def patiently(
+        self,
+        load: Callable[[], object],
+        what: str,
+        timeout_ms: float,
+        deadline: float | None = None,
+    ) -> None:
+        """Run ``load`` (a navigation to the portal) until the portal answers it: a request
+        it did not answer goes again after a growing pause, until ``deadline`` (by default
+        ``DOWN_BUDGET_S`` from now); then the portal is unavailable, not retried in this
+        run (the queue retries the order later)."""
+        end = time.monotonic() + DOWN_BUDGET_S if deadline is None else deadline
+        wait = DOWN_FIRST_WAIT_S
+        while True:
+            try:
+                load()
+                return
+            except Error as error:
+                failure: BotsError = translate(error, what, timeout_ms)
+            if failure.code not in NO_ANSWER:
+                raise failure
+            if time.monotonic() + wait > end:
+                raise SystemException(
+                    f"{failure.message}; it did not answer for {DOWN_BUDGET_S:g} s",
+                    code=UNAVAILABLE,
+                    retryable=False,
+                )
+            pause(wait)  # yields to the other workers
+            wait = min(wait * 2, DOWN_LONGEST_WAIT_S)
+
+    def wait_first(self, refs: tuple[str, ...], timeout_ms: float) -> str | None:
+        """The first of ``refs`` (in that order of preference) that shows within the
+        timeout; None when none did or a marker (or Chromium's error page) showed first
+        (``raise_shown`` says which). Used after a recovery, where the screens may be in
+        any frame or window, so it polls instead of racing one locator."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        polls = 0
+        while True:
+            for ref in refs:
+                if self.session.visible_now(ref):
+                    return ref
+            polls += 1
+            if time.monotonic() >= deadline or (
+                polls % MARKER_POLLS == 0 and (self.find() is not None or self.down() is not None)
+            ):
+                return None
+            pause(POLL_S)

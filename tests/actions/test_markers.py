@@ -1,0 +1,117 @@
+"""Chromium's error page where the portal's answer should be: recognised, and what it means."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bots.actions import BrowserSession
+from bots.errors import SystemException
+from bots.selectors.repository import load_repository
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def session(page, pages_url, tmp_path) -> Iterator[BrowserSession]:
+    file = tmp_path / "s.yaml"
+    file.write_text(
+        """
+pages:
+  form:
+    frame: "iframe#main"
+    elements:
+      query: [{role: button, name: 查询}]
+      busy: [{css: ".busy"}]
+    markers:
+      busy: {element: busy, recover: back}
+""",
+        encoding="utf-8",
+    )
+    page.goto(pages_url + "shell.html")
+    s = BrowserSession(page, load_repository([Path(file)]))
+    yield s
+    s.close()
+
+
+def _refused_url() -> str:
+    """A port nothing listens on (bound, then closed at once)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/form"
+
+
+@pytest.fixture
+def hang_up_url() -> Iterator[str]:
+    """A server that accepts and closes without a word (the request reached it)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            conn.recv(65536)
+            conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}/submit"
+    server.close()
+
+
+def _navigate_frame(page, url: str) -> None:
+    page.evaluate("url => { document.querySelector('iframe#main').src = url }", url)
+
+
+def test_a_refused_connection_is_unreachable(page, session):
+    url = _refused_url()
+    _navigate_frame(page, url)
+    with pytest.raises(SystemException) as caught:
+        session.wait_visible("form.query", 5000)  # ends at the error page, not the timeout
+    assert caught.value.code == "unreachable"
+    assert str(caught.value) == f"the portal did not answer {url} (ERR_CONNECTION_REFUSED)"
+    assert caught.value.context["retryable"] is True
+
+
+def test_a_connection_closed_without_an_answer_is_lost(page, session, hang_up_url):
+    _navigate_frame(page, hang_up_url)
+    with pytest.raises(SystemException) as caught:
+        session.wait_visible("form.query", 5000)
+    assert caught.value.code == "connection_lost"
+    assert str(caught.value) == (f"the portal did not answer {hang_up_url} (ERR_EMPTY_RESPONSE)")
+
+
+def test_the_portal_down_for_good_ends_the_wait_with_portal_unavailable(page, session, monkeypatch):
+    monkeypatch.setattr("bots.actions.markers.DOWN_BUDGET_S", 1.0)
+    url = _refused_url()
+    _navigate_frame(page, url)
+    page.frame_locator("iframe#main").locator("body.neterror").wait_for(state="attached")
+    with pytest.raises(SystemException) as caught:
+        session.markers.reconnect(2000)
+    assert caught.value.code == "portal_unavailable"
+    assert caught.value.context["retryable"] is False
+    assert str(caught.value) == (
+        "loading again after ERR_CONNECTION_REFUSED: the portal did not answer "
+        f"(Frame.goto: net::ERR_CONNECTION_REFUSED at {url}); it did not answer for 1 s"
+    )
+
+
+def test_reconnect_loads_the_frame_again_once_the_portal_answers(page, session, pages_url):
+    url = _refused_url()
+    _navigate_frame(page, url)
+    page.frame_locator("iframe#main").locator("body.neterror").wait_for(state="attached")
+    # the portal "comes back": the recorded request now points at a server that answers
+    frame = next(f for f in session.markers.requests if f.name == "main")
+    sent = session.markers.requests[frame]
+    session.markers.requests[frame] = sent._replace(url=pages_url + "form.html")
+    session.markers.reconnect(5000)
+    assert session.markers.down() is None
+    assert session.visible_now("form.query")
