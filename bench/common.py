@@ -444,6 +444,11 @@ def open_work(counts: Mapping[str, int]) -> int:
     return sum(counts.get(state, 0) for state in OPEN_STATES)
 
 
+def finished_work(counts: Mapping[str, int]) -> int:
+    """Items no worker will touch again: done, or parked for an operator."""
+    return sum(counts.get(state, 0) for state in ("done", *PARKED_STATES))
+
+
 # --------------------------------------------------------------------------- workers
 
 

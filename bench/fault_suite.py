@@ -40,6 +40,7 @@ from bench.common import (  # noqa: E402
     credentials_file,
     enqueue_orders,
     fault_plan,
+    finished_work,
     habit_options,
     ledger_counts,
     ledger_rows,
@@ -53,7 +54,6 @@ from bench.common import (  # noqa: E402
 )
 from bots.orders.samples import generate_orders  # noqa: E402
 
-FINISHED = ("done", "failed", "needs_review", "cancelled")
 MAX_WORKER_STARTS = 20
 
 
@@ -111,7 +111,7 @@ def _work(
     restarted = config.restart_at > 1
     while time.monotonic() < deadline:
         counts = ledger_counts(db)
-        finished = sum(counts.get(s, 0) for s in FINISHED)
+        finished = finished_work(counts)
         if not restarted and finished >= config.restart_at * total:
             print(f"  {time.monotonic() - started:7.1f} s  portal restart "
                   f"({finished}/{total} finished)", flush=True)  # fmt: skip

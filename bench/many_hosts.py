@@ -41,6 +41,7 @@ from bench.common import (  # noqa: E402
     credentials_file,
     enqueue_orders,
     fault_plan,
+    finished_work,
     habit_options,
     ledger_counts,
     ledger_rows,
@@ -52,7 +53,6 @@ from bench.common import (  # noqa: E402
 )
 from bots.orders.samples import generate_orders  # noqa: E402
 
-FINISHED = ("done", "failed", "needs_review", "cancelled")
 CRASH_LOOP = 4  # failed exits without any progress in between before giving up
 MAX_STARTS = 50
 
@@ -127,7 +127,7 @@ def _supervise(
     fruitless = 0  # exits with an error and no progress since that host started
     while time.monotonic() < deadline and fruitless <= CRASH_LOOP:
         counts = ledger_counts(db)
-        finished = sum(counts.get(s, 0) for s in FINISHED)
+        finished = finished_work(counts)
         now = time.monotonic()
         for kill in plan:
             if kill.due is None and finished >= kill.share * total:

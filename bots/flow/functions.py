@@ -7,9 +7,10 @@ imported on first call, like the input types, so loading a flow imports no rules
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any
+
+from bots.flow.lazy import resolve
 
 _REGISTRY: dict[str, Callable[..., Any] | str] = {}
 
@@ -24,11 +25,7 @@ def known_functions() -> list[str]:
 
 
 def function(name: str) -> Callable[..., Any]:
-    found = _REGISTRY[name]
-    if isinstance(found, str):
-        module, _, attr = found.partition(":")
-        found = getattr(importlib.import_module(module), attr)
-        _REGISTRY[name] = found
+    found: Callable[..., Any] = resolve(_REGISTRY, name)
     return found
 
 

@@ -6,11 +6,11 @@ flow never imports the order model (``order`` → ``bots.orders.model:parse_orde
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any
 
 from bots.errors import BadInput
+from bots.flow.lazy import resolve
 
 Parser = Callable[[Any, str], tuple[Any, list[str]]]
 
@@ -27,11 +27,7 @@ def known_types() -> list[str]:
 
 
 def parser_for(name: str) -> Parser:
-    found = _REGISTRY[name]
-    if isinstance(found, str):
-        module, _, attr = found.partition(":")
-        found = getattr(importlib.import_module(module), attr)
-        _REGISTRY[name] = found
+    found: Parser = resolve(_REGISTRY, name)
     return found
 
 

@@ -6,7 +6,6 @@ show every order entered once or parked for an operator with its reason."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -18,12 +17,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.timeout(270
 ORDERS = 10
 
 
-def test_every_habit_at_once_a_kill_and_a_restart_lose_nothing(tmp_path: Path) -> None:
-    admin = os.environ.get("BOTS_TEST_PG_URL")
-    if not admin:
-        pytest.skip("BOTS_TEST_PG_URL is not set: this test needs a PostgreSQL server")
+def test_every_habit_at_once_a_kill_and_a_restart_lose_nothing(
+    tmp_path: Path, pg_admin_url: str
+) -> None:
     config = Config(
-        orders=ORDERS, processes=2, workers=1, seed=5, db=admin, busy=0.1,
+        orders=ORDERS, processes=2, workers=1, seed=5, db=pg_admin_url, busy=0.1,
         latency=(10, 60), expiry=15, notice=True, random_ids=True, restart_at=0.3, down=1,
         faults=("b:enter_order:before",), lease=5, retry_delay=1, retry_cap=2,
         screenshots="off", timeout=210, max_attempts=3,

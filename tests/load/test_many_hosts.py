@@ -5,7 +5,6 @@ portal's QA state must show every order entered once or parked with its reason."
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -20,12 +19,10 @@ FAULTS = ("a:collect:after", "b:enter_order:before", "a:deposit:after")
 ORDERS = 10
 
 
-def test_killed_hosts_lose_nothing_and_duplicate_nothing(tmp_path: Path) -> None:
-    admin = os.environ.get("BOTS_TEST_PG_URL")
-    if not admin:
-        pytest.skip("BOTS_TEST_PG_URL is not set: this test needs a PostgreSQL server")
+def test_killed_hosts_lose_nothing_and_duplicate_nothing(tmp_path: Path, pg_admin_url: str) -> None:
     config = Config(
-        pg=admin, orders=ORDERS, hosts=2, kills=0, faults=FAULTS, seed=11, lease=5.0, timeout=210
+        pg=pg_admin_url, orders=ORDERS, hosts=2, kills=0, faults=FAULTS, seed=11, lease=5.0,
+        timeout=210,
     )
     outcome = run(config, tmp_path, log=False)
     text = report(outcome)
