@@ -125,7 +125,7 @@ def test_ctrl_c_at_the_terminal_reaches_every_process_and_still_stops_cleanly(
 
 
 def kill_at(worker_kit, fault: str, ref: str) -> None:
-    """Run ``bots work`` until BOTS_FAULT_KILL kills it; then end the Chromium it orphaned."""
+    """Run ``bots work`` until BOTS_FAULT_KILL kills it; its Chromium must go with it."""
     worker_kit.enqueue(ref)
     process = subprocess.run(
         worker_kit.command(),
