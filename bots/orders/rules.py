@@ -248,7 +248,7 @@ def renewal_problem(term_end: str | date, business_date: str | date) -> str | No
 
 FEE_COLUMNS = ("费用项目", "原始金额", "应收金额")
 FEE_COLLECTED_COLUMN = "是否收取"  # optional: "否" means the line is shown, not collected
-PAYMENT_COLUMNS = ("流水号", "接入号码", "专款类型", "账本", "金额")
+PAYMENT_COLUMNS = ("流水号", "接入号码", "专款类型", "账本", "金额", "缴费时间")
 TOTAL_ROW = "合计"
 
 
@@ -378,28 +378,30 @@ def owner_problem(
 
 
 def deposit_problem(
-    records_text: str | None, access_number: str, amount: str | float, fund_type: str,
-    ledger: str,
+    records_text: str | None, access_number: str, serial_no: str | None,
+    amount: str | float, fund_type: str, ledger: str,
 ) -> str | None:
-    """After 专款缴费: 缴费记录查询 of the access number must show exactly one deposit, of
-    the order's amount, type and ledger. Anything else is for an operator (the money has
-    moved); the reason says what was found."""
+    """After 专款缴费: 缴费记录查询 of the access number must show the deposit just made
+    (its 流水号 ``serial_no``) with the order's amount, type and ledger, and no other deposit
+    that day — earlier years' deposits of a renewing user are not this order's. Anything
+    else is for an operator (the money has moved); the reason says what was found."""
     try:
-        found = [
+        rows = [
             row for row in tables.rows(records_text, PAYMENT_COLUMNS)
             if row["接入号码"] == access_number
         ]  # fmt: skip
     except tables.TableProblem as problem:
-        found, unreadable = [], str(problem)
+        rows, unreadable = [], str(problem)
     else:
         unreadable = ""
+    made = next((row for row in rows if row["流水号"] == serial_no), None)
+    day = made["缴费时间"][:10] if made else None
+    found = [row for row in rows if row["缴费时间"][:10] == day]
     expected = f"{money(amount)} {fund_type} {ledger}"
-    if len(found) == 1:
-        row = found[0]
-        if (tables.amount(row["金额"]), row["专款类型"], row["账本"]) == (
-            Decimal(str(amount)), fund_type, ledger
-        ):
-            return None
+    if found == [made] and made is not None and (
+        tables.amount(made["金额"]), made["专款类型"], made["账本"]
+    ) == (Decimal(str(amount)), fund_type, ledger):
+        return None
     shown = ";".join(
         f"{row['流水号']} {_shown(tables.amount(row['金额']))} {row['专款类型']} {row['账本']}"
         for row in found

@@ -334,48 +334,60 @@ def test_masked_names() -> None:
 
 PAYMENTS = "流水号\t接入号码\t专款类型\t账本\t金额\t操作工号\t缴费时间"
 FUND = "ADSL月租+加装包功能费+宽带调整月租"
+SERIAL = "LS20261130000002"
+TODAY = "2026-11-30 10:00:00"
 
 
-def payments(*rows: tuple[str, str, str, float]) -> str:
+def payments(*rows: tuple[str, str, str, float, str]) -> str:
     lines = [PAYMENTS] + [
-        f"{serial}\t037160010007\t{kind}\t{ledger}\t{amount:.2f}\tGH1003\t2026-11-30 10:00:00"
-        for serial, kind, ledger, amount in rows
+        f"{serial}\t037160010007\t{kind}\t{ledger}\t{amount:.2f}\tGH1003\t{when}"
+        for serial, kind, ledger, amount, when in rows
     ]
     return "\n".join(lines)
 
 
-def deposit_problem(text: str) -> str | None:
-    return rules.deposit_problem(text, "037160010007", 600, FUND, "账户账本")
+def deposit_problem(text: str, serial: str | None = SERIAL) -> str | None:
+    return rules.deposit_problem(text, "037160010007", serial, 600, FUND, "账户账本")
 
 
 def test_one_deposit_of_the_order() -> None:
-    assert deposit_problem(payments(("LS20261130000001", FUND, "账户账本", 600))) is None
+    assert deposit_problem(payments((SERIAL, FUND, "账户账本", 600, TODAY))) is None
+
+
+def test_a_deposit_of_an_earlier_year_is_not_this_orders() -> None:
+    text = payments(("LS20251130000007", FUND, "账户账本", 600, "2025-11-30 09:00:00"),
+                    (SERIAL, FUND, "账户账本", 600, TODAY))
+    assert deposit_problem(text) is None
 
 
 def test_no_deposit_found() -> None:
     assert deposit_problem(PAYMENTS + "\n没有查询到数据") == (
         "专款缴费记录不符:037160010007应有一笔 600.00 " + FUND + " 账户账本,实际0笔")
+    # the serial the deposit answered is not in the records
+    other = payments(("LS20261130000009", FUND, "账户账本", 600, TODAY))
+    assert deposit_problem(other) == (
+        "专款缴费记录不符:037160010007应有一笔 600.00 " + FUND + " 账户账本,实际0笔")
 
 
 def test_a_deposit_recorded_twice() -> None:
-    text = payments(("LS20261130000001", FUND, "账户账本", 600),
-                    ("LS20261130000002", FUND, "账户账本", 600))
+    text = payments(("LS20261130000001", FUND, "账户账本", 600, TODAY),
+                    (SERIAL, FUND, "账户账本", 600, TODAY))
     assert deposit_problem(text) == (
         "专款缴费记录不符:037160010007应有一笔 600.00 " + FUND + " 账户账本,实际2笔:"
         "LS20261130000001 600.00 " + FUND + " 账户账本;"
-        "LS20261130000002 600.00 " + FUND + " 账户账本")
+        f"{SERIAL} 600.00 " + FUND + " 账户账本")
 
 
 @pytest.mark.parametrize(("kind", "ledger", "amount"), [
     (FUND, "专款账本", 600), (FUND, "账户账本", 60), ("ADSL月租", "账户账本", 600)])
 def test_a_deposit_of_another_ledger_amount_or_type(kind: str, ledger: str, amount: float) -> None:
-    problem = deposit_problem(payments(("LS20261130000001", kind, ledger, amount)))
+    problem = deposit_problem(payments((SERIAL, kind, ledger, amount, TODAY)))
     assert problem == (
         "专款缴费记录不符:037160010007应有一笔 600.00 " + FUND + " 账户账本,实际1笔:"
-        f"LS20261130000001 {amount:.2f} {kind} {ledger}")
+        f"{SERIAL} {amount:.2f} {kind} {ledger}")
 
 
 def test_a_records_page_that_is_not_the_table() -> None:
     assert deposit_problem("受理成功") == (
         "专款缴费记录不符:037160010007应有一笔 600.00 " + FUND + " 账户账本,实际0笔"
-        "(表格缺少列:流水号、接入号码、专款类型、账本、金额)")
+        "(表格缺少列:流水号、接入号码、专款类型、账本、金额、缴费时间)")
