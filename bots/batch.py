@@ -37,6 +37,7 @@ COLUMNS = (
     ("fees_collected", "实收费用"),
     ("follow_ups", "后续事项"),
     ("notice", "客户告知"),
+    ("remark", "备注"),
     ("reason", "失败原因"),
     ("attempts", "尝试次数"),
 )
@@ -98,6 +99,7 @@ def row_for(item: WorkItem, out_dir: Path) -> Row:
         "procedure": PROCEDURES.get(str(item.payload.get("procedure")), ""),
         "customer": f"{customer.get('name', '')} {mask(str(customer.get('id_number', '')))}",
         "state": STATES.get(item.state.value, item.state.value),
+        "remark": _text(item.payload.get("note")),  # the order's remark, as in the portal
         "reason": item.reason,
         "attempts": str(item.attempts),
         **{

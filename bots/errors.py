@@ -68,6 +68,14 @@ class UnknownOutcome(BotsError):
     kind = "unknown_outcome"
 
 
+class ReviewNeeded(BotsError):
+    """Money has moved and what the portal shows afterwards differs from the order (the
+    receipt's total, the special-fund record): never retried, an operator must look."""
+
+    exit_code = 9
+    kind = "review_needed"
+
+
 EXIT_CODES: dict[str, int] = {
     cls.kind: cls.exit_code
     for cls in (
@@ -78,5 +86,6 @@ EXIT_CODES: dict[str, int] = {
         BusinessException,
         SystemException,
         UnknownOutcome,
+        ReviewNeeded,
     )
 }

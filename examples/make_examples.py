@@ -6,8 +6,11 @@ committed; tests/orders/test_examples.py checks they hold what this script write
 Twelve orders, six new installs and six renewals, both packs, two "any" numbers. Two must be
 refused: E9-20261127-0006 has an invalid IMEI (refused at enqueue by the order model) and
 E9-20261127-0012 renews 037160010090, a broadband user whose term does not end this period
-(valid data; the portal refuses it at run time). Numbers 18937100501-512 and card serials
-501-512 stay clear of the low numbers an "any" order picks.
+(valid data; the flow refuses it at run time). A renewal's customer is the portal's owner of
+its access number (``bots.orders.samples.owner``): the flow refuses any other customer.
+Numbers 18937100501-512 and card serials 501-512 stay clear of the low numbers an "any"
+order picks. Two orders carry a remark (备注), which the portal's 备注 receives after the
+manager line and the reference.
 """
 
 from __future__ import annotations
@@ -24,15 +27,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bots.orders.columns import COLUMNS, flatten  # noqa: E402
 from bots.orders.rules import PROCEDURE_LABELS  # noqa: E402
-from bots.orders.samples import access_number, iccid, id_number, imei  # noqa: E402
+from bots.orders.samples import access_number, iccid, id_number, imei, owner  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 BAD_IMEI_REFERENCE = "E9-20261127-0006"
 NOT_DUE_REFERENCE = "E9-20261127-0012"
+NOTES = {
+    "E9-20261127-0003": "客户要求周末上门装机",
+    "E9-20261127-0008": "老用户续约,赠机已当面交付",
+}
 
 # (procedure, pack, name, region, birth date, sequence, phone, home address, manager,
 #  number or "any", card serial / IMEI serial, broadband: access user or new-install details,
-#  phone model)
+#  phone model); a renewal's name and ID number are its broadband's owner's (None here)
 NEW = "new_install"
 RENEW = "renewal"
 ORDERS: list[tuple[Any, ...]] = [
@@ -60,17 +67,17 @@ ORDERS: list[tuple[Any, ...]] = [
      "郑州市二七区建中街街道大学路102号", "孙建华", "18937100506",
      ("hn37100506", "4101-0062", "郑州市二七区建中街街道大学路102号院7号楼401", "100M"),
      "华为 畅享8e"),
-    (RENEW, None, "赵敏", "410105", date(1975, 4, 21), 62, "13700715678",
+    (RENEW, None, None, None, None, None, "13700715678",
      "郑州市金水区花园路街道农业路9号", "马丽", "18937100507", 1, "天翼 T1"),
-    (RENEW, 19, "黄勇", "410102", date(1969, 12, 3), 193, "13526871234",
+    (RENEW, 19, None, None, None, None, "13526871234",
      "郑州市中原区林山寨街道建设西路3号", "郭涛", "18937100508", 2, "海信 F23"),
-    (RENEW, 29, "周丽", "410104", date(1992, 8, 8), 504, "18737112345",
+    (RENEW, 29, None, None, None, None, "18737112345",
      "郑州市管城回族区北下街街道东大街16号", "胡文静", "18937100509", 3, "中兴 BA610C"),
-    (RENEW, 29, "吴强", "410103", date(1980, 2, 29), 317, "15136123456",
+    (RENEW, 29, None, None, None, None, "15136123456",
      "郑州市二七区建中街街道大学路8号", "胡文静", "any", 4, "华为 畅享8e"),
-    (RENEW, 19, "郑红梅", "410105", date(1972, 6, 14), 228, "13949012345",
+    (RENEW, 19, None, None, None, None, "13949012345",
      "郑州市金水区花园路街道农业路45号", "马丽", "18937100511", 5, "天翼 T1"),
-    (RENEW, 29, "孙建国", "410102", date(1966, 10, 1), 451, "13803845678",
+    (RENEW, 29, None, None, None, None, "13803845678",
      "郑州市中原区林山寨街道建设西路70号", "郭涛", "18937100512", 90, "海信 F23"),
 ]
 
@@ -85,8 +92,11 @@ def raw_orders() -> list[dict[str, Any]]:
         order: dict[str, Any] = {"reference": reference, "procedure": procedure}
         if pack is not None:
             order["pack"] = pack
-        order["customer"] = {"name": name, "id_type": "居民身份证",
-                             "id_number": id_number(region, born, seq),
+        if procedure == RENEW:
+            name, id_no = owner(broadband)
+        else:
+            id_no = id_number(region, born, seq)
+        order["customer"] = {"name": name, "id_type": "居民身份证", "id_number": id_no,
                              "contact_phone": phone, "address": home}
         order["account_manager"] = manager
         order["mobile"] = {"number": number, "uim": iccid(serial)}
@@ -100,6 +110,8 @@ def raw_orders() -> list[dict[str, Any]]:
         if reference == BAD_IMEI_REFERENCE:  # the last digit is off by one: Luhn fails
             phone_imei = phone_imei[:-1] + str((int(phone_imei[-1]) + 1) % 10)
         order["phone"] = {"imei": phone_imei, "model": model}
+        if reference in NOTES:
+            order["note"] = NOTES[reference]
         orders.append(order)
     return orders
 

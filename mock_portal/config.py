@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -16,7 +17,13 @@ HABIT_NAMES = (
     "session_expiry_s",
     "notice",
     "random_ids",
+    "fee_changes",
+    "collect_surcharge",
+    "deposit_defect",
+    "area_code",
 )
+DEPOSIT_DEFECTS = ("", "twice", "wrong_ledger")
+AREA_CODE = re.compile(r"0\d{2,3}")
 
 
 @dataclass
@@ -30,6 +37,16 @@ class Habits:
     session_expiry_s: float = 0.0
     notice: bool = False
     random_ids: bool = False
+    # Variants of a portal configured differently from the e9 rules (each makes one of the
+    # bots' checks necessary): fee lines whose original amount differs, extra lines (a name
+    # the portal does not charge) and missing lines (null), on every order submitted next
+    fee_changes: dict[str, float | None] = field(default_factory=dict)
+    # 收费 also takes a 手续费 line of this many yuan that the fee page did not show
+    collect_surcharge: float = 0.0
+    # 专款缴费 records the deposit twice, or in another ledger than the one chosen
+    deposit_defect: str = ""
+    # the area code new broadband access numbers are allocated under (new installs)
+    area_code: str = "0371"
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -53,11 +70,60 @@ class Habits:
                 if not 0.0 <= share <= 1.0:
                     raise ValueError("busy_share must be between 0 and 1")
                 self.busy_share = share
+            elif key in VARIANTS:
+                VARIANTS[key](self, value)
             else:
                 seconds = float(value)
                 if seconds < 0:
                     raise ValueError("session_expiry_s must be >= 0 (0 = off)")
                 self.session_expiry_s = seconds
+
+
+def _amount(value: Any) -> float | None:
+    """A yuan amount >= 0, else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        return None
+    return float(value)
+
+
+def _fee_changes(habits: Habits, value: Any) -> None:
+    changes = value if isinstance(value, dict) else {}
+    valid = all(
+        isinstance(line, str) and line.strip() and (a is None or _amount(a) is not None)
+        for line, a in changes.items()
+    )
+    if not isinstance(value, dict) or not valid:
+        raise ValueError("fee_changes must map fee lines to yuan amounts >= 0 (or null: no line)")
+    habits.fee_changes = {line: None if a is None else _amount(a) for line, a in changes.items()}
+
+
+def _collect_surcharge(habits: Habits, value: Any) -> None:
+    amount = _amount(value)
+    if amount is None:
+        raise ValueError("collect_surcharge must be an amount in yuan >= 0 (0 = off)")
+    habits.collect_surcharge = amount
+
+
+def _deposit_defect(habits: Habits, value: Any) -> None:
+    if value is None:
+        value = ""
+    if value not in DEPOSIT_DEFECTS:
+        raise ValueError("deposit_defect must be one of '', 'twice', 'wrong_ledger'")
+    habits.deposit_defect = value
+
+
+def _area_code(habits: Habits, value: Any) -> None:
+    if not isinstance(value, str) or not AREA_CODE.fullmatch(value):
+        raise ValueError("area_code must be an area code with its leading 0, like 0379")
+    habits.area_code = value
+
+
+VARIANTS = {
+    "fee_changes": _fee_changes,
+    "collect_surcharge": _collect_surcharge,
+    "deposit_defect": _deposit_defect,
+    "area_code": _area_code,
+}
 
 
 def parse_latency(value: Any) -> tuple[int, int]:

@@ -24,6 +24,8 @@ DISTRICTS = {
 }
 BANDWIDTHS = ("20M", "50M", "100M", "200M", "300M", "500M", "1000M")
 NUMBER_POOL = [f"18937100{i:03d}" for i in range(1000)]
+BROADBAND_USERS = 100
+DUE_USERS = 80  # users 1-80 end their term this period, 81-100 three months later
 
 
 def iccid(serial: int) -> str:
@@ -35,6 +37,21 @@ def id_number(rng: random.Random) -> str:
     born = date(1960, 1, 1).toordinal() + rng.randrange(365 * 40)
     first17 = f"410105{date.fromordinal(born):%Y%m%d}{rng.randrange(1000):03d}"
     return first17 + id_check_digit(first17)
+
+
+def broadband_access_number(user: int) -> str:
+    """The access number of fixture broadband user ``user`` (1-100)."""
+    return f"0371600{10000 + user:05d}"
+
+
+def broadband_owner(user: int) -> tuple[str, str]:
+    """The name and ID number of the customer who owns fixture broadband user ``user``.
+
+    Fixed whatever the seed (docs/CONTRACTS.md §1): sample renewals must name the portal's
+    real owner of their access number, and the portal checks nothing the bots cannot know.
+    """
+    rng = random.Random(f"broadband-owner-{user}")
+    return rng.choice(SURNAMES) + rng.choice(GIVEN), id_number(rng)
 
 
 def addresses() -> list[tuple[str, str, str, str]]:
@@ -65,14 +82,14 @@ def load(conn: sqlite3.Connection, seed: int, business_date: date) -> None:
         conn.executemany("INSERT INTO cards (iccid) VALUES (?)", [(iccid(s),) for s in range(1000)])
         conn.executemany("INSERT INTO addresses VALUES (?, ?, ?, ?)", addresses())
     leaves = addresses()
-    for n in range(1, 101):
-        name = rng.choice(SURNAMES) + rng.choice(GIVEN)
+    for n in range(1, BROADBAND_USERS + 1):
+        name, owner_id = broadband_owner(n)
         leaf = leaves[(n * 7) % 200]
         add_broadband_user(conn, {
-            "access_number": f"0371600{10000 + n:05d}",
+            "access_number": broadband_access_number(n),
             "name": name,
-            "id_number": id_number(rng),
-            "term_end": (period_end if n <= 80 else not_due).isoformat(),
+            "id_number": owner_id,
+            "term_end": (period_end if n <= DUE_USERS else not_due).isoformat(),
             "standard_address": leaf[1],
             "phone": f"13{rng.randrange(10**9):09d}",
         })

@@ -9,6 +9,7 @@ from mock_portal.rules import first_missing, parse_amount, valid_imei
 
 NUMBER_TAKEN = "号码已被占用"
 CARD_UNAVAILABLE = "该卡不在库存中或已使用"
+REMARK_LIMIT = 200  # characters the 备注 field holds
 
 
 def number_error(conn: sqlite3.Connection, token: str, number: str) -> str | None:
@@ -45,6 +46,8 @@ def mobile_error(conn: sqlite3.Connection, token: str, data: dict[str, Any]) -> 
     missing = first_missing([("手机号码", data["number"]), ("UIM卡号", data["uim"])])
     if missing:
         return missing
+    if len(data["remark"]) > REMARK_LIMIT:
+        return f"备注不能超过{REMARK_LIMIT}个字"
     error = number_error(conn, token, data["number"]) or card_error(conn, token, data["uim"])
     if error:
         return error

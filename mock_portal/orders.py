@@ -7,6 +7,7 @@ import sqlite3
 from typing import Any
 
 from mock_portal import db, members
+from mock_portal.config import Habits
 from mock_portal.rules import parse_amount
 from mock_portal.web import Staff, now_text
 
@@ -26,12 +27,15 @@ def _order_no(conn: sqlite3.Connection) -> str:
 
 
 def _fees(conn: sqlite3.Connection, order_no: str, lines: tuple[tuple[str, float], ...],
-          prepaid: str) -> None:
+          prepaid: str, changes: dict[str, float | None]) -> None:
+    """The order's fee lines; ``changes`` (the fee_changes habit) sets a line's amount, adds
+    a line the portal does not normally charge, or (None) leaves a line out."""
     amount = parse_amount(prepaid or "") or 0.0
-    all_lines = list(lines) + ([(PREPAID_LINE, amount)] if amount > 0 else [])
+    usual = dict(list(lines) + ([(PREPAID_LINE, amount)] if amount > 0 else []))
+    charged: dict[str, float | None] = {**usual, **changes}  # changed first, extra lines last
     conn.executemany(
         "INSERT INTO fees (order_no, line, original_amount, final_amount) VALUES (?, ?, ?, ?)",
-        [(order_no, line, value, value) for line, value in all_lines],
+        [(order_no, line, value, value) for line, value in charged.items() if value is not None],
     )
 
 
@@ -58,7 +62,8 @@ def install_missing(draft: dict[str, Any]) -> str | None:
     return None
 
 
-def submit_install(conn: sqlite3.Connection, staff: Staff, draft: dict[str, Any]) -> str:
+def submit_install(conn: sqlite3.Connection, staff: Staff, draft: dict[str, Any],
+                   habits: Habits) -> str:
     """Create everything at once; no double-submit protection, as in the real portal."""
     cust, mobile, broadband = draft["customer"], draft["mobile"], draft["broadband"]
     with conn:
@@ -78,7 +83,7 @@ def submit_install(conn: sqlite3.Connection, staff: Staff, draft: dict[str, Any]
                              (ids[placeholder], customer_id, cust["name"]))
         _mobile_service(conn, mobile, draft["brand"], draft["plan"], ids[mobile["account"]],
                         customer_id, order_no)
-        access = f"0371{db.next_counter(conn, 'access', 70000001):08d}"
+        access = f"{habits.area_code}{db.next_counter(conn, 'access', 70000001):08d}"
         term_end = db.month_end(db.business_date(conn), 12).isoformat()
         conn.execute(
             "INSERT INTO services (service_id, kind, number, brand, plan, evdo, account_id,"
@@ -95,7 +100,7 @@ def submit_install(conn: sqlite3.Connection, staff: Staff, draft: dict[str, Any]
             (order_no, staff.staff_id, mobile["remark"], now_text(conn), customer_id,
              f"{access},{mobile['number']}"),
         )
-        _fees(conn, order_no, INSTALL_FEES, mobile.get("prepaid", ""))
+        _fees(conn, order_no, INSTALL_FEES, mobile.get("prepaid", ""), habits.fee_changes)
     return order_no
 
 
@@ -107,7 +112,8 @@ def addon_missing(draft: dict[str, Any]) -> str | None:
     return None
 
 
-def submit_addon(conn: sqlite3.Connection, staff: Staff, draft: dict[str, Any]) -> str:
+def submit_addon(conn: sqlite3.Connection, staff: Staff, draft: dict[str, Any],
+                 habits: Habits) -> str:
     user, mobile = draft["user"], draft["mobile"]
     with conn:
         order_no = _order_no(conn)
@@ -129,5 +135,5 @@ def submit_addon(conn: sqlite3.Connection, staff: Staff, draft: dict[str, Any]) 
             (order_no, staff.staff_id, mobile["remark"], now_text(conn), user["customer_id"],
              f"{user['number']},{mobile['number']}"),
         )
-        _fees(conn, order_no, RENEWAL_FEES, mobile.get("prepaid", ""))
+        _fees(conn, order_no, RENEWAL_FEES, mobile.get("prepaid", ""), habits.fee_changes)
     return order_no

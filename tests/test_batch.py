@@ -73,7 +73,11 @@ def ledger(tmp_path: Path) -> tuple[str, Store, list[str]]:
     items = [work_item(order) for order in orders]
     payload = dict(items[0].payload)
     payload["customer"] = {**payload["customer"], "name": EVIL}
+    payload["note"] = "客户要求周末上门装机"  # the order's remark (备注)
     items[0] = type(items[0])(**{**items[0].__dict__, "payload": payload})
+    # a remark quoting the customer's ID number: shown masked like every other cell
+    quoting = {**items[1].payload, "note": f"证件 {orders[1].customer.id_number} 已核"}
+    items[1] = type(items[1])(**{**items[1].__dict__, "payload": quoting})
     store.enqueue(items)
     refs = [order.reference for order in orders]
     ids = [order.customer.id_number for order in orders]
@@ -123,9 +127,11 @@ def test_one_row_per_item_failures_first_links_resolve_personal_data_masked(
     assert cells["实收费用"] == "安装调测费 58, 自由话费 100"
     assert cells["后续事项"] == "evdo: 人工开通EVDO; modem: 上门取猫"
     assert cells["客户告知"] == "宽带次月停机"
+    assert cells["备注"] == "客户要求周末上门装机"
     assert cells["客户"] == f"{EVIL} {facts[4][:3]}{'*' * 13}{facts[4][-2:]}"
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;王敏" in page
     failed_cells = dict(zip(names, by_ref[failed]["cells"], strict=False))
+    assert failed_cells["备注"] == "证件 ****** 已核"
     assert failed_cells["失败原因"] == (
         "BusinessException at step check: the portal refused: 证件号码 ****** 已欠费"
     )

@@ -16,7 +16,7 @@ from playwright.sync_api import Error, Locator, expect
 
 from bots.actions.failures import translate
 from bots.actions.session import BrowserSession
-from bots.errors import BadInput, BusinessException, SystemException
+from bots.errors import BadInput, BotsError, BusinessException, ReviewNeeded, SystemException
 from bots.flow.models import Step
 from bots.pause import pause
 
@@ -264,9 +264,14 @@ def sleep(s: BrowserSession, call: Call) -> dict[str, Any]:
     return {}
 
 
+# what a flow's `fail: {kind}` raises
+FAILURES: dict[str, Callable[[str], BotsError]] = {
+    "business": lambda message: BusinessException(message, code="flow_refused"),
+    "system": lambda message: SystemException(message, code="flow_failed", retryable=False),
+    "review": lambda message: ReviewNeeded(message, code="money_moved"),
+}
+
+
 @handler("fail")
 def fail(s: BrowserSession, call: Call) -> dict[str, Any]:
-    message = str(call.args["message"])
-    if call.args.get("kind", "business") == "business":
-        raise BusinessException(message, code="flow_refused")
-    raise SystemException(message, code="flow_failed", retryable=False)
+    raise FAILURES[call.args.get("kind", "business")](str(call.args["message"]))

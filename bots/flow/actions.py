@@ -140,8 +140,12 @@ class Fail(Action):
     shorthand: ClassVar[str] = "message"
     targets: ClassVar[tuple[str, ...]] = ()
     message: str = Field(min_length=1, description="what the operator reads; expressions welcome")
-    kind: Literal["business", "system"] = Field(
-        default="business", description="business: no retry, an operator decides"
+    kind: Literal["business", "system", "review"] = Field(
+        default="business",
+        description=(
+            "business: a refusal, no retry, an operator decides; system: may pass;"
+            " review: money has moved, an operator must look (needs_review)"
+        ),
     )
 
 

@@ -42,3 +42,9 @@ FUNCTIONS = Functions()
 
 register_function("renewal_due", "bots.orders.rules:renewal_due")
 register_function("renewal_problem", "bots.orders.rules:renewal_problem")
+# the checks around money: each returns the operator's reason, or None when all is well
+register_function("fee_problems", "bots.orders.rules:fee_problems")
+register_function("receipt_problem", "bots.orders.rules:receipt_problem")
+register_function("owner_problem", "bots.orders.rules:owner_problem")
+register_function("deposit_problem", "bots.orders.rules:deposit_problem")
+register_function("access_number_pattern", "bots.orders.areas:access_number_pattern")

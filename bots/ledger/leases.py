@@ -21,6 +21,8 @@ _FAIL_ACTIONS = {
     "definition_error": "fail_business",
     "system_exception": "fail_system",
     "unknown_outcome": "fail_unknown",
+    # money moved and the portal shows something else than the order: an operator looks
+    "review_needed": "fail_unknown",
 }
 
 

@@ -11,6 +11,9 @@ import re
 import unicodedata
 from datetime import date
 
+from bots.messages import t
+from bots.orders import areas
+
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"  # GB 11643: index = weighted sum mod 11
 
@@ -109,13 +112,23 @@ def contact_phone(value: str) -> str:
 
 
 def access_number(value: str) -> str:
-    """A broadband access number: area code with its leading 0, then the line (10-12 digits)."""
+    """A Henan broadband access number: one of Henan's area codes (``bots.orders.areas``),
+    then the line (7-8 digits)."""
     value = value.strip()
     if not ACCESS_NUMBER_RE.fullmatch(value):
         hint = ""
         if value.isdigit() and not value.startswith("0"):
             hint = " (stored as a number, the leading 0 is lost: store it as text)"
         raise ValueError(f"must be 10-12 digits starting with 0, got {shown(value)}{hint}")
+    if not areas.is_henan_access_number(value):
+        # the procedures are Henan Telecom's: any other area code is a typing mistake
+        raise ValueError(
+            t(
+                "不是河南的宽带接入号:应为河南区号({codes})加7-8位号码,实际{value}",
+                codes=" ".join(areas.HENAN_AREA_CODES),
+                value=shown(value),
+            )
+        )
     return value
 
 

@@ -11,7 +11,8 @@ The YAML/JSON shape (and what readers build from a spreadsheet row)::
     broadband: {access_number}         # renewal
     broadband: {account, standard_address, install_address, bandwidth}   # new install
     phone: {imei, model}               # the gift phone
-    note: free text for the operator (optional; not entered in the portal)
+    note: the order's remark (备注, optional): entered in the portal's 备注 after the manager
+          line and the reference, which together must fit the portal's limit
 
 :func:`parse_order` is what the flow engine calls for an input of ``type: order``.
 """
@@ -22,7 +23,15 @@ import difflib
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any, NamedTuple
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from bots.errors import BadInput
 from bots.orders import checks, rules
@@ -137,6 +146,13 @@ def _manager(value: str) -> str:
     return value
 
 
+def _note(value: str) -> str:
+    value = checks.text(value, MAX_LEN["note"])
+    if "业务参考" in value:  # it follows the reference in the 备注 that guards search by
+        raise ValueError("must not contain 业务参考")
+    return value
+
+
 def mask(value: str) -> str:
     """A personal value as reports may show it: the first 3 and last 2 characters."""
     if len(value) < 10:
@@ -245,7 +261,17 @@ class Order(BaseModel):
     mobile: Mobile
     broadband: Broadband = Broadband()
     phone: Phone
-    note: Annotated[str | None, _optional(_text(MAX_LEN["note"]))] = None
+    note: Annotated[str | None, _optional(_note)] = None
+
+    @field_validator("note")
+    @classmethod
+    def _fits_the_portal(cls, note: str | None, info: ValidationInfo) -> str | None:
+        manager, reference = info.data.get("account_manager"), info.data.get("reference")
+        if note and manager and reference:
+            problem = rules.remark_problem(manager, reference, note)
+            if problem:
+                raise ValueError(problem)
+        return note
 
     @model_validator(mode="after")
     def _procedure_fields(self) -> Order:
@@ -296,7 +322,7 @@ class Order(BaseModel):
             stop_month=rules.stop_month(plan),
             broadband_stops=plan.broadband_stops,
             notice=rules.customer_notice(plan),
-            remark=rules.remark(self.account_manager, self.reference),
+            remark=rules.remark(self.account_manager, self.reference, self.note),
         )
         return data
 

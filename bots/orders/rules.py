@@ -4,14 +4,24 @@ Everything a flow needs to know about plans, fees, the special fund and the cust
 is computed here and handed to flows as derived order fields; flows do no arithmetic.
 Amounts and labels that the source or the portal fixes are constants; everything that can be
 derived from them (plan from pack, stop month, fee finals, notice) is computed.
+
+The checks a flow makes before and after money moves are here too, as named functions that
+take what the portal shows (a table's text, a name) and return the operator's reason in
+Chinese, or None when the portal agrees with the rules: the fee page before 收费, the
+receipt after it, the broadband's owner, the special-fund record after 专款缴费.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from decimal import Decimal
+from typing import Any, Literal
+
+from bots.messages import money, t
+from bots.orders import tables
 
 Procedure = Literal["new_install", "renewal"]
 FeeAction = Literal["collect", "waive", "lower"]
@@ -85,6 +95,8 @@ PACKS: tuple[int, ...] = tuple(sorted(p.mobile_fee for p in PLANS.values()))
 DEFAULT_PLANS: dict[str, str] = {NEW_INSTALL: "e9-C", RENEWAL: "e9-G"}
 
 REMARK_TEMPLATE = "客户经理:{manager} 业务参考:{reference}"
+# the portal's 备注 holds at most this many characters (manager line, reference and remark)
+REMARK_LIMIT = 200
 _REMARK_REFERENCE = re.compile(r"业务参考:([A-Za-z0-9_-]+)(?=\s|$)")
 
 
@@ -178,10 +190,23 @@ def customer_notice(plan: Plan, credit: int = FREE_CREDIT) -> str:
     )
 
 
-def remark(manager: str, reference: str) -> str:
-    """The mobile line's 备注: names the account manager and carries the order reference,
-    which is how guards find the order in 业务查询 later."""
-    return REMARK_TEMPLATE.format(manager=manager, reference=reference)
+def remark(manager: str, reference: str, note: str | None = None) -> str:
+    """The mobile line's 备注: names the account manager, carries the order reference (how
+    guards find the order in 业务查询 later), then the order's own remark, if any."""
+    text = REMARK_TEMPLATE.format(manager=manager, reference=reference)
+    return f"{text} {note}" if note else text
+
+
+def remark_problem(manager: str, reference: str, note: str | None) -> str | None:
+    """Why the 备注 would not fit the portal's field, or None."""
+    length = len(remark(manager, reference, note))
+    if length <= REMARK_LIMIT:
+        return None
+    return t(
+        "连同客户经理和业务参考共{length}个字,超出营账备注上限{limit}个字",
+        length=length,
+        limit=REMARK_LIMIT,
+    )
 
 
 def reference_in_remark(text: str) -> str | None:
@@ -211,4 +236,180 @@ def renewal_problem(term_end: str | date, business_date: str | date) -> str | No
     """Why a renewal must not be entered (the operator's message), or None when it may."""
     if renewal_due(term_end, business_date):
         return None
-    return f"not a current-period renewal: term ends {_day(term_end, 'term_end').isoformat()}"
+    today = _day(business_date, "business_date")
+    return t(
+        "不是当期到期续费用户:到期日期{term_end}不在营业月份{month}内",
+        term_end=_day(term_end, "term_end").isoformat(),
+        month=f"{today:%Y-%m}",
+    )
+
+
+# ---- what the portal shows, against the rules -------------------------------------------
+
+FEE_COLUMNS = ("费用项目", "原始金额", "应收金额")
+FEE_COLLECTED_COLUMN = "是否收取"  # optional: "否" means the line is shown, not collected
+PAYMENT_COLUMNS = ("流水号", "接入号码", "专款类型", "账本", "金额", "缴费时间")
+TOTAL_ROW = "合计"
+
+
+@dataclass(frozen=True)
+class ShownFee:
+    """One line of the 费用收取 table: what it costs and what 收费 would take for it now."""
+
+    name: str
+    original: Decimal | None
+    due: Decimal | None  # the amount 收费 collects (0 when the line says it is not collected)
+
+
+def shown_fees(table_text: str | None) -> list[ShownFee]:
+    """The lines of the fee table's text (see ``bots.orders.tables``), without the total."""
+    lines = []
+    for row in tables.rows(table_text, FEE_COLUMNS):
+        if row["费用项目"] == TOTAL_ROW:
+            continue
+        collected = row.get(FEE_COLLECTED_COLUMN, "是") != "否"
+        due = tables.amount(row["应收金额"]) if collected else Decimal(0)
+        lines.append(ShownFee(row["费用项目"], tables.amount(row["原始金额"]), due))
+    return lines
+
+
+def _shown(value: Decimal | None) -> str:
+    return "?" if value is None else money(str(value))
+
+
+def _fee_line_problem(fee: Mapping[str, Any], line: ShownFee, lowered: bool) -> str | None:
+    name, final = fee["name"], Decimal(str(fee["final"]))
+    if fee["action"] != "collect":
+        original = Decimal(str(fee["original"]))
+        if line.original != original:
+            # an unknown price is not lowered on the rules' authority
+            return t("{name} 原价{expected} 实际{shown}", name=name,
+                     expected=_shown(original), shown=_shown(line.original))
+        # before 下调 a line may still show its original amount (or be lowered already, on a
+        # replay); once lowered it must show exactly the rules' amount
+        if line.due == final or (not lowered and line.due == original):
+            return None
+    elif line.due == final:
+        return None
+    return t("{name} 应收{expected} 实际{shown}", name=name, expected=_shown(final),
+             shown=_shown(line.due))
+
+
+def fee_problems(
+    table_text: str | None, fees: Sequence[Mapping[str, Any]], lowered: bool = False
+) -> str | None:
+    """Compare the 费用收取 table with the order's fee table (``Order.data()["fees"]``).
+
+    Before any 下调 (``lowered`` False) every expected line must be there with the rules'
+    original amount, collected lines at the rules' amount, lines to lower at their original
+    (or already at the lowered amount); once lowered (``lowered`` True), every line must show
+    exactly what the rules collect. Any line the rules do not name is refused. The reason
+    names each differing line with the expected and the shown amount, in Chinese; None when
+    the page agrees with the rules.
+    """
+    try:
+        shown = shown_fees(table_text)
+    except tables.TableProblem as unreadable:
+        return t("费用收取表无法核对:{problem}", problem=str(unreadable))
+    left = list(shown)
+    problems = []
+    for fee in fees:
+        line = next((line for line in left if line.name == fee["name"]), None)
+        if line is None:
+            problems.append(
+                t("缺少 {name} {amount}", name=fee["name"], amount=money(fee["original"]))
+            )
+            continue
+        left.remove(line)
+        problem = _fee_line_problem(fee, line, lowered)
+        if problem:
+            problems.append(problem)
+    for line in left:
+        problems.append(
+            t("多出 {name} {amount}", name=line.name, amount=_shown(line.due or line.original))
+        )
+    if not problems:
+        return None
+    return t("费用与e9规则不符:{problems}", problems=";".join(problems))
+
+
+def receipt_problem(total: str | float | None, expected: str | float) -> str | None:
+    """After 收费: the receipt's 合计 must be the rules' total, else the operator must look
+    (the money has moved)."""
+    shown = tables.amount(None if total is None else str(total))
+    if shown == Decimal(str(expected)):
+        return None
+    return t(
+        "实收金额合计{shown}与e9规则应收{expected}不符:费用已收取,请人工核对",
+        shown=_shown(shown),
+        expected=money(expected),
+    )
+
+
+def masked_name(name: str) -> str:
+    """A customer's name as messages show it: the surname, the rest as ``*``."""
+    name = name.strip()
+    return name[:1] + "*" * max(len(name) - 1, 1) if len(name) > 1 else "*"
+
+
+def owner_problem(
+    access_number: str,
+    shown_name: str | None,
+    shown_id_number: str | None,
+    name: str,
+    id_number: str,
+) -> str | None:
+    """Whether the portal's customer of a broadband is the order's customer: the name, and
+    the ID number compared in full. The reason shows names masked, never an ID number."""
+    same_name = (shown_name or "").strip() == name.strip()
+    same_id = (shown_id_number or "").strip().upper() == id_number.strip().upper()
+    if same_name and same_id:
+        return None
+    shown, ordered = masked_name(shown_name or ""), masked_name(name)
+    if same_name:
+        return t(
+            "宽带接入号 {access_number}的客户({shown})与订单客户({ordered})不符:证件号码不同",
+            access_number=access_number, shown=shown, ordered=ordered,
+        )  # fmt: skip
+    return t(
+        "宽带接入号 {access_number}的客户({shown})与订单客户({ordered})不符",
+        access_number=access_number, shown=shown, ordered=ordered,
+    )  # fmt: skip
+
+
+def deposit_problem(
+    records_text: str | None, access_number: str, serial_no: str | None,
+    amount: str | float, fund_type: str, ledger: str,
+) -> str | None:
+    """After 专款缴费: 缴费记录查询 of the access number must show the deposit just made
+    (its 流水号 ``serial_no``) with the order's amount, type and ledger, and no other deposit
+    that day — earlier years' deposits of a renewing user are not this order's. Anything
+    else is for an operator (the money has moved); the reason says what was found."""
+    try:
+        rows = [
+            row for row in tables.rows(records_text, PAYMENT_COLUMNS)
+            if row["接入号码"] == access_number
+        ]  # fmt: skip
+    except tables.TableProblem as problem:
+        rows, unreadable = [], str(problem)
+    else:
+        unreadable = ""
+    made = next((row for row in rows if row["流水号"] == serial_no), None)
+    day = made["缴费时间"][:10] if made else None
+    found = [row for row in rows if row["缴费时间"][:10] == day]
+    expected = f"{money(amount)} {fund_type} {ledger}"
+    if found == [made] and made is not None and (
+        tables.amount(made["金额"]), made["专款类型"], made["账本"]
+    ) == (Decimal(str(amount)), fund_type, ledger):
+        return None
+    shown = ";".join(
+        f"{row['流水号']} {_shown(tables.amount(row['金额']))} {row['专款类型']} {row['账本']}"
+        for row in found
+    )
+    return t(
+        "专款缴费记录不符:{access_number}应有一笔 {expected},实际{count}笔{shown}",
+        access_number=access_number,
+        expected=expected,
+        count=len(found),
+        shown=f":{shown}" if shown else (f"({unreadable})" if unreadable else ""),
+    )

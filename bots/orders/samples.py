@@ -3,9 +3,10 @@ tests and benchmarks. Deterministic: the same arguments give the same orders.
 
 Index ``g`` (``start_index`` + position) fixes everything the portal keeps unique: mobile
 number ``18937100000 + g``, UIM card serial ``g``, broadband account ``hnbench{g:04d}``, and
-for renewals (odd ``g``) the due user ``0371600100NN`` with NN = 1 + (g // 2) % 80. Batches
-over disjoint index ranges never share a number, card or account; renewals repeat a due user
-only after 160 consecutive indexes.
+for renewals (odd ``g``) the due user ``0371600100NN`` with NN = 1 + (g // 2) % 80, whose
+customer is the portal's owner of that broadband (``mock_portal.fixtures.broadband_owner``,
+the one definition of the fixture owners). Batches over disjoint index ranges never share a
+number, card or account; renewals repeat a due user only after 160 consecutive indexes.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from typing import Any
 
 from bots.orders import checks
 from bots.orders.model import Order, load_order
+from mock_portal.fixtures import broadband_access_number, broadband_owner
 
 NUMBER_POOL_START = 18937100000
 POOL_SIZE = 1000
 ICCID_PREFIX = "89860319371"
 DUE_USERS = 80  # access numbers 037160010001 … 037160010080 end their term this period
-ACCESS_NUMBER_BASE = 37160010000
 ADDRESS_CODES = 200
 DISTRICTS = {  # district → ID region code and a street of its standardised addresses
     "金水区": ("410105", "花园路街道农业路"),
@@ -75,7 +76,12 @@ def id_number(region: str, born: date, sequence: int) -> str:
 
 def access_number(user: int) -> str:
     """The fixture broadband user's access number (user 1-100)."""
-    return f"0{ACCESS_NUMBER_BASE + user}"
+    return broadband_access_number(user)
+
+
+def owner(user: int) -> tuple[str, str]:
+    """The portal's owner of fixture broadband user ``user``: (name, ID number)."""
+    return broadband_owner(user)
 
 
 def raw_order(index: int, rng: random.Random, reference: str) -> dict[str, Any]:
@@ -102,7 +108,10 @@ def raw_order(index: int, rng: random.Random, reference: str) -> dict[str, Any]:
         "phone": {"imei": imei(index), "model": rng.choice(PHONE_MODELS)},
     }
     if renewal:
-        raw["broadband"] = {"access_number": access_number(1 + (index // 2) % DUE_USERS)}
+        user = 1 + (index // 2) % DUE_USERS
+        raw["broadband"] = {"access_number": access_number(user)}
+        # the broadband's owner renews: the portal refuses anyone else
+        raw["customer"]["name"], raw["customer"]["id_number"] = owner(user)
     else:
         raw["broadband"] = {
             "account": f"hnbench{index:04d}",

@@ -224,6 +224,8 @@ class Executor:
             self._failed(step, record, failure, t0)
             raise failure from None
         record["outputs"] = outputs if not step.sensitive else {k: MASK for k in outputs}
+        if step.sensitive:  # what a sensitive step read (an owner's ID number) is masked too
+            self.masker.add(*(v for v in outputs.values() if isinstance(v, str)))
         scope["steps"][step.id] = {"outputs": outputs, "status": record["status"]}
         if step.action == "screenshot":
             self._screenshot(step, record)

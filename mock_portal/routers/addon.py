@@ -46,10 +46,16 @@ def find_user(conn: sqlite3.Connection, access_number: str) -> dict[str, Any] | 
     return dict(row) if row else None
 
 
+def due(term_end: date | None, business_date: date) -> bool:
+    """The one due rule (PROCEDURES.md): the term ends anywhere in the business month."""
+    return term_end is not None and (term_end.year, term_end.month) == (
+        business_date.year, business_date.month)
+
+
 def refusal(conn: sqlite3.Connection, user: dict[str, Any]) -> str | None:
     """Only users whose term ends in the current period (the business date's month) may renew."""
     term_end = date.fromisoformat(user["term_end"]) if user["term_end"] else None
-    if term_end is None or term_end != db.month_end(db.business_date(conn)):
+    if not due(term_end, db.business_date(conn)):
         return f"该用户不是当期到期用户,不能办理续费(到期日期:{user['term_end'] or '无'})"
     if user["brand"] == PACK_BRAND:
         return "该用户已办理组合产品包"
@@ -311,5 +317,5 @@ def submit(request: Request, staff: CurrentStaff,
     error = orders.addon_missing(draft)
     if error:
         return render(request, "addon/members.html", draft=draft, error=error)
-    order_no = orders.submit_addon(conn, staff, draft)
+    order_no = orders.submit_addon(conn, staff, draft, request.app.state.habits)
     return RedirectResponse(f"/fees/{order_no}", status_code=303)

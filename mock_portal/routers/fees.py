@@ -12,6 +12,7 @@ from mock_portal.rules import first_missing, parse_amount
 from mock_portal.web import DB, CurrentStaff, FormData, render
 
 router = APIRouter(prefix="/fees")
+SURCHARGE_LINE = "手续费"
 
 
 def _order(conn: sqlite3.Connection, order_no: str) -> dict[str, Any] | None:
@@ -88,6 +89,11 @@ def collect(request: Request, order_no: str, staff: CurrentStaff,
     if order["status"] == "已收费":
         return render(request, "fees/receipt.html", order=order, error="该受理单已收费")
     with conn:
+        surcharge = request.app.state.habits.collect_surcharge
+        if surcharge:  # the collect_surcharge habit: a line the fee page never showed
+            conn.execute(
+                "INSERT INTO fees (order_no, line, original_amount, final_amount)"
+                " VALUES (?, ?, ?, ?)", (order_no, SURCHARGE_LINE, surcharge, surcharge))
         conn.execute("UPDATE fees SET collected = 1 WHERE order_no = ?", (order_no,))
         conn.execute("UPDATE orders SET status = '已收费' WHERE order_no = ?", (order_no,))
     return RedirectResponse(f"/fees/{order_no}/receipt", status_code=303)

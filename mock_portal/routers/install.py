@@ -277,5 +277,5 @@ def submit(request: Request, staff: CurrentStaff,
     error = orders.install_missing(draft)
     if error:
         return _page(request, "members", draft, error=error)
-    order_no = orders.submit_install(conn, staff, draft)
+    order_no = orders.submit_install(conn, staff, draft, request.app.state.habits)
     return RedirectResponse(f"/fees/{order_no}", status_code=303)

@@ -10,7 +10,7 @@ from playwright.sync_api import Page
 from bots.flow import load_flow
 from bots.runner import Runner
 from bots.runner.records import RunResult
-from mock_portal.fixtures import iccid
+from mock_portal.fixtures import broadband_access_number, broadband_owner, iccid
 from mock_portal.rules import id_check_digit, luhn_digit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,14 +49,23 @@ def new_install(n: int = 1, pack: int = 19, reference: str | None = None,
     }
 
 
+def owner_of(access_number: str) -> tuple[str, str]:
+    """The portal's owner (name, ID number) of a fixture broadband user."""
+    users = {broadband_access_number(user): user for user in range(1, 101)}
+    return broadband_owner(users[access_number])
+
+
 def renewal(n: int = 1, pack: int = 29, access_number: str = DUE_USER,
-            reference: str | None = None) -> dict[str, Any]:
-    """A valid 续费 (加装) order for an existing broadband user."""
+            reference: str | None = None,
+            owner: tuple[str, str] | None = None) -> dict[str, Any]:
+    """A valid 续费 (加装) order for an existing broadband user, by its owner (a fixture
+    user's unless ``owner`` names another customer)."""
+    name, id_number = owner or owner_of(access_number)
     return {
         "reference": reference or f"E9-B-{n:04d}",
         "procedure": "renewal",
         "pack": pack,
-        "customer": {"name": "李四光", "id_number": _id_number(500 + n),
+        "customer": {"name": name, "id_number": id_number,
                      "contact_phone": f"138371{n:05d}", "address": "郑州市金水区农业路8号院"},
         "account_manager": "李强",
         "mobile": {"number": f"18937100{500 + n:03d}", "uim": iccid(500 + n)},
@@ -69,4 +78,16 @@ def run(page: Page, portal_url: str, flow: str, order: dict[str, Any], tmp: Path
         **kw: Any) -> RunResult:
     kw.setdefault("screenshots", "off")
     return Runner(page, load_flow(FLOWS / flow), {"order": order}, secrets=SECRETS,
+                  portal_url=portal_url, runs_dir=tmp / "runs", **kw).run()
+
+
+def run_flow(page: Page, portal_url: str, flow: str, inputs: dict[str, Any], tmp: Path,
+             **kw: Any) -> RunResult:
+    """A flow that declares no session of its own (a sub-flow such as special_fund.yaml),
+    run after logging in."""
+    kw.setdefault("screenshots", "off")
+    login = Runner(page, load_flow(FLOWS / "login.yaml"), dict(SECRETS), secrets=SECRETS,
+                   portal_url=portal_url, runs_dir=tmp / "runs", screenshots="off").run()
+    assert login.ok, login.error
+    return Runner(page, load_flow(FLOWS / flow), inputs, secrets=SECRETS,
                   portal_url=portal_url, runs_dir=tmp / "runs", **kw).run()

@@ -56,6 +56,21 @@ def test_bots_run_enters_a_sample_order(portal: PortalClient, tmp_path: Path) ->
     assert "✓" in done.stdout and "第二步:存入宽带专款600元" in done.stdout
 
 
+def test_bots_run_exits_9_when_the_receipt_differs_from_the_rules(
+        portal: PortalClient, tmp_path: Path) -> None:
+    portal.habits(collect_surcharge=5)
+    env = {**os.environ, "BOTS_STAFF_ID": "GH1005", "BOTS_STAFF_PASSWORD": PASSWORD}
+    done = subprocess.run(
+        [sys.executable, "-m", "bots", "run", "flows/e9_new_install.yaml", "--input",
+         str(ORDER_FILE), "--portal", portal.url, "--runs-dir", str(tmp_path),
+         "--screenshots", "off"],
+        cwd=orders.ROOT, env=env, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 9, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "实收金额合计163.00与e9规则应收158.00不符:费用已收取,请人工核对" in done.stderr
+    state = portal.state()
+    assert [o["status"] for o in state["orders"]] == ["已收费"] and state["special_funds"] == []
+
+
 def test_bots_validate_passes_on_the_flows_and_selectors() -> None:
     done = subprocess.run([sys.executable, "-m", "bots", "validate", "flows", "selectors"],
                           cwd=orders.ROOT, capture_output=True, text=True, timeout=60)

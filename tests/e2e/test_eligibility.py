@@ -1,7 +1,9 @@
-"""A renewal for a user whose term does not end in the portal's current period."""
+"""Which renewals are due: the term ends in the portal's business month — the one rule the
+bot's eligibility step and the mock portal apply (PROCEDURES.md), boundaries on both sides."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -29,7 +31,8 @@ def test_renewal_of_a_user_not_due_changes_nothing(page: Page, portal: PortalCli
                         orders.renewal(9, access_number=orders.NOT_DUE_USER), tmp_path)
 
     assert isinstance(result.error, BusinessException)
-    assert str(result.error) == f"not a current-period renewal: term ends {term_end}"
+    assert str(result.error) == (
+        f"不是当期到期续费用户:到期日期{term_end}不在营业月份{date.today():%Y-%m}内")
     assert result.failed_step == "enter_order/eligible"
     assert result.last_commit is None
     assert portal.state() == before
@@ -46,3 +49,40 @@ def test_a_user_due_at_the_end_of_the_business_month_is_renewed(
     state = portal.state()
     assert [o["status"] for o in state["orders"]] == ["已收费"]
     assert [f["amount"] for f in state["special_funds"]] == [600]
+
+
+OWNER = ("郭建华", "410105197001010012")
+
+
+def _user(access_number: str, term_end: str) -> dict[str, str]:
+    return {"access_number": access_number, "name": OWNER[0], "id_number": OWNER[1],
+            "term_end": term_end}
+
+
+@pytest.mark.parametrize(("term_end", "due"), [
+    ("2027-05-31", True),   # the last day of the business month
+    ("2027-05-14", True),   # mid-month: the portal used to refuse it
+    ("2027-05-01", True),   # the first day of the business month
+    ("2027-06-01", False),  # the first day of the next month
+    ("2027-04-30", False),  # the last day of the month before
+], ids=["last-day", "mid-month", "first-day", "next-month", "month-before"])
+def test_the_bot_and_the_portal_apply_one_due_rule(
+        page: Page, portal: PortalClient, tmp_path: Path, term_end: str, due: bool) -> None:
+    portal.reset(business_date="2027-05-10")
+    portal.fixtures(broadband_users=[_user("037960020001", term_end)])
+    before = portal.state()
+    order = orders.renewal(20, access_number="037960020001", owner=OWNER)
+    result = orders.run(page, portal.url, "e9_renewal.yaml", order, tmp_path)
+    state = portal.state()
+    if due:
+        assert result.ok, result.error
+        assert [o["status"] for o in state["orders"]] == ["已收费"]
+        assert [(f["access_number"], f["amount"]) for f in state["special_funds"]] == [
+            ("037960020001", 600)]
+    else:
+        assert isinstance(result.error, BusinessException)
+        assert str(result.error) == (
+            f"不是当期到期续费用户:到期日期{term_end}不在营业月份2027-05内")
+        assert result.failed_step == "enter_order/eligible"
+        del state["staff"], before["staff"]  # the run logged in: nothing else may change
+        assert state == before

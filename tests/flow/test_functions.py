@@ -30,7 +30,16 @@ def test_the_eligibility_rule_is_callable_from_expressions() -> None:
     scope = {"fn": FUNCTIONS, "t": "2027-02-28", "d": "2026-11-27"}
     assert evaluate("${{ fn.renewal_due(t, d) }}", scope) is False
     assert evaluate("${{ fn.renewal_problem(t, d) }}", scope) == (
-        "not a current-period renewal: term ends 2027-02-28")
+        "不是当期到期续费用户:到期日期2027-02-28不在营业月份2026-11内")
+
+
+def test_the_checks_around_money_are_callable_from_expressions() -> None:
+    assert {"fee_problems", "receipt_problem", "owner_problem", "deposit_problem",
+            "access_number_pattern"} <= set(known_functions())
+    scope = {"fn": FUNCTIONS, "total": "130.00", "due": 100}
+    assert evaluate("${{ fn.receipt_problem(total, due) }}", scope) == (
+        "实收金额合计130.00与e9规则应收100.00不符:费用已收取,请人工核对")
+    assert evaluate("${{ fn.receipt_problem(due, due) is none }}", scope) is True
 
 
 def test_functions_register_lazily_by_module_path() -> None:

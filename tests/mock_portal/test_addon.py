@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from mock_portal.fixtures import broadband_owner
 from tests.mock_portal import walk
 
 
@@ -17,6 +18,9 @@ def clerk(client: TestClient) -> TestClient:
 def test_query_shows_the_user_with_term_end(clerk: TestClient) -> None:
     page = walk.ok(clerk.get("/addon/query", params={"access_number": walk.DUE_USER}))
     assert "2026-05-31" in page.text
+    # the owner as the clerk checks it against the customer's ID card: the ID in full
+    name, id_number = broadband_owner(1)
+    assert f'<td class="owner-name">{name}</td><td class="owner-id">{id_number}</td>' in page.text
     assert "天翼宽带" in page.text
     assert "组合产品包" in page.text
     # the bot compares the term end with the portal's own business date, not its clock
@@ -110,3 +114,20 @@ def test_new_account_choice_opens_a_second_account(clerk: TestClient) -> None:
     mobile = next(s for s in state["services"] if s["kind"] == "mobile")
     assert mobile["account_id"] != net["account_id"]
     assert len(state["accounts"]) == 101
+
+
+@pytest.mark.parametrize(("term_end", "due"), [
+    ("2026-05-31", True),   # the last day of the business month (2026-05-15)
+    ("2026-05-15", True),   # mid-month
+    ("2026-05-01", True),   # the first day of the month
+    ("2026-06-01", False),  # the first day of the next month
+    ("2026-04-30", False),  # the last day of the month before
+])
+def test_a_term_end_anywhere_in_the_business_month_is_due(
+        clerk: TestClient, term_end: str, due: bool) -> None:
+    walk.ok(clerk.post("/qa/fixtures", json={"broadband_users": [{
+        "access_number": "037760020001", "name": "钱七", "id_number": walk.ID_NUMBER,
+        "term_end": term_end}]}))
+    response = clerk.post("/addon/start", data={"access_number": "037760020001"})
+    assert walk.error_of(response) == (
+        None if due else f"该用户不是当期到期用户,不能办理续费(到期日期:{term_end})")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 
 from tests.mock_portal import walk
+from tests.mock_portal.conftest import make_client
 
 
 @pytest.fixture
@@ -67,3 +70,34 @@ def test_collecting_twice_is_refused(client: TestClient, order: str) -> None:
 
 def test_unknown_order(client: TestClient, order: str) -> None:
     assert walk.error_of(client.get("/fees/37100000000000")) == "受理单37100000000000不存在"
+
+
+def test_fee_page_shows_whether_each_line_is_collected(client: TestClient, order: str) -> None:
+    uim_fee = _fees(client, order)[1]
+    walk.ok(client.post(f"/fees/{order}/lower/{uim_fee['fee_id']}",
+                        data={"amount": "0", "reason": "e9活动UIM卡费免收"}))
+    page = walk.ok(client.get(f"/fees/{order}")).text
+    assert "<th>费用项目</th><th>原始金额</th><th>应收金额</th><th>是否收取</th>" in page
+    assert "<td>UIM卡费</td><td>20.00</td><td>0.00</td><td>否</td>" in page
+    assert "<td>安装调测费</td><td>58.00</td><td>58.00</td><td>是</td>" in page
+
+
+def test_fee_changes_set_add_and_remove_lines(tmp_path: Path) -> None:
+    changes = {"安装调测费": 68, "选号费": 50, "UIM卡费": None}
+    with make_client(tmp_path, fee_changes=changes) as variant:
+        walk.login(variant)
+        order_no = walk.install(variant)
+        assert [(f["line"], f["original_amount"], f["final_amount"])
+                for f in _fees(variant, order_no)] == [
+            ("安装调测费", 68, 68), ("自由话费", 100, 100), ("选号费", 50, 50)]
+
+
+def test_a_surcharge_at_collect_is_on_the_receipt_only(tmp_path: Path) -> None:
+    with make_client(tmp_path, collect_surcharge=5) as variant:
+        walk.login(variant)
+        order_no = walk.install(variant)
+        assert "手续费" not in walk.ok(variant.get(f"/fees/{order_no}")).text
+        receipt = walk.ok(variant.post(f"/fees/{order_no}/collect"))
+        assert '<td class="total">183.00</td>' in receipt.text
+        assert [(f["line"], f["final_amount"], f["collected"])
+                for f in _fees(variant, order_no)][-1] == ("手续费", 5, True)

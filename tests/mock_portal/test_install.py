@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from tests.mock_portal import walk
+from tests.mock_portal.conftest import make_client
 
 
 @pytest.fixture
@@ -57,6 +59,7 @@ def test_product_rules(clerk: TestClient) -> None:
     ({"uim": ""}, "UIM卡号不能为空"),
     ({"uim": "89860319371999999999"}, "该卡不在库存中或已使用"),
     ({"prepaid_amount": "abc"}, "预存金额格式不正确"),
+    ({"remark": "备" * 201}, "备注不能超过200个字"),
 ])
 def test_mobile_rules(clerk: TestClient, fields: dict[str, str], message: str) -> None:
     walk.install_until_members(clerk)
@@ -180,3 +183,19 @@ def test_contact_phone_formats(phone: str, valid: bool) -> None:
     from mock_portal.rules import valid_phone
 
     assert valid_phone(phone) is valid
+
+
+def test_the_remark_holds_200_characters(clerk: TestClient) -> None:
+    order_no = walk.install(clerk, remark="备" * 200)
+    [order] = clerk.get("/qa/state").json()["orders"]
+    assert (order["order_no"], order["remark"]) == (order_no, "备" * 200)
+
+
+def test_new_access_numbers_under_another_area_code(tmp_path: Path) -> None:
+    with make_client(tmp_path, area_code="0379") as luoyang:
+        walk.login(luoyang)
+        order_no = walk.install(luoyang)
+        [net] = [s for s in luoyang.get("/qa/state").json()["services"]
+                 if s["order_no"] == order_no and s["kind"] == "broadband"]
+        assert net["number"] == "037970000001"
+        assert "037970000001 / 18937100005" in walk.ok(luoyang.get(f"/fees/{order_no}")).text

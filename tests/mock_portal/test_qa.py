@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from mock_portal.fixtures import broadband_owner
+from mock_portal.rules import valid_id_number
 from tests.mock_portal import walk
 from tests.mock_portal.conftest import make_client
 from tests.mock_portal.test_funds import FUND
@@ -55,6 +57,10 @@ def test_fixtures_follow_the_contract(client: TestClient) -> None:
     assert {s["term_end"] for s in nets[80:]} == {"2026-08-31"}
     assert {(s["brand"], s["plan"]) for s in nets} == {("天翼宽带", "ADSL包月50元")}
     assert len({s["account_id"] for s in nets}) == len({s["customer_id"] for s in nets}) == 100
+    # each broadband's owner is fixed whatever the seed: sample renewals name the owner
+    owners = {c["customer_id"]: (c["name"], c["id_number"]) for c in state["customers"]}
+    assert [owners[s["customer_id"]] for s in nets] == [broadband_owner(n) for n in range(1, 101)]
+    assert all(valid_id_number(owner[1]) for owner in owners.values())
 
 
 def test_reset_restores_the_fixtures_and_moves_the_date(client: TestClient) -> None:
@@ -66,6 +72,7 @@ def test_reset_restores_the_fixtures_and_moves_the_date(client: TestClient) -> N
     assert state["orders"] == [] and len(state["customers"]) == 100
     terms = {s["term_end"] for s in state["services"]}
     assert terms == {"2027-02-28", "2027-05-31"}
+    assert state["customers"][0]["name"] == broadband_owner(1)[0]  # another seed, same owner
     assert not any(s["logged_in"] for s in state["staff"])
     assert client.post("/qa/reset", json={"business_date": "soon"}).status_code == 400
 
@@ -92,7 +99,8 @@ def test_fixtures_can_be_added(client: TestClient) -> None:
 def test_habits_read_and_set(client: TestClient) -> None:
     assert client.get("/qa/habits").json() == {
         "evdo_defect": True, "plan_defect": True, "latency_ms": [0, 0], "busy_share": 0.0,
-        "session_expiry_s": 0.0, "notice": False, "random_ids": False}
+        "session_expiry_s": 0.0, "notice": False, "random_ids": False, "fee_changes": {},
+        "collect_surcharge": 0.0, "deposit_defect": "", "area_code": "0371"}
     changed = client.post("/qa/habits", json={"latency_ms": [5, 10], "notice": True}).json()
     assert changed["latency_ms"] == [5, 10] and changed["notice"] is True
     assert client.get("/qa/habits").json() == changed
@@ -100,7 +108,15 @@ def test_habits_read_and_set(client: TestClient) -> None:
 
 @pytest.mark.parametrize(("body", "message"), [
     ({"colour": "red"}, "unknown habit 'colour'; known: evdo_defect, plan_defect, latency_ms, "
-                        "busy_share, session_expiry_s, notice, random_ids"),
+                        "busy_share, session_expiry_s, notice, random_ids, fee_changes, "
+                        "collect_surcharge, deposit_defect, area_code"),
+    ({"fee_changes": {"选号费": "50"}},
+     "fee_changes must map fee lines to yuan amounts >= 0 (or null: no line)"),
+    ({"fee_changes": ["选号费"]},
+     "fee_changes must map fee lines to yuan amounts >= 0 (or null: no line)"),
+    ({"collect_surcharge": -1}, "collect_surcharge must be an amount in yuan >= 0 (0 = off)"),
+    ({"deposit_defect": "lost"}, "deposit_defect must be one of '', 'twice', 'wrong_ledger'"),
+    ({"area_code": "379"}, "area_code must be an area code with its leading 0, like 0379"),
     ({"busy_share": 2}, "busy_share must be between 0 and 1"),
     ({"latency_ms": [9, 1]}, "latency must be LO-HI with 0 <= LO <= HI"),
     ({"notice": "yes"}, "notice must be true or false"),

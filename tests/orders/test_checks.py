@@ -88,14 +88,28 @@ def test_contact_phone_refused_without_repeating_it() -> None:
         " (like 0371-12345678); got 8 characters")
 
 
+HENAN = "0370 0371 0372 0373 0374 0375 0376 0377 0378 0379 0391 0392 0393 0394 0395 0396 0398"
+
+
 def test_access_number() -> None:
     assert checks.access_number("037160010001") == "037160010001"
-    assert checks.access_number("0371600100") == "0371600100"
+    assert checks.access_number(" 03796001000 ") == "03796001000"  # a 7-digit line
+    assert checks.access_number("039860010001") == "039860010001"  # 三门峡
     assert reason(checks.access_number, "37160010001") == (
         "must be 10-12 digits starting with 0, got '37160010001'"
         " (stored as a number, the leading 0 is lost: store it as text)")
     assert reason(checks.access_number, "0371600100011") == (
         "must be 10-12 digits starting with 0, got '0371600100011'")
+
+
+@pytest.mark.parametrize("number", [
+    "010600100011",  # Beijing
+    "038060010001",  # 0380 is no area code of Henan
+    "0371600100",    # a Henan code, but a 6-digit line
+])
+def test_access_number_outside_henan_is_refused_naming_the_codes(number: str) -> None:
+    assert reason(checks.access_number, number) == (
+        f"不是河南的宽带接入号:应为河南区号({HENAN})加7-8位号码,实际'{number}'")
 
 
 def test_iccid() -> None:

@@ -212,6 +212,9 @@ def test_new_install_field_checks(path: str, value: Any, field: str, reason: str
         ("broadband.access_number", 37160010001, "broadband.access_number",
          "must be 10-12 digits starting with 0, got '37160010001'"
          " (stored as a number, the leading 0 is lost: store it as text)"),
+        ("broadband.access_number", "010600100011", "broadband.access_number",
+         "不是河南的宽带接入号:应为河南区号(0370 0371 0372 0373 0374 0375 0376 0377 0378"
+         " 0379 0391 0392 0393 0394 0395 0396 0398)加7-8位号码,实际'010600100011'"),
     ],
 )
 def test_renewal_field_checks(path: str, value: Any, field: str, reason: str) -> None:
@@ -282,3 +285,22 @@ def test_direct_construction_enforces_procedure_fields() -> None:
 def test_data_round_trips_through_model_dump() -> None:
     order = load_order(RENEWAL, "x")
     assert load_order(order.model_dump(mode="json"), "again") == order
+
+
+def test_a_renewal_outside_zhengzhou() -> None:
+    order = load_order(changed(RENEWAL, "broadband.access_number", "037960010001"), "t")
+    assert order.data()["broadband"]["access_number"] == "037960010001"
+
+
+def test_the_order_remark_reaches_the_portal_remark() -> None:
+    data, _ = parse_order(changed(NEW_INSTALL, "note", " 客户要求周末上门 "), "t")
+    assert data["note"] == "客户要求周末上门"
+    assert data["remark"] == "客户经理:马丽 业务参考:E9-20261127-0001 客户要求周末上门"
+
+
+@pytest.mark.parametrize(("note", "reason"), [
+    ("见业务参考:E9-1", "must not contain 业务参考"),
+    ("备" * 200, "连同客户经理和业务参考共230个字,超出营账备注上限200个字"),
+])
+def test_a_remark_that_does_not_fit_the_portal_is_refused(note: str, reason: str) -> None:
+    assert problems(changed(NEW_INSTALL, "note", note)) == [("note", reason)]

@@ -148,9 +148,23 @@ def test_sample_batch_with_faults_is_entered_exactly_once(robot: Robot) -> None:
     not_due = "E9-20261127-0012"
     assert items[not_due].state is State.FAILED
     assert items[not_due].error_message is not None
-    assert items[not_due].error_message.startswith("not a current-period renewal: term ends ")
+    assert items[not_due].error_message.startswith("不是当期到期续费用户:到期日期")
     assert effects(state, not_due) == {"orders": 0, "collected": 0, "deposits": 0}
     for reference in references:
         if reference != not_due:
             assert items[reference].state is State.DONE, (reference, items[reference].reason)
             assert effects(state, reference) == ONCE, reference
+            # exactly the source's amounts: 58 + 100 for a new install, 100 for a renewal
+            renewal = items[reference].payload["procedure"] == "renewal"
+            assert amounts(state, reference) == (100 if renewal else 158, [600]), reference
+
+
+def amounts(state: dict[str, Any], reference: str) -> tuple[float, list[float]]:
+    """What the portal collected for one order reference, and the deposits on its broadband."""
+    orders = {o["order_no"] for o in state["orders"]
+              if reference_in_remark(o["remark"] or "") == reference}
+    collected = sum(f["final_amount"] for f in state["fees"]
+                    if f["order_no"] in orders and f["collected"])
+    access = {s["number"] for s in state["services"]
+              if s["kind"] == "broadband" and s["order_no"] in orders}
+    return collected, [f["amount"] for f in state["special_funds"] if f["access_number"] in access]

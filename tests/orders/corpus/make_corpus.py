@@ -20,6 +20,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
 from bots.orders.columns import COLUMNS, flatten  # noqa: E402
+from bots.orders.rules import REMARK_LIMIT, remark  # noqa: E402
 from bots.orders.samples import raw_order  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -67,10 +68,15 @@ def write_csvs(target: Path = HERE) -> None:
     raws[1]["customer"]["name"] = '张"三"<b>'
     raws[2]["customer"]["address"] = "郑州市'金水区', \"农业路\" 1号 & <i>院</i>"
     (target / "html_quotes.csv").write_text(csv_text(table(raws)), encoding="utf-8")
-    raws = orders(3)
+    raws = orders(4)
     raws[0]["note"] = "备" * 201
     raws[1]["customer"]["address"] = "郑" * 101
-    raws[2]["note"] = "备" * 200  # the maximum: accepted
+    # the note's own maximum, but with the manager line and the reference it overflows
+    # the portal's 备注: refused naming the limit
+    raws[2]["note"] = "备" * 200
+    # exactly filling the portal's 备注: accepted
+    raws[3]["note"] = "备" * (REMARK_LIMIT - 1 - len(
+        remark(raws[3]["account_manager"], raws[3]["reference"])))
     (target / "long_fields.csv").write_text(csv_text(table(raws)), encoding="utf-8")
     raws = orders(3)
     raws[1]["reference"] = raws[0]["reference"]
