@@ -242,11 +242,11 @@ def report(rounds: list[dict[str, Run]]) -> bool:
     print("|---|---|---|---|---|---|")
     for tool in TOOLS:
         requests = statistics.median(r[tool].requests for r in rounds)
-        print(f"| {tool} | {med(tool, 'procedure'):.2f} | {med(tool, 'startup'):.2f} | "
-              f"{med(tool, 'after'):.2f} | {med(tool, 'total'):.2f} | {requests:.0f} |")  # fmt: skip
+        figures = [med(tool, m) for m in ("procedure", "startup", "after", "total")]
+        print(f"| {tool} | " + " | ".join(f"{x:.2f}" for x in figures) + f" | {requests:.0f} |")
     for policy in POLICIES:
         tool = f"bots {policy}"
-        to_step = statistics.median(r[tool].first_step - r[tool].spawn for r in rounds)  # type: ignore[operator]
+        to_step = statistics.median((r[tool].first_step or 0) - r[tool].spawn for r in rounds)
         print(f"{tool}: process start → first step {to_step:.2f} s (median)")
     print()
     print("| ratio (median of per-round ratios) | inside the tool | target | met | "
