@@ -117,13 +117,14 @@ def _pydantic_problems(
     return out
 
 
-# (resolved path, display name) → (size and mtime, the checked file); models are frozen
-_FILES: dict[tuple[Path, str | None], tuple[tuple[int, int], SelectorFile]] = {}
+# resolved path → (size and mtime, the checked file); the models are frozen. A file with
+# problems is not kept: its problems name it as the caller shows it
+_FILES: dict[Path, tuple[tuple[int, int], SelectorFile]] = {}
 _FILES_LOCK = threading.Lock()
 
 
 def load_selector_file(path: Path, display: str | None = None) -> SelectorFile:
-    key = (path.resolve(), display)
+    key = path.resolve()
     try:
         stat = path.stat()
         version = (stat.st_size, stat.st_mtime_ns)
