@@ -1,7 +1,7 @@
 """Start-up: ``bots --help`` in CPU seconds, and ``bots run`` from process start to its
 first step, less the browser launch (issue 16: under 0.3 s of CPU; under 0.8 s).
 
-    .venv/bin/python bench/bench_startup.py [--runs 5] [--bytecode]
+    .venv/bin/python bench/bench_startup.py [--runs 5] [--bytecode] [--bots "COMMAND"]
 
 * ``bots --help``: the CPU time (user + system) of the whole process, from
   ``getrusage(RUSAGE_CHILDREN)``, and its wall time; median of ``--runs`` × 2.
@@ -15,8 +15,9 @@ first step, less the browser launch (issue 16: under 0.3 s of CPU; under 0.8 s).
 ``PYTHONDONTWRITEBYTECODE=1`` is set on this project's machines, so by default every start
 compiles the project's own modules (site-packages were compiled by pip). ``--bytecode`` also
 measures with byte-code allowed, kept under a temporary ``PYTHONPYCACHEPREFIX`` (never in the
-work tree), after one run that writes it. Exit 1 when a target is missed (judged on the
-figures without byte-code: the machines' default).
+work tree), after one run that writes it. ``--bots`` measures another command that starts
+bots (e.g. an older checkout, for a before/after figure). Exit 1 when a target is missed
+(judged on the figures without byte-code: the machines' default).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import argparse
 import json
 import os
 import resource
+import shlex
 import statistics
 import subprocess
 import sys
@@ -42,7 +44,12 @@ HELP_CPU_S = 0.3
 RUN_START_S = 0.8
 
 
+COMMAND: list[str] = []  # how bots is started: --bots, else this environment's script
+
+
 def bots() -> list[str]:
+    if COMMAND:
+        return COMMAND
     path = Path(sys.executable).parent / "bots"
     return [str(path)] if path.exists() else [sys.executable, "-m", "bots"]
 
@@ -127,8 +134,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--bytecode", action="store_true", help="also with byte-code allowed")
+    parser.add_argument("--bots", default="", help="the command that starts bots")
     args = parser.parse_args()
+    COMMAND[:] = shlex.split(args.bots)
     print_machine()
+    print(f"bots started as: {' '.join(bots())}")
     base = {**os.environ, "BOTS_STAFF_ID": STAFF, "BOTS_STAFF_PASSWORD": PASSWORD}
     no_bytecode = {**base, "PYTHONDONTWRITEBYTECODE": "1"}
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
