@@ -22,6 +22,7 @@ runner's own work (records, expressions, retries, hooks).
 from __future__ import annotations
 
 import argparse
+import inspect
 import statistics
 import sys
 import tempfile
@@ -126,7 +127,9 @@ def install(watch: Stopwatch) -> None:
         where: Any = importlib.import_module(module)
         if owner is not None:
             where = getattr(where, owner)
-        setattr(where, name, watch.wrap(part, getattr(where, name)))
+        timed = watch.wrap(part, getattr(where, name))
+        static = isinstance(inspect.getattr_static(where, name), staticmethod)
+        setattr(where, name, staticmethod(timed) if static else timed)
 
 
 def main() -> int:
@@ -198,7 +201,7 @@ def snapshot() -> list[tuple[Any, str, Any]]:
         where: Any = importlib.import_module(module)
         if owner is not None:
             where = getattr(where, owner)
-        found.append((where, name, getattr(where, name)))
+        found.append((where, name, inspect.getattr_static(where, name)))
     return found
 
 
