@@ -131,9 +131,9 @@ def measure(label: str, env: dict[str, str], runs: int, portal: Portal, folder: 
     cpu = statistics.median(c for c, _ in helps)
     starts, cpus, launches = [], [], []
     for _ in range(runs):  # alternating, so load drifts hit both alike
-        took, cpu = run_once(env, portal, folder / "runs")
+        took, used = run_once(env, portal, folder / "runs")
         starts.append(took)
-        cpus.append(cpu)
+        cpus.append(used)
         launches.append(launch_once())
     start, launch = statistics.median(starts), statistics.median(launches)
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
