@@ -6,8 +6,10 @@ masked screenshot (what the runner uses when a sensitive element is on screen).
 
 One Chromium, the mock portal, logged in with the 新装 screen's first form filled in (the
 shell and its work iframe: what most pictures show). Each way is timed ``--shots`` times,
-the ways interleaved; medians, and the size of the file each writes. Nothing here changes
-the runner: it prices the choices for a later change (docs/PERFORMANCE.md).
+the ways interleaved; medians, the CPU of this process, Playwright's driver and Chromium
+per picture (``bench.common.tree_cpu``: what noise moves least) and the file's size.
+Nothing here changes the runner: it prices the choices for a later change
+(docs/PERFORMANCE.md).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
-from bench.common import Portal, habit_options, print_machine  # noqa: E402
+from bench.common import Portal, habit_options, print_machine, tree_cpu  # noqa: E402
 from bench.raw_procedures import WORK, login  # noqa: E402
 from bots.actions.launch import VIEWPORT  # noqa: E402
 from bots.browser import launch_options  # noqa: E402
@@ -89,22 +91,27 @@ def main() -> int:
                 ),
             }
             times: dict[str, list[float]] = {name: [] for name in ways}
+            cpus: dict[str, list[float]] = {name: [] for name in ways}
+            assert portal.process is not None
+            skip = portal.process.pid
             sizes: dict[str, int] = {}
             for n in range(args.shots + 1):
                 for i, (name, take) in enumerate(ways.items()):
                     path = folder / f"{i}.img"
-                    began = time.perf_counter()
+                    cpu, began = tree_cpu(skip), time.perf_counter()
                     take(path)
                     if n:  # the first round warms each way up
                         times[name].append(time.perf_counter() - began)
+                        cpus[name].append(tree_cpu(skip) - cpu)
                     sizes[name] = path.stat().st_size
         browser.close()
     print(f"\n{args.shots} pictures each, interleaved:\n")
-    print("| way | ms a picture (median) | min..max | file KB |")
-    print("|---|---|---|---|")
+    print("| way | ms a picture (median) | min..max | CPU ms a picture (mean) | file KB |")
+    print("|---|---|---|---|---|")
     for name, took in times.items():
+        cpu = statistics.mean(cpus[name]) * 1000  # 10 ms ticks: the mean, not the median
         print(f"| {name} | {statistics.median(took) * 1000:.1f} | {min(took) * 1000:.1f}.."
-              f"{max(took) * 1000:.1f} | {sizes[name] / 1024:.0f} |")  # fmt: skip
+              f"{max(took) * 1000:.1f} | {cpu:.0f} | {sizes[name] / 1024:.0f} |")  # fmt: skip
     return 0
 
 

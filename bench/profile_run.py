@@ -16,7 +16,11 @@ screenshot, the request listener inside a click) is taken out of the outer one �
 parts add up to the run. Wall time (``perf_counter``) and this thread's CPU time
 (``thread_time``: the runner, and Playwright's Python side, which runs in the same thread)
 are kept per part, per step and per action. What is left of a step after its parts is the
-runner's own work (records, expressions, retries, hooks).
+runner's own work (records, expressions, retries, hooks). Beside the wall time of a run,
+the CPU of every process that serves it — this one, Playwright's driver and Chromium (its
+finished renderers included, through their parents' ``cutime``), not the portal — from
+``/proc``: on two shared cores, the figure that noise moves least, and the one throughput
+is made of.
 """
 
 from __future__ import annotations
@@ -37,7 +41,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from loguru import logger  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from bench.common import FLOWS, ROOT, LedgerRow, Portal, check, habit_options  # noqa: E402
+from bench.common import (  # noqa: E402
+    FLOWS,
+    ROOT,
+    LedgerRow,
+    Portal,
+    check,
+    habit_options,
+    tree_cpu,
+)
 from bench.raw_procedures import PASSWORD, STAFF, login, raw_new_install  # noqa: E402
 from bots.actions.launch import VIEWPORT  # noqa: E402
 from bots.browser import launch_options  # noqa: E402
@@ -146,15 +158,18 @@ def main() -> int:
     flow = load_flow(FLOWS / "e9_new_install.yaml")
     watches = {policy: Stopwatch() for policy in policies}
     times: dict[str, list[float]] = defaultdict(list)
+    cpus: dict[str, list[float]] = defaultdict(list)
     with tempfile.TemporaryDirectory(prefix="profile-") as tmp, sync_playwright() as pw:
         browser = pw.chromium.launch(**launch_options())  # type: ignore[arg-type]
         with Portal(Path(tmp) / "portal.sqlite3", *habit_options()) as portal:
 
             def one(side: str, count: int) -> float:
+                assert portal.process is not None
                 portal.reset()
                 context = browser.new_context(locale="zh-CN", viewport=VIEWPORT)  # type: ignore[arg-type]
                 context.set_default_timeout(10_000)
                 page = context.new_page()
+                cpu = tree_cpu(portal.process.pid)
                 began = time.perf_counter()
                 if side == "plain":
                     login(page, portal.url)
@@ -170,6 +185,7 @@ def main() -> int:
                         raise RuntimeError(f"the run failed: {result.error}")
                     outputs = dict(result.outputs)
                 took = time.perf_counter() - began
+                cpus[side].append(tree_cpu(portal.process.pid) - cpu)
                 context.close()
                 row = LedgerRow(str(raw["reference"]), "new_install", "done", outputs=outputs)
                 verdict = check([row], portal.state())
@@ -189,7 +205,7 @@ def main() -> int:
                     finally:
                         restore(originals)
         browser.close()
-    report(args.runs, times, watches)
+    report(args.runs, times, cpus, watches)
     return 0
 
 
@@ -210,13 +226,20 @@ def restore(originals: list[tuple[Any, str, Any]]) -> None:
         setattr(where, name, fn)
 
 
-def report(runs: int, times: dict[str, list[float]], watches: dict[str, Stopwatch]) -> None:
-    plain = statistics.median(times["plain"])
-    print(f"\nplain script, the same clicks: {plain:.2f} s (median of {runs})")
+def report(
+    runs: int,
+    times: dict[str, list[float]],
+    cpus: dict[str, list[float]],
+    watches: dict[str, Stopwatch],
+) -> None:
+    plain, plain_cpu = statistics.median(times["plain"]), statistics.median(cpus["plain"])
+    print(f"\nplain script, the same clicks: {plain:.2f} s, CPU of all its processes "
+          f"{plain_cpu:.2f} s (medians of {runs})")  # fmt: skip
     for policy, watch in watches.items():
-        run = statistics.median(times[policy])
-        print(f"\n### runner, screenshots {policy}: {run:.2f} s (median of {runs}); "
-              f"plain {plain:.2f} s; runner − plain {run - plain:+.2f} s\n")  # fmt: skip
+        run, cpu = statistics.median(times[policy]), statistics.median(cpus[policy])
+        print(f"\n### runner, screenshots {policy}: {run:.2f} s, CPU {cpu:.2f} s (medians of "
+              f"{runs}); runner − plain {run - plain:+.2f} s, "
+              f"CPU {cpu - plain_cpu:+.2f} s\n")  # fmt: skip
         print("| part | ms a run | CPU ms a run | calls a run | ms a call |")
         print("|---|---|---|---|---|")
         for part, (wall, cpu, calls) in sorted(watch.parts.items(), key=lambda kv: -kv[1][0]):
