@@ -31,8 +31,10 @@ lines, the trace. Not in it, and printed beside it (not judged): start-up (proce
 first request: interpreter, imports, loading the flow, launching Chromium) and what
 follows the last answer (reading the serial number, bots' run.json and report.html, RF's
 output.xml, log.html and report.html, closing the browser); the whole process (start →
-exit) is printed with its own ratios. The start-up target has its own bench
-(``bench/bench_startup.py``).
+exit) is printed with its own ratios, and so is its CPU: user + system of the tool's
+process and every process it waited for (Playwright's driver or RF's Node side, Chromium),
+from ``getrusage(RUSAGE_CHILDREN)`` — the figure a loaded machine moves least. The start-up
+target has its own bench (``bench/bench_startup.py``).
 
 Ratios are medians of the per-round ratios. Targets (issue 16): bots/plain ≤ 1.05 with
 screenshots off and on_failure, ≤ 1.20 with every_step; RF/bots ≥ 1.2 against off, ≥ 1.0
@@ -46,6 +48,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -114,6 +117,7 @@ class Run:
     requests: int
     first_step: float | None = None  # bots only: the first step's start (its log.jsonl)
     outputs: dict[str, Any] = field(default_factory=dict)
+    cpu: float = 0.0  # the whole process tree's user + system seconds
 
     @property
     def procedure(self) -> float:
@@ -189,17 +193,20 @@ class Bench:
         self.portal.reset()
         self.portal.clock()  # start counting from here
         env = {**os.environ, "BOTS_STAFF_ID": STAFF, "BOTS_STAFF_PASSWORD": PASSWORD}
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         spawn = time.time()
         done = subprocess.run(
             self.command(tool, out), cwd=ROOT, env=env, capture_output=True, text=True,
             timeout=RUN_TIMEOUT_S,
         )  # fmt: skip
         ended = time.time()
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         clock = self.portal.clock()
         if done.returncode != 0 or clock["first"] is None:
             tail = "\n".join((done.stdout + done.stderr).splitlines()[-25:])
             raise RunFailed(f"{tool} exited {done.returncode} ({out}):\n{tail}")
         run = Run(tool, spawn, ended, clock["first"], clock["last"], clock["requests"])
+        run.cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         if tool == "plain" or tool == "rf":
             found = re.search(r"outputs (\{.*?\})", done.stdout)
             if found is None:
@@ -238,11 +245,11 @@ def report(rounds: list[dict[str, Run]]) -> bool:
 
     print()
     print("| tool | inside the tool s | start-up s | after the last answer s | whole "
-          "process s | portal requests |")  # fmt: skip
-    print("|---|---|---|---|---|---|")
+          "process s | its CPU s | portal requests |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|")
     for tool in TOOLS:
         requests = statistics.median(r[tool].requests for r in rounds)
-        figures = [med(tool, m) for m in ("procedure", "startup", "after", "total")]
+        figures = [med(tool, m) for m in ("procedure", "startup", "after", "total", "cpu")]
         print(f"| {tool} | " + " | ".join(f"{x:.2f}" for x in figures) + f" | {requests:.0f} |")
     for policy in POLICIES:
         tool = f"bots {policy}"
@@ -250,17 +257,18 @@ def report(rounds: list[dict[str, Run]]) -> bool:
         print(f"{tool}: process start → first step {to_step:.2f} s (median)")
     print()
     print("| ratio (median of per-round ratios) | inside the tool | target | met | "
-          "whole process (not judged) |")  # fmt: skip
-    print("|---|---|---|---|---|")
+          "whole process (not judged) | CPU (not judged) |")  # fmt: skip
+    print("|---|---|---|---|---|---|")
     met = True
     for a, b, how, bound in TARGETS:
         inside = median_ratio(rounds, a, b, "procedure")
         whole = median_ratio(rounds, a, b, "total")
+        cpu = median_ratio(rounds, a, b, "cpu")
         ok = inside <= bound if how == "le" else inside >= bound
         met = met and ok
         sign = "≤" if how == "le" else "≥"
         print(f"| {a} / {b} | {inside:.3f} | {sign} {bound:.2f} | {'yes' if ok else 'no'} | "
-              f"{whole:.3f} |")  # fmt: skip
+              f"{whole:.3f} | {cpu:.3f} |")  # fmt: skip
     return met
 
 
