@@ -30,7 +30,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -653,6 +653,34 @@ class WorkerProcess:
 
 
 # --------------------------------------------------------------------------- reporting
+
+
+def tree_cpu(skip: int) -> float:
+    """CPU seconds used so far by this process and every process below it, except the
+    subtree of ``skip`` (the portal): user + system, with waited-for children's."""
+    stats: dict[int, tuple[int, list[str]]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended while we looked
+        stats[int(entry.name)] = (int(fields[1]), fields)
+    children: dict[int, list[int]] = defaultdict(list)
+    for pid, (parent, _) in stats.items():
+        children[parent].append(pid)
+    me = os.getpid()
+    total, todo = 0, [me]
+    while todo:
+        pid = todo.pop()
+        if pid == skip or pid not in stats:
+            continue
+        fields = stats[pid][1]
+        own = int(fields[11]) + int(fields[12])
+        total += own + (int(fields[13]) + int(fields[14]) if pid != me else 0)
+        todo += children.get(pid, [])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def step_retries(runs_dir: Path) -> tuple[int, int]:

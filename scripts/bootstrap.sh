@@ -3,11 +3,20 @@
 # they are missing), then a virtualenv in .venv with the project installed.
 #   scripts/bootstrap.sh            browser + CJK font + .venv
 #   scripts/bootstrap.sh --postgres also PostgreSQL, started, with a superuser for $USER
+#   scripts/bootstrap.sh --bench    also the benches' extras ('.[bench]': Robot Framework
+#                                   Browser and its Node side, a profiler); CI needs none
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_pg=0
-[ "${1:-}" = "--postgres" ] && want_pg=1
+want_bench=0
+for arg in "$@"; do
+  case "$arg" in
+    --postgres) want_pg=1 ;;
+    --bench) want_bench=1 ;;
+    *) echo "bootstrap: unknown option $arg (--postgres, --bench)" >&2; exit 2 ;;
+  esac
+done
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -41,4 +50,8 @@ fi
 python=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+if [ "$want_bench" = 1 ]; then
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev,bench]'
+  .venv/bin/rfbrowser init --skip-browsers  # Node packages from npm; drives the system Chromium
+fi
 echo "bootstrap: ready (.venv/bin/bots)"

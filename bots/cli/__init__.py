@@ -1,29 +1,25 @@
 """Command-line glue: each ``bots.cli.cmd_*`` module registers its commands on ``app``.
 
-Commands are discovered, not listed, so adding one never touches a shared file.
+Commands are discovered, not listed, so adding one never touches a shared file; a module
+is imported only when its command runs (``bots.cli.index``), so ``bots --help`` and
+``bots run`` load only what they use.
 ``main`` is the single error handler: a ``BotsError`` becomes its message and exit code.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import sys
-
-from rich.console import Console
 
 from bots.cli.app import app
 from bots.errors import BotsError
-
-for _module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-    if _module.name.startswith("cmd_"):
-        importlib.import_module(f"{__name__}.{_module.name}")
 
 
 def main() -> None:
     try:
         app()
     except BotsError as error:
+        from rich.console import Console  # only here: a run that ends well never loads Rich
+
         Console(stderr=True, highlight=False).print(f"[bold red]error[/]: {error.message}")
         sys.exit(error.exit_code)
 

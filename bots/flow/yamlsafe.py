@@ -2,6 +2,8 @@
 
 Only plain YAML types are built (no ``!!python/...`` or any other object tag), and a
 map of key path → (line, column) lets every later check point at the exact spot.
+libyaml's parser (when PyYAML has it) builds the same nodes and marks several times faster;
+a file it refuses is parsed again by PyYAML's own, whose words the error keeps.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import yaml
 from bots.flow.problems import DefinitionProblems, Mark, Problem
 
 PathKey = tuple[str | int, ...]
+_FAST = getattr(yaml, "CSafeLoader", None)
 
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:" + name
@@ -51,7 +54,7 @@ def _problem(file: str, mark: yaml.Mark | None, message: str) -> DefinitionProbl
     return DefinitionProblems([Problem(file, where, message)])
 
 
-def _build(node: yaml.Node, path: PathKey, marks: Marks, loader: yaml.SafeLoader) -> Any:
+def _build(node: yaml.Node, path: PathKey, marks: Marks, loader: Any) -> Any:
     marks.set(path, node)
     if node.tag not in _PLAIN_TAGS:
         raise _problem(
@@ -89,17 +92,25 @@ def load_yaml(path: Path, display: str | None = None) -> tuple[Any, Marks]:
     except OSError as error:
         raise _problem(file, None, f"cannot read the file: {error.strerror}") from None
     marks = Marks(file)
-    loader = yaml.SafeLoader(text)
     try:
-        node = loader.get_single_node()
-        if node is None:
-            return None, marks
-        return _build(node, (), marks, loader), marks
+        if _FAST is not None:
+            try:
+                return _compose(text, _FAST, marks), marks
+            except yaml.YAMLError:
+                marks = Marks(file)
+        return _compose(text, yaml.SafeLoader, marks), marks
     except yaml.MarkedYAMLError as error:
         what = error.problem or "invalid YAML"
         context = f" ({error.context})" if error.context else ""
         raise _problem(
             file, error.problem_mark, f"invalid YAML: {what}{context}; check the indentation"
         ) from None
+
+
+def _compose(text: str, loader_class: Any, marks: Marks) -> Any:
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        return None if node is None else _build(node, (), marks, loader)
     finally:
         loader.dispose()

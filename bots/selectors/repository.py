@@ -1,7 +1,13 @@
-"""Loads selector files and answers ``page.element`` look-ups for flows and the runner."""
+"""Loads selector files and answers ``page.element`` look-ups for flows and the runner.
+
+A selector file is read and checked once per process while it is unchanged (same size and
+modification time): every flow of a run builds its repository from the same files, and a
+worker loads its flows again for every order.
+"""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,12 +117,31 @@ def _pydantic_problems(
     return out
 
 
+# resolved path → (size and mtime, the checked file); the models are frozen. A file with
+# problems is not kept: its problems name it as the caller shows it
+_FILES: dict[Path, tuple[tuple[int, int], SelectorFile]] = {}
+_FILES_LOCK = threading.Lock()
+
+
 def load_selector_file(path: Path, display: str | None = None) -> SelectorFile:
+    key = path.resolve()
+    try:
+        stat = path.stat()
+        version = (stat.st_size, stat.st_mtime_ns)
+    except OSError:
+        version = None  # load_yaml says what is wrong with the path
+    cached = _FILES.get(key)
+    if cached is not None and cached[0] == version:
+        return cached[1]
     data, marks = load_yaml(path, display)
     try:
-        return SelectorFile.model_validate(data)
+        loaded = SelectorFile.model_validate(data)
     except ValidationError as error:
         raise DefinitionProblems(_pydantic_problems(error, marks)) from None
+    if version is not None:
+        with _FILES_LOCK:
+            _FILES[key] = (version, loaded)
+    return loaded
 
 
 def load_repository(files: list[Path], display_root: Path | None = None) -> Repository:

@@ -121,3 +121,44 @@ pages:
         f"{bad}:4:5: ==> At key: pages.work =====> expected 'retry_later' only on a "
         "business_error marker, found it on 'busy'"
     )
+
+
+ONE_PAGE = """
+pages:
+  login:
+    elements:
+      user: [{label: 工号}]
+"""
+
+
+def test_an_unchanged_file_is_read_once_and_a_changed_one_again(tmp_path, monkeypatch):
+    from bots.selectors import repository
+
+    file = write(tmp_path, "c.yaml", ONE_PAGE)
+    reads: list[Path] = []
+    real = repository.load_yaml
+    monkeypatch.setattr(repository, "load_yaml", lambda p, d=None: reads.append(p) or real(p, d))
+    first = repository.load_selector_file(file)
+    assert repository.load_selector_file(file) is first
+    assert load_repository([file]).target("login.user").element is (
+        load_repository([file]).target("login.user").element
+    )
+    assert len(reads) == 1
+    write(tmp_path, "c.yaml", ONE_PAGE.replace("工号", "用户名"))
+    changed = repository.load_selector_file(file)
+    assert changed.pages["login"].elements["user"].candidates[0].label == "用户名"
+    assert len(reads) == 2
+
+
+def test_a_bad_file_is_read_again_each_time(tmp_path, monkeypatch):
+    from bots.selectors import repository
+
+    file = write(tmp_path, "d.yaml", "pages:\n  login:\n    elements:\n      user: [{lable: x}]\n")
+    reads: list[Path] = []
+    real = repository.load_yaml
+    monkeypatch.setattr(repository, "load_yaml", lambda p, d=None: reads.append(p) or real(p, d))
+    for _ in range(2):
+        with pytest.raises(DefinitionError) as caught:
+            load_repository([file])
+        assert "unexpected key 'lable'" in str(caught.value)
+    assert len(reads) == 2
