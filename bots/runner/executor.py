@@ -13,7 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from bots.actions import HANDLERS, BrowserSession, Call
-from bots.errors import BotsError, BusinessException, DefinitionError, SystemException
+from bots.errors import (
+    BotsError,
+    BusinessException,
+    DefinitionError,
+    SelectorError,
+    SystemException,
+)
 from bots.flow.expressions import ExpressionError, evaluate
 from bots.flow.functions import FUNCTIONS
 from bots.flow.models import Flow, Step
@@ -26,6 +32,10 @@ from bots.runner.recovery import RECOVERS, SessionLost, after, screen_of, went_t
 from bots.runner.retry import policy, retry_for
 from bots.runner.runfolder import RunFolder
 from bots.runner.scope import Secrets, StepArgs, parse_inputs
+
+
+# what an action's failure can be: the portal's answer, a glitch, or a wrong selector
+ACTION_FAILURES = (SystemException, BusinessException, SelectorError)
 
 
 def _now() -> str:
@@ -167,6 +177,7 @@ class Executor:
             "ms": 0,
             "attempts": 0,
             "healed": [],
+            "candidates": {},
             "outputs": {},
             "screenshot": None,
             "error": None,
@@ -202,7 +213,7 @@ class Executor:
             else:
                 outputs = self._committing(flow, step, scope, record)
                 record["status"] = "passed"
-        except (SystemException, BusinessException) as error:
+        except ACTION_FAILURES as error:
             if (
                 step.is_optional
                 and not isinstance(error, SessionLost)
@@ -347,9 +358,10 @@ class Executor:
         try:
             with self.session.dialog_mode(step.on_dialog) as dialogs:
                 outputs = self._dispatch(flow, step, call)
-        except (SystemException, BusinessException) as error:
+        except ACTION_FAILURES as error:
             record["dialogs"] = dialogs
             record["healed"] = call.healed
+            record["candidates"] = call.acted
             failure = classify(self.session, self._commit, step, call, error)
             if failure.code == "session_lost" and not isinstance(failure, SessionLost):
                 # the portal answered the login page instead of doing anything: safe to
@@ -362,6 +374,7 @@ class Executor:
             commit.sent_by = record["id"]
         record["dialogs"] = dialogs
         record["healed"] = call.healed
+        record["candidates"] = call.acted
         for note in call.healed:
             self.folder.event(
                 "WARNING", f"⚠ {record['id']}: {note}", event="healed", step=record["id"]
