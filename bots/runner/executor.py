@@ -14,6 +14,7 @@ from typing import Any
 
 from bots.actions import HANDLERS, BrowserSession, Call
 from bots.errors import (
+    BadInput,
     BotsError,
     BusinessException,
     DefinitionError,
@@ -23,16 +24,16 @@ from bots.errors import (
 from bots.flow.expressions import ExpressionError, evaluate
 from bots.flow.functions import FUNCTIONS
 from bots.flow.models import Flow, Step
+from bots.masking import MASK, Masker
+from bots.messages import t
 from bots.runner import fault, screens
 from bots.runner.commits import CommitScope, classify, scope_for
 from bots.runner.hooks import Hooks
-from bots.runner.masking import MASK, Masker
 from bots.runner.records import error_record
 from bots.runner.recovery import RECOVERS, SessionLost, after, screen_of, went_through
 from bots.runner.retry import policy, retry_for
 from bots.runner.runfolder import RunFolder
 from bots.runner.scope import Secrets, StepArgs, parse_inputs
-
 
 # what an action's failure can be: the portal's answer, a glitch, or a wrong selector
 ACTION_FAILURES = (SystemException, BusinessException, SelectorError)
@@ -40,6 +41,25 @@ ACTION_FAILURES = (SystemException, BusinessException, SelectorError)
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def expression_failure(flow: Flow, error: ExpressionError, step: str | None) -> BotsError:
+    """An expression of ``step`` (None: the flow's outputs) that failed while running:
+    reading a field an input lacks is the input's fault (fix the data, exit 4); anything
+    else is the flow's (exit 3)."""
+    if error.missing is not None and error.missing.root in flow.inputs:
+        where = (
+            t("步骤{step}", step=step)
+            if step is not None
+            else t("{flow}的输出", flow=Path(flow.path).name)
+        )
+        return BadInput(
+            t("{where}:{problem}", where=where, problem=str(error)),
+            code="input_field_missing",
+            field=f"{error.missing.path}.{error.missing.field}",
+        )
+    where = f"step '{step}'" if step is not None else f"outputs of {Path(flow.path).name}"
+    return DefinitionError(f"{where}: {error}", code="expression_error")
 
 
 class Executor:
@@ -110,7 +130,10 @@ class Executor:
                 self._relogin(flow, scope, prefix)
                 if flow.session.resume is not None:
                     i = flow.step_index(flow.session.resume)
-        return evaluate(flow.outputs, scope) if flow.outputs else {}
+        try:
+            return evaluate(flow.outputs, scope) if flow.outputs else {}
+        except ExpressionError as error:
+            raise expression_failure(flow, error, None) from None
 
     def _redo(
         self,
@@ -231,7 +254,7 @@ class Executor:
             self._failed(step, record, error, t0)
             raise
         except ExpressionError as error:
-            failure = DefinitionError(f"step '{step.id}': {error}", code="expression_error")
+            failure = expression_failure(flow, error, step.id)
             self._failed(step, record, failure, t0)
             raise failure from None
         record["outputs"] = outputs if not step.sensitive else {k: MASK for k in outputs}

@@ -279,6 +279,27 @@ def test_secrets_and_sensitive_values_are_in_no_artifact_byte(page, pages_url, t
     assert "***" in result.error.message
 
 
+def test_personal_values_are_masked_from_the_first_byte_of_a_run(page, pages_url, tmp_path):
+    # the run fails before the steps that type them: declared sensitive fields and what a
+    # sensitive step will type are masked all the same, in every artifact
+    customer = {"name": "王敏", "id_number": ID_NUMBER, "contact_phone": "13937100001"}
+    result = run(
+        page, "early_failure", pages_url, tmp_path,
+        {"customer": customer, "ticket": {"pin": "P-93751"}}, screenshots="every_step",
+    )  # fmt: skip
+    assert isinstance(result.error, SystemException)
+    assert [(s["id"], s["status"]) for s in result.steps][-1] == ("boom", "failed")
+    files = _artifact_texts(result.run_dir)
+    assert {"run.json", "log.jsonl", "report.html", "trace.zip"} <= {
+        Path(name).name for name, _ in files
+    }
+    for secret in (ID_NUMBER, "13937100001", "P-93751", "Tele@1001"):
+        for name, data in files:
+            assert secret.encode() not in data, f"{secret} found in {name}"
+    run_json = (result.run_dir / "run.json").read_text(encoding="utf-8")
+    assert '"name": "王敏"' in run_json  # the rest of the inputs stays readable
+
+
 def test_dismissed_and_unexpected_dialogs_are_recorded(page, pages_url, tmp_path):
     result = run(page, "dialogs", pages_url, tmp_path)
     assert result.status == "passed", result.error
