@@ -10,9 +10,9 @@ import importlib
 import pkgutil
 import sys
 
-from rich.console import Console
+from rich.text import Text
 
-from bots.cli.app import app
+from bots.cli.app import app, console
 from bots.errors import BotsError
 
 for _module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
@@ -24,7 +24,8 @@ def main() -> None:
     try:
         app()
     except BotsError as error:
-        Console(stderr=True, highlight=False).print(f"[bold red]error[/]: {error.message}")
+        # the message is data, never markup: "[x]" in it prints as typed
+        console(stderr=True).print(Text.assemble(("error", "bold red"), ": ", error.message))
         sys.exit(error.exit_code)
 
 

@@ -37,6 +37,8 @@ from bots.runner.scope import Secrets, StepArgs, parse_inputs
 
 # what an action's failure can be: the portal's answer, a glitch, or a wrong selector
 ACTION_FAILURES = (SystemException, BusinessException, SelectorError)
+# steps that leave nothing to lose when the portal asks for a login after them
+NOTHING_DONE = ("goto", "screenshot", *screens.READ_ONLY)
 
 
 def _now() -> str:
@@ -90,6 +92,7 @@ class Executor:
         self._fault = fault.from_env()
         self._force_guard = False
         self._commit_started = False
+        self._logged_in = False  # a login flow ran in this run
         self._commit: CommitScope | None = None
         self.pictures = screens.Pending(session, folder, masker)
 
@@ -121,10 +124,11 @@ class Executor:
                     if again is None:
                         raise
                     i = again
-            except SessionLost:
+            except SessionLost as lost:
                 if flow.session is None or relogins >= flow.session.max_relogins:
-                    if self.records[-1]["status"] == "interrupted":
-                        self.records[-1]["status"] = "failed"
+                    last = self.records[-1]
+                    if last["status"] in ("interrupted", "login"):
+                        last.update(status="failed", error=error_record(lost, last["id"]))
                     raise
                 relogins += 1
                 self._relogin(flow, scope, prefix)
@@ -176,18 +180,40 @@ class Executor:
 
     def _relogin(self, flow: Flow, scope: dict[str, Any], prefix: str) -> None:
         assert flow.session is not None
-        self.folder.event(
-            "WARNING", f"↺ session lost: running {flow.session.login} again", event="relogin"
-        )
         login = flow.subflows[flow.session.login]
         values, sensitive = parse_inputs(
             login, evaluate(flow.session.with_, scope), flow.session.login
         )
         self.masker.add(*sensitive)
+        if self.records[-1]["status"] == "login":
+            self.folder.event("INFO", t("登录 {who}", who=self._who(login, values)), event="login")
+            self._logged_in = True
+            self.run_flow(login, values, f"{prefix}login/")
+            return
+        self.folder.event(
+            "WARNING", f"↺ session lost: running {flow.session.login} again", event="relogin"
+        )
+        self._logged_in = True
         self.run_flow(login, values, f"{prefix}relogin/")
         # steps repeated after a re-login may have committed already: look before acting
         # (a re-login before any commit step started, e.g. the first login, needs no look)
         self._force_guard = self._force_guard or self._commit_started
+
+    def _who(self, login: Flow, values: dict[str, Any]) -> str:
+        """Whom a login logs in: the login flow's first readable text input (the staff id),
+        else the staff id among the secrets, else the login flow's name."""
+        shown = [
+            v for k, v in values.items() if isinstance(v, str) and not login.inputs[k].sensitive
+        ]
+        return shown[0] if shown else self.secrets.get("staff_id") or Path(login.path).stem
+
+    def _first_login(self) -> bool:
+        """The portal asks for a login before this run logged in or did anything (typed,
+        chose, clicked): that is where the run starts, not an interruption."""
+        return not self._logged_in and not any(
+            r["status"] in ("passed", "already_done") and r["action"] not in NOTHING_DONE
+            for r in self.records
+        )
 
     def _step(self, flow: Flow, step: Step, scope: dict[str, Any], prefix: str) -> None:
         record: dict[str, Any] = {
@@ -268,6 +294,13 @@ class Executor:
         self.hooks.on_step_complete(step, record)
 
     def _failed(self, step: Step, record: dict[str, Any], error: BotsError, t0: float) -> None:
+        if isinstance(error, SessionLost) and self._first_login():
+            # the login page before anything was done: the run logs in (a "login" step)
+            record.update(status="login", reason=t("营账系统要求先登录"))
+            record["ms"] = round((time.perf_counter() - t0) * 1000)
+            self.folder.step(record)
+            self.hooks.on_step_failed(step, record, error)
+            return
         # a lost session is "interrupted" until the re-login fails too (then: failed)
         status = "interrupted" if isinstance(error, SessionLost) else "failed"
         record.update(status=status, error=error_record(error, record["id"]))

@@ -83,4 +83,5 @@ def test_no_candidate_matching_on_a_loaded_page_is_a_selector_error(
     # a wrong selector is not a glitch: tried once, not retried
     assert (failed["status"], failed["attempts"]) == ("failed", 1)
     assert failed["error"]["kind"] == "selector_error"
+    assert failed["error"]["next"] == "修改选择器文件:按各候选的匹配数改正这个元素;重试无用"
     assert result.failed_step == failed["id"]
