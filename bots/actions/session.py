@@ -151,6 +151,7 @@ class BrowserSession:
             # still open from an earlier try (e.g. before a re-login): window.open with the
             # same window name would reuse it and no new popup would come
             stale.close()
+        self._close_strays(source)
         try:
             with source.expect_popup(timeout=timeout_ms) as info:
                 result = action()
@@ -161,6 +162,20 @@ class BrowserSession:
         self.markers.adopt(popup)
         self.pages[name] = popup
         return result
+
+    def _close_strays(self, source: Page) -> None:
+        """Close windows ``source`` opened that this run does not know (left open by an
+        earlier run in the same page): a popup opened by name would load into one of them
+        instead of coming as a new window."""
+        known = set(map(id, self.pages.values()))
+        for page in list(self.context.pages):
+            if id(page) in known or page.is_closed():
+                continue
+            try:
+                if page.opener() is source:
+                    page.close()
+            except Error:
+                continue  # closed meanwhile: nothing left to reuse
 
     def frame_of(self, page_name: str, timeout_ms: float) -> Frame:
         """The frame a selector page lives in (its frame chain from the main page)."""

@@ -37,6 +37,7 @@ from bots.runner.scope import Secrets, StepArgs, parse_inputs
 
 # what an action's failure can be: the portal's answer, a glitch, or a wrong selector
 ACTION_FAILURES = (SystemException, BusinessException, SelectorError)
+REFUSED_FOR_NOW = "refused_for_now"
 # steps that leave nothing to lose when the portal asks for a login after them
 NOTHING_DONE = ("goto", "screenshot", *screens.READ_ONLY)
 
@@ -151,7 +152,13 @@ class Executor:
         again from the screen's first step (``redo_from``), since the browser need not keep
         what was typed — once the portal shows that screen again. Returns the index of the
         step to go on with, or None when the step has no redo left (the error stands)."""
-        if step.redo_from is None or not error.context.get("retryable"):
+        if step.redo_from is None:
+            return None
+        # a refusal that passes with time (e.g. a mobile number another order took a moment
+        # ago) gets one fresh look at its screen: an "any number" order picks another, and
+        # the search names a number that is taken for good
+        refused = error.code == REFUSED_FOR_NOW and not redos.get(step.id)
+        if not (error.context.get("retryable") or refused):
             return None
         attempts = (step.retry or flow.defaults.retry).attempts
         done = redos.get(step.id, 0) + 1
