@@ -21,7 +21,9 @@ from bots.orders.rules import reference_in_remark
 from bots.worker.credentials import Credential
 from bots.worker.loop import WorkerConfig
 from bots.worker.pool import run_workers
+from mock_portal.fixtures import iccid
 from tests.e2e import orders
+from tests.e2e.test_transient import hold_number
 from tests.fixtures.portal import PortalClient
 
 pytestmark = pytest.mark.browser
@@ -109,3 +111,28 @@ def test_a_refused_number_never_poisons_the_next_order_on_the_same_worker(
         pick_any["reference"]: "18937100001",
     }
     assert len(portal.state()["special_funds"]) == 3
+
+
+def test_an_any_number_order_picks_another_when_its_number_is_taken_meanwhile(
+    page: Page, portal: PortalClient, tmp_path: Path
+) -> None:
+    class TakeItMeanwhile:
+        """Once the order chose its number, another live session takes that number."""
+
+        taken: list[str] = []
+
+        def on_step_complete(self, step: Any, record: dict[str, Any]) -> None:
+            if record["id"] == "enter_order/mobile_number" and not self.taken:
+                self.taken.append(record["outputs"]["number"])
+                hold_number(portal.url, "GH1009", "Tele@1009", self.taken[0], iccid(91))
+
+    order = orders.new_install(68, number="any")
+    result = orders.run(page, portal.url, "e9_new_install.yaml", order, tmp_path,
+                        hooks=TakeItMeanwhile())  # fmt: skip
+    assert result.ok, result.error
+    statuses = [(s["id"], s["status"]) for s in result.steps if s["id"].endswith("mobile_next")]
+    # the portal refused the number at 下一步; the screen was done again with another one
+    assert statuses == [
+        ("enter_order/mobile_next", "redone"), ("enter_order/mobile_next", "passed"),
+    ]  # fmt: skip
+    assert entered(portal.state()) == {order["reference"]: "18937100001"}
