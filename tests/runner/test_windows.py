@@ -1,5 +1,5 @@
 """Windows a run leaves behind: a popup a failed run left open (the portal opens it by
-window name) never swallows the next run's popup, and a worker tidies its context."""
+window name) never swallows the next run's popup."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from bots.actions.hygiene import tidy
 from bots.errors import SelectorError
 from bots.flow import load_flow
 from bots.runner import Runner
@@ -36,19 +35,3 @@ def test_a_named_popup_left_open_by_a_failed_run_is_not_reused(page, form_app, t
     assert result.status == "passed", result.error
     assert [(s["id"], s["attempts"]) for s in result.steps][1] == ("pick", 1)
     assert page.locator("#number").input_value() == "18937100001"
-
-
-def test_tidy_closes_every_other_window_and_shows_the_known_screen(page, form_app, tmp_path):
-    refused = pick(page, form_app.url, tmp_path, "none", "refused")
-    assert refused.status == "failed"
-    other = page.context.new_page()
-    assert len(page.context.pages) == 3
-    main = tidy(page)
-    assert main is page
-    assert page.context.pages == [page]
-    assert other.is_closed()
-    assert page.url == "about:blank"
-    page.close()
-    fresh = tidy(page)
-    assert fresh is not page and not fresh.is_closed()
-    assert fresh.context.pages == [fresh]
