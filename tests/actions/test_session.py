@@ -39,7 +39,7 @@ pages:
 
 def test_no_candidate_matching_exactly_one_is_a_clear_error(session):
     with pytest.raises(SystemException) as caught:
-        session.act("form.twice", lambda loc, t: loc.click(timeout=t), 600, "clicking")
+        session.act("form.twice", lambda loc, t: loc.click(timeout=t), 3000, "clicking")
     assert str(caught.value) == (
         "clicking form.twice: no candidate matched exactly one element "
         "(candidate 1 css='.submit': 2 matches; candidate 2 css='button': 6 matches)"
