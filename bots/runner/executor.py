@@ -14,10 +14,8 @@ from typing import Any
 
 from bots.actions import HANDLERS, BrowserSession, Call
 from bots.errors import (
-    BadInput,
     BotsError,
     BusinessException,
-    DefinitionError,
     SelectorError,
     SystemException,
 )
@@ -33,7 +31,7 @@ from bots.runner.records import error_record
 from bots.runner.recovery import RECOVERS, SessionLost, after, screen_of, went_through
 from bots.runner.retry import policy, retry_for
 from bots.runner.runfolder import RunFolder
-from bots.runner.scope import Secrets, StepArgs, parse_inputs
+from bots.runner.scope import Secrets, StepArgs, expression_failure, parse_inputs
 
 # what an action's failure can be: the portal's answer, a glitch, or a wrong selector
 ACTION_FAILURES = (SystemException, BusinessException, SelectorError)
@@ -44,25 +42,6 @@ NOTHING_DONE = ("goto", "screenshot", *screens.READ_ONLY)
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
-def expression_failure(flow: Flow, error: ExpressionError, step: str | None) -> BotsError:
-    """An expression of ``step`` (None: the flow's outputs) that failed while running:
-    reading a field an input lacks is the input's fault (fix the data, exit 4); anything
-    else is the flow's (exit 3)."""
-    if error.missing is not None and error.missing.root in flow.inputs:
-        where = (
-            t("步骤{step}", step=step)
-            if step is not None
-            else t("{flow}的输出", flow=Path(flow.path).name)
-        )
-        return BadInput(
-            t("{where}:{problem}", where=where, problem=str(error)),
-            code="input_field_missing",
-            field=f"{error.missing.path}.{error.missing.field}",
-        )
-    where = f"step '{step}'" if step is not None else f"outputs of {Path(flow.path).name}"
-    return DefinitionError(f"{where}: {error}", code="expression_error")
 
 
 class Executor:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
-from bots.errors import BadInput, BotsError
+from bots.errors import BadInput, BotsError, DefinitionError
 from bots.flow.expressions import ExpressionError, evaluate, has_expression
 from bots.flow.functions import FUNCTIONS
 from bots.flow.inputs import parse_value
 from bots.flow.models import Flow, Step
+from bots.messages import t
 
 STAFF_ENV = {"BOTS_STAFF_ID": "staff_id", "BOTS_STAFF_PASSWORD": "password"}
 # secrets that say who acts, not what lets them in: the portal shows the staff id on every
@@ -138,3 +140,22 @@ def sensitive_ahead(
         found.extend(masked)
         found.extend(sensitive_ahead(sub, sub_values, env, secrets, depth + 1))
     return found
+
+
+def expression_failure(flow: Flow, error: ExpressionError, step: str | None) -> BotsError:
+    """An expression of ``step`` (None: the flow's outputs) that failed while running:
+    reading a field an input lacks is the input's fault (fix the data, exit 4); anything
+    else is the flow's (exit 3)."""
+    if error.missing is not None and error.missing.root in flow.inputs:
+        where = (
+            t("步骤{step}", step=step)
+            if step is not None
+            else t("{flow}的输出", flow=Path(flow.path).name)
+        )
+        return BadInput(
+            t("{where}:{problem}", where=where, problem=str(error)),
+            code="input_field_missing",
+            field=f"{error.missing.path}.{error.missing.field}",
+        )
+    where = f"step '{step}'" if step is not None else f"outputs of {Path(flow.path).name}"
+    return DefinitionError(f"{where}: {error}", code="expression_error")
