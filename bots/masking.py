@@ -70,11 +70,15 @@ def _forms(value: str) -> set[str]:
     }
 
 
+_WORD_CHAR = re.compile(f"[{_WORD}]")
+
+
 def _whole(form: str) -> str:
-    """A pattern matching ``form`` only where no letter or digit continues it."""
-    before = f"(?<![{_WORD}])" if re.match(f"[{_WORD}]", form) else ""
-    after = f"(?![{_WORD}])" if re.search(f"[{_WORD}]$", form) else ""
-    return before + re.escape(form) + after
+    """A pattern matching ``form`` only where no letter or digit follows it (what comes
+    before is looked at in ``Masker.text``: a look-behind in front of every alternative
+    would cost the regex its fast scan for first characters, 20 times slower on a trace)."""
+    after = f"(?![{_WORD}])" if _WORD_CHAR.fullmatch(form[-1]) else ""
+    return re.escape(form) + after
 
 
 class Masker:
@@ -102,7 +106,20 @@ class Masker:
         return frozenset(self._values)
 
     def text(self, text: str) -> str:
-        return self._pattern.sub(self.mask, text) if self._pattern is not None else text
+        if self._pattern is None:
+            return text
+        return self._pattern.sub(self._replace, text)
+
+    def _replace(self, found: re.Match[str]) -> str:
+        start = found.start()
+        inside = (
+            start > 0
+            and _WORD_CHAR.fullmatch(found.string[start - 1]) is not None
+            and _WORD_CHAR.fullmatch(found.group()[0]) is not None
+        )
+        # a letter or digit just before: the value is part of another word, left as it is
+        # (every shorter value matching here starts at the same letter: none is whole either)
+        return found.group() if inside else self.mask
 
     def data(self, value: Any) -> Any:
         """A copy of ``value`` with every string masked."""
