@@ -78,20 +78,20 @@ def ledger(tmp_path: Path) -> tuple[str, Store, list[str]]:
     refs = [order.reference for order in orders]
     ids = [order.customer.id_number for order in orders]
     done, failed, review, _pending = refs
-    assert store.claim("w") is not None  # done
-    store.complete(done, "w", {
+    token = store.claim("w").lease_token  # type: ignore[union-attr]  # done
+    store.complete(done, "w", token=token, outputs={
         "order_no": "SO-1", "access_number": "037112345678", "serial_no": "ZK-9",
         "plan": "e9-G", "fees_collected": {"安装调测费": 58, "自由话费": 100},
         "follow_ups": ["evdo: 人工开通EVDO", "modem: 上门取猫"], "notice": "宽带次月停机",
     }, artifact_dir=run_folder(tmp_path, done, ["001-open.png", "002-pay.png"]))  # fmt: skip
-    assert store.claim("w") is not None  # failed, its message quoting the ID number
-    store.fail(failed, "w", ErrorInfo(
+    token = store.claim("w").lease_token  # type: ignore[union-attr]  # failed, quoting the ID
+    store.fail(failed, "w", token=token, error=ErrorInfo(
         kind="business_exception", type="BusinessException",
         message=f"the portal refused: 证件号码 {ids[1]} 已欠费", step="check",
     ), artifact_dir=run_folder(tmp_path, failed, ["003-check.png"]))  # fmt: skip
-    assert store.claim("w") is not None  # needs review: a commit step was under way
-    store.commit_started(review, "w", "submit")
-    store.fail(review, "w", ErrorInfo(
+    token = store.claim("w").lease_token  # type: ignore[union-attr]  # needs review: a
+    store.commit_started(review, "w", "submit", token=token)  # commit step was under way
+    store.fail(review, "w", token=token, error=ErrorInfo(
         kind="unknown_outcome", type="UnknownOutcome", message="step 'submit' timed out",
         step="submit",
     ), artifact_dir=run_folder(tmp_path, review, []))  # fmt: skip

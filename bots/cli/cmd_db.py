@@ -29,7 +29,7 @@ app.add_typer(db_app, name="db")
 @db_app.command("upgrade")
 def upgrade(db: DbOption = None) -> None:
     """Apply the pending schema migrations and print the version reached."""
-    store = open_store(db, check_schema=False)
+    store = open_store(db, mode="create", check_schema=False)
     before, after = store.version(), store.upgrade()
     store.close()
     change = f"upgraded from {before}" if after != before else "already up to date"
@@ -39,7 +39,7 @@ def upgrade(db: DbOption = None) -> None:
 @db_app.command("status")
 def status(db: DbOption = None) -> None:
     """Show the schema version and each applied migration."""
-    store = open_store(db, check_schema=False)
+    store = open_store(db, mode="read", check_schema=False)
     version, applied = store.version(), store.migrations()
     store.close()
     shown = redact_url(store.url)

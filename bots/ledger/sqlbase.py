@@ -45,6 +45,13 @@ class Cursor:
         self.raw.execute(self.store.sql(sql), tuple(self.store.to_db(p) for p in params))
         return int(self.raw.rowcount)
 
+    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            to_db = self.store.to_db
+            self.raw.executemany(
+                self.store.sql(sql), [tuple(to_db(p) for p in row) for row in rows]
+            )
+
     def one(self, sql: str, *params: Any) -> Row | None:
         self.run(sql, *params)
         row = self.raw.fetchone()
@@ -69,11 +76,13 @@ class SqlBase:
         backoff: Backoff | None = None,
         max_attempts: int = 3,
         lease_seconds: float = 300.0,
+        max_expiries: int = 5,
     ) -> None:
         self.url = url
         self.clock = clock
         self.backoff = backoff or Backoff()
         self.max_attempts = max_attempts
+        self.max_expiries = max_expiries
         self.lease = timedelta(seconds=lease_seconds)
 
     # --- what a backend provides -------------------------------------------------------
@@ -162,6 +171,13 @@ class SqlBase:
                 f"the ledger at {shown} has schema version {current}, this bots needs "
                 f"{schema.LATEST}: run `bots db upgrade --db {shown}`"
             )
+
+    def check_writable(self) -> None:
+        """Raise the backend's one-line error now if the ledger cannot take writes (a
+        read-only file or server, a lock held elsewhere): better before a worker logs in
+        or an enqueue reads its files than at the first write."""
+        with self.tx() as cur:
+            cur.run("UPDATE work_items SET priority = priority WHERE 1 = 0")
 
     def _note(
         self, cur: Cursor, ref: str, kind: str, actor: str | None, now: datetime, **extra: Any

@@ -20,7 +20,8 @@ def test_upgrade_from_empty_is_idempotent_and_reports_the_version(ledger_url: st
     assert store.upgrade() == LATEST
     assert store.upgrade() == LATEST
     assert [(m["version"], m["description"]) for m in store.migrations()] == [
-        (1, "work items and their history")
+        (1, "work items and their history"),
+        (2, "a lease token per claim; lease expiries counted apart from attempts"),
     ]
     store.enqueue([order("E9-1")])
     store.close()
@@ -77,6 +78,7 @@ def test_sqlite_urls(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, url: str, 
     opened: list[Path] = []
     monkeypatch.setattr(SqliteStore, "__init__", lambda self, u, p, **o: opened.append(p))
     monkeypatch.setattr(SqliteStore, "upgrade", lambda self: LATEST)
+    monkeypatch.setattr(SqliteStore, "check_writable", lambda self: None)
     open_store(url)
     assert opened == [Path(path)]
 
