@@ -165,7 +165,8 @@ class Operations(SqlBase):
                 cur.run(
                     "UPDATE work_items SET state = 'pending', replay = ?, run_attempts = 0,"
                     " expiries = 0, next_attempt_at = NULL, finished_at = NULL,"
-                    f" commit_in_progress = NULL, committed_step = NULL, {_CLEAR_ERROR}, updated_at = ? WHERE reference = ?",
+                    f" commit_in_progress = NULL, committed_step = NULL, {_CLEAR_ERROR},"
+                    " updated_at = ? WHERE reference = ?",
                     True, now, row["reference"],
                 )  # fmt: skip
                 note = f"replay from {row['state']}: {row['error_message'] or 'no error'}"
