@@ -27,6 +27,8 @@ class Enqueuing:
     """One enqueue's transaction, fed item by item: items go in a chunk at a time (memory
     stays flat however long the file), items refused later can be taken back, and the
     caller's block ends in one commit — or, on any error, in nothing enqueued at all.
+    Values that must be distinct among the rows of a file are kept here too (``note``,
+    ``clashes``), in a temporary table, for the same reason.
 
     A reference already in the ledger, or twice in this enqueue, is kept out and named when
     the block ends (``DuplicateReference``). Both are found by looking in the table, which
@@ -41,6 +43,8 @@ class Enqueuing:
         self.known: list[str] = []
         self.twice: list[str] = []
         self._chunk: list[NewItem] = []
+        self._keys: list[tuple[str, str, int, str]] = []
+        self._keys_table = False
 
     def add(self, item: NewItem) -> None:
         self._chunk.append(item)
@@ -59,6 +63,47 @@ class Enqueuing:
                 f"DELETE FROM work_items WHERE reference IN ({marks}) AND id > ?",
                 *chunk, self.first_id,
             )  # fmt: skip
+
+    def note(self, row: int, reference: str, values: Mapping[str, str]) -> None:
+        """Keep values (name → value) of the item from ``row`` that no other row may share,
+        in a temporary table of this transaction: the ledger holds them, not memory."""
+        self._keys += [(name, value, row, reference) for name, value in values.items()]
+        if len(self._keys) >= _CHUNK * 4:
+            self._flush_keys()
+
+    def clashes(self) -> list[tuple[str, str, list[int], list[str]]]:
+        """The values noted for more than one row since the last call: (name, value, rows,
+        references); then starts afresh (one file's rows at a time)."""
+        self._flush_keys()
+        if not self._keys_table:
+            return []
+        found: dict[tuple[str, str], tuple[list[int], list[str]]] = {}
+        for row in self.cur.all(
+            "SELECT k.name, k.value, k.source_row, k.reference FROM enqueue_keys k"
+            " JOIN (SELECT name, value FROM enqueue_keys GROUP BY name, value"
+            " HAVING COUNT(*) > 1) d ON k.name = d.name AND k.value = d.value"
+            " ORDER BY k.name, k.value, k.source_row"
+        ):
+            rows, refs = found.setdefault((row["name"], row["value"]), ([], []))
+            rows.append(row["source_row"])
+            refs.append(row["reference"])
+        self.cur.run("DELETE FROM enqueue_keys")
+        return [(name, value, rows, refs) for (name, value), (rows, refs) in found.items()]
+
+    def _flush_keys(self) -> None:
+        keys, self._keys = self._keys, []
+        if not keys:
+            return
+        if not self._keys_table:
+            self.cur.run(
+                "CREATE TEMP TABLE enqueue_keys (name TEXT NOT NULL, value TEXT NOT NULL,"
+                " source_row INTEGER NOT NULL, reference TEXT NOT NULL)"
+            )
+            self._keys_table = True
+        self.cur.many(
+            "INSERT INTO enqueue_keys (name, value, source_row, reference) VALUES (?, ?, ?, ?)",
+            keys,
+        )
 
     def _flush(self) -> None:
         chunk, self._chunk = self._chunk, []
@@ -104,6 +149,8 @@ class Enqueuing:
 
     def finish(self) -> int:
         self._flush()
+        if self._keys_table:
+            self.cur.run("DROP TABLE enqueue_keys")
         if self.twice:
             twice = ", ".join(sorted(set(self.twice)))
             raise DuplicateReference(
