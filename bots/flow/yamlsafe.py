@@ -2,6 +2,10 @@
 
 Only plain YAML types are built (no ``!!python/...`` or any other object tag), and a
 map of key path → (line, column) lets every later check point at the exact spot.
+
+Aliases (``*name``) are built as copies, so a few lines of nested aliases (a "billion
+laughs") could expand without end: at most ``MAX_ALIASED`` values are built through
+aliases in one file, and past that the file is refused at the alias that went over.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import yaml
 from bots.flow.problems import DefinitionProblems, Mark, Problem
 
 PathKey = tuple[str | int, ...]
+MAX_ALIASED = 1_000  # values built through aliases in one file; a flow needs a few dozen
 
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:" + name
@@ -51,7 +56,49 @@ def _problem(file: str, mark: yaml.Mark | None, message: str) -> DefinitionProbl
     return DefinitionProblems([Problem(file, where, message)])
 
 
-def _build(node: yaml.Node, path: PathKey, marks: Marks, loader: yaml.SafeLoader) -> Any:
+class _Loader(yaml.SafeLoader):
+    """Remembers, for each anchored node, its name and where an alias last used it."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.aliases: dict[int, tuple[str, yaml.Mark]] = {}
+        self.built_once: set[int] = set()
+        self.aliased = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event() if self.check_event(yaml.AliasEvent) else None
+        node: yaml.Node | None = super().compose_node(parent, index)
+        if event is not None:
+            self.aliases.setdefault(id(node), (str(event.anchor), event.start_mark))
+        return node
+
+
+def _count_alias(
+    node: yaml.Node, marks: Marks, loader: _Loader, via: yaml.Node | None
+) -> yaml.Node | None:
+    """The alias ``node`` is built through (None: it is not); refuse past ``MAX_ALIASED``
+    values built that way, naming the outermost alias being expanded."""
+    if id(node) in loader.built_once:
+        via = via or node
+    elif isinstance(node, yaml.CollectionNode):
+        loader.built_once.add(id(node))
+    if via is not None:
+        loader.aliased += 1
+        if loader.aliased > MAX_ALIASED:
+            name, mark = loader.aliases.get(id(via), ("?", via.start_mark))
+            raise _problem(
+                marks.file,
+                mark,
+                f"the alias *{name} expands past {MAX_ALIASED} values (aliases nested in "
+                "aliases); write the values out, or use fewer levels of aliases",
+            )
+    return via
+
+
+def _build(
+    node: yaml.Node, path: PathKey, marks: Marks, loader: _Loader, via: yaml.Node | None = None
+) -> Any:
+    via = _count_alias(node, marks, loader, via)
     marks.set(path, node)
     if node.tag not in _PLAIN_TAGS:
         raise _problem(
@@ -74,10 +121,12 @@ def _build(node: yaml.Node, path: PathKey, marks: Marks, loader: yaml.SafeLoader
                     marks.file, key_node.start_mark, f"duplicate key '{skey}'; keep only one"
                 )
             marks.set_key((*path, skey), key_node)
-            out[skey] = _build(value_node, (*path, skey), marks, loader)
+            out[skey] = _build(value_node, (*path, skey), marks, loader, via)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_build(child, (*path, i), marks, loader) for i, child in enumerate(node.value)]
+        return [
+            _build(child, (*path, i), marks, loader, via) for i, child in enumerate(node.value)
+        ]
     return loader.construct_object(node)
 
 
@@ -89,7 +138,7 @@ def load_yaml(path: Path, display: str | None = None) -> tuple[Any, Marks]:
     except OSError as error:
         raise _problem(file, None, f"cannot read the file: {error.strerror}") from None
     marks = Marks(file)
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
