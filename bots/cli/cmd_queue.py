@@ -65,11 +65,10 @@ def status_tables(store: Store) -> list[Table]:
 def status(db: DbOption = None) -> None:
     """Count work items by state, list the items being worked on with the worker holding each,
     and those waiting for an operator, with the reason."""
-    store = open_store(db, mode="read")
     console = _console()
-    for table in status_tables(store):
-        console.print(table)
-    store.close()
+    with open_store(db, mode="read") as store:
+        for table in status_tables(store):
+            console.print(table)
 
 
 def describe(store: Store, ref: str, mask: Callable[[Any], Any] = mask_payload) -> list[Any]:
@@ -135,20 +134,18 @@ def _detail(entry: HistoryEntry, mask: Callable[[Any], Any]) -> str:
 def show(ref: str, db: DbOption = None) -> None:
     """Show one order (personal data masked), every attempt, the failed step, the error and
     the artifact folders."""
-    store = open_store(db, mode="read")
     console = _console()
-    for line in describe(store, ref):
-        console.print(line)
-    store.close()
+    with open_store(db, mode="read") as store:
+        for line in describe(store, ref):
+            console.print(line)
 
 
 @app.command()
 def cancel(ref: str, db: DbOption = None, actor: ActorOption = None) -> None:
     """Cancel an order that is not running: no worker will take it."""
-    store = open_store(db, mode="write")
-    before = store.get(ref).state
-    store.cancel(ref, actor=actor or getpass.getuser())
-    store.close()
+    with open_store(db, mode="write") as store:
+        before = store.get(ref).state
+        store.cancel(ref, actor=actor or getpass.getuser())
     typer.echo(f"cancelled {ref} (was {before.value})")
 
 
@@ -169,12 +166,11 @@ def replay(
     ]
     if bool(refs) == bool(states):
         raise BadInput("replay: name references, or give --failed and/or --needs-review")
-    store = open_store(db, mode="write")
     who = actor or getpass.getuser()
-    marked = store.replay(refs or (), actor=who) if refs else []
-    for state in states:
-        marked += store.replay(state=state, actor=who)
-    store.close()
+    with open_store(db, mode="write") as store:
+        marked = store.replay(refs or (), actor=who) if refs else []
+        for state in states:
+            marked += store.replay(state=state, actor=who)
     if not marked:
         typer.echo("nothing to replay")
         return

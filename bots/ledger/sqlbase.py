@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from bots.ledger import schema
 from bots.ledger.errors import NotFound, SchemaOutOfDate
@@ -84,6 +84,12 @@ class SqlBase:
         self.max_attempts = max_attempts
         self.max_expiries = max_expiries
         self.lease = timedelta(seconds=lease_seconds)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # --- what a backend provides -------------------------------------------------------
     def tx(self, write: bool = True) -> AbstractContextManager[Cursor]:

@@ -86,7 +86,9 @@ class SqliteStore(SqlStore):
             try:
                 self.conn.row_factory = _dict_row
                 self.conn.execute(f"PRAGMA busy_timeout = {int(busy_seconds * 1000)}")
-                if mode != "read":
+                if mode == "read":
+                    self.conn.execute("PRAGMA query_only = ON")
+                else:
                     self.conn.execute("PRAGMA journal_mode = WAL")
                 self.conn.execute("PRAGMA foreign_keys = ON")
             except sqlite3.Error:
@@ -100,12 +102,14 @@ class SqliteStore(SqlStore):
                 _make(path)
         elif not path.exists():
             raise LedgerUnusable.missing(str(path))
-        elif mode == "write" and not _writable(path):
+        if mode != "read" and not _writable(path):
             raise LedgerUnusable.read_only(str(path))
         uri = f"file:{quote(str(path.absolute()))}"
-        if mode != "read":
+        if mode != "read" or _writable(path):
+            # to read, too: ``query_only`` keeps it from writing rows, and a connection
+            # that may write tidies SQLite's -wal and -shm files away when it closes
             return uri + "?mode=rw"
-        if not _writable(path) and not Path(f"{path}-wal").exists():
+        if not Path(f"{path}-wal").exists():
             # nobody can be writing it, and there is no WAL to replay: read the file as it
             # is, without making -wal/-shm files next to it
             return uri + "?mode=ro&immutable=1"

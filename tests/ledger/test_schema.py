@@ -10,7 +10,7 @@ from bots.errors import BadInput
 from bots.ledger import SchemaOutOfDate, open_store
 from bots.ledger.schema import LATEST
 from bots.ledger.sqlite import SqliteStore
-from tests.fixtures.ledger import order
+from tests.fixtures.ledger import order, version_one
 
 
 def test_upgrade_from_empty_is_idempotent_and_reports_the_version(ledger_url: str) -> None:
@@ -109,3 +109,17 @@ def test_unknown_url_scheme(tmp_path: Path) -> None:
         "unknown ledger URL mysql://host/db: it should start with sqlite://, postgresql://, "
         "postgres:// or be a path"
     )
+
+
+def test_an_upgrade_keeps_the_items_of_version_one(ledger_url: str) -> None:
+    """A ledger made by the previous bots (version 1) gains the lease token and the expiry
+    count; its items keep everything, with no expiry counted yet."""
+    store = open_store(ledger_url, check_schema=False)
+    version_one(store)
+    assert store.version() == 1
+    assert store.upgrade() == LATEST
+    item = store.get("OLD-1")
+    assert (item.attempts, item.expiries, item.lease_token) == (2, 0, None)
+    claimed = store.claim("w1")
+    assert claimed is not None and claimed.lease_token is not None
+    store.close()
