@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -72,6 +73,45 @@ def test_status_counts_and_reasons(cli: CliRunner, ledger: Store) -> None:
         "E9-1", "failed", "1", "BusinessException at step check: 证件 ****** 不符合办理条件",
     ]  # fmt: skip
     assert ID_NUMBER not in result.output
+
+
+def test_status_names_the_worker_holding_each_running_order(
+    cli: CliRunner, ledger: Store
+) -> None:
+    claimed = ledger.claim("vm-4242-a1b2c3/0")
+    assert claimed is not None and claimed.reference == "E9-2"
+    result = cli.invoke(app, ["status"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert any(line.strip() == "处理中(UTC)" for line in lines)
+    header = next(line for line in lines if "工作进程" in line)
+    assert [cell.strip() for cell in header.strip("│┃").split("┃")] == [
+        "业务参考号", "工作进程", "最近心跳", "租约到期",
+    ]  # fmt: skip
+    row = next(line for line in lines if "vm-4242-a1b2c3/0" in line)
+    heartbeat = claimed.heartbeat_at.strftime("%m-%d %H:%M:%S")  # type: ignore[union-attr]
+    until = claimed.lease_expires_at.strftime("%m-%d %H:%M:%S")  # type: ignore[union-attr]
+    assert [cell.strip() for cell in row.strip("│").split("│")] == [
+        "E9-2", "vm-4242-a1b2c3/0", heartbeat, until,
+    ]  # fmt: skip
+
+
+def test_status_lists_no_workers_when_nothing_runs(cli: CliRunner, ledger: Store) -> None:
+    assert "处理中(UTC)" not in cli.invoke(app, ["status"]).output
+
+
+def test_show_counts_the_leases_that_expired_apart_from_attempts(
+    cli: CliRunner, ledger: Store, ledger_url: str
+) -> None:
+    ledger.claim("vm-1-aaaaaa/0")  # E9-2; the process dies, and the lease runs out
+    later = open_store(ledger_url, clock=lambda: ledger.clock() + timedelta(seconds=301))
+    assert [i.reference for i in later.reap()] == ["E9-2"]
+    later.close()
+    lines = cli.invoke(app, ["show", "E9-2"]).output.splitlines()
+    assert lines[1:3] == [
+        "attempts: 1 (this run 0 of 3)",
+        "租约过期(工作进程中断):1次,不计入尝试次数",
+    ]
 
 
 def test_show_masks_the_order_and_lists_attempts(cli: CliRunner, ledger: Store) -> None:
