@@ -30,11 +30,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import IO, Any, Protocol
-from xml.etree.ElementTree import ParseError
 
 import yaml
 
-from bots.orders import columns, sheet
+from bots.orders import columns, merges, sheet
 from bots.orders.model import ANY_NUMBER, Order, validate_order
 
 _SCIENTIFIC = re.compile(r"[+-]?\d+(\.\d+)?[eE][+-]?\d+")
@@ -371,16 +370,16 @@ def read_xlsx(path: Path) -> _Source:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError):
-        raise FileProblem("is not a readable .xlsx file: save it again from Excel") from None
+        raise FileProblem(sheet.UNREADABLE) from None
     try:
         found = sheet.scan(archive)
         if not found.rows:
             raise FileProblem("is empty")
-        rows = sheet.merged_rows(archive, found)
+        rows = merges.merged_rows(archive, found)
         first = next(rows, None)
-    except (zipfile.BadZipFile, KeyError, OSError, ParseError):
+    except (zipfile.BadZipFile, KeyError, OSError):
         archive.close()
-        raise FileProblem("is not a readable .xlsx file: save it again from Excel") from None
+        raise FileProblem(sheet.UNREADABLE) from None
     except (sheet.SheetProblem, FileProblem) as problem:
         archive.close()
         raise FileProblem(str(problem)) from None

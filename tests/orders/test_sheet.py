@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from bots.orders import sheet
+from bots.orders import merges, sheet
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
@@ -88,7 +88,7 @@ def test_merges_are_clipped_to_the_used_range(tmp_path: Path) -> None:
         ("A1:XFD1048576", 1, 1, 2, 3), ("A2:A1048576", 1, 2, 1, 3),
     ]  # C1:C9 lies outside the used range: dropped
     with zipfile.ZipFile(tmp_path / "m.xlsx") as archive:
-        merged = list(sheet.merged_rows(archive, found))
+        merged = list(merges.merged_rows(archive, found))
     # row 2 has no cell, but the merges cover it; across columns below the header: refused
     refusal = "cell is merged across columns (A1:XFD1048576): unmerge it"
     assert merged == [
@@ -111,3 +111,30 @@ def test_too_many_merged_ranges_are_refused(tmp_path: Path, monkeypatch) -> None
 def test_column_letters_both_ways(number: int, letters: str) -> None:
     assert sheet.column_letters(number) == letters
     assert sheet.column_number(letters) == number
+
+
+def test_shared_strings_are_read_back_from_their_file_whatever_the_blocks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tiny blocks, two kept: strings across a block's end, and strings met again after
+    their block was dropped, come back whole."""
+    monkeypatch.setattr(sheet, "_BLOCK", 8)
+    monkeypatch.setattr(sheet, "_BLOCKS", 2)
+    texts = ["王", "张伟伟", "郑州市金水区花园路街道", "", "a" * 20, "最后"]
+    strings = "".join(f"<m:si><m:t>{t}</m:t></m:si>" for t in texts)
+    cells = "".join(f'<m:c t="s"><m:v>{i}</m:v></m:c>' for i in range(len(texts)))
+    again = '<m:row><m:c t="s"><m:v>0</m:v></m:c><m:c t="s"><m:v>2</m:v></m:c></m:row>'
+    data = f"<m:sheetData><m:row>{cells}</m:row>{again}</m:sheetData>"
+    _, rows = read(_handmade(tmp_path / "s.xlsx", data, strings))
+    assert rows == [(1, texts), (2, ["王", texts[2], *[None] * 4])]
+
+
+def test_a_cell_naming_a_shared_string_the_file_lacks_is_refused(tmp_path: Path) -> None:
+    data = '<m:sheetData><m:row><m:c t="s"><m:v>7</m:v></m:c></m:row></m:sheetData>'
+    path = _handmade(tmp_path / "s.xlsx", data, "<m:si><m:t>一</m:t></m:si>")
+    with pytest.raises(sheet.SheetProblem) as caught:
+        read(path)
+    assert str(caught.value) == (
+        "refers to shared string 7, which it lacks: is not a readable .xlsx file: save it "
+        "again from Excel"
+    )
