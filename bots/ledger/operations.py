@@ -100,10 +100,7 @@ class Enqueuing:
                 " source_row INTEGER NOT NULL, reference TEXT NOT NULL)"
             )
             self._keys_table = True
-        self.cur.many(
-            "INSERT INTO enqueue_keys (name, value, source_row, reference) VALUES (?, ?, ?, ?)",
-            keys,
-        )
+        self.cur.insert("enqueue_keys", ("name", "value", "source_row", "reference"), keys)
 
     def _flush(self) -> None:
         chunk, self._chunk = self._chunk, []
@@ -122,24 +119,25 @@ class Enqueuing:
         found = {row["reference"] for row in rows}
         fresh = [item for item in chunk if item.reference not in found]
         fresh = list({item.reference: item for item in fresh}.values())
-        self.cur.many(
-            "INSERT INTO work_items (reference, flow, payload, batch, state, priority,"
-            " max_attempts, created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)",
+        self.cur.insert(
+            "work_items",
+            ("reference", "flow", "payload", "batch", "state", "priority", "max_attempts",
+             "created_at", "updated_at"),
             [
                 (
                     item.reference, item.flow, json.dumps(dict(item.payload), ensure_ascii=False),
-                    item.batch, item.priority, item.max_attempts or self.store.max_attempts,
-                    self.now, self.now,
+                    item.batch, "pending", item.priority,
+                    item.max_attempts or self.store.max_attempts, self.now, self.now,
                 )
                 for item in fresh
             ],
         )  # fmt: skip
-        self.cur.many(
-            "INSERT INTO history (reference, kind, started_at, finished_at, note)"
-            " VALUES (?, 'enqueue', ?, ?, ?)",
+        self.cur.insert(
+            "history",
+            ("reference", "kind", "started_at", "finished_at", "note"),
             [
                 (
-                    item.reference, self.now, self.now,
+                    item.reference, "enqueue", self.now, self.now,
                     f"enqueued in batch {item.batch}" if item.batch else "enqueued",
                 )
                 for item in fresh

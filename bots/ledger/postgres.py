@@ -8,7 +8,7 @@ their row with ``FOR UPDATE``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
@@ -62,6 +62,15 @@ class PostgresStore(SqlStore):
 
     def sql(self, text: str) -> str:
         return _placeholders(text)
+
+    def insert_rows(
+        self, raw: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        # COPY: an enqueue of 50,000 orders inserts some 400,000 rows (items, their history,
+        # the values that must be distinct); row by row, the client's CPU would double
+        with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
 
     def _lock_for_upgrade(self, cur: Cursor) -> None:
         cur.run("SELECT pg_advisory_xact_lock(?)", _UPGRADE_LOCK)

@@ -45,12 +45,10 @@ class Cursor:
         self.raw.execute(self.store.sql(sql), tuple(self.store.to_db(p) for p in params))
         return int(self.raw.rowcount)
 
-    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Insert many rows at once, the backend's fastest way (``insert_rows``)."""
         if rows:
-            to_db = self.store.to_db
-            self.raw.executemany(
-                self.store.sql(sql), [tuple(to_db(p) for p in row) for row in rows]
-            )
+            self.store.insert_rows(self.raw, table, columns, rows)
 
     def one(self, sql: str, *params: Any) -> Row | None:
         self.run(sql, *params)
@@ -109,6 +107,14 @@ class SqlBase:
 
     def _has_version_table(self, cur: Cursor) -> bool:
         raise NotImplementedError
+
+    def insert_rows(
+        self, raw: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """One ``INSERT`` run for every row (PostgreSQL copies instead)."""
+        marks = ", ".join("?" * len(columns))
+        sql = self.sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})")
+        raw.executemany(sql, [tuple(self.to_db(value) for value in row) for row in rows])
 
     def _lock_for_upgrade(self, cur: Cursor) -> None:
         """Stop two processes from migrating at once (SQLite: the write lock already does)."""
