@@ -80,7 +80,7 @@ def enqueue_files(
                 adding.add(work_item(order, batch=batch, priority=priority))
             adding.withdraw(stream.withdrawn)
             intake.rejects.extend(stream.errors)
-            if stream.errors and not skip_invalid:
+            if stream.broken or (stream.errors and not skip_invalid):
                 intake.refused_files.append(str(path))
         if intake.refused_files:
             lines = "\n".join(str(error) for error in intake.rejects)

@@ -144,8 +144,8 @@ class OrderStream:
 
     Once the iteration ends, ``errors`` holds every refused row (and whole-file problems),
     sorted by row, and ``withdrawn`` the references of orders handed on that share a value
-    with another row: whoever took them must give them back. ``distinct`` keeps those
-    values while the file is read (in memory unless given)."""
+    with another row: whoever took them must give them back (all of them, if ``broken``).
+    ``distinct`` keeps those values while the file is read (in memory unless given)."""
 
     def __init__(self, path: str | Path, distinct: Distinct | None = None) -> None:
         self.path = Path(path)
@@ -153,6 +153,7 @@ class OrderStream:
         self.distinct = distinct or InMemory()
         self.errors: list[RowError] = []
         self.withdrawn: set[str] = set()
+        self.broken = False  # refused part-way: nothing of it may be kept
 
     def __iter__(self) -> Iterator[tuple[int, Order]]:
         try:
@@ -161,12 +162,19 @@ class OrderStream:
             self.errors.append(RowError(self.name, problem.row, problem.where, str(problem)))
             return
         rows = 0
-        for row in source.rows:
-            rows += 1
-            order = self._check(row, source)
-            if order is not None:
-                self.distinct.note(row.number, order.reference, distinct_values(order))
-                yield row.number, order
+        try:
+            for row in source.rows:
+                rows += 1
+                order = self._check(row, source)
+                if order is not None:
+                    self.distinct.note(row.number, order.reference, distinct_values(order))
+                    yield row.number, order
+        except (FileProblem, sheet.SheetProblem) as problem:
+            # what can refuse a file is looked for before its first row; should something
+            # still turn up part-way, the whole file is refused, rows handed on included
+            self.broken = True
+            self.errors.append(RowError(self.name, None, None, str(problem)))
+            return
         if not rows:
             empty = "has no order rows" if source.unit == "row" else "has no orders"
             self.errors.append(RowError(self.name, None, None, empty))
@@ -201,7 +209,7 @@ def read_orders(path: str | Path) -> ReadResult:
     stream = OrderStream(path)
     handed = list(stream)
     result = ReadResult(errors=stream.errors)
-    for number, order in handed:
+    for number, order in [] if stream.broken else handed:
         if order.reference not in stream.withdrawn:
             result.orders.append(order)
             result.rows.append(number)
@@ -317,13 +325,15 @@ def _encoding(path: Path) -> str:
                             "is not CSV text (it contains NUL bytes; an .xlsx renamed .csv, or "
                             "UTF-16?): save it as CSV UTF-8"
                         )
-                    pending = len(decoder.getstate()[0])
+                    held = len(decoder.getstate()[0])  # bytes of a character cut by the chunk
                     decoder.decode(chunk)
                     offset += len(chunk)
+                held = len(decoder.getstate()[0])
                 decoder.decode(b"", final=True)
             return encoding
         except UnicodeDecodeError as exc:
-            error, at = exc, offset - pending + exc.start
+            # the error's offset counts from the held bytes before the chunk decoded
+            error, at = exc, offset - held + exc.start
     raise FileProblem(
         f"is neither UTF-8 nor GBK text (byte 0x{error.object[error.start]:02X} at offset "
         f"{at}): save it as CSV UTF-8"
@@ -334,7 +344,7 @@ def _csv_size(path: Path, encoding: str) -> None:
     """Refuse a CSV beyond ``MAX_ROWS`` rows or with values beyond ``MAX_COLUMNS`` columns
     before any row is handed on."""
     with path.open(encoding=encoding, newline="") as f:
-        for number, cells in enumerate(csv.reader(f), start=1):
+        for number, cells in enumerate(_records(f), start=1):
             if number > sheet.MAX_ROWS:
                 raise FileProblem(
                     f"has more than {sheet.MAX_ROWS} rows: split it into files of at most "
@@ -349,11 +359,19 @@ def _csv_size(path: Path, encoding: str) -> None:
                 )
 
 
+def _records(f: IO[str]) -> Iterator[list[str]]:
+    reader = csv.reader(f)
+    try:
+        yield from reader
+    except csv.Error as error:  # e.g. a field past the csv module's size limit
+        raise FileProblem(f"row {reader.line_num} is not readable CSV ({error})") from None
+
+
 def read_csv(path: Path) -> _Source:
     encoding = _encoding(path)
     _csv_size(path, encoding)
     f = path.open(encoding=encoding, newline="")
-    records = csv.reader(f)
+    records = _records(f)
     header = next(records, None)
     if header is None:
         f.close()

@@ -1,8 +1,8 @@
-"""The first sheet of an .xlsx order file, read within bounds.
+"""The cells of the first sheet of an .xlsx order file, read within bounds.
 
-It knows the parts of an .xlsx that hold cells (the workbook, its first sheet, the shared
-strings, the number formats that make a number a date) and reads them as streams of XML
-(expat: no tree is ever built); it knows nothing of orders or columns.
+It knows a sheet's rows, cells, values and merged ranges, read as a stream of XML with
+expat (no tree is ever built); the parts around it (shared strings, date styles) are
+``bots.orders.workbook``'s; it knows nothing of orders or columns.
 
 A sheet is read twice, without keeping it: ``scan`` finds the *used range* (the cells
 that hold a value or a formula — not the size the file claims, which some writers get
@@ -15,34 +15,23 @@ shared strings (most of a sheet's text) wait in an unlinked temporary file, not 
 
 from __future__ import annotations
 
-import os
-import posixpath
 import re
-import tempfile
 import zipfile
-from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import IO, Any
-from xml.parsers import expat
+from typing import Any
 
-from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.datetime import from_excel
+
+from bots.orders.workbook import UNREADABLE, Pass, SheetProblem, Strings, date_styles, locate
 
 MAX_ROWS = 100_000
 MAX_COLUMNS = 100
 MAX_MERGES = 10_000
-UNREADABLE = "is not a readable .xlsx file: save it again from Excel"
 
 _REF = re.compile(r"([A-Z]{1,3})(\d+)")
 _RANGE = re.compile(r"([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)")
-_CHUNK = 1 << 16
-_BLOCK, _BLOCKS = 1 << 16, 32  # the shared strings kept in memory: 2 MB at most
-
-
-class SheetProblem(Exception):
-    """The file cannot be read as it is: the message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +56,7 @@ class Sheet:
     columns: int = 0
     merges: list[Merge] = field(default_factory=list)
     unsaved: dict[tuple[int, int], str] = field(default_factory=dict)  # formulas with no value
+    strings_used: int = 0  # one more than the highest shared string a cell refers to
 
 
 def column_number(letters: str) -> int:
@@ -84,57 +74,7 @@ def column_letters(number: int) -> str:
     return letters
 
 
-class _Pass:
-    """One streaming pass over an XML part with expat. Subclasses get ``start(tag, attrs)``
-    and ``end(tag)`` with names stripped of their namespace (writers use several), and the
-    text of an element once they set ``self.text`` to a list at its start."""
-
-    def __init__(self) -> None:
-        self.parser = expat.ParserCreate(namespace_separator="}")
-        self.parser.buffer_text = True
-        names: dict[str, str] = {}
-        start, end = self.start, self.end
-
-        def local(name: str) -> str:
-            found = names.get(name)
-            if found is None:
-                found = names[name] = name.rpartition("}")[2]
-            return found
-
-        # (called for every element of a 50 MB sheet: as few calls between expat and the
-        # handler as can be)
-        self.parser.StartElementHandler = lambda name, attrs: start(local(name), attrs)
-        self.parser.EndElementHandler = lambda name: end(local(name))
-        self.parser.CharacterDataHandler = self._text
-        self.text: list[str] | None = None
-
-    def _text(self, data: str) -> None:
-        if self.text is not None:
-            self.text.append(data)
-
-    def start(self, tag: str, attrs: dict[str, str]) -> None: ...
-
-    def end(self, tag: str) -> None: ...
-
-    def chunks(self, stream: IO[bytes]) -> Iterator[None]:
-        """Feed the part a chunk at a time, pausing after each so the caller can take what
-        the handlers found."""
-        try:
-            while chunk := stream.read(_CHUNK):
-                self.parser.Parse(chunk, False)
-                yield
-            self.parser.Parse(b"", True)
-        except expat.ExpatError:
-            raise SheetProblem(UNREADABLE) from None
-        yield
-
-    def read(self, archive: zipfile.ZipFile, part: str) -> None:
-        with archive.open(part) as stream:
-            for _ in self.chunks(stream):
-                pass
-
-
-class _Cells(_Pass):
+class _Cells(Pass):
     """Where each cell of a sheet is: rows and cells may leave out their reference."""
 
     def __init__(self) -> None:
@@ -163,7 +103,7 @@ class _Scan(_Cells):
         super().__init__()
         self.sheet = sheet
         self.refs: list[str] = []
-        self.used = self.saved = False
+        self.used = self.saved = self.shared = False
         self.formula: list[str] | None = None
         self.value: list[str] = []
 
@@ -171,6 +111,7 @@ class _Scan(_Cells):
         if tag == "c":
             self.next_cell(attrs)
             self.used = self.saved = False
+            self.shared = attrs.get("t") == "s"
             self.formula = None
         elif tag == "v":
             self.used, self.value = True, []
@@ -189,7 +130,10 @@ class _Scan(_Cells):
 
     def end(self, tag: str) -> None:
         if tag == "v":
-            self.saved, self.text = bool("".join(self.value)), None
+            value, self.text = "".join(self.value), None
+            self.saved = bool(value)
+            if self.shared and value:
+                self._shared_string(value)
         elif tag == "f":
             self.text = None
         elif tag == "c" and self.used:  # (a cell with only formatting is not used)
@@ -199,6 +143,15 @@ class _Scan(_Cells):
             sheet.rows, sheet.columns = max(sheet.rows, row), max(sheet.columns, col)
             if self.formula is not None and not self.saved and len(sheet.unsaved) < MAX_MERGES:
                 sheet.unsaved[(row, col)] = "=" + "".join(self.formula)
+
+
+    def _shared_string(self, value: str) -> None:
+        # checked now, so a sheet that names a string its file lacks is refused before any
+        # of its rows is handed on
+        if not value.isdigit():
+            cell = f"{column_letters(self.col)}{self.row}"
+            raise SheetProblem(f"cell {cell} names shared string {value!r}: {UNREADABLE}")
+        self.sheet.strings_used = max(self.sheet.strings_used, int(value) + 1)
 
 
 def _too_far(row: int, col: int) -> SheetProblem:
@@ -217,7 +170,8 @@ def _too_far(row: int, col: int) -> SheetProblem:
 
 def scan(archive: zipfile.ZipFile) -> Sheet:
     """Pass one: the used range, the merged ranges clipped to it, unsaved formulas."""
-    sheet = _locate(archive)
+    parts = locate(archive)
+    sheet = Sheet(parts.sheet, parts.strings, parts.styles)
     found = _Scan(sheet)
     found.read(archive, sheet.path)
     sheet.merges = [m for ref in found.refs if (m := _clip(ref, sheet)) is not None]
@@ -293,161 +247,24 @@ class _Rows(_Cells):
             return raw
         if kind == "b":
             return raw == "1"
-        if kind == "d":
-            return datetime.fromisoformat(raw)
-        number: float | int = float(raw) if any(c in raw for c in ".eE") else int(raw)
-        if self.style in self.dates:
-            return from_excel(number)
-        return number
+        try:
+            if kind == "d":
+                return datetime.fromisoformat(raw)
+            number: float | int = float(raw) if any(c in raw for c in ".eE") else int(raw)
+            return from_excel(number) if self.style in self.dates else number
+        except (ValueError, OverflowError):
+            return raw  # not the number or date it says: the order's checks see it as text
 
 
 def rows(archive: zipfile.ZipFile, sheet: Sheet) -> Iterator[tuple[int, list[Any]]]:
     """Pass two: (row number, the row's values across the used columns) for each row of
     the used range that has any cell; the rows between them are blank."""
     with Strings(archive, sheet.strings) as strings:
-        reader = _Rows(sheet, strings, _date_styles(archive, sheet.styles))
+        if sheet.strings_used > len(strings):
+            lacks = sheet.strings_used - 1
+            raise SheetProblem(f"refers to shared string {lacks}, which it lacks: {UNREADABLE}")
+        reader = _Rows(sheet, strings, date_styles(archive, sheet.styles))
         with archive.open(sheet.path) as stream:
             for _ in reader.chunks(stream):
                 yield from reader.done
                 reader.done.clear()
-
-
-class Strings(_Pass):
-    """The shared strings, in an unlinked temporary file (only its owner could read it while
-    it exists) with their offsets in memory: 8 bytes a string however much text. Read back a
-    block at a time, the last ``_BLOCKS`` blocks kept (a sheet's rows mostly use strings
-    first met nearby, or the few that repeat, met first)."""
-
-    def __init__(self, archive: zipfile.ZipFile, part: str | None) -> None:
-        super().__init__()
-        self.file = tempfile.TemporaryFile()
-        self.offsets = array("Q", [0])
-        self.item: list[str] | None = None
-        self.hints = 0
-        self.blocks: dict[int, bytes] = {}
-        if part is not None and part in archive.namelist():
-            self.read(archive, part)
-        self.file.flush()
-
-    def start(self, tag: str, attrs: dict[str, str]) -> None:
-        if tag == "si":
-            self.item = []
-        elif tag == "t" and self.item is not None and not self.hints:
-            self.text = self.item
-        elif tag == "rPh":
-            self.hints += 1
-
-    def end(self, tag: str) -> None:
-        if tag == "t":
-            self.text = None
-        elif tag == "rPh":
-            self.hints -= 1
-        elif tag == "si" and self.item is not None:
-            data = "".join(self.item).encode("utf-8")
-            self.file.write(data)
-            self.offsets.append(self.offsets[-1] + len(data))
-            self.item = None
-
-    def __getitem__(self, index: int) -> str:
-        if not 0 <= index < len(self.offsets) - 1:
-            raise SheetProblem(f"refers to shared string {index}, which it lacks: {UNREADABLE}")
-        start, end = self.offsets[index], self.offsets[index + 1]
-        first, last = divmod(start, _BLOCK), divmod(end - 1, _BLOCK)
-        if end == start:
-            return ""
-        if first[0] != last[0]:  # across two blocks: read it alone
-            return os.pread(self.file.fileno(), end - start, start).decode("utf-8")
-        return self._block(first[0])[first[1] : last[1] + 1].decode("utf-8")
-
-    def _block(self, number: int) -> bytes:
-        found = self.blocks.get(number)
-        if found is None:
-            found = self.blocks[number] = os.pread(self.file.fileno(), _BLOCK, number * _BLOCK)
-            if len(self.blocks) > _BLOCKS:
-                del self.blocks[next(iter(self.blocks))]
-        return found
-
-    def __enter__(self) -> Strings:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.file.close()
-
-
-class _Styles(_Pass):
-    def __init__(self) -> None:
-        super().__init__()
-        self.custom: dict[int, str] = {}
-        self.formats: list[int] = []
-        self.in_cell_xfs = False
-
-    def start(self, tag: str, attrs: dict[str, str]) -> None:
-        if tag == "cellXfs":
-            self.in_cell_xfs = True
-        elif tag == "numFmt":
-            self.custom[int(attrs.get("numFmtId", "0"))] = attrs.get("formatCode", "")
-        elif tag == "xf" and self.in_cell_xfs:
-            self.formats.append(int(attrs.get("numFmtId", "0")))
-
-    def end(self, tag: str) -> None:
-        if tag == "cellXfs":
-            self.in_cell_xfs = False
-
-
-def _date_styles(archive: zipfile.ZipFile, part: str | None) -> set[str]:
-    """The style indexes (a cell's ``s``, as written) whose number format shows a date."""
-    if part is None or part not in archive.namelist():
-        return set()
-    styles = _Styles()
-    styles.read(archive, part)
-    dates = set()
-    for index, number in enumerate(styles.formats):
-        code = styles.custom.get(number, BUILTIN_FORMATS.get(number))
-        if code and is_date_format(code):
-            dates.add(str(index))
-    return dates
-
-
-class _Relations(_Pass):
-    def __init__(self, folder: str) -> None:
-        super().__init__()
-        self.folder = folder
-        self.found: dict[str, str] = {}
-
-    def start(self, tag: str, attrs: dict[str, str]) -> None:
-        if tag == "Relationship":
-            target = attrs.get("Target", "")
-            target = target[1:] if target.startswith("/") else posixpath.join(self.folder, target)
-            self.found.setdefault(attrs.get("Type", "").rpartition("/")[2], target)
-            self.found.setdefault(attrs.get("Id", ""), target)
-
-
-class _FirstSheet(_Pass):
-    def __init__(self) -> None:
-        super().__init__()
-        self.relation: str | None = None
-
-    def start(self, tag: str, attrs: dict[str, str]) -> None:
-        if tag == "sheet" and self.relation is None:
-            self.relation = next((v for k, v in attrs.items() if k.endswith("}id")), None)
-
-
-def _targets(archive: zipfile.ZipFile, part: str) -> dict[str, str]:
-    """Relationship type (its last word) and id → the part it points to, for ``part``."""
-    folder, name = posixpath.split(part)
-    rels = posixpath.join(folder, "_rels", f"{name}.rels")
-    found = _Relations(folder)
-    if rels in archive.namelist():
-        found.read(archive, rels)
-    return found.found
-
-
-def _locate(archive: zipfile.ZipFile) -> Sheet:
-    book = _targets(archive, "").get("officeDocument", "xl/workbook.xml")
-    parts = _targets(archive, book)
-    first = _FirstSheet()
-    first.read(archive, book)
-    if first.relation is None or first.relation not in parts:
-        raise SheetProblem(UNREADABLE)
-    return Sheet(parts[first.relation], parts.get("sharedStrings"), parts.get("styles"))
-

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import tracemalloc
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -310,3 +311,40 @@ def test_rows_sharing_a_value_far_apart_are_both_refused_and_taken_back(tmp_path
                       (4, ORDERS[2].reference), (5, ORDERS[3].reference)]
     assert stream.withdrawn == {ORDERS[0].reference, ORDERS[3].reference}
     assert [e.row for e in stream.errors] == [2, 5]
+
+
+def test_a_file_refused_part_way_keeps_none_of_its_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever can refuse a file is looked for before its first row; should a reader
+    still fail part-way, no order of that file survives, not even those handed on."""
+    from bots.orders import readers
+
+    path = write_csv(tmp_path / "o.csv", rows())
+    real = readers.READERS[".csv"]
+
+    def failing_after_two(csv_path: Path) -> readers._Source:
+        source = real(csv_path)
+        good = source.rows
+
+        def rows_then_fail() -> Iterator[readers._Row]:
+            yield next(good)
+            yield next(good)
+            raise readers.FileProblem("broke at row 4")
+
+        source.rows = rows_then_fail()
+        return source
+
+    monkeypatch.setitem(readers.READERS, ".csv", failing_after_two)
+    stream = readers.OrderStream(path)
+    assert len(list(stream)) == 2
+    assert stream.broken
+    assert [str(e) for e in stream.errors] == [f"{path}: broke at row 4"]
+    assert read_orders(path).orders == []
+
+
+def test_a_csv_field_past_the_csv_modules_limit_refuses_the_file(tmp_path: Path) -> None:
+    table = rows()
+    table[2][columns.COLUMNS.index(columns.column_for("note"))] = "备" * 200_000  # type: ignore[arg-type]
+    path = write_csv(tmp_path / "o.csv", table)
+    assert errors(path) == [": row 3 is not readable CSV (field larger than field limit (131072))"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from bots.orders import merges, sheet
+from bots.orders import merges, sheet, workbook
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
@@ -118,8 +118,8 @@ def test_shared_strings_are_read_back_from_their_file_whatever_the_blocks(
 ) -> None:
     """Tiny blocks, two kept: strings across a block's end, and strings met again after
     their block was dropped, come back whole."""
-    monkeypatch.setattr(sheet, "_BLOCK", 8)
-    monkeypatch.setattr(sheet, "_BLOCKS", 2)
+    monkeypatch.setattr(workbook, "_BLOCK", 8)
+    monkeypatch.setattr(workbook, "_BLOCKS", 2)
     texts = ["王", "张伟伟", "郑州市金水区花园路街道", "", "a" * 20, "最后"]
     strings = "".join(f"<m:si><m:t>{t}</m:t></m:si>" for t in texts)
     cells = "".join(f'<m:c t="s"><m:v>{i}</m:v></m:c>' for i in range(len(texts)))
@@ -129,12 +129,35 @@ def test_shared_strings_are_read_back_from_their_file_whatever_the_blocks(
     assert rows == [(1, texts), (2, ["王", texts[2], *[None] * 4])]
 
 
-def test_a_cell_naming_a_shared_string_the_file_lacks_is_refused(tmp_path: Path) -> None:
-    data = '<m:sheetData><m:row><m:c t="s"><m:v>7</m:v></m:c></m:row></m:sheetData>'
+def test_a_cell_naming_a_shared_string_the_file_lacks_is_refused_before_any_row(
+    tmp_path: Path,
+) -> None:
+    data = (
+        '<m:sheetData><m:row><m:c t="s"><m:v>0</m:v></m:c></m:row>'
+        '<m:row><m:c t="s"><m:v>7</m:v></m:c></m:row></m:sheetData>'
+    )
     path = _handmade(tmp_path / "s.xlsx", data, "<m:si><m:t>一</m:t></m:si>")
-    with pytest.raises(sheet.SheetProblem) as caught:
-        read(path)
+    with zipfile.ZipFile(path) as archive:
+        found = sheet.scan(archive)
+        assert found.strings_used == 8
+        rows = sheet.rows(archive, found)
+        with pytest.raises(sheet.SheetProblem) as caught:
+            next(rows)  # not even row 1 comes out
     assert str(caught.value) == (
         "refers to shared string 7, which it lacks: is not a readable .xlsx file: save it "
         "again from Excel"
     )
+
+
+def test_a_number_that_is_not_one_is_read_as_its_text(tmp_path: Path) -> None:
+    data = (
+        '<m:sheetData><m:row><m:c><m:v>12a</m:v></m:c><m:c t="d"><m:v>昨天</m:v></m:c>'
+        '<m:c t="s"><m:v>x</m:v></m:c></m:row></m:sheetData>'
+    )
+    with pytest.raises(sheet.SheetProblem) as caught:
+        read(_handmade(tmp_path / "bad.xlsx", data))
+    assert str(caught.value) == (
+        "cell C1 names shared string 'x': is not a readable .xlsx file: save it again from Excel"
+    )
+    data = data.replace('<m:c t="s"><m:v>x</m:v></m:c>', "")
+    assert read(_handmade(tmp_path / "text.xlsx", data))[1] == [(1, ["12a", "昨天"])]
