@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from bots.flow.problems import DefinitionProblems, Mark, Problem
+from bots.messages import t
 
 PathKey = tuple[str | int, ...]
 MAX_ALIASED = 1_000  # values built through aliases in one file; a flow needs a few dozen
@@ -89,8 +90,11 @@ def _count_alias(
             raise _problem(
                 marks.file,
                 mark,
-                f"the alias *{name} expands past {MAX_ALIASED} values (aliases nested in "
-                "aliases); write the values out, or use fewer levels of aliases",
+                t(
+                    "别名*{name}展开超过{limit}个值(别名里又套别名):把值直接写出来,或少用几层别名",
+                    name=name,
+                    limit=MAX_ALIASED,
+                ),
             )
     return via
 

@@ -28,6 +28,7 @@ from urllib.parse import parse_qs
 
 from bots.errors import BadInput
 from bots.ledger.model import ErrorInfo, HistoryEntry, NewItem, State, WorkItem
+from bots.messages import t
 
 if TYPE_CHECKING:
     from bots.ledger.operations import Enqueuing
@@ -149,11 +150,11 @@ def _sqlite(url: str, path: str, options: dict[str, Any]) -> Store:
     file, _, query = path.partition("?") if url.startswith("sqlite://") else (path, "", "")
     for name, values in parse_qs(query, keep_blank_values=True).items():
         if name != "timeout":
-            raise BadInput(f"{url}: unknown SQLite ledger option {name}; the one known is timeout")
+            raise BadInput(t("{url}:SQLite 账本没有选项{name},只有 timeout", url=url, name=name))
         try:
             options["busy_seconds"] = float(values[-1])
         except ValueError:
-            raise BadInput(f"{url}: timeout must be a number of seconds") from None
+            raise BadInput(t("{url}:timeout 应是秒数", url=url)) from None
     return SqliteStore(url, Path(file), **options)
 
 

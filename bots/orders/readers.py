@@ -33,7 +33,8 @@ from typing import IO, Any, Protocol
 
 import yaml
 
-from bots.orders import columns, merges, sheet
+from bots.messages import t
+from bots.orders import columns, merges, sheet, workbook
 from bots.orders.model import ANY_NUMBER, Order, validate_order
 
 _SCIENTIFIC = re.compile(r"[+-]?\d+(\.\d+)?[eE][+-]?\d+")
@@ -169,7 +170,7 @@ class OrderStream:
                 if order is not None:
                     self.distinct.note(row.number, order.reference, distinct_values(order))
                     yield row.number, order
-        except (FileProblem, sheet.SheetProblem) as problem:
+        except (FileProblem, workbook.SheetProblem) as problem:
             # what can refuse a file is looked for before its first row; should something
             # still turn up part-way, the whole file is refused, rows handed on included
             self.broken = True
@@ -347,15 +348,17 @@ def _csv_size(path: Path, encoding: str) -> None:
         for number, cells in enumerate(_records(f), start=1):
             if number > sheet.MAX_ROWS:
                 raise FileProblem(
-                    f"has more than {sheet.MAX_ROWS} rows: split it into files of at most "
-                    f"{sheet.MAX_ROWS} rows"
+                    t("超过{limit}行:拆成每个不超过{limit}行的文件", limit=sheet.MAX_ROWS)
                 )
             if len(cells) > sheet.MAX_COLUMNS and not all(
                 _blank(c) for c in cells[sheet.MAX_COLUMNS :]
             ):
                 raise FileProblem(
-                    f"row {number} has values beyond column {sheet.MAX_COLUMNS}: at most "
-                    f"{sheet.MAX_COLUMNS} columns are read; delete what is right of the orders"
+                    t(
+                        "第{row}行在第{limit}列之后还有内容:最多读{limit}列;删掉订单右边的内容",
+                        row=number,
+                        limit=sheet.MAX_COLUMNS,
+                    )
                 )
 
 
@@ -364,7 +367,9 @@ def _records(f: IO[str]) -> Iterator[list[str]]:
     try:
         yield from reader
     except csv.Error as error:  # e.g. a field past the csv module's size limit
-        raise FileProblem(f"row {reader.line_num} is not readable CSV ({error})") from None
+        raise FileProblem(
+            t("第{row}行不是可读的 CSV({reason})", row=reader.line_num, reason=error)
+        ) from None
 
 
 def read_csv(path: Path) -> _Source:
@@ -388,7 +393,7 @@ def read_xlsx(path: Path) -> _Source:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError):
-        raise FileProblem(sheet.UNREADABLE) from None
+        raise FileProblem(workbook.UNREADABLE) from None
     try:
         found = sheet.scan(archive)
         if not found.rows:
@@ -397,8 +402,8 @@ def read_xlsx(path: Path) -> _Source:
         first = next(rows, None)
     except (zipfile.BadZipFile, KeyError, OSError):
         archive.close()
-        raise FileProblem(sheet.UNREADABLE) from None
-    except (sheet.SheetProblem, FileProblem) as problem:
+        raise FileProblem(workbook.UNREADABLE) from None
+    except (workbook.SheetProblem, FileProblem) as problem:
         archive.close()
         raise FileProblem(str(problem)) from None
     header: list[Any] = []

@@ -24,7 +24,8 @@ from typing import Any
 
 from openpyxl.utils.datetime import from_excel
 
-from bots.orders.workbook import UNREADABLE, Pass, SheetProblem, Strings, date_styles, locate
+from bots.messages import t
+from bots.orders.workbook import Pass, SheetProblem, Strings, date_styles, locate
 
 MAX_ROWS = 100_000
 MAX_COLUMNS = 100
@@ -92,9 +93,7 @@ class _Cells(Pass):
             return
         match = _REF.fullmatch(ref)
         if match is None:
-            raise SheetProblem(
-                f"has a cell with a broken reference {ref!r}: save it again from Excel"
-            )
+            raise SheetProblem(t("单元格引用{ref}无效:用 Excel 重新保存", ref=repr(ref)))
         self.row, self.col = int(match[2]), column_number(match[1])
 
 
@@ -126,7 +125,7 @@ class _Scan(_Cells):
         elif tag == "mergeCell":
             self.refs.append(attrs.get("ref", ""))
             if len(self.refs) > MAX_MERGES:
-                raise SheetProblem(f"has more than {MAX_MERGES} merged ranges: unmerge the cells")
+                raise SheetProblem(t("合并区域超过{limit}个:取消单元格合并", limit=MAX_MERGES))
 
     def end(self, tag: str) -> None:
         if tag == "v":
@@ -150,7 +149,13 @@ class _Scan(_Cells):
         # of its rows is handed on
         if not value.isdigit():
             cell = f"{column_letters(self.col)}{self.row}"
-            raise SheetProblem(f"cell {cell} names shared string {value!r}: {UNREADABLE}")
+            raise SheetProblem(
+                t(
+                    "单元格{cell}引用的共享字符串{value}无效:文件已损坏,用 Excel 重新保存",
+                    cell=cell,
+                    value=repr(value),
+                )
+            )
         self.sheet.strings_used = max(self.sheet.strings_used, int(value) + 1)
 
 
@@ -158,13 +163,21 @@ def _too_far(row: int, col: int) -> SheetProblem:
     cell = f"{column_letters(col)}{row}"
     if row > MAX_ROWS:
         return SheetProblem(
-            f"has a value in row {row} (cell {cell}): at most {MAX_ROWS} rows are read; "
-            "delete what is below the orders, or split the file"
+            t(
+                "第{row}行(单元格{cell})有内容:最多读{limit}行;删掉订单下面的内容,或把文件拆开",
+                row=row,
+                cell=cell,
+                limit=MAX_ROWS,
+            )
         )
     return SheetProblem(
-        f"has a value in column {column_letters(col)} (cell {cell}): at most "
-        f"{MAX_COLUMNS} columns ({column_letters(MAX_COLUMNS)}) are read; delete what is "
-        "right of the orders"
+        t(
+            "第{column}列(单元格{cell})有内容:最多读{limit}列(到{last}列);删掉订单右边的内容",
+            column=column_letters(col),
+            cell=cell,
+            limit=MAX_COLUMNS,
+            last=column_letters(MAX_COLUMNS),
+        )
     )
 
 
@@ -262,7 +275,9 @@ def rows(archive: zipfile.ZipFile, sheet: Sheet) -> Iterator[tuple[int, list[Any
     with Strings(archive, sheet.strings) as strings:
         if sheet.strings_used > len(strings):
             lacks = sheet.strings_used - 1
-            raise SheetProblem(f"refers to shared string {lacks}, which it lacks: {UNREADABLE}")
+            raise SheetProblem(
+                t("引用的共享字符串{index}在文件里没有:文件已损坏,用 Excel 重新保存", index=lacks)
+            )
         reader = _Rows(sheet, strings, date_styles(archive, sheet.styles))
         with archive.open(sheet.path) as stream:
             for _ in reader.chunks(stream):

@@ -16,8 +16,9 @@ from bots.flow.yamlsafe import MAX_ALIASED, load_yaml
 
 BOMBS = Path(__file__).parent / "bombs"
 ROOT = Path(__file__).resolve().parents[2]
-REFUSAL = (
-    "=====> the alias *lol1 expands past 1000 values (aliases nested in aliases); write the "
+REFUSAL = "=====> 别名*lol1展开超过1000个值(别名里又套别名):把值直接写出来,或少用几层别名"
+REFUSAL_EN = (
+    "=====> the alias *lol1 expands past 1000 values (aliases nested in aliases): write the "
     "values out, or use fewer levels of aliases"
 )
 
@@ -47,7 +48,7 @@ def test_the_flow_loader_and_bots_validate_refuse_it_too() -> None:
         env={"PATH": "/usr/bin:/bin", "COLUMNS": "300", "BOTS_LANG": "en"},
     )  # fmt: skip
     assert done.returncode == 3, done.stderr
-    assert done.stdout == f"tests/flow/bombs/laughs_flow.yaml:9:20: {REFUSAL}\n"
+    assert done.stdout == f"tests/flow/bombs/laughs_flow.yaml:9:20: {REFUSAL_EN}\n"
 
 
 def test_aliases_used_as_a_person_would_still_load() -> None:
@@ -68,4 +69,4 @@ def test_the_bound_counts_values_built_through_aliases(tmp_path: Path) -> None:
     (tmp_path / "over.yaml").write_text(anchor + f"uses: [{', '.join(['*b'] * (uses + 1))}]\n")
     with pytest.raises(DefinitionError) as caught:
         load_yaml(tmp_path / "over.yaml")
-    assert str(caught.value).startswith(f"{tmp_path / 'over.yaml'}:2:8: =====> the alias *b ")
+    assert str(caught.value).startswith(f"{tmp_path / 'over.yaml'}:2:8: =====> 别名*b展开")

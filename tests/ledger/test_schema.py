@@ -123,3 +123,16 @@ def test_an_upgrade_keeps_the_items_of_version_one(ledger_url: str) -> None:
     claimed = store.claim("w1")
     assert claimed is not None and claimed.lease_token is not None
     store.close()
+
+
+def test_a_sqlite_url_takes_a_lock_timeout_and_nothing_else(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/ledger.db"
+    store = open_store(f"{url}?timeout=2.5")
+    assert store.busy_seconds == 2.5  # type: ignore[attr-defined]
+    store.close()
+    with pytest.raises(BadInput) as caught:
+        open_store(f"{url}?mode=ro")
+    assert str(caught.value) == f"{url}?mode=ro:SQLite 账本没有选项mode,只有 timeout"
+    with pytest.raises(BadInput) as caught:
+        open_store(f"{url}?timeout=soon")
+    assert str(caught.value) == f"{url}?timeout=soon:timeout 应是秒数"

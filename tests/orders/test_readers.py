@@ -217,15 +217,10 @@ BOMB_EXPECTED: dict[str, tuple[list[int], list[str]]] = {
         " keep one"]),
     "merged_columns.xlsx": ([2, 3], []),
     "far_row.xlsx": ([], [
-        ": has a value in row 1048576 (cell XFD1048576): at most 100000 rows are read; delete"
-        " what is below the orders, or split the file"]),
-    "far_column.xlsx": ([], [
-        ": has a value in column XFD (cell XFD3): at most 100 columns (CV) are read; delete"
-        " what is right of the orders"]),
+        ": 第1048576行(单元格XFD1048576)有内容:最多读100000行;删掉订单下面的内容,或把文件拆开"]),
+    "far_column.xlsx": ([], [": 第XFD列(单元格XFD3)有内容:最多读100列(到CV列);删掉订单右边的内容"]),
     "styled_far.xlsx": ([2], []),
-    "wide.csv": ([], [
-        ": row 2 has values beyond column 100: at most 100 columns are read; delete what is"
-        " right of the orders"]),
+    "wide.csv": ([], [": 第2行在第100列之后还有内容:最多读100列;删掉订单右边的内容"]),
     # enqueue builds the aliases as shared lists: the order is refused field by field
     "laughs.yaml": ([], [f":item 1: {name}: is required" for name in REQUIRED]
                     + [f":item 1: {name}: is not a known field" for name in "abcdefghi"]),
@@ -282,7 +277,7 @@ def test_the_row_cap_refuses_a_csv_before_any_order_is_handed_on(
     stream = readers.OrderStream(write_csv(tmp_path / "o.csv", table))
     assert list(stream) == []
     assert [str(e) for e in stream.errors] == [
-        f"{tmp_path / 'o.csv'}: has more than 3 rows: split it into files of at most 3 rows"]
+        f"{tmp_path / 'o.csv'}: 超过3行:拆成每个不超过3行的文件"]
 
 
 def test_an_encoding_error_past_the_first_chunk_is_named_at_its_offset(tmp_path: Path) -> None:
@@ -347,4 +342,4 @@ def test_a_csv_field_past_the_csv_modules_limit_refuses_the_file(tmp_path: Path)
     table = rows()
     table[2][columns.COLUMNS.index(columns.column_for("note"))] = "备" * 200_000  # type: ignore[arg-type]
     path = write_csv(tmp_path / "o.csv", table)
-    assert errors(path) == [": row 3 is not readable CSV (field larger than field limit (131072))"]
+    assert errors(path) == [": 第3行不是可读的 CSV(field larger than field limit (131072))"]

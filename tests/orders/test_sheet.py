@@ -104,7 +104,7 @@ def test_too_many_merged_ranges_are_refused(tmp_path: Path, monkeypatch) -> None
     data = f'<m:sheetData/><m:mergeCells>{merges}</m:mergeCells>'
     with pytest.raises(sheet.SheetProblem) as caught:
         read(_handmade(tmp_path / "many.xlsx", data))
-    assert str(caught.value) == "has more than 2 merged ranges: unmerge the cells"
+    assert str(caught.value) == "合并区域超过2个:取消单元格合并"
 
 
 @pytest.mark.parametrize(("number", "letters"), [(1, "A"), (26, "Z"), (27, "AA"), (16384, "XFD")])
@@ -143,10 +143,7 @@ def test_a_cell_naming_a_shared_string_the_file_lacks_is_refused_before_any_row(
         rows = sheet.rows(archive, found)
         with pytest.raises(sheet.SheetProblem) as caught:
             next(rows)  # not even row 1 comes out
-    assert str(caught.value) == (
-        "refers to shared string 7, which it lacks: is not a readable .xlsx file: save it "
-        "again from Excel"
-    )
+    assert str(caught.value) == "引用的共享字符串7在文件里没有:文件已损坏,用 Excel 重新保存"
 
 
 def test_a_number_that_is_not_one_is_read_as_its_text(tmp_path: Path) -> None:
@@ -156,8 +153,6 @@ def test_a_number_that_is_not_one_is_read_as_its_text(tmp_path: Path) -> None:
     )
     with pytest.raises(sheet.SheetProblem) as caught:
         read(_handmade(tmp_path / "bad.xlsx", data))
-    assert str(caught.value) == (
-        "cell C1 names shared string 'x': is not a readable .xlsx file: save it again from Excel"
-    )
+    assert str(caught.value) == "单元格C1引用的共享字符串'x'无效:文件已损坏,用 Excel 重新保存"
     data = data.replace('<m:c t="s"><m:v>x</m:v></m:c>', "")
     assert read(_handmade(tmp_path / "text.xlsx", data))[1] == [(1, ["12a", "昨天"])]
