@@ -2,6 +2,10 @@
 
 It reads only the ledger and each item's run folder (run.json, screens/); the HTML links to
 the item's own run report and shows its last screenshot, so a manager can click through.
+
+The spreadsheets hold what customers typed (names, addresses) and what the portal said: a
+cell that starts like a formula (``=``, ``+``, ``-``, ``@``, tab, CR — OWASP's CSV
+injection rule) is written as text, never run when the file is opened.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ COLUMNS = (
     ("attempts", "尝试次数"),
 )
 PROCEDURES = {"new_install": "新装", "renewal": "续费"}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 STATES = {
     "done": "完成",
     "failed": "失败",
@@ -81,6 +86,20 @@ def _text(value: Any) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{k} {_text(v)}" for k, v in value.items())
     return str(value)
+
+
+def csv_cell(value: str) -> str:
+    """A CSV cell a spreadsheet shows as text: one that starts like a formula gets a leading
+    apostrophe (OWASP's rule)."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _xlsx_row(sheet: Any, values: list[str]) -> None:
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+            cell.data_type = "s"  # stored as text: openpyxl would store "=…" as a formula
+            cell.quotePrefix = True  # and Excel keeps it text when someone edits it
 
 
 def _hidden(payload: dict[str, Any]) -> set[str]:
@@ -152,13 +171,13 @@ def write_batch_report(items: list[WorkItem], out_dir: Path) -> dict[str, Path]:
         writer = csv.writer(out)
         writer.writerow(headers)
         for row in rows:
-            writer.writerow([row.values[key] for key, _ in COLUMNS])
+            writer.writerow([csv_cell(row.values[key]) for key, _ in COLUMNS])
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = "批次报告"
-    sheet.append(headers)
+    _xlsx_row(sheet, headers)
     for row in rows:
-        sheet.append([row.values[key] for key, _ in COLUMNS])
+        _xlsx_row(sheet, [row.values[key] for key, _ in COLUMNS])
     book.save(paths["xlsx"])
     return paths

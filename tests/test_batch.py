@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from bots.batch import COLUMNS, write_batch_report
+from bots.batch import COLUMNS, row_for, write_batch_report
 from bots.cli import app
 from bots.intake import work_item
 from bots.ledger import ErrorInfo, Store, open_store
@@ -82,20 +83,20 @@ def ledger(tmp_path: Path) -> tuple[str, Store, list[str]]:
     refs = [order.reference for order in orders]
     ids = [order.customer.id_number for order in orders]
     done, failed, review, _pending = refs
-    assert store.claim("w") is not None  # done
-    store.complete(done, "w", {
+    token = store.claim("w").lease_token  # type: ignore[union-attr]  # done
+    store.complete(done, "w", token=token, outputs={
         "order_no": "SO-1", "access_number": "037112345678", "serial_no": "ZK-9",
         "plan": "e9-G", "fees_collected": {"安装调测费": 58, "自由话费": 100},
         "follow_ups": ["evdo: 人工开通EVDO", "modem: 上门取猫"], "notice": "宽带次月停机",
     }, artifact_dir=run_folder(tmp_path, done, ["001-open.png", "002-pay.png"]))  # fmt: skip
-    assert store.claim("w") is not None  # failed, its message quoting the ID number
-    store.fail(failed, "w", ErrorInfo(
+    token = store.claim("w").lease_token  # type: ignore[union-attr]  # failed, quoting the ID
+    store.fail(failed, "w", token=token, error=ErrorInfo(
         kind="business_exception", type="BusinessException",
         message=f"the portal refused: 证件号码 {ids[1]} 已欠费", step="check",
     ), artifact_dir=run_folder(tmp_path, failed, ["003-check.png"]))  # fmt: skip
-    assert store.claim("w") is not None  # needs review: a commit step was under way
-    store.commit_started(review, "w", "submit")
-    store.fail(review, "w", ErrorInfo(
+    token = store.claim("w").lease_token  # type: ignore[union-attr]  # needs review: a
+    store.commit_started(review, "w", "submit", token=token)  # commit step was under way
+    store.fail(review, "w", token=token, error=ErrorInfo(
         kind="unknown_outcome", type="UnknownOutcome", message="step 'submit' timed out",
         step="submit",
     ), artifact_dir=run_folder(tmp_path, review, []))  # fmt: skip
@@ -186,3 +187,40 @@ def test_bots_report_writes_the_three_files(ledger, tmp_path: Path) -> None:
     assert all((out / name).is_file() for name in (
         "batch_report.html", "batch_report.csv", "batch_report.xlsx"
     ))  # fmt: skip
+
+
+FORMULAS = ["=1+2", "+SUM(A1:A9)", "-2+3", "@SUM(A1)", "\t=1+2", "\r=1+2"]
+
+
+def test_cells_that_start_like_a_formula_are_written_as_text(tmp_path: Path) -> None:
+    """OWASP's CSV-injection rule on both spreadsheets: a customer name (or any cell) that
+    starts with =, +, -, @, tab or CR is text — an apostrophe first in the CSV, a text cell
+    with Excel's quote prefix in the XLSX — and a formula sign inside a cell is left alone."""
+    store = open_store(f"sqlite:///{tmp_path / 'ledger.db'}")
+    orders = generate_orders(len(FORMULAS) + 1)
+    items = []
+    for order, name in zip(orders, [*FORMULAS, "王=敏"], strict=True):
+        item = work_item(order)
+        payload = {**item.payload, "customer": {**item.payload["customer"], "name": name}}
+        items.append(type(item)(**{**item.__dict__, "payload": payload}))
+    store.enqueue(items)
+    # the customer cell as the page shows it: the name, then the masked ID number
+    shown = {item.reference: row_for(item, tmp_path).values["customer"] for item in store.items()}
+    paths = write_batch_report(store.items(), tmp_path / "report")
+    store.close()
+    column = [key for key, _ in COLUMNS].index("customer")
+    with paths["csv"].open(encoding="utf-8-sig", newline="") as handle:
+        csv_cells = {row[0]: row[column] for row in list(csv.reader(handle))[1:]}
+    sheet = load_workbook(paths["xlsx"]).active
+    assert sheet is not None
+    xlsx_cells = {row[0].value: row[column] for row in sheet.iter_rows(min_row=2)}
+    for ref, text in shown.items():
+        formula_like = text[0] in "=+-@\t\r"
+        assert csv_cells[ref] == ("'" + text if formula_like else text), ref
+        cell = xlsx_cells[ref]
+        # (XML reads a CR back as a line feed: the cell is still text, never a formula)
+        assert (cell.value, cell.data_type) == (text.replace("\r", "\n"), "s"), ref
+        assert cell.quotePrefix is formula_like, ref
+    assert sum(text[0] in "=+-@\t\r" for text in shown.values()) == len(FORMULAS)
+    with zipfile.ZipFile(paths["xlsx"]) as archive:
+        assert "<f>" not in archive.read("xl/worksheets/sheet1.xml").decode("utf-8")

@@ -79,3 +79,71 @@ def test_cli_writes_rejects_and_counts(db: str, sample: Path, tmp_path: Path) ->
         "file,row,field,reason",
         'examples/orders.csv,7,赠机串号(IMEI),"Luhn check digit is wrong (expected 5, got 6)"',
     ]
+
+
+def _orders_csv(path: Path, count: int, clash: tuple[int, int] | None = None) -> list[str]:
+    """``count`` valid orders (600 rows is more than one chunk of the ledger); with
+    ``clash``, those two rows share an IMEI. Returns the references, in row order."""
+    from bots.orders.columns import COLUMNS, flatten
+    from bots.orders.samples import generate_orders
+
+    orders = generate_orders(count, seed=5, start_index=0)
+    rows = [flatten(o.model_dump(mode="json")) for o in orders]
+    for n, row in enumerate(rows):  # the samples reuse the 80 due users: each their own here
+        if row["broadband_access_number"]:
+            row["broadband_access_number"] = f"0371{60020000 + n:08d}"
+    if clash:
+        rows[clash[1]]["imei"] = rows[clash[0]]["imei"]
+    with path.open("w", encoding="utf-8", newline="") as out:
+        import csv
+
+        writer = csv.writer(out)
+        writer.writerow([c.name for c in COLUMNS])
+        for row in rows:
+            writer.writerow(["" if row[c.name] is None else row[c.name] for c in COLUMNS])
+    return [o.reference for o in orders]
+
+
+def test_rows_sharing_a_value_far_apart_are_taken_back_on_either_ledger(
+    ledger_url: str, tmp_path: Path
+) -> None:
+    """Streamed into the ledger, the first of two rows sharing an IMEI is in before the
+    second shows the clash: with --skip-invalid both are left out, the other 598 go in."""
+    refs = _orders_csv(tmp_path / "o.csv", 600, clash=(3, 590))
+    store = open_store(ledger_url, check_schema=False)
+    store.upgrade()
+    with pytest.raises(BadInput) as caught:
+        enqueue_files(store, [tmp_path / "o.csv"])
+    assert str(caught.value).splitlines()[:2] == [
+        f"{tmp_path / 'o.csv'}:row 5: imei: {imei(tmp_path, 3)} appears in rows 5 and 592;"
+        " each order needs its own",
+        f"{tmp_path / 'o.csv'}:row 592: imei: {imei(tmp_path, 3)} appears in rows 5 and 592;"
+        " each order needs its own",
+    ]
+    assert sum(store.counts().values()) == 0
+    intake = enqueue_files(store, [tmp_path / "o.csv"], skip_invalid=True, batch="b")
+    assert intake.enqueued == 598
+    assert [e.row for e in intake.rejects] == [5, 592]
+    queued = {item.reference for item in store.items()}
+    assert queued == set(refs) - {refs[3], refs[590]}
+    assert [h.note for h in store.history(refs[0])] == ["enqueued in batch b"]
+    store.close()
+
+
+def imei(folder: Path, index: int) -> str:
+    import csv
+
+    with (folder / "o.csv").open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))[index]["imei"]
+
+
+def test_a_reference_in_two_files_is_refused_and_nothing_queued(db: str, tmp_path: Path) -> None:
+    _orders_csv(tmp_path / "o.csv", 2)
+    (tmp_path / "again.csv").write_bytes((tmp_path / "o.csv").read_bytes())
+    store = open_store(db)
+    with pytest.raises(BadInput) as caught:
+        enqueue_files(store, [tmp_path / "o.csv", tmp_path / "again.csv"])
+    assert str(caught.value) == (
+        "reference given twice in this batch: E9-S5-0000, E9-S5-0001; nothing was enqueued"
+    )
+    assert sum(store.counts().values()) == 0

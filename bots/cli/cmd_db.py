@@ -29,9 +29,8 @@ app.add_typer(db_app, name="db")
 @db_app.command("upgrade")
 def upgrade(db: DbOption = None) -> None:
     """Apply the pending schema migrations and print the version reached."""
-    store = open_store(db, check_schema=False)
-    before, after = store.version(), store.upgrade()
-    store.close()
+    with open_store(db, mode="create", check_schema=False) as store:
+        before, after = store.version(), store.upgrade()
     change = f"upgraded from {before}" if after != before else "already up to date"
     typer.echo(f"ledger {redact_url(store.url)}: schema version {after} ({change})")
 
@@ -39,9 +38,8 @@ def upgrade(db: DbOption = None) -> None:
 @db_app.command("status")
 def status(db: DbOption = None) -> None:
     """Show the schema version and each applied migration."""
-    store = open_store(db, check_schema=False)
-    version, applied = store.version(), store.migrations()
-    store.close()
+    with open_store(db, mode="read", check_schema=False) as store:
+        version, applied = store.version(), store.migrations()
     shown = redact_url(store.url)
     typer.echo(f"ledger {shown}: schema version {version} of {LATEST}")
     for row in applied:

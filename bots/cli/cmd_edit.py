@@ -83,7 +83,7 @@ def edit(
     """Change fields of an order that is not running (pending, failed, needs_review or
     cancelled); the whole order is checked again and nothing changes if it is bad."""
     changes = parse_changes(ref, assignments)
-    store = open_store(db)
+    store = open_store(db, mode="write")
     try:
         before = store.get(ref).payload
         after = store.edit(ref, changes, validator(ref), actor=actor or getpass.getuser()).payload

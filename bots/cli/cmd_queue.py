@@ -17,6 +17,7 @@ from bots.cli.cmd_db import DbOption
 from bots.errors import BadInput
 from bots.ledger import HistoryEntry, State, Store, WorkItem, open_store
 from bots.ledger.mask import mask_payload, mask_text, sensitive_values
+from bots.messages import t
 
 ATTENTION = (State.FAILED, State.NEEDS_REVIEW)
 ActorOption = Annotated[
@@ -48,17 +49,26 @@ def status_tables(store: Store) -> list[Table]:
         attention.add_column(column)
     for item in store.items(states=ATTENTION):
         attention.add_row(item.reference, item.state.value, str(item.attempts), _reason(item))
-    return [counts, attention] if attention.row_count else [counts]
+    # which worker (host, process, context) holds what: two processes never share a name
+    working = Table(title=t("处理中(UTC)"))
+    for column in (t("业务参考号"), t("工作进程"), t("最近心跳"), t("租约到期")):
+        working.add_column(column)
+    for item in store.items(states=[State.RUNNING]):
+        working.add_row(
+            item.reference, item.lease_owner or "-", _when(item.heartbeat_at),
+            _when(item.lease_expires_at),
+        )  # fmt: skip
+    return [table for table in (counts, working, attention) if table.row_count]
 
 
 @app.command()
 def status(db: DbOption = None) -> None:
-    """Count work items by state and list those waiting for an operator, with the reason."""
-    store = open_store(db)
+    """Count work items by state, list the items being worked on with the worker holding each,
+    and those waiting for an operator, with the reason."""
     console = _console()
-    for table in status_tables(store):
-        console.print(table)
-    store.close()
+    with open_store(db, mode="read") as store:
+        for table in status_tables(store):
+            console.print(table)
 
 
 def describe(store: Store, ref: str, mask: Callable[[Any], Any] = mask_payload) -> list[Any]:
@@ -74,6 +84,8 @@ def describe(store: Store, ref: str, mask: Callable[[Any], Any] = mask_payload) 
         f"attempts: {item.attempts} (this run {item.run_attempts} of {item.max_attempts})"
         + ("; replay: guards run first" if item.replay else ""),
     ]
+    if item.expiries:
+        lines.append(t("租约过期(工作进程中断):{count}次,不计入尝试次数", count=item.expiries))
     if item.lease_owner:
         lines.append(f"lease: {item.lease_owner} until {_when(item.lease_expires_at)} UTC")
     if item.next_attempt_at:
@@ -123,20 +135,18 @@ def _detail(entry: HistoryEntry, mask: Callable[[Any], Any]) -> str:
 def show(ref: str, db: DbOption = None) -> None:
     """Show one order (personal data masked), every attempt, the failed step, the error and
     the artifact folders."""
-    store = open_store(db)
     console = _console()
-    for line in describe(store, ref):
-        console.print(line)
-    store.close()
+    with open_store(db, mode="read") as store:
+        for line in describe(store, ref):
+            console.print(line)
 
 
 @app.command()
 def cancel(ref: str, db: DbOption = None, actor: ActorOption = None) -> None:
     """Cancel an order that is not running: no worker will take it."""
-    store = open_store(db)
-    before = store.get(ref).state
-    store.cancel(ref, actor=actor or getpass.getuser())
-    store.close()
+    with open_store(db, mode="write") as store:
+        before = store.get(ref).state
+        store.cancel(ref, actor=actor or getpass.getuser())
     typer.echo(f"cancelled {ref} (was {before.value})")
 
 
@@ -157,12 +167,11 @@ def replay(
     ]
     if bool(refs) == bool(states):
         raise BadInput("replay: name references, or give --failed and/or --needs-review")
-    store = open_store(db)
     who = actor or getpass.getuser()
-    marked = store.replay(refs or (), actor=who) if refs else []
-    for state in states:
-        marked += store.replay(state=state, actor=who)
-    store.close()
+    with open_store(db, mode="write") as store:
+        marked = store.replay(refs or (), actor=who) if refs else []
+        for state in states:
+            marked += store.replay(state=state, actor=who)
     if not marked:
         typer.echo("nothing to replay")
         return

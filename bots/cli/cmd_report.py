@@ -18,7 +18,7 @@ def report(
     batch: str | None = typer.Option(None, "--batch", help="only this batch"),
 ) -> None:
     """Write one row per order: state, order number, serial number, notice, follow-ups."""
-    store = open_store(db)
+    store = open_store(db, mode="read")
     try:
         paths = write_batch_report(store.items(batch=batch), out)
     finally:

@@ -18,6 +18,7 @@ from bots.cli.app import console as cli_console
 from bots.errors import BadInput, BotsError, BusinessException, SystemException
 from bots.ledger.model import Backoff
 from bots.ledger.store import resolve_url
+from bots.messages import t
 from bots.worker import credentials as credential_source
 from bots.worker.loop import WorkerConfig
 from bots.worker.pool import Summary, run_workers
@@ -54,7 +55,9 @@ def work(
         None, "--credentials", help="0600 file of staff_id:password lines ($BOTS_CREDENTIALS)"
     ),
     worker_id: str | None = typer.Option(
-        None, "--worker-id", help="this machine's name in the ledger (default: hostname)"
+        None,
+        "--worker-id",
+        help=t("这个进程在账本里的名字(默认:主机名-进程号-随机数,每个进程都不同)"),
     ),
     screenshots: str = typer.Option("every_step", "--screenshots"),
     runs_dir: Path = typer.Option(Path("runs"), "--runs-dir"),

@@ -5,6 +5,7 @@ from bots.ledger.errors import (
     DuplicateReference,
     IllegalTransition,
     LeaseLost,
+    LedgerUnusable,
     NotFound,
     SchemaOutOfDate,
 )
@@ -19,6 +20,7 @@ __all__ = [
     "HistoryEntry",
     "IllegalTransition",
     "LeaseLost",
+    "LedgerUnusable",
     "NewItem",
     "NotFound",
     "SchemaOutOfDate",

@@ -91,8 +91,10 @@ class WorkItem:
     attempts: int
     run_attempts: int
     max_attempts: int
+    expiries: int
     replay: bool
     lease_owner: str | None
+    lease_token: str | None
     lease_expires_at: datetime | None
     heartbeat_at: datetime | None
     next_attempt_at: datetime | None

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -22,50 +24,168 @@ _CLEAR_ERROR = (
 _CHUNK = 500
 
 
-class Operations(SqlBase):
-    def enqueue(self, items: Sequence[NewItem]) -> int:
-        """Add the items as pending, all or none. A reference already in the ledger (or twice
-        in ``items``) is refused by name and nothing is written."""
-        refs = [item.reference for item in items]
-        twice = sorted({r for r in refs if refs.count(r) > 1})
-        if twice:
-            raise DuplicateReference(
-                f"reference given twice in this batch: {', '.join(twice)}; nothing was enqueued"
+class Enqueuing:
+    """One enqueue's transaction, fed item by item: items go in a chunk at a time (memory
+    stays flat however long the file), items refused later can be taken back, and the
+    caller's block ends in one commit — or, on any error, in nothing enqueued at all.
+    Values that must be distinct among the rows of a file are kept here too (``note``,
+    ``clashes``), in a temporary table, for the same reason.
+
+    A reference already in the ledger, or twice in this enqueue, is kept out and named when
+    the block ends (``DuplicateReference``). Both are found by looking in the table, which
+    within the transaction also holds the chunks inserted so far: this enqueue's rows are
+    those past the highest id it found at its start."""
+
+    def __init__(self, store: SqlBase, cur: Cursor, now: datetime) -> None:
+        self.store, self.cur, self.now = store, cur, now
+        top = cur.one("SELECT COALESCE(MAX(id), 0) AS top FROM work_items")
+        self.first_id = int(top["top"] if top else 0)
+        self.added = 0
+        self.known: list[str] = []
+        self.twice: list[str] = []
+        self._chunk: list[NewItem] = []
+        self._keys: list[tuple[str, str, int, str]] = []
+        self._keys_table = False
+
+    def add(self, item: NewItem) -> None:
+        self._chunk.append(item)
+        if len(self._chunk) >= _CHUNK:
+            self._flush()
+
+    def withdraw(self, refs: Collection[str]) -> None:
+        """Take back items added in this enqueue (later rows showed them to be refused)."""
+        self._flush()
+        wanted = list(refs)
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            self.cur.run(f"DELETE FROM history WHERE reference IN ({marks})", *chunk)
+            self.added -= self.cur.run(
+                f"DELETE FROM work_items WHERE reference IN ({marks}) AND id > ?",
+                *chunk, self.first_id,
+            )  # fmt: skip
+
+    def note(self, row: int, reference: str, values: Mapping[str, str]) -> None:
+        """Keep values (name → value) of the item from ``row`` that no other row may share,
+        in a temporary table of this transaction: the ledger holds them, not memory."""
+        self._keys += [(name, value, row, reference) for name, value in values.items()]
+        if len(self._keys) >= _CHUNK * 4:
+            self._flush_keys()
+
+    def clashes(self) -> list[tuple[str, str, list[int], list[str]]]:
+        """The values noted for more than one row since the last call: (name, value, rows,
+        references); then starts afresh (one file's rows at a time)."""
+        self._flush_keys()
+        if not self._keys_table:
+            return []
+        found: dict[tuple[str, str], tuple[list[int], list[str]]] = {}
+        for row in self.cur.all(
+            "SELECT k.name, k.value, k.source_row, k.reference FROM enqueue_keys k"
+            " JOIN (SELECT name, value FROM enqueue_keys GROUP BY name, value"
+            " HAVING COUNT(*) > 1) d ON k.name = d.name AND k.value = d.value"
+            " ORDER BY k.name, k.value, k.source_row"
+        ):
+            rows, refs = found.setdefault((row["name"], row["value"]), ([], []))
+            rows.append(row["source_row"])
+            refs.append(row["reference"])
+        self.cur.run("DELETE FROM enqueue_keys")
+        return [(name, value, rows, refs) for (name, value), (rows, refs) in found.items()]
+
+    def _flush_keys(self) -> None:
+        keys, self._keys = self._keys, []
+        if not keys:
+            return
+        if not self._keys_table:
+            self.cur.run(
+                "CREATE TEMP TABLE enqueue_keys (name TEXT NOT NULL, value TEXT NOT NULL,"
+                " source_row INTEGER NOT NULL, reference TEXT NOT NULL)"
             )
-        now = self.clock()
+            self._keys_table = True
+        self.cur.insert("enqueue_keys", ("name", "value", "source_row", "reference"), keys)
+
+    def _flush(self) -> None:
+        chunk, self._chunk = self._chunk, []
+        if not chunk:
+            return
+        counts = Counter(item.reference for item in chunk)
+        self.twice += [ref for ref, n in counts.items() if n > 1]
+        marks = ", ".join("?" * len(counts))
+        rows = self.cur.all(
+            f"SELECT reference, id FROM work_items WHERE reference IN ({marks})",
+            *counts,
+        )
+        for row in rows:
+            ours = row["id"] > self.first_id
+            (self.twice if ours else self.known).append(row["reference"])
+        found = {row["reference"] for row in rows}
+        fresh = [item for item in chunk if item.reference not in found]
+        fresh = list({item.reference: item for item in fresh}.values())
+        self.cur.insert(
+            "work_items",
+            ("reference", "flow", "payload", "batch", "state", "priority", "max_attempts",
+             "created_at", "updated_at"),
+            [
+                (
+                    item.reference, item.flow, json.dumps(dict(item.payload), ensure_ascii=False),
+                    item.batch, "pending", item.priority,
+                    item.max_attempts or self.store.max_attempts, self.now, self.now,
+                )
+                for item in fresh
+            ],
+        )  # fmt: skip
+        self.cur.insert(
+            "history",
+            ("reference", "kind", "started_at", "finished_at", "note"),
+            [
+                (
+                    item.reference, "enqueue", self.now, self.now,
+                    f"enqueued in batch {item.batch}" if item.batch else "enqueued",
+                )
+                for item in fresh
+            ],
+        )  # fmt: skip
+        self.added += len(fresh)
+
+    def finish(self) -> int:
+        self._flush()
+        if self._keys_table:
+            self.cur.run("DROP TABLE enqueue_keys")
+        if self.twice:
+            twice = ", ".join(sorted(set(self.twice)))
+            raise DuplicateReference(
+                f"reference given twice in this batch: {twice}; nothing was enqueued"
+            )
+        if self.known:
+            raise DuplicateReference(
+                f"already in the ledger: {', '.join(sorted(self.known))}; nothing was enqueued",
+                references=sorted(self.known),
+            )
+        return self.added
+
+
+class Operations(SqlBase):
+    @contextmanager
+    def enqueuing(self) -> Iterator[Enqueuing]:
+        """``with store.enqueuing() as batch: batch.add(item) ...``: one all-or-nothing
+        enqueue fed as the items are read (see ``Enqueuing``)."""
         try:
             with self.tx() as cur:
-                known: list[str] = []
-                for start in range(0, len(refs), _CHUNK):
-                    chunk = refs[start : start + _CHUNK]
-                    marks = ", ".join("?" * len(chunk))
-                    rows = cur.all(
-                        f"SELECT reference FROM work_items WHERE reference IN ({marks})", *chunk
-                    )
-                    known += [r["reference"] for r in rows]
-                if known:
-                    raise DuplicateReference(
-                        f"already in the ledger: {', '.join(sorted(known))}; nothing was enqueued",
-                        references=sorted(known),
-                    )
-                for item in items:
-                    self._insert(cur, item, now)
+                batch = Enqueuing(self, cur, self.clock())
+                yield batch
+                batch.finish()
         except self.integrity_errors as error:
             # another enqueuer won a race for one of these references after our check
             raise DuplicateReference(
                 f"a reference of this batch was enqueued meanwhile ({error}); nothing was enqueued"
             ) from error
-        return len(items)
 
-    def _insert(self, cur: Cursor, item: NewItem, now: datetime) -> None:
-        cur.run(
-            "INSERT INTO work_items (reference, flow, payload, batch, state, priority,"
-            " max_attempts, created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)",
-            item.reference, item.flow, json.dumps(dict(item.payload), ensure_ascii=False),
-            item.batch, item.priority, item.max_attempts or self.max_attempts, now, now,
-        )  # fmt: skip
-        note = f"enqueued in batch {item.batch}" if item.batch else "enqueued"
-        self._note(cur, item.reference, "enqueue", None, now, note=note)
+    def enqueue(self, items: Iterable[NewItem]) -> int:
+        """Add the items as pending, all or none. A reference already in the ledger (or twice
+        in ``items``) is refused by name and nothing is written."""
+        with self.enqueuing() as batch:
+            for item in items:
+                batch.add(item)
+        return batch.added
 
     def replay(
         self, refs: Sequence[str] = (), *, state: State | None = None, actor: str = "operator"
@@ -90,8 +210,9 @@ class Operations(SqlBase):
             for row in rows:
                 cur.run(
                     "UPDATE work_items SET state = 'pending', replay = ?, run_attempts = 0,"
-                    " next_attempt_at = NULL, finished_at = NULL, commit_in_progress = NULL,"
-                    f" committed_step = NULL, {_CLEAR_ERROR}, updated_at = ? WHERE reference = ?",
+                    " expiries = 0, next_attempt_at = NULL, finished_at = NULL,"
+                    f" commit_in_progress = NULL, committed_step = NULL, {_CLEAR_ERROR},"
+                    " updated_at = ? WHERE reference = ?",
                     True, now, row["reference"],
                 )  # fmt: skip
                 note = f"replay from {row['state']}: {row['error_message'] or 'no error'}"

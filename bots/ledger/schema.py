@@ -85,8 +85,18 @@ CREATE TABLE history (
     "CREATE INDEX history_reference ON history (reference, id)",
 ]
 
+# Each claim gets its own token, and every write of the worker that claimed names it: a
+# worker whose lease was reaped (and the item claimed again) finds out at its next write,
+# even with the same worker id. Expiries are counted apart from attempts, because a lease
+# that runs out before any commit step says "the worker died", not "the order failed".
+_FENCED_LEASES = [
+    "ALTER TABLE work_items ADD COLUMN lease_token TEXT",
+    "ALTER TABLE work_items ADD COLUMN expiries INTEGER NOT NULL DEFAULT 0",
+]
+
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (1, "work items and their history", _INITIAL),
+    (2, "a lease token per claim; lease expiries counted apart from attempts", _FENCED_LEASES),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from bots.ledger import schema
 from bots.ledger.errors import NotFound, SchemaOutOfDate
@@ -45,6 +45,11 @@ class Cursor:
         self.raw.execute(self.store.sql(sql), tuple(self.store.to_db(p) for p in params))
         return int(self.raw.rowcount)
 
+    def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Insert many rows at once, the backend's fastest way (``insert_rows``)."""
+        if rows:
+            self.store.insert_rows(self.raw, table, columns, rows)
+
     def one(self, sql: str, *params: Any) -> Row | None:
         self.run(sql, *params)
         row = self.raw.fetchone()
@@ -69,12 +74,20 @@ class SqlBase:
         backoff: Backoff | None = None,
         max_attempts: int = 3,
         lease_seconds: float = 300.0,
+        max_expiries: int = 5,
     ) -> None:
         self.url = url
         self.clock = clock
         self.backoff = backoff or Backoff()
         self.max_attempts = max_attempts
+        self.max_expiries = max_expiries
         self.lease = timedelta(seconds=lease_seconds)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # --- what a backend provides -------------------------------------------------------
     def tx(self, write: bool = True) -> AbstractContextManager[Cursor]:
@@ -94,6 +107,14 @@ class SqlBase:
 
     def _has_version_table(self, cur: Cursor) -> bool:
         raise NotImplementedError
+
+    def insert_rows(
+        self, raw: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """One ``INSERT`` run for every row (PostgreSQL copies instead)."""
+        marks = ", ".join("?" * len(columns))
+        sql = self.sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})")
+        raw.executemany(sql, [tuple(self.to_db(value) for value in row) for row in rows])
 
     def _lock_for_upgrade(self, cur: Cursor) -> None:
         """Stop two processes from migrating at once (SQLite: the write lock already does)."""
@@ -162,6 +183,13 @@ class SqlBase:
                 f"the ledger at {shown} has schema version {current}, this bots needs "
                 f"{schema.LATEST}: run `bots db upgrade --db {shown}`"
             )
+
+    def check_writable(self) -> None:
+        """Raise the backend's one-line error now if the ledger cannot take writes (a
+        read-only file or server, a lock held elsewhere): better before a worker logs in
+        or an enqueue reads its files than at the first write."""
+        with self.tx() as cur:
+            cur.run("UPDATE work_items SET priority = priority WHERE 1 = 0")
 
     def _note(
         self, cur: Cursor, ref: str, kind: str, actor: str | None, now: datetime, **extra: Any

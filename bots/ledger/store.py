@@ -1,26 +1,40 @@
 """The one interface workers and operators use, and ``open_store`` that picks a backend.
 
 URL rules (``--db`` / ``BOTS_DB`` / default ``sqlite:///runs/ledger.db``):
-``sqlite:///relative/path.db`` and ``sqlite:////absolute/path.db`` (SQLAlchemy's spelling),
-a plain file path → SQLite; ``postgresql://…`` or ``postgres://…`` → PostgreSQL.
+``sqlite:///relative/path.db`` and ``sqlite:////absolute/path.db`` (SQLAlchemy's spelling,
+with its ``?timeout=SECONDS`` for how long a locked file is waited on), a plain file path →
+SQLite; ``postgresql://…`` or ``postgres://…`` → PostgreSQL.
 
-Schema: a SQLite ledger is created and upgraded on open (one host, one file: nobody else to
+Modes: ``create`` (enqueue, work, db upgrade) makes a missing SQLite file and its folders;
+``write`` (edit, cancel, replay) and ``read`` (status, show, report, db status) need the
+ledger to exist, and ``read`` never writes to it. A command that writes checks at open that
+the ledger takes writes, so it fails before it does anything else.
+
+Schema: a SQLite ledger is upgraded when opened to write (one host, one file: nobody else to
 coordinate with). A PostgreSQL ledger is shared by many hosts, so it is upgraded only on
-purpose, by ``bots db upgrade``; opening an older one says so.
+purpose, by ``bots db upgrade``; opening an older one says so, as does reading an older
+SQLite one.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
+from urllib.parse import parse_qs
 
 from bots.errors import BadInput
 from bots.ledger.model import ErrorInfo, HistoryEntry, NewItem, State, WorkItem
+from bots.messages import t
+
+if TYPE_CHECKING:
+    from bots.ledger.operations import Enqueuing
 
 DEFAULT_URL = "sqlite:///runs/ledger.db"
+Mode = Literal["create", "write", "read"]
 
 
 @runtime_checkable
@@ -33,31 +47,73 @@ class Store(Protocol):
     def upgrade(self) -> int: ...
     def migrations(self) -> list[dict[str, Any]]: ...
     def require_current(self) -> None: ...
+    def check_writable(self) -> None: ...
     def close(self) -> None: ...
+    def __enter__(self) -> Store: ...
+    def __exit__(self, *exc: object) -> None: ...
 
-    # enqueue and the worker's side
-    def enqueue(self, items: Sequence[NewItem]) -> int: ...
+    # enqueue and the worker's side: every write for a claimed item names its lease token
+    def enqueue(self, items: Iterable[NewItem]) -> int: ...
+    def enqueuing(self) -> AbstractContextManager[Enqueuing]: ...
     def claim(self, worker: str, *, lease_seconds: float | None = None) -> WorkItem | None: ...
-    def heartbeat(self, ref: str, worker: str, *, lease_seconds: float | None = None) -> bool: ...
-    def commit_started(self, ref: str, worker: str, step: str) -> None: ...
-    def commit_done(self, ref: str, worker: str, step: str) -> None: ...
+    def heartbeat(
+        self, ref: str, worker: str, *, token: str | None, lease_seconds: float | None = None
+    ) -> bool: ...
+    def commit_started(self, ref: str, worker: str, step: str, *, token: str | None) -> None: ...
+    def commit_done(self, ref: str, worker: str, step: str, *, token: str | None) -> None: ...
     def complete(
-        self, ref: str, worker: str, outputs: Mapping[str, Any], *, artifact_dir: str | None = None
+        self,
+        ref: str,
+        worker: str,
+        outputs: Mapping[str, Any],
+        *,
+        token: str | None,
+        artifact_dir: str | None = None,
     ) -> WorkItem: ...
     def fail(
-        self, ref: str, worker: str, error: ErrorInfo, *, artifact_dir: str | None = None
+        self,
+        ref: str,
+        worker: str,
+        error: ErrorInfo,
+        *,
+        token: str | None,
+        artifact_dir: str | None = None,
     ) -> WorkItem: ...
     def fail_business(
-        self, ref: str, worker: str, error: ErrorInfo, *, artifact_dir: str | None = None
+        self,
+        ref: str,
+        worker: str,
+        error: ErrorInfo,
+        *,
+        token: str | None,
+        artifact_dir: str | None = None,
     ) -> WorkItem: ...
     def fail_system(
-        self, ref: str, worker: str, error: ErrorInfo, *, artifact_dir: str | None = None
+        self,
+        ref: str,
+        worker: str,
+        error: ErrorInfo,
+        *,
+        token: str | None,
+        artifact_dir: str | None = None,
     ) -> WorkItem: ...
     def fail_unknown(
-        self, ref: str, worker: str, error: ErrorInfo, *, artifact_dir: str | None = None
+        self,
+        ref: str,
+        worker: str,
+        error: ErrorInfo,
+        *,
+        token: str | None,
+        artifact_dir: str | None = None,
     ) -> WorkItem: ...
     def release(
-        self, ref: str, worker: str, reason: str, *, artifact_dir: str | None = None
+        self,
+        ref: str,
+        worker: str,
+        reason: str,
+        *,
+        token: str | None,
+        artifact_dir: str | None = None,
     ) -> WorkItem: ...
     def reap(self) -> list[WorkItem]: ...
 
@@ -91,12 +147,21 @@ def resolve_url(url: str | None = None) -> str:
 def _sqlite(url: str, path: str, options: dict[str, Any]) -> Store:
     from bots.ledger.sqlite import SqliteStore
 
-    return SqliteStore(url, Path(path), **options)
+    file, _, query = path.partition("?") if url.startswith("sqlite://") else (path, "", "")
+    for name, values in parse_qs(query, keep_blank_values=True).items():
+        if name != "timeout":
+            raise BadInput(t("{url}:SQLite 账本没有选项{name},只有 timeout", url=url, name=name))
+        try:
+            options["busy_seconds"] = float(values[-1])
+        except ValueError:
+            raise BadInput(t("{url}:timeout 应是秒数", url=url)) from None
+    return SqliteStore(url, Path(file), **options)
 
 
 def _postgres(url: str, path: str, options: dict[str, Any]) -> Store:
     from bots.ledger.postgres import PostgresStore
 
+    options.pop("mode", None)  # the database exists or the connection fails: nothing to make
     return PostgresStore(url, **options)
 
 
@@ -114,7 +179,7 @@ def _split(url: str) -> tuple[str, str]:
         return "sqlite", url
     if scheme != "sqlite":
         return scheme, url
-    if not rest.startswith("/") or rest in ("/", "/:memory:"):
+    if not rest.startswith("/") or rest.partition("?")[0] in ("/", "/:memory:"):
         raise BadInput(
             f"{url}: a SQLite ledger is a file: sqlite:///relative/path.db or "
             "sqlite:////absolute/path.db"
@@ -122,19 +187,33 @@ def _split(url: str) -> tuple[str, str]:
     return scheme, rest[1:]
 
 
-def open_store(url: str | None = None, *, check_schema: bool = True, **options: Any) -> Store:
-    """Open the ledger at ``url`` (see the module's URL rules). ``options``: ``clock``,
-    ``backoff``, ``max_attempts``, ``lease_seconds``. With ``check_schema`` a SQLite ledger
-    is brought up to date and a PostgreSQL one must already be."""
+def open_store(
+    url: str | None = None, *, mode: Mode = "create", check_schema: bool = True, **options: Any
+) -> Store:
+    """Open the ledger at ``url`` in ``mode`` (see the module's URL rules and modes).
+    ``options``: ``clock``, ``backoff``, ``max_attempts``, ``max_expiries``,
+    ``lease_seconds``. With ``check_schema`` the schema must be current (a SQLite ledger
+    opened to write is brought up to date) and a ledger opened to write must take writes;
+    a ledger that cannot serve raises one line (``LedgerUnusable``, ``SchemaOutOfDate``)."""
     url = resolve_url(url)
     scheme, target = _split(url)
     opener = BACKENDS.get(scheme)
     if opener is None:
         known = ", ".join(f"{name}://" for name in BACKENDS)
         raise BadInput(f"unknown ledger URL {url}: it should start with {known} or be a path")
-    store = opener(url, target, options)
-    if check_schema and scheme == "sqlite":
-        store.upgrade()
-    elif check_schema:
-        store.require_current()
+    store = opener(url, target, {**options, "mode": mode})
+    if not check_schema:
+        return store
+    checked = False
+    try:
+        if scheme == "sqlite" and mode != "read":
+            store.upgrade()
+        else:
+            store.require_current()
+        if mode != "read":
+            store.check_writable()
+        checked = True
+    finally:
+        if not checked:
+            store.close()
     return store

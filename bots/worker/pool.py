@@ -9,6 +9,8 @@ its item back, and returns; Chromium is closed last, so nothing is left running.
 
 from __future__ import annotations
 
+import os
+import secrets
 import signal
 import socket
 import time
@@ -47,7 +49,9 @@ class Summary:
 
 
 def default_worker_id() -> str:
-    return socket.gethostname()
+    """Unique per process — host, pid and a random part — so two ``bots work`` on one host
+    never pass for each other in the ledger, the logs or ``bots status``."""
+    return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
 
 
 def check_workers(workers: int, credentials: list[Credential]) -> None:
@@ -70,6 +74,10 @@ def run_workers(
 ) -> Summary:
     check_workers(workers, credentials)
     load_flow(config.flows_dir / config.login_flow)  # a broken login flow: stop before Chromium
+    find_chromium()  # no browser: say what to install before anything starts
+    # a ledger that cannot take writes (read-only, locked, damaged, of another schema
+    # version) stops the run here, before any browser starts or anyone logs in
+    store = open_store(config.db_url, backoff=config.backoff)
     console = console or Console(stderr=True)
     prefix = worker_id or default_worker_id()
     shared = Shared()
@@ -108,9 +116,7 @@ def run_workers(
             finally:
                 shared.browser.close()
 
-    find_chromium()  # no browser: say what to install before anything starts
     started = time.monotonic()
-    store = open_store(config.db_url, backoff=config.backoff)
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         with ThreadPoolExecutor(1, thread_name_prefix="browser") as pool:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
@@ -27,11 +30,11 @@ def ledger(ledger_url: str, cli: CliRunner) -> Store:
     assert cli.invoke(app, ["db", "upgrade"]).exit_code == 0
     store = open_store(ledger_url)
     store.enqueue([order("E9-1", broadband={"bandwidth": "100M"}), order("E9-2")])
-    store.claim("robot-1")
+    token = store.claim("robot-1").lease_token  # type: ignore[union-attr]
     error = ErrorInfo(
         "business_exception", "BusinessException", f"证件 {ID_NUMBER} 不符合办理条件", step="check"
     )
-    store.fail("E9-1", "robot-1", error, artifact_dir="runs/E9-1/1")
+    store.fail("E9-1", "robot-1", error, token=token, artifact_dir="runs/E9-1/1")
     return store
 
 
@@ -46,7 +49,11 @@ def test_db_upgrade_then_status(cli: CliRunner, ledger_url: str) -> None:
     assert lines[1].startswith("  1  work items and their history  (applied ")
 
 
-def test_db_status_of_an_empty_database_says_what_to_do(cli: CliRunner, ledger_url: str) -> None:
+def test_db_status_of_an_empty_database_says_what_to_do(
+    cli: CliRunner, ledger_url: str, tmp_path: Path
+) -> None:
+    if ledger_url.startswith("sqlite"):
+        (tmp_path / "ledger.db").touch()  # an empty file is an empty SQLite database
     result = cli.invoke(app, ["db", "status"])
     assert result.output == (
         f"ledger {ledger_url}: schema version 0 of {LATEST}\n"
@@ -66,6 +73,45 @@ def test_status_counts_and_reasons(cli: CliRunner, ledger: Store) -> None:
         "E9-1", "failed", "1", "BusinessException at step check: 证件 ****** 不符合办理条件",
     ]  # fmt: skip
     assert ID_NUMBER not in result.output
+
+
+def test_status_names_the_worker_holding_each_running_order(
+    cli: CliRunner, ledger: Store
+) -> None:
+    claimed = ledger.claim("vm-4242-a1b2c3/0")
+    assert claimed is not None and claimed.reference == "E9-2"
+    result = cli.invoke(app, ["status"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert any(line.strip() == "处理中(UTC)" for line in lines)
+    header = next(line for line in lines if "工作进程" in line)
+    assert [cell.strip() for cell in header.strip("│┃").split("┃")] == [
+        "业务参考号", "工作进程", "最近心跳", "租约到期",
+    ]  # fmt: skip
+    row = next(line for line in lines if "vm-4242-a1b2c3/0" in line)
+    heartbeat = claimed.heartbeat_at.strftime("%m-%d %H:%M:%S")  # type: ignore[union-attr]
+    until = claimed.lease_expires_at.strftime("%m-%d %H:%M:%S")  # type: ignore[union-attr]
+    assert [cell.strip() for cell in row.strip("│").split("│")] == [
+        "E9-2", "vm-4242-a1b2c3/0", heartbeat, until,
+    ]  # fmt: skip
+
+
+def test_status_lists_no_workers_when_nothing_runs(cli: CliRunner, ledger: Store) -> None:
+    assert "处理中(UTC)" not in cli.invoke(app, ["status"]).output
+
+
+def test_show_counts_the_leases_that_expired_apart_from_attempts(
+    cli: CliRunner, ledger: Store, ledger_url: str
+) -> None:
+    ledger.claim("vm-1-aaaaaa/0")  # E9-2; the process dies, and the lease runs out
+    later = open_store(ledger_url, clock=lambda: ledger.clock() + timedelta(seconds=301))
+    assert [i.reference for i in later.reap()] == ["E9-2"]
+    later.close()
+    lines = cli.invoke(app, ["show", "E9-2"]).output.splitlines()
+    assert lines[1:3] == [
+        "attempts: 1 (this run 0 of 3)",
+        "租约过期(工作进程中断):1次,不计入尝试次数",
+    ]
 
 
 def test_show_masks_the_order_and_lists_attempts(cli: CliRunner, ledger: Store) -> None:

@@ -18,14 +18,15 @@ def _failed(store: Store, *refs: str) -> None:
     for _ in refs:
         item = store.claim("w1")
         assert item is not None
-        store.fail_business(item.reference, "w1", REFUSED)
+        store.fail_business(item.reference, "w1", REFUSED, token=item.lease_token)
 
 
 def _needs_review(store: Store, ref: str) -> None:
     store.enqueue([order(ref)])
-    store.claim("w1")
-    store.commit_started(ref, "w1", "submit")
-    store.fail_unknown(ref, "w1", ErrorInfo("unknown_outcome", "UnknownOutcome", "died"))
+    token = store.claim("w1").lease_token  # type: ignore[union-attr]
+    store.commit_started(ref, "w1", "submit", token=token)
+    died = ErrorInfo("unknown_outcome", "UnknownOutcome", "died")
+    store.fail_unknown(ref, "w1", died, token=token)
 
 
 def test_replay_by_reference_marks_pending_with_the_replay_flag(store: Store) -> None:
@@ -109,8 +110,8 @@ def _validator(payload: dict[str, Any]) -> dict[str, Any]:
 
 def test_edit_revalidates_and_keeps_before_and_after(store: Store) -> None:
     store.enqueue([order("E9-1", broadband={"bandwidth": "20M"})])
-    store.claim("w1")
-    store.fail_business("E9-1", "w1", REFUSED)
+    token = store.claim("w1").lease_token  # type: ignore[union-attr]
+    store.fail_business("E9-1", "w1", REFUSED, token=token)
     edited = store.edit("E9-1", {"broadband.bandwidth": "100M"}, _validator, actor="王敏")
     assert edited.payload["broadband"] == {"bandwidth": "100M"}
     assert edited.payload["derived"] == "fee-100M"
@@ -141,11 +142,12 @@ def test_edit_of_a_missing_group_is_refused(store: Store) -> None:
 @pytest.mark.parametrize("state", ["running", "done", "retry_wait"])
 def test_edit_is_refused_while_a_worker_may_use_the_order(store: Store, state: str) -> None:
     store.enqueue([order("E9-1")])
-    store.claim("w1")
+    token = store.claim("w1").lease_token  # type: ignore[union-attr]
     if state == "done":
-        store.complete("E9-1", "w1", {})
+        store.complete("E9-1", "w1", {}, token=token)
     if state == "retry_wait":
-        store.fail_system("E9-1", "w1", ErrorInfo("system_exception", "TimeoutError", "slow"))
+        slow = ErrorInfo("system_exception", "TimeoutError", "slow")
+        store.fail_system("E9-1", "w1", slow, token=token)
     with pytest.raises(IllegalTransition) as caught:
         store.edit("E9-1", {"customer": "李四"}, dict)
     assert str(caught.value) == (

@@ -10,8 +10,10 @@ def test_release_between_steps_puts_the_item_back_without_spending_an_attempt(
     store: Store,
 ) -> None:
     store.enqueue([order("E9-1")])
-    store.claim("w1")
-    item = store.release("E9-1", "w1", "stopped by the operator", artifact_dir="runs/E9-1/1")
+    token = store.claim("w1").lease_token  # type: ignore[union-attr]
+    item = store.release(
+        "E9-1", "w1", "stopped by the operator", token=token, artifact_dir="runs/E9-1/1"
+    )
     assert (item.state, item.attempts, item.run_attempts, item.lease_owner, item.replay) == (
         State.PENDING, 1, 0, None, False,
     )  # fmt: skip
@@ -23,13 +25,13 @@ def test_release_between_steps_puts_the_item_back_without_spending_an_attempt(
 
 
 def test_release_after_a_committed_step_flags_the_replay(store: Store) -> None:
-    running(store, "E9-1", "w1", committed="submit")
-    assert store.release("E9-1", "w1", "stopped").replay is True
+    token = running(store, "E9-1", "w1", committed="submit").lease_token
+    assert store.release("E9-1", "w1", "stopped", token=token).replay is True
 
 
 def test_release_inside_a_commit_step_needs_review(store: Store) -> None:
-    running(store, "E9-1", "w1", started="submit")
-    item = store.release("E9-1", "w1", "stopped")
+    token = running(store, "E9-1", "w1", started="submit").lease_token
+    item = store.release("E9-1", "w1", "stopped", token=token)
     assert (item.state, item.error_message) == (
         State.NEEDS_REVIEW,
         "stopped during commit step submit; check the portal before replay",

@@ -10,7 +10,7 @@ from bots.errors import BadInput
 from bots.ledger import SchemaOutOfDate, open_store
 from bots.ledger.schema import LATEST
 from bots.ledger.sqlite import SqliteStore
-from tests.fixtures.ledger import order
+from tests.fixtures.ledger import order, version_one
 
 
 def test_upgrade_from_empty_is_idempotent_and_reports_the_version(ledger_url: str) -> None:
@@ -20,7 +20,8 @@ def test_upgrade_from_empty_is_idempotent_and_reports_the_version(ledger_url: st
     assert store.upgrade() == LATEST
     assert store.upgrade() == LATEST
     assert [(m["version"], m["description"]) for m in store.migrations()] == [
-        (1, "work items and their history")
+        (1, "work items and their history"),
+        (2, "a lease token per claim; lease expiries counted apart from attempts"),
     ]
     store.enqueue([order("E9-1")])
     store.close()
@@ -77,6 +78,7 @@ def test_sqlite_urls(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, url: str, 
     opened: list[Path] = []
     monkeypatch.setattr(SqliteStore, "__init__", lambda self, u, p, **o: opened.append(p))
     monkeypatch.setattr(SqliteStore, "upgrade", lambda self: LATEST)
+    monkeypatch.setattr(SqliteStore, "check_writable", lambda self: None)
     open_store(url)
     assert opened == [Path(path)]
 
@@ -107,3 +109,30 @@ def test_unknown_url_scheme(tmp_path: Path) -> None:
         "unknown ledger URL mysql://host/db: it should start with sqlite://, postgresql://, "
         "postgres:// or be a path"
     )
+
+
+def test_an_upgrade_keeps_the_items_of_version_one(ledger_url: str) -> None:
+    """A ledger made by the previous bots (version 1) gains the lease token and the expiry
+    count; its items keep everything, with no expiry counted yet."""
+    store = open_store(ledger_url, check_schema=False)
+    version_one(store)
+    assert store.version() == 1
+    assert store.upgrade() == LATEST
+    item = store.get("OLD-1")
+    assert (item.attempts, item.expiries, item.lease_token) == (2, 0, None)
+    claimed = store.claim("w1")
+    assert claimed is not None and claimed.lease_token is not None
+    store.close()
+
+
+def test_a_sqlite_url_takes_a_lock_timeout_and_nothing_else(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/ledger.db"
+    store = open_store(f"{url}?timeout=2.5")
+    assert store.busy_seconds == 2.5  # type: ignore[attr-defined]
+    store.close()
+    with pytest.raises(BadInput) as caught:
+        open_store(f"{url}?mode=ro")
+    assert str(caught.value) == f"{url}?mode=ro:SQLite 账本没有选项mode,只有 timeout"
+    with pytest.raises(BadInput) as caught:
+        open_store(f"{url}?timeout=soon")
+    assert str(caught.value) == f"{url}?timeout=soon:timeout 应是秒数"
