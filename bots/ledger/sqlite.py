@@ -159,6 +159,9 @@ class SqliteStore(SqlStore):
     def _load_time(self, value: Any) -> datetime:
         return datetime.fromisoformat(value)
 
+    def json_text(self, column: str, *keys: str) -> str:
+        return f"json_extract({column}, '$.{'.'.join(keys)}')"
+
     def _has_version_table(self, cur: Cursor) -> bool:
         row = cur.one(
             "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
