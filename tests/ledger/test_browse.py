@@ -10,7 +10,9 @@ from tests.fixtures.ledger import START, FakeClock
 REFUSED = ErrorInfo(kind="business_exception", type="BusinessException", message="不符合办理条件")
 
 
-def item(ref: str, name: str, batch: str | None = "b1", flow: str = "e9_new_install.yaml") -> NewItem:
+def item(
+    ref: str, name: str, batch: str | None = "b1", flow: str = "e9_new_install.yaml"
+) -> NewItem:
     payload = {"reference": ref, "customer": {"name": name, "id_number": "410101199001011234"}}
     return NewItem(reference=ref, flow=flow, payload=payload, batch=batch)
 

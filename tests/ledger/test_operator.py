@@ -177,7 +177,9 @@ def test_review_marks_an_item_an_operator_looked_at(store: Store) -> None:
     reviewed = store.review("E9-1", actor="console:王敏", note=" 已在营账系统核实:未受理 ")
     assert (reviewed.state, reviewed.reviewed_by) == (State.FAILED, "console:王敏")
     note = store.history("E9-1")[-1]
-    assert (note.kind, note.actor, note.note) == ("review", "console:王敏", "已在营账系统核实:未受理")
+    assert (note.kind, note.actor, note.note) == (
+        "review", "console:王敏", "已在营账系统核实:未受理",
+    )  # fmt: skip
     store.edit("E9-1", {"customer": "李四"}, lambda data: data, actor="console:王敏")
     assert store.get("E9-1").reviewed_at is None  # an edit means it waits for a replay
     store.review("E9-1", actor="console:王敏")
