@@ -36,7 +36,8 @@ class Presence:
         every: float = EVERY,
     ) -> None:
         self.db_url, self.process, self.workers, self.every = db_url, process, workers, every
-        self.kind, self.reason = "finished", None
+        self.kind: str = "finished"
+        self.reason: str | None = None
         self._done = threading.Event()
         self._started = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True, name=f"presence-{process}")

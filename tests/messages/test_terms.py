@@ -18,3 +18,20 @@ def test_procedures_are_named() -> None:
         assert [procedure_name("new_install"), procedure_name("renewal")] == ["新装", "续费"]
     with language_of("en"):
         assert procedure_name("renewal") == "renewal"
+
+
+def test_console_roles_and_history_rows_are_named() -> None:
+    from bots.ledger.model import ROLES
+    from bots.messages.terms import history_kind_name, role_name
+
+    kinds = ["enqueue", "attempt", "edit", "replay", "cancel", "review"]
+    with language_of("zh"):
+        assert [role_name(r) for r in ROLES] == ["录入员", "运维员", "管理员"]
+        assert [history_kind_name(k) for k in kinds] == [
+            "入队", "尝试", "修改", "重放", "取消", "已核查",
+        ]  # fmt: skip
+    with language_of("en"):
+        assert [role_name(r) for r in ROLES] == ["clerk", "operator", "admin"]
+        assert [history_kind_name(k) for k in kinds] == [
+            "enqueued", "attempt", "edited", "replayed", "cancelled", "reviewed",
+        ]  # fmt: skip
