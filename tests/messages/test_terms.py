@@ -33,5 +33,5 @@ def test_console_roles_and_history_rows_are_named() -> None:
     with language_of("en"):
         assert [role_name(r) for r in ROLES] == ["clerk", "operator", "admin"]
         assert [history_kind_name(k) for k in kinds] == [
-            "enqueued", "attempt", "edited", "replayed", "cancelled", "reviewed",
+            "Enqueue", "Attempt", "Edit", "Replay", "Cancel", "Reviewed",
         ]  # fmt: skip
