@@ -22,6 +22,7 @@ from bots.console.uploads import Uploads
 from bots.ledger import open_store
 
 STATIC = Path(__file__).parent / "static"
+ROUTERS = (auth, batches, queue, orders, workers, users)
 
 
 def create_app(config: ConsoleConfig) -> FastAPI:
@@ -43,7 +44,7 @@ def create_app(config: ConsoleConfig) -> FastAPI:
     app.add_exception_handler(web.Forbidden, web.forbidden_page)
     app.add_exception_handler(HTTPException, web.error_page)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
-    for module in (auth, batches, queue, orders, workers, users):
+    for module in ROUTERS:
         app.include_router(module.router)
     app.add_middleware(Language, cookie=web.LANGUAGE_COOKIE)
     app.add_middleware(SecurityHeaders)

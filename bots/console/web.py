@@ -34,6 +34,8 @@ CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+# every template is HTML (``.html.j2``): escape everything an order or a user wrote, always
+templates.env.autoescape = True
 templates.env.globals.update(
     t=t,
     state_name=state_name,
