@@ -30,7 +30,7 @@ from bots.ledger import Store
 from bots.masking import is_sensitive, mask_text, partial, sensitive_values
 from bots.messages import t
 from bots.orders import columns
-from bots.orders.readers import READERS, OrderStream, RowError
+from bots.orders.readers import READERS, FileProblem, OrderStream, RowError
 
 KEPT = timedelta(hours=6)  # an upload nobody enqueued is forgotten after this
 _CHUNK = 1 << 20
@@ -126,7 +126,11 @@ def check(upload: Upload, store: Store) -> Checked:
     stream = OrderStream(upload.path)
     stream.name = upload.filename
     found = [(row, order.reference) for row, order in stream]
-    refused = stream.broken or any(error.row is None for error in stream.errors)
+    # refused whole: broken part-way, or a problem of the file itself (encoding, size, no
+    # rows: no row number) or of its header (which the readers name as row 1, "header")
+    refused = stream.broken or any(
+        error.row is None or (error.field == "header" and not found) for error in stream.errors
+    )
     known = store.existing(ref for _row, ref in found)
     skipped = [(row, ref) for row, ref in found if ref in known]
     good = 0 if refused else len({ref for _row, ref in found} - known - stream.withdrawn)
@@ -171,7 +175,10 @@ def row_data(path: Path, rows: set[int]) -> dict[int, tuple[list[tuple[str, str]
     among them (to hide wherever a reason quotes them)."""
     if not rows:
         return {}
-    source = READERS[path.suffix.lower()](path)
+    try:
+        source = READERS[path.suffix.lower()](path)
+    except FileProblem:  # the header is what is wrong: there are no rows to show
+        return {}
     found: dict[int, tuple[list[tuple[str, str]], set[str]]] = {}
     for row in source.rows:
         if row.number in rows:

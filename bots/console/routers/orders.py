@@ -15,6 +15,7 @@ from bots.console.web import Ledger, Operator, Signed, Viewer, back_to, config_o
 from bots.errors import BadInput
 from bots.ledger import IllegalTransition, NotFound, Store, WorkItem
 from bots.ledger.mask import mask_payload, mask_text
+from bots.masking import is_sensitive
 from bots.messages import t
 
 router = APIRouter()
@@ -76,7 +77,8 @@ def _save_edit(
     try:
         store.edit(ref, changes, forms.validator(ref), actor=viewer.actor)
     except BadInput as error:
-        typed = set(changes.values()) | views.hidden(item)
+        # a reason may quote what was typed: a personal value typed in is hidden there too
+        typed = {v for path, v in changes.items() if is_sensitive(path)} | views.hidden(item)
         by_field, other = forms.problems(error)
         by_field = {path: mask_text(reason, typed) for path, reason in by_field.items()}
         return render(
