@@ -35,7 +35,8 @@ def test_user_add_asks_the_password_twice_and_stores_a_hash(tmp_path: Path) -> N
     ("args", "typed", "message"),
     [
         (["--role", "clerk"], "long-enough-1\nother-words-2\n", "两次输入的密码不一样"),
-        (["--role", "boss"], "long-enough-1\nlong-enough-1\n", "角色boss不存在:可选 clerk, operator, admin"),
+        (["--role", "boss"], "long-enough-1\nlong-enough-1\n",
+         "角色boss不存在:可选 clerk, operator, admin"),
         (["--role", "clerk"], "short\nshort\n", "密码至少8个字符"),
     ],
 )

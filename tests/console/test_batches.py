@@ -5,6 +5,7 @@ queued skips them; a batch's progress and its reports — on SQLite and PostgreS
 from __future__ import annotations
 
 import io
+
 import openpyxl
 
 from bots.ledger import State
