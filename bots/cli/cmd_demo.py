@@ -11,6 +11,7 @@ from bots.batch import write_batch_report
 from bots.cli.app import app
 from bots.cli.app import console as cli_console
 from bots.cli.cmd_work import finish
+from bots.console.server import run as run_console
 from bots.demo import console_server, demo_operator, demo_staff, mock_portal, write_credentials
 from bots.intake import enqueue_files, write_rejects
 from bots.ledger.store import open_store
@@ -76,4 +77,4 @@ def demo(
             markup=False,
         )
         console.print(t("按 Ctrl-C 结束"), markup=False)
-        server.run(sockets=[sock])
+        run_console(server, sock)

@@ -45,6 +45,15 @@ def server(config: ConsoleConfig, sock: socket.socket) -> _Server:
     return made
 
 
+def run(made: _Server, sock: socket.socket) -> None:
+    """Serve until Ctrl-C or SIGTERM. Uvicorn finishes the requests under way, then raises
+    the signal again; that is the ordinary end of a console, not an error."""
+    try:
+        made.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+
+
 def serve(config: ConsoleConfig, host: str = "127.0.0.1", port: int = 8600) -> None:
     sock = listen(host, port)
-    server(config, sock).run(sockets=[sock])
+    run(server(config, sock), sock)
