@@ -35,6 +35,7 @@ from bots.ledger.store import Store
 from bots.masking import partial
 from bots.messages import current, money, t
 from bots.messages.terms import procedure_name, state_name
+from bots.orders.columns import column_for
 from bots.orders.model import SENSITIVE_FIELDS
 from bots.orders.rules import SPECIAL_FUND
 from bots.report import chart
@@ -75,15 +76,22 @@ def columns() -> list[Column]:
 
 
 class Reject(Protocol):
-    """A row refused at enqueue, as the ledger keeps it (``Store.rejects``)."""
+    """A row refused at enqueue, as the ledger keeps it (``Store.rejects``): where it was
+    (file, row; None for a whole file), its reference if it had one, the field, the reason,
+    and its data as the file gave it (by header), sensitive fields masked."""
 
-    batch: str | None
-    file: str
-    row: int | None
-    reference: str | None
-    field: str | None
-    reason: str
-    data: Mapping[str, Any]
+    @property
+    def file(self) -> str: ...
+    @property
+    def row(self) -> int | None: ...
+    @property
+    def reference(self) -> str | None: ...
+    @property
+    def field(self) -> str | None: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def data(self) -> Mapping[str, Any] | None: ...
 
 
 @dataclass(frozen=True)
@@ -201,17 +209,23 @@ def row_for(item: WorkItem, out_dir: Path, attempts: Sequence[HistoryEntry] = ()
 
 
 def reject_row(reject: Reject) -> Row:
-    """A row refused at enqueue: where it is, and why."""
-    data = dict(reject.data or {})
+    """A row refused at enqueue: where it is, why, and what it held."""
+    data = {str(k): v for k, v in (reject.data or {}).items()}
+    by_column = {}
+    for header, value in data.items():
+        column = column_for(header)
+        if column is not None:
+            by_column[column.name] = _text(value)
     where = t("{file}第{row}行", file=reject.file, row=reject.row) if reject.row else reject.file
     reason = f"{reject.field}:{reject.reason}" if reject.field else reject.reason
     values: dict[str, Any] = {
-        "reference": reject.reference or "",
-        "procedure": _text(data.get("procedure") or data.get("办理类型") or ""),
-        "customer": _text(data.get("customer_name") or data.get("客户姓名") or ""),
+        "reference": reject.reference or by_column.get("reference", ""),
+        "procedure": by_column.get("procedure", ""),
+        "customer": by_column.get("customer_name", ""),
         "state": state_word(REJECTED),
         "reason": reason,
         "step": where,
+        "data": "; ".join(f"{k}: {_text(v)}" for k, v in data.items() if _text(v)),
     }
     return Row(values, REJECTED, "", None, None)
 
@@ -294,5 +308,9 @@ def build_batch_report(store: Store, out_dir: Path, batch: str | None = None) ->
 
 
 def refused_rows(store: Store, batch: str | None) -> Sequence[Reject]:
-    """The rows refused at enqueue that the ledger keeps (``Store.rejects``)."""
+    """The rows refused at enqueue that the ledger keeps.
+
+    SEAM: ``Store.rejects(batch)`` comes with the ledger's rejects table (branch ``words``);
+    until it is merged the ledger keeps none, and this is the one line to change to
+    ``return store.rejects(batch)``."""
     return []

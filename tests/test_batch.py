@@ -113,8 +113,10 @@ class Refused:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-REFUSED = Refused("orders.csv", 7, "E9-20261127-0006", "赠机串号(IMEI)", "串号校验位不对",
-                  data={"客户姓名": "刘洋"})  # fmt: skip
+REFUSED = Refused("orders.csv", 7, "E9-20261127-0006", "赠机串号(IMEI)", "串号无效",
+                  data={"业务参考号": "E9-20261127-0006", "办理类型(新装/续费)": "新装",
+                        "客户姓名": "刘洋", "证件号码": "410*************15",
+                        "赠机串号(IMEI)": "861234567890126"})  # fmt: skip
 
 
 @pytest.fixture
@@ -196,7 +198,10 @@ def test_failures_first_links_resolve_thumbnails_inside_personal_data_masked(
     assert "../runs" not in page.replace('href="../runs/', "")  # nothing else outside the page
     # the row refused at enqueue, with where it is and why
     assert rows[4]["cells"] == [
-        "orders.csv第7行", "E9-20261127-0006", "刘洋", "赠机串号(IMEI):串号校验位不对",
+        "orders.csv第7行", "E9-20261127-0006", "刘洋",
+        "赠机串号(IMEI):串号无效这一行的内容业务参考号: E9-20261127-0006; "
+        "办理类型(新装/续费): 新装; 客户姓名: 刘洋; 证件号码: 410*************15; "
+        "赠机串号(IMEI): 861234567890126",
     ]  # fmt: skip
     assert "共4单 · 入队时被拒1行" in page
 
@@ -236,8 +241,9 @@ def test_csv_and_xlsx_hold_the_same_rows_as_the_page(ledger: Any, tmp_path: Path
         (ref, states[state]) for ref, state in page_rows
     ]
     assert [(row[0], row[3]) for row in xlsx_rows[1:5]] == [(r[0], r[3]) for r in csv_rows[1:5]]
-    assert csv_rows[5][:4] == ["E9-20261127-0006", "", "刘洋", "入队被拒"]
-    assert xlsx_rows[5][:4] == ["E9-20261127-0006", None, "刘洋", "入队被拒"]
+    assert csv_rows[5][:4] == ["E9-20261127-0006", "新装", "刘洋", "入队被拒"]
+    assert xlsx_rows[5][:4] == ["E9-20261127-0006", "新装", "刘洋", "入队被拒"]
+    assert csv_rows[5][13:15] == ["赠机串号(IMEI):串号无效", "orders.csv第7行"]
     done = csv_rows[4]
     assert done[8:10] == ["158.00", "600.00"]
     for id_number in facts[4:]:
