@@ -167,7 +167,8 @@ def _picture(run_dir: Path, run: Mapping[str, Any]) -> str | None:
     return data_uri(run_dir / shots[-1]["screenshot"]) if shots else None
 
 
-def _started(item: WorkItem, attempts: Sequence[HistoryEntry], run: Mapping[str, Any]) -> Any:
+def _started(attempts: Sequence[HistoryEntry], run: Mapping[str, Any]) -> datetime | None:
+    """The first attempt's start (the ledger's history), else the last run's (run.json)."""
     starts = [entry.started_at for entry in attempts if entry.kind == "attempt"]
     if starts:
         return min(starts)
@@ -204,7 +205,7 @@ def row_for(item: WorkItem, out_dir: Path, attempts: Sequence[HistoryEntry] = ()
         report = os.path.relpath(run_dir / "report.html", out_dir)
     thumbnail = _picture(run_dir, run) if run_dir else None
     procedure = str(item.payload.get("procedure") or "")
-    started = _started(item, attempts, run)
+    started = _started(attempts, run)
     return Row(values, item.state.value, procedure, report, thumbnail, started)
 
 
