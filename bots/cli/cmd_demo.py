@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from bots.batch import write_batch_report
+from bots.batch import build_batch_report
 from bots.cli.app import app
 from bots.cli.app import console as cli_console
 from bots.cli.cmd_work import finish
@@ -63,7 +63,7 @@ def demo(
         summary = run_workers(config, creds, workers, "demo", console=console)
     store = open_store(db_url)
     try:
-        paths = write_batch_report(store.items(), folder / "report")
+        paths = build_batch_report(store, folder / "report")
     finally:
         store.close()
     console.print(f"batch report: {paths['html']}")

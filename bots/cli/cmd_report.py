@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from bots.batch import write_batch_report
+from bots.batch import build_batch_report
 from bots.cli.app import app
 from bots.ledger.store import open_store
 
@@ -20,7 +20,7 @@ def report(
     """Write one row per order: state, order number, serial number, notice, follow-ups."""
     store = open_store(db, mode="read")
     try:
-        paths = write_batch_report(store.items(batch=batch), out)
+        paths = build_batch_report(store, out, batch)
     finally:
         store.close()
     for kind, path in paths.items():

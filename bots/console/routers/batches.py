@@ -14,7 +14,7 @@ from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.background import BackgroundTask
 
-from bots.batch import write_batch_report
+from bots.batch import build_batch_report
 from bots.console import uploads
 from bots.console.progress import progress_of
 from bots.console.uploads import Uploads
@@ -131,11 +131,10 @@ def batch_progress(store: Ledger, viewer: Signed, batch: str) -> JSONResponse:
 def report(store: Ledger, viewer: Signed, batch: str, kind: str) -> Response:
     if kind not in REPORTS:
         raise HTTPException(404)
-    items = store.items(batch=batch)
-    if not items:
+    if not sum(store.counts(batch=batch).values()):
         raise HTTPException(404, t("没有这个批次:{batch}", batch=batch))
     folder = Path(tempfile.mkdtemp(prefix="bots-console-report-"))
-    paths = write_batch_report(items, folder)
+    paths = build_batch_report(store, folder, batch)
     return FileResponse(
         paths[kind], media_type=REPORTS[kind], filename=f"{batch}-batch_report.{kind}",
         background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
