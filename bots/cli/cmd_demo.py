@@ -70,6 +70,7 @@ def demo(
     finish(summary, console)
     if not no_console:
         server, sock, url = console_server(db_url)
+        server.banner = ""  # the lines below say where, and with which account
         name, password = demo_operator(db_url)
         console.print(t("控制台:{url}", url=url), markup=False)
         console.print(

@@ -19,7 +19,8 @@ class _Server(uvicorn.Server):
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
-        print(self.banner, flush=True)
+        if self.banner:
+            print(self.banner, flush=True)
 
 
 def listen(host: str, port: int) -> socket.socket:

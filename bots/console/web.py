@@ -25,7 +25,13 @@ from fastapi.templating import Jinja2Templates
 from bots.console.config import ConsoleConfig
 from bots.ledger import ROLES, ConsoleSession, Store, open_store
 from bots.messages import current, money, t
-from bots.messages.terms import history_kind_name, procedure_name, role_name, state_name
+from bots.messages.terms import (
+    history_kind_name,
+    procedure_name,
+    role_name,
+    state_name,
+    stop_name,
+)
 
 SESSION_COOKIE = "bots_console"
 SIGN_IN_COOKIE = "bots_console_signin"  # the CSRF token of the sign-in form (no session yet)
@@ -42,6 +48,7 @@ templates.env.globals.update(
     procedure_name=procedure_name,
     role_name=role_name,
     history_kind_name=history_kind_name,
+    stop_name=stop_name,
     money=money,
     language=current,
 )

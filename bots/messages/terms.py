@@ -47,3 +47,15 @@ def history_kind_name(kind: str) -> str:
         "review": t("已核查"),
     }
     return names.get(str(kind), str(kind))
+
+
+def stop_name(kind: str) -> str:
+    """Why a ``bots work`` process stopped (``finished``, ``signal``, ``portal_down``, …)."""
+    names = {
+        "finished": t("队列已处理完"),
+        "signal": t("收到停止信号"),
+        "portal_down": t("营账系统疑似故障"),
+        "login": t("登录营账系统被拒"),
+        "crash": t("意外出错"),
+    }
+    return names.get(str(kind), str(kind))

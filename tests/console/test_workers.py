@@ -35,4 +35,4 @@ def test_alive_silent_and_stopped_workers(console: ConsoleKit) -> None:
     assert "old-1/0 robot-02 (pid 77) GH1009 -" in silent and "没有心跳:进程可能已中断" in silent
     stopped = text[text.index("最近一天停止的"):]
     assert "down-1/0 robot-03 (pid 88) GH1011 -" in stopped
-    assert "已停止:portal_down" in stopped
+    assert "已停止:营账系统疑似故障" in stopped

@@ -35,3 +35,15 @@ def test_console_roles_and_history_rows_are_named() -> None:
         assert [history_kind_name(k) for k in kinds] == [
             "Enqueue", "Attempt", "Edit", "Replay", "Cancel", "Reviewed",
         ]  # fmt: skip
+
+
+def test_the_stops_of_a_worker_process_are_named() -> None:
+    from bots.messages.terms import stop_name
+
+    kinds = ["finished", "signal", "portal_down", "login", "crash"]
+    with language_of("zh"):
+        assert [stop_name(k) for k in kinds] == [
+            "队列已处理完", "收到停止信号", "营账系统疑似故障", "登录营账系统被拒", "意外出错",
+        ]  # fmt: skip
+    with language_of("en"):
+        assert stop_name("portal_down") == "the portal looked down"
