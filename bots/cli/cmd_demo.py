@@ -11,9 +11,11 @@ from bots.batch import build_batch_report
 from bots.cli.app import app
 from bots.cli.app import console as cli_console
 from bots.cli.cmd_work import finish
-from bots.demo import demo_staff, mock_portal, write_credentials
+from bots.console.server import run as run_console
+from bots.demo import console_server, demo_operator, demo_staff, mock_portal, write_credentials
 from bots.intake import enqueue_files, write_rejects
 from bots.ledger.store import open_store
+from bots.messages import t
 from bots.worker import credentials
 from bots.worker.loop import WorkerConfig
 from bots.worker.pool import run_workers
@@ -28,8 +30,12 @@ def demo(
     out: Path | None = typer.Option(None, "--out", help="demo folder (default: demo/<time>)"),
     flows: Path = typer.Option(Path("flows"), "--flows"),
     screenshots: str = typer.Option("every_step", "--screenshots"),
+    no_console: bool = typer.Option(
+        False, "--no-console", help="end when the batch is worked: no console afterwards"
+    ),
 ) -> None:
-    """Start the mock portal, enqueue the sample orders, work them, write the batch report."""
+    """Start the mock portal, enqueue the sample orders, work them, write the batch report;
+    then serve the operator console on the demo's ledger until Ctrl-C."""
     console = cli_console()
     folder = out or Path("demo") / datetime.now().strftime("%Y%m%d-%H%M%S")
     folder.mkdir(parents=True, exist_ok=True)
@@ -62,3 +68,14 @@ def demo(
         store.close()
     console.print(f"batch report: {paths['html']}")
     finish(summary, console)
+    if not no_console:
+        server, sock, url = console_server(db_url)
+        server.banner = ""  # the lines below say where, and with which account
+        name, password = demo_operator(db_url)
+        console.print(t("控制台:{url}", url=url), markup=False)
+        console.print(
+            t("演示运维员账号:{name} 密码:{password}(只显示这一次)", name=name, password=password),
+            markup=False,
+        )
+        console.print(t("按 Ctrl-C 结束"), markup=False)
+        run_console(server, sock)

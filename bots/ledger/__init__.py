@@ -9,16 +9,34 @@ from bots.ledger.errors import (
     NotFound,
     SchemaOutOfDate,
 )
-from bots.ledger.model import Backoff, ErrorInfo, HistoryEntry, NewItem, State, WorkItem
+from bots.ledger.model import (
+    ROLES,
+    Backoff,
+    BatchSummary,
+    ConsoleSession,
+    ConsoleUser,
+    ErrorInfo,
+    HistoryEntry,
+    ItemQuery,
+    NewItem,
+    State,
+    WorkerRecord,
+    WorkItem,
+)
 from bots.ledger.store import DEFAULT_URL, Store, open_store, resolve_url
 
 __all__ = [
     "DEFAULT_URL",
+    "ROLES",
     "Backoff",
+    "BatchSummary",
+    "ConsoleSession",
+    "ConsoleUser",
     "DuplicateReference",
     "ErrorInfo",
     "HistoryEntry",
     "IllegalTransition",
+    "ItemQuery",
     "LeaseLost",
     "LedgerUnusable",
     "NewItem",
@@ -27,6 +45,7 @@ __all__ = [
     "State",
     "Store",
     "WorkItem",
+    "WorkerRecord",
     "open_store",
     "resolve_url",
 ]

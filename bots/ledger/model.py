@@ -111,6 +111,10 @@ class WorkItem:
     created_at: datetime
     updated_at: datetime
     finished_at: datetime | None
+    # an operator looked at this failed / needs_review item (the console's "mark reviewed"):
+    # it no longer heads the queue; a replay or an edit clears it
+    reviewed_at: datetime | None = None
+    reviewed_by: str | None = None
 
     @property
     def reason(self) -> str:
@@ -124,7 +128,7 @@ class WorkItem:
 @dataclass(frozen=True)
 class HistoryEntry:
     """An attempt (kind ``attempt``) or an operator action (``enqueue``, ``edit``, ``replay``,
-    ``cancel``)."""
+    ``cancel``, ``review``)."""
 
     kind: str
     reference: str
@@ -140,3 +144,76 @@ class HistoryEntry:
     committed_step: str | None
     note: str | None
     changes: dict[str, Any] | None
+
+
+ROLES = ("clerk", "operator", "admin")  # each may do what the ones before it may
+
+
+@dataclass(frozen=True)
+class ConsoleUser:
+    """A person who signs in to the operator console; ``password_hash`` is the password
+    hasher's whole string (the password itself is never stored)."""
+
+    name: str
+    role: str
+    password_hash: str
+    language: str | None
+    disabled: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class ConsoleSession:
+    """A signed-in console user: found by the hash of the cookie's token; ``csrf`` is the
+    token every form of the session must carry."""
+
+    user: ConsoleUser
+    csrf: str
+    created_at: datetime
+    seen_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class WorkerRecord:
+    """One worker (a browser context of a ``bots work`` process) as the process recorded it:
+    a heartbeat while the process lives, and how the process stopped."""
+
+    worker: str
+    process: str
+    host: str
+    pid: int
+    staff_id: str | None
+    started_at: datetime
+    heartbeat_at: datetime
+    stopped_at: datetime | None
+    stop_kind: str | None
+    stop_reason: str | None
+
+
+@dataclass(frozen=True)
+class ItemQuery:
+    """Which items a page of the queue shows. ``text`` matches part of the reference or of
+    the customer's name; ``since``/``before`` bound when the item was enqueued; ``flows``
+    stand for procedures. The most urgent come first: needs_review, failed (not yet
+    reviewed), retry_wait, running, pending, then the rest; oldest first within each."""
+
+    states: tuple[State, ...] = ()
+    batch: str | None = None
+    flows: tuple[str, ...] = ()
+    since: datetime | None = None
+    before: datetime | None = None
+    text: str | None = None
+    offset: int = 0
+    limit: int = 50
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    """A batch: how many items, when the first was enqueued and the last one changed."""
+
+    batch: str
+    items: int
+    first_enqueued: datetime
+    last_change: datetime

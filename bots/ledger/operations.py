@@ -1,4 +1,5 @@
-"""Enqueue and the operator's verbs: replay, cancel, edit — each leaving an audit row."""
+"""Enqueue and the operator's verbs: replay, cancel, edit, review — each leaving an audit
+row with who did it."""
 
 from __future__ import annotations
 
@@ -211,6 +212,7 @@ class Operations(SqlBase):
                 cur.run(
                     "UPDATE work_items SET state = 'pending', replay = ?, run_attempts = 0,"
                     " expiries = 0, next_attempt_at = NULL, finished_at = NULL,"
+                    " reviewed_at = NULL, reviewed_by = NULL,"
                     f" commit_in_progress = NULL, committed_step = NULL, {_CLEAR_ERROR},"
                     " updated_at = ? WHERE reference = ?",
                     True, now, row["reference"],
@@ -259,13 +261,30 @@ class Operations(SqlBase):
                 for path in changes
             }
             cur.run(
-                "UPDATE work_items SET payload = ?, updated_at = ? WHERE reference = ?",
+                "UPDATE work_items SET payload = ?, reviewed_at = NULL, reviewed_by = NULL,"
+                " updated_at = ? WHERE reference = ?",
                 json.dumps(stored, ensure_ascii=False), now, ref,
             )  # fmt: skip
             self._note(
                 cur, ref, "edit", actor, now, note=f"edited {', '.join(changes)}",
                 changes=json.dumps(diff, ensure_ascii=False),
             )  # fmt: skip
+            return self._get(cur, ref)
+
+
+    def review(self, ref: str, *, actor: str = "operator", note: str | None = None) -> WorkItem:
+        """Mark a failed or needs_review item as looked at by ``actor``, with what was found
+        (``note``); its state stays. A later edit or replay clears the mark."""
+        now = self.clock()
+        with self.tx() as cur:
+            row = self._row(cur, ref)
+            check("review", ref, State(row["state"]))
+            cur.run(
+                "UPDATE work_items SET reviewed_at = ?, reviewed_by = ?, updated_at = ?"
+                " WHERE reference = ?",
+                now, actor, now, ref,
+            )  # fmt: skip
+            self._note(cur, ref, "review", actor, now, note=(note or "").strip() or None)
             return self._get(cur, ref)
 
 

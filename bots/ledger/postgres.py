@@ -72,6 +72,9 @@ class PostgresStore(SqlStore):
             for row in rows:
                 copy.write_row(row)
 
+    def json_text(self, column: str, *keys: str) -> str:
+        return f"({column} #>> '{{{','.join(keys)}}}')"
+
     def _lock_for_upgrade(self, cur: Cursor) -> None:
         cur.run("SELECT pg_advisory_xact_lock(?)", _UPGRADE_LOCK)
 

@@ -30,7 +30,8 @@ _HISTORY_FIELDS = [f.name for f in fields(HistoryEntry)]
 _JSON = {"payload", "outputs", "error_context", "changes"}
 _TIMES = {
     "lease_expires_at", "heartbeat_at", "next_attempt_at", "created_at", "updated_at",
-    "finished_at", "started_at", "applied_at",
+    "finished_at", "started_at", "applied_at", "reviewed_at", "seen_at", "expires_at",
+    "s_created", "u_created_at", "u_updated_at", "stopped_at", "first_enqueued", "last_change",
 }  # fmt: skip
 
 
@@ -210,9 +211,16 @@ class SqlBase:
             rows = cur.all("SELECT * FROM history WHERE reference = ? ORDER BY id", ref)
         return [HistoryEntry(**{k: row[k] for k in _HISTORY_FIELDS}) for row in rows]
 
-    def counts(self) -> dict[State, int]:
+    def counts(self, *, batch: str | None = None) -> dict[State, int]:
+        """Items by state (of ``batch`` only, if given); every state is a key."""
         with self.tx(write=False) as cur:
-            rows = cur.all("SELECT state, COUNT(*) AS n FROM work_items GROUP BY state")
+            if batch is None:
+                rows = cur.all("SELECT state, COUNT(*) AS n FROM work_items GROUP BY state")
+            else:
+                rows = cur.all(
+                    "SELECT state, COUNT(*) AS n FROM work_items WHERE batch = ? GROUP BY state",
+                    batch,
+                )
         found = {State(r["state"]): int(r["n"]) for r in rows}
         return {state: found.get(state, 0) for state in State}
 
@@ -248,6 +256,9 @@ def _item(row: Row) -> WorkItem:
     values["state"] = State(values["state"])
     values["replay"] = bool(values["replay"])
     return WorkItem(**values)
+
+
+item_from_row = _item
 
 
 def dump_json(value: Mapping[str, Any] | None) -> str | None:

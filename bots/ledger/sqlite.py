@@ -82,7 +82,11 @@ class SqliteStore(SqlStore):
         self.busy_seconds = busy_seconds
         uri = self._uri(mode)
         with self._translated():
-            self.conn = sqlite3.connect(uri, timeout=busy_seconds, uri=True, isolation_level=None)
+            # one connection may pass from thread to thread, never used by two at once: the
+            # console opens it for a request in one thread of its pool and uses it in another
+            self.conn = sqlite3.connect(
+                uri, timeout=busy_seconds, uri=True, isolation_level=None, check_same_thread=False
+            )
             try:
                 self.conn.row_factory = _dict_row
                 self.conn.execute(f"PRAGMA busy_timeout = {int(busy_seconds * 1000)}")
@@ -158,6 +162,9 @@ class SqliteStore(SqlStore):
 
     def _load_time(self, value: Any) -> datetime:
         return datetime.fromisoformat(value)
+
+    def json_text(self, column: str, *keys: str) -> str:
+        return f"json_extract({column}, '$.{'.'.join(keys)}')"
 
     def _has_version_table(self, cur: Cursor) -> bool:
         row = cur.one(

@@ -21,13 +21,24 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 from urllib.parse import parse_qs
 
 from bots.errors import BadInput
-from bots.ledger.model import ErrorInfo, HistoryEntry, NewItem, State, WorkItem
+from bots.ledger.model import (
+    BatchSummary,
+    ConsoleSession,
+    ConsoleUser,
+    ErrorInfo,
+    HistoryEntry,
+    ItemQuery,
+    NewItem,
+    State,
+    WorkerRecord,
+    WorkItem,
+)
 from bots.messages import t
 
 if TYPE_CHECKING:
@@ -130,14 +141,50 @@ class Store(Protocol):
         *,
         actor: str = "operator",
     ) -> WorkItem: ...
+    def review(
+        self, ref: str, *, actor: str = "operator", note: str | None = None
+    ) -> WorkItem: ...
 
     # queries
     def get(self, ref: str) -> WorkItem: ...
     def history(self, ref: str) -> list[HistoryEntry]: ...
-    def counts(self) -> dict[State, int]: ...
+    def counts(self, *, batch: str | None = None) -> dict[State, int]: ...
     def items(
         self, *, states: Sequence[State] = (), batch: str | None = None
     ) -> list[WorkItem]: ...
+    def page(self, query: ItemQuery) -> tuple[list[WorkItem], int]: ...
+    def batches(self) -> list[BatchSummary]: ...
+    def finished_since(self, since: datetime, *, batch: str | None = None) -> int: ...
+    def existing(self, refs: Iterable[str]) -> set[str]: ...
+
+    # the console's people: users and their sessions (found by a hash of the token)
+    def add_user(
+        self, name: str, role: str, password_hash: str, *, language: str | None = None
+    ) -> ConsoleUser: ...
+    def user(self, name: str) -> ConsoleUser | None: ...
+    def users(self) -> list[ConsoleUser]: ...
+    def update_user(
+        self,
+        name: str,
+        *,
+        role: str | None = None,
+        password_hash: str | None = None,
+        language: str | None = None,
+        disabled: bool | None = None,
+    ) -> ConsoleUser: ...
+    def open_session(
+        self, token_hash: str, name: str, csrf: str, *, lifetime: timedelta
+    ) -> None: ...
+    def session(self, token_hash: str, *, idle: timedelta) -> ConsoleSession | None: ...
+    def close_session(self, token_hash: str) -> None: ...
+
+    # worker processes: who runs, their heartbeat, how they stopped
+    def workers_started(
+        self, process: str, host: str, pid: int, workers: Sequence[tuple[str, str | None]]
+    ) -> None: ...
+    def workers_beat(self, process: str) -> None: ...
+    def workers_stopped(self, process: str, kind: str, reason: str | None = None) -> None: ...
+    def workers(self, *, since: datetime) -> list[WorkerRecord]: ...
 
 
 def resolve_url(url: str | None = None) -> str:

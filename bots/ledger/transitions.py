@@ -46,6 +46,9 @@ TRANSITIONS: dict[str, Transition] = {
     "cancel": _t({P, W, F, N}, {C}),
     # an edit keeps the state; a running or finished order is not edited under a worker's feet
     "edit": _t({P, F, N, C}, {P, F, N, C}),
+    # an operator looked at an item that waits for one (and may say what was found): the
+    # state stays, the item no longer heads the queue
+    "review": _t({F, N}, {F, N}),
 }
 
 ORDER = list(State)

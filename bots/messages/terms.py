@@ -28,3 +28,34 @@ def procedure_name(procedure: str) -> str:
     """新装 or 续费 for a procedure (``new_install``, ``renewal``)."""
     names = {"new_install": t("新装"), "renewal": t("续费")}
     return names.get(str(procedure), str(procedure))
+
+
+def role_name(role: str) -> str:
+    """录入员, 运维员 or 管理员 for a console role (``clerk``, ``operator``, ``admin``)."""
+    names = {"clerk": t("录入员"), "operator": t("运维员"), "admin": t("管理员")}
+    return names.get(str(role), str(role))
+
+
+def history_kind_name(kind: str) -> str:
+    """What a row of an item's history records: 入队, 尝试, 修改, 重放, 取消, 已核查."""
+    names = {
+        "enqueue": t("入队"),
+        "attempt": t("尝试"),
+        "edit": t("修改"),
+        "replay": t("重放"),
+        "cancel": t("取消"),
+        "review": t("已核查"),
+    }
+    return names.get(str(kind), str(kind))
+
+
+def stop_name(kind: str) -> str:
+    """Why a ``bots work`` process stopped (``finished``, ``signal``, ``portal_down``, …)."""
+    names = {
+        "finished": t("队列已处理完"),
+        "signal": t("收到停止信号"),
+        "portal_down": t("营账系统疑似故障"),
+        "login": t("登录营账系统被拒"),
+        "crash": t("意外出错"),
+    }
+    return names.get(str(kind), str(kind))

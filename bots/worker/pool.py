@@ -30,6 +30,7 @@ from bots.ledger.store import open_store
 from bots.worker.credentials import Credential
 from bots.worker.fibers import Fibers
 from bots.worker.loop import Shared, Worker, WorkerConfig
+from bots.worker.presence import Presence
 from bots.worker.progress import Snapshot, watch
 
 
@@ -118,11 +119,16 @@ def run_workers(
 
     started = time.monotonic()
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    # the console's workers page: who runs here, a heartbeat, and how this process stopped
+    staff = [(f"{prefix}/{n}", credentials[n].staff_id) for n in range(workers)]
     try:
-        with ThreadPoolExecutor(1, thread_name_prefix="browser") as pool:
-            browser = pool.submit(drive)
-            snapshot = watch(store, lambda: not browser.done(), console)
-            browser.result()  # a worker's crash, re-raised here for the one error handler
+        with Presence(config.db_url, prefix, staff) as presence:
+            with ThreadPoolExecutor(1, thread_name_prefix="browser") as pool:
+                browser = pool.submit(drive)
+                snapshot = watch(store, lambda: not browser.done(), console)
+                browser.result()  # a worker's crash, re-raised here for the one error handler
+            if shared.stop_reason:
+                presence.stopped(*shared.stop_reason[0])
         counts = {state.value: n for state, n in store.counts().items()}
     finally:
         for sig, handler in previous.items():

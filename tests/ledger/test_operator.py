@@ -170,3 +170,24 @@ def test_an_edit_of_a_personal_field_keeps_it_masked_in_the_history(store: Store
         "id_number": {"before": "410*************34", "after": "410*************78"},
     }
     assert store.get("E9-1").payload["contact_phone"] == "13937100002"
+
+
+def test_review_marks_an_item_an_operator_looked_at(store: Store) -> None:
+    _failed(store, "E9-1")
+    reviewed = store.review("E9-1", actor="console:王敏", note=" 已在营账系统核实:未受理 ")
+    assert (reviewed.state, reviewed.reviewed_by) == (State.FAILED, "console:王敏")
+    note = store.history("E9-1")[-1]
+    assert (note.kind, note.actor, note.note) == (
+        "review", "console:王敏", "已在营账系统核实:未受理",
+    )  # fmt: skip
+    store.edit("E9-1", {"customer": "李四"}, lambda data: data, actor="console:王敏")
+    assert store.get("E9-1").reviewed_at is None  # an edit means it waits for a replay
+    store.review("E9-1", actor="console:王敏")
+    assert store.history("E9-1")[-1].note is None
+    store.replay(["E9-1"], actor="console:王敏")
+    assert store.get("E9-1").reviewed_by is None
+    with pytest.raises(IllegalTransition) as caught:
+        store.review("E9-1")
+    assert str(caught.value) == (
+        "cannot review E9-1: it is pending (review needs failed or needs_review)"
+    )

@@ -22,6 +22,7 @@ def test_upgrade_from_empty_is_idempotent_and_reports_the_version(ledger_url: st
     assert [(m["version"], m["description"]) for m in store.migrations()] == [
         (1, "work items and their history"),
         (2, "a lease token per claim; lease expiries counted apart from attempts"),
+        (3, "console users and sessions, reviewed items, worker processes"),
     ]
     store.enqueue([order("E9-1")])
     store.close()
@@ -120,6 +121,8 @@ def test_an_upgrade_keeps_the_items_of_version_one(ledger_url: str) -> None:
     assert store.upgrade() == LATEST
     item = store.get("OLD-1")
     assert (item.attempts, item.expiries, item.lease_token) == (2, 0, None)
+    assert (item.reviewed_at, item.reviewed_by) == (None, None)
+    assert store.users() == [] and store.workers(since=store.clock()) == []
     claimed = store.claim("w1")
     assert claimed is not None and claimed.lease_token is not None
     store.close()

@@ -21,6 +21,7 @@ LEGAL = {
     "replay": {"failed", "needs_review", "cancelled"},
     "cancel": {"pending", "retry_wait", "failed", "needs_review"},
     "edit": {"pending", "failed", "needs_review", "cancelled"},
+    "review": {"failed", "needs_review"},
 }
 
 CASES = [(action, state) for action in TRANSITIONS for state in State]
