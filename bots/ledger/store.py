@@ -1,6 +1,7 @@
 """The one interface workers and operators use, and ``open_store`` that picks a backend.
 
-URL rules (``--db`` / ``BOTS_DB`` / default ``sqlite:///runs/ledger.db``):
+URL rules (``--db``, else the configuration's ``db``: ``BOTS_DB``, ``bots.toml``, default
+``sqlite:///runs/ledger.db``):
 ``sqlite:///relative/path.db`` and ``sqlite:////absolute/path.db`` (SQLAlchemy's spelling,
 with its ``?timeout=SECONDS`` for how long a locked file is waited on), a plain file path →
 SQLite; ``postgresql://…`` or ``postgres://…`` → PostgreSQL.
@@ -18,7 +19,6 @@ SQLite one.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 from urllib.parse import parse_qs
 
+from bots.config import DEFAULT_DB
 from bots.errors import BadInput
 from bots.ledger.model import ErrorInfo, HistoryEntry, NewItem, State, WorkItem
 from bots.messages import t
@@ -33,7 +34,7 @@ from bots.messages import t
 if TYPE_CHECKING:
     from bots.ledger.operations import Enqueuing
 
-DEFAULT_URL = "sqlite:///runs/ledger.db"
+DEFAULT_URL = DEFAULT_DB
 Mode = Literal["create", "write", "read"]
 
 
@@ -141,7 +142,13 @@ class Store(Protocol):
 
 
 def resolve_url(url: str | None = None) -> str:
-    return url or os.environ.get("BOTS_DB") or DEFAULT_URL
+    """``url``, else the ledger of the configuration (``BOTS_DB``, ``bots.toml``, the
+    default ``DEFAULT_URL``: ``bots.config``)."""
+    if url:
+        return url
+    from bots import config
+
+    return str(config.current()["db"])
 
 
 def _sqlite(url: str, path: str, options: dict[str, Any]) -> Store:

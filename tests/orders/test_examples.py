@@ -10,13 +10,14 @@ import pytest
 
 from bots.orders.readers import read_orders
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "bots" / "shipped" / "examples"
 BAD_IMEI = "E9-20261127-0006"
 NOT_DUE = "E9-20261127-0012"
 
 
 def make_examples() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("make_examples", EXAMPLES / "make_examples.py")
+    spec = importlib.util.spec_from_file_location("make_examples", ROOT / "scripts" / "make_examples.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
