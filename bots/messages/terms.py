@@ -28,3 +28,17 @@ def procedure_name(procedure: str) -> str:
     """新装 or 续费 for a procedure (``new_install``, ``renewal``)."""
     names = {"new_install": t("新装"), "renewal": t("续费")}
     return names.get(str(procedure), str(procedure))
+
+
+def history_kind_name(kind: str) -> str:
+    """尝试, 录入, … for a kind of history row (``attempt``, ``enqueue``, ``edit``, …)."""
+    names = {
+        "attempt": t("尝试"),
+        "enqueue": t("录入"),
+        "edit": t("修改"),
+        "replay": t("重放"),
+        "cancel": t("取消"),
+        "reap": t("租约过期回收"),
+        "release": t("交回队列"),
+    }
+    return names.get(str(kind), str(kind))
