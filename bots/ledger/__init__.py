@@ -9,7 +9,15 @@ from bots.ledger.errors import (
     NotFound,
     SchemaOutOfDate,
 )
-from bots.ledger.model import Backoff, ErrorInfo, HistoryEntry, NewItem, State, WorkItem
+from bots.ledger.model import (
+    Backoff,
+    ErrorInfo,
+    HistoryEntry,
+    NewItem,
+    Reject,
+    State,
+    WorkItem,
+)
 from bots.ledger.store import DEFAULT_URL, Store, open_store, resolve_url
 
 __all__ = [
@@ -23,6 +31,7 @@ __all__ = [
     "LedgerUnusable",
     "NewItem",
     "NotFound",
+    "Reject",
     "SchemaOutOfDate",
     "State",
     "Store",

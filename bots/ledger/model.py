@@ -143,3 +143,19 @@ class HistoryEntry:
     committed_step: str | None
     note: str | None
     changes: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class Reject:
+    """A row refused at enqueue: where it was (file, row — None for the whole file), its
+    reference if it had a readable one, the field and the reason, and its data as the file
+    gave it, sensitive fields masked."""
+
+    batch: str | None
+    file: str
+    row: int | None
+    reference: str | None
+    field: str | None
+    reason: str
+    data: dict[str, Any] | None
+    created_at: datetime

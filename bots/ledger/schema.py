@@ -94,9 +94,29 @@ _FENCED_LEASES = [
     "ALTER TABLE work_items ADD COLUMN expiries INTEGER NOT NULL DEFAULT 0",
 ]
 
+# Rows refused at enqueue, kept for the batch report and the console: which file and row,
+# the reference if it had one, the field and the reason, and the row's data with its
+# sensitive fields masked (bots.masking) — the clerk's own file keeps the real values.
+_REJECTS = [
+    """
+CREATE TABLE rejects (
+    id {pk},
+    batch TEXT,
+    file TEXT NOT NULL,
+    row_number INTEGER,
+    reference TEXT,
+    field TEXT,
+    reason TEXT NOT NULL,
+    data {json},
+    created_at {ts} NOT NULL
+)""",
+    "CREATE INDEX rejects_batch ON rejects (batch, id)",
+]
+
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (1, "work items and their history", _INITIAL),
     (2, "a lease token per claim; lease expiries counted apart from attempts", _FENCED_LEASES),
+    (3, "rows refused at enqueue, their data masked", _REJECTS),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -20,14 +20,14 @@ from typing import Any, ClassVar, Self
 from bots.ledger import schema
 from bots.ledger.errors import NotFound, SchemaOutOfDate
 from bots.ledger.mask import redact_url
-from bots.ledger.model import Backoff, HistoryEntry, State, WorkItem, utcnow
+from bots.ledger.model import Backoff, HistoryEntry, Reject, State, WorkItem, utcnow
 
 Row = dict[str, Any]
 Validator = Callable[[dict[str, Any]], Mapping[str, Any]]
 
 _ITEM_FIELDS = [f.name for f in fields(WorkItem)]
 _HISTORY_FIELDS = [f.name for f in fields(HistoryEntry)]
-_JSON = {"payload", "outputs", "error_context", "changes"}
+_JSON = {"payload", "outputs", "error_context", "changes", "data"}
 _TIMES = {
     "lease_expires_at", "heartbeat_at", "next_attempt_at", "created_at", "updated_at",
     "finished_at", "started_at", "applied_at",
@@ -231,6 +231,20 @@ class SqlBase:
                 *params,
             )
         return [_item(row) for row in rows]
+
+    def rejects(self, batch: str | None = None) -> list[Reject]:
+        """Rows refused at enqueue (of one batch if given), in the order they were refused."""
+        where, params = ("WHERE batch = ?", [batch]) if batch is not None else ("", [])
+        with self.tx(write=False) as cur:
+            rows = cur.all(f"SELECT * FROM rejects {where} ORDER BY id", *params)
+        return [
+            Reject(
+                batch=row["batch"], file=row["file"], row=row["row_number"],
+                reference=row["reference"], field=row["field"], reason=row["reason"],
+                data=row["data"], created_at=row["created_at"],
+            )
+            for row in rows
+        ]  # fmt: skip
 
     def _row(self, cur: Cursor, ref: str, lock: bool = True) -> Row:
         suffix = self.lock_row if lock else ""

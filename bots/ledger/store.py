@@ -28,7 +28,7 @@ from urllib.parse import parse_qs
 
 from bots.config import DEFAULT_DB
 from bots.errors import BadInput
-from bots.ledger.model import ErrorInfo, HistoryEntry, NewItem, State, WorkItem
+from bots.ledger.model import ErrorInfo, HistoryEntry, NewItem, Reject, State, WorkItem
 from bots.messages import t
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ class Store(Protocol):
 
     # enqueue and the worker's side: every write for a claimed item names its lease token
     def enqueue(self, items: Iterable[NewItem]) -> int: ...
-    def enqueuing(self) -> AbstractContextManager[Enqueuing]: ...
+    def enqueuing(self, skip_known: bool = False) -> AbstractContextManager[Enqueuing]: ...
     def claim(self, worker: str, *, lease_seconds: float | None = None) -> WorkItem | None: ...
     def heartbeat(
         self, ref: str, worker: str, *, token: str | None, lease_seconds: float | None = None
@@ -139,6 +139,7 @@ class Store(Protocol):
     def items(
         self, *, states: Sequence[State] = (), batch: str | None = None
     ) -> list[WorkItem]: ...
+    def rejects(self, batch: str | None = None) -> list[Reject]: ...
 
 
 def resolve_url(url: str | None = None) -> str:
