@@ -16,6 +16,7 @@ from bots.ledger.sqlbase import Cursor, SqlBase, Validator
 from bots.ledger.transitions import check
 from bots.masking import is_sensitive, partial
 from bots.messages import t
+from bots.messages.terms import state_name
 
 Source = tuple[str, int | None] | None  # the file and row an enqueued item came from
 
@@ -264,9 +265,11 @@ class Operations(SqlBase):
         (the runner checks every commit step's guard first). Either ``refs`` or ``state``;
         all named items or none."""
         if bool(refs) == (state is not None):
-            raise BadInput("replay needs either references or a state (failed or needs_review)")
+            raise BadInput(t("重放要么给业务参考号,要么给状态(failed 或 needs_review)"))
         if state is not None and state not in (State.FAILED, State.NEEDS_REVIEW):
-            raise BadInput(f"replay by state takes failed or needs_review, not {state.value}")
+            raise BadInput(
+                t("按状态重放只能是 failed 或 needs_review,不能是{state}", state=state.value)
+            )
         now = self.clock()
         with self.tx() as cur:
             if state is not None:
@@ -285,7 +288,11 @@ class Operations(SqlBase):
                     " updated_at = ? WHERE reference = ?",
                     True, now, row["reference"],
                 )  # fmt: skip
-                note = f"replay from {row['state']}: {row['error_message'] or 'no error'}"
+                note = t(
+                    "从{state}重放:{error}",
+                    state=state_name(row["state"]),
+                    error=row["error_message"] or t("无错误"),
+                )
                 self._note(cur, row["reference"], "replay", actor, now, note=note)
             return [row["reference"] for row in rows]
 
@@ -299,7 +306,8 @@ class Operations(SqlBase):
                 " finished_at = ?, updated_at = ? WHERE reference = ?",
                 now, now, ref,
             )  # fmt: skip
-            self._note(cur, ref, "cancel", actor, now, note=f"cancelled from {row['state']}")
+            note = t("从{state}取消", state=state_name(row["state"]))
+            self._note(cur, ref, "cancel", actor, now, note=note)
             return self._get(cur, ref)
 
     def edit(
@@ -314,7 +322,7 @@ class Operations(SqlBase):
         whole order with ``validator`` (it returns the order to store or raises ``BadInput``)
         and keep before/after of each changed field in the history."""
         if not changes:
-            raise BadInput(f"nothing to change in {ref}")
+            raise BadInput(t("{ref}没有要改的内容", ref=ref))
         now = self.clock()
         with self.tx() as cur:
             row = self._row(cur, ref)
@@ -333,7 +341,7 @@ class Operations(SqlBase):
                 json.dumps(stored, ensure_ascii=False), now, ref,
             )  # fmt: skip
             self._note(
-                cur, ref, "edit", actor, now, note=f"edited {', '.join(changes)}",
+                cur, ref, "edit", actor, now, note=t("修改了 {fields}", fields=", ".join(changes)),
                 changes=json.dumps(diff, ensure_ascii=False),
             )  # fmt: skip
             return self._get(cur, ref)
@@ -363,5 +371,5 @@ def _set_path(data: dict[str, Any], path: str, value: Any, ref: str) -> None:
     for key in parents:
         node = node.get(key) if isinstance(node, dict) else None
         if not isinstance(node, dict):
-            raise BadInput(f"{ref} has no field {path}: {key} is not a group of fields")
+            raise BadInput(t("{ref}没有字段{path}:{key}不是一组字段", ref=ref, path=path, key=key))
     node[last] = value

@@ -21,6 +21,7 @@ from bots.ledger import schema
 from bots.ledger.errors import NotFound, SchemaOutOfDate
 from bots.ledger.mask import redact_url
 from bots.ledger.model import Backoff, HistoryEntry, Reject, State, WorkItem, utcnow
+from bots.messages import t
 
 Row = dict[str, Any]
 Validator = Callable[[dict[str, Any]], Mapping[str, Any]]
@@ -169,9 +170,13 @@ class SqlBase:
     def _refuse_newer(self, current: int) -> None:
         if current > schema.LATEST:
             raise SchemaOutOfDate(
-                f"the ledger at {redact_url(self.url)} has schema version {current}, "
-                "newer than this bots "
-                f"knows ({schema.LATEST}): upgrade bots on this machine"
+                t(
+                    "账本{url}的结构版本是{version},比这个 bots 认识的({latest})新:"
+                    "在这台机器上升级 bots",
+                    url=redact_url(self.url),
+                    version=current,
+                    latest=schema.LATEST,
+                )
             )
 
     def require_current(self) -> None:
@@ -180,8 +185,13 @@ class SqlBase:
         if current < schema.LATEST:
             shown = redact_url(self.url)
             raise SchemaOutOfDate(
-                f"the ledger at {shown} has schema version {current}, this bots needs "
-                f"{schema.LATEST}: run `bots db upgrade --db {shown}`"
+                t(
+                    "账本{url}的结构版本是{version},这个 bots 需要{latest}:"
+                    "运行 `bots db upgrade --db {url}`",
+                    url=shown,
+                    version=current,
+                    latest=schema.LATEST,
+                )
             )
 
     def check_writable(self) -> None:
@@ -250,7 +260,7 @@ class SqlBase:
         suffix = self.lock_row if lock else ""
         row = cur.one(f"SELECT * FROM work_items WHERE reference = ?{suffix}", ref)
         if row is None:
-            raise NotFound(f"no work item with reference {ref}", reference=ref)
+            raise NotFound(t("没有业务参考号为{ref}的订单", ref=ref), reference=ref)
         return row
 
     def _get(self, cur: Cursor, ref: str) -> WorkItem:

@@ -189,8 +189,10 @@ def _split(url: str) -> tuple[str, str]:
         return scheme, url
     if not rest.startswith("/") or rest.partition("?")[0] in ("/", "/:memory:"):
         raise BadInput(
-            f"{url}: a SQLite ledger is a file: sqlite:///relative/path.db or "
-            "sqlite:////absolute/path.db"
+            t(
+                "{url}:SQLite 账本是一个文件:sqlite:///相对路径.db 或 sqlite:////绝对路径.db",
+                url=url,
+            )
         )
     return scheme, rest[1:]
 
@@ -208,7 +210,8 @@ def open_store(
     opener = BACKENDS.get(scheme)
     if opener is None:
         known = ", ".join(f"{name}://" for name in BACKENDS)
-        raise BadInput(f"unknown ledger URL {url}: it should start with {known} or be a path")
+        raise BadInput(t("不认识的账本网址{url}:应以 {known} 开头,或是一个文件路径", url=url,
+                         known=known))  # fmt: skip
     store = opener(url, target, {**options, "mode": mode})
     if not check_schema:
         return store
