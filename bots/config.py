@@ -306,6 +306,10 @@ def current() -> Config:
 
 def reset() -> None:
     """Forget the process's configuration (tests; a long-lived caller that reloads)."""
+    if _current and _current[0]["selectors"] is not None:
+        from bots.flow.loader import use_selectors
+
+        use_selectors(None)
     _current.clear()
 
 

@@ -165,7 +165,7 @@ def imei(value: str) -> str:
 
 def shown(value: str) -> str:
     """``value`` quoted for a message, cut short when long."""
-    return "“" + (value if len(value) <= 40 else value[:40] + "…") + "”"
+    return t("“{value}”", value=value if len(value) <= 40 else value[:40] + "…")
 
 
 def pattern(value: str, regex: re.Pattern[str], description: str) -> str:

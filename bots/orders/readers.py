@@ -34,7 +34,7 @@ from typing import IO, Any, Protocol
 import yaml
 
 from bots.messages import t
-from bots.orders import columns, merges, sheet, workbook
+from bots.orders import checks, columns, merges, sheet, workbook
 from bots.orders.model import ANY_NUMBER, Order, validate_order
 
 _SCIENTIFIC = re.compile(r"[+-]?\d+(\.\d+)?[eE][+-]?\d+")
@@ -217,7 +217,8 @@ class OrderStream:
         found = sorted(self.distinct.clashes(), key=lambda c: (order.index(c.path), c.rows))
         for clash in found:
             numbers = clash.rows
-            listed = "、".join(map(str, numbers))
+            listed = t("{some}和{last}", some=t("、").join(map(str, numbers[:-1])),
+                       last=numbers[-1])  # fmt: skip
             label = source.labels.get(clash.path, clash.path)
             reason = (
                 t("{value}同时出现在第{rows}行;每单要有自己的", value=clash.value, rows=listed)
@@ -319,7 +320,7 @@ def _columns(header: list[Any]) -> tuple[dict[int, columns.Column], dict[str, st
         if column is None and columns.is_reject_header(text):
             ignored.add(index)
         elif column is None:
-            unknown.append(f"“{text}”{columns.suggestion(text)}")
+            unknown.append(checks.shown(text) + columns.suggestion(text))
         elif column.path in labels:
             raise FileProblem(
                 t("“{first}”和“{second}”是同一个字段({name});只留一列", first=labels[column.path],
@@ -330,14 +331,16 @@ def _columns(header: list[Any]) -> tuple[dict[int, columns.Column], dict[str, st
             labels[column.path] = text
     problems = []
     if unknown:
-        problems.append(t("不认识的列:{columns}", columns="、".join(unknown)))
+        problems.append(t("不认识的列:{columns}", columns=t("、").join(unknown)))
     missing = [
-        f"{c.label}({c.name})" for c in columns.COLUMNS if c.required and c.path not in labels
+        t("{label}({name})", label=c.label, name=c.name)
+        for c in columns.COLUMNS
+        if c.required and c.path not in labels
     ]
     if missing:
-        problems.append(t("缺少的列:{columns}", columns="、".join(missing)))
+        problems.append(t("缺少的列:{columns}", columns=t("、").join(missing)))
     if problems:
-        raise FileProblem(";".join(problems))
+        raise FileProblem(t(";").join(problems))
     return by_index, labels, ignored
 
 
