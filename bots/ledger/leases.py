@@ -254,7 +254,9 @@ class Leases(SqlBase):
         check(action, ref, State(row["state"]), target)
         now = self.clock()
         err = error or ErrorInfo(kind="", type="", message="")
-        message = f"{err.message} ({note})" if error and note else err.message or None
+        both = error and note
+        message = t("{message}({note})", message=err.message, note=note) if both else None
+        message = message or err.message or None
         finished = None if target is State.RETRY_WAIT else now
         # a retry after a committed step must look in the portal first, like a replay
         replay = target is not State.DONE and bool(row["replay"] or row["committed_step"])

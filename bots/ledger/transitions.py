@@ -57,7 +57,7 @@ def _names(states: frozenset[State]) -> str:
     ordered = [state_name(s) for s in ORDER if s in states]
     if len(ordered) == 1:
         return ordered[0]
-    return t("{some}或{last}", some="、".join(ordered[:-1]), last=ordered[-1])
+    return t("{some}或{last}", some=t("、").join(ordered[:-1]), last=ordered[-1])
 
 
 def check(action: str, reference: str, state: State, target: State | None = None) -> State:
