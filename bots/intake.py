@@ -68,9 +68,10 @@ class Skipped:
     file: str
     row: int | None
     reference: str
+    unit: str = "row"
 
     def __str__(self) -> str:
-        where = self.file if self.row is None else f"{self.file}:{t('第{row}行', row=self.row)}"
+        where = RowError(self.file, self.row, None, "", self.unit).where
         return t("{where}:{ref} 已在账本中,跳过", where=where, ref=self.reference)
 
 
@@ -102,7 +103,7 @@ def enqueue_files(
             stream = OrderStream(path, KeptInLedger(adding))
             for row, order in stream:
                 item = work_item(order, batch=batch, priority=priority)
-                adding.add(item, (stream.name, row))
+                adding.add(item, (stream.name, row, stream.unit))
             intake.rejects.extend(_with_data(stream.errors, adding.payloads(stream.withdrawn)))
             adding.withdraw(stream.withdrawn)
             if stream.broken or (stream.errors and not skip_invalid):
@@ -114,7 +115,8 @@ def enqueue_files(
                 lines
                 + "\n"
                 + t(
-                    "什么都没有录入:改正 {files} 中上面这些行(或用 --skip-invalid 先录入没问题的行)",
+                    "什么都没有录入:改正 {files} 中上面这些行"
+                    "(或用 --skip-invalid 先录入没问题的行)",
                     files=files,
                 ),
                 code="bad_rows",
@@ -125,12 +127,12 @@ def enqueue_files(
                 field=error.field, data=error.data, batch=batch,
             )  # fmt: skip
     intake.enqueued = adding.added
-    intake.skipped = [Skipped(file, row, ref) for ref, (file, row) in _sourced(adding.skipped)]
+    intake.skipped = [
+        Skipped(source[0], source[1], ref, source[2])
+        for ref, source in adding.skipped
+        if source is not None
+    ]
     return intake
-
-
-def _sourced(found: list[tuple[str, Any]]) -> list[tuple[str, tuple[str, int | None]]]:
-    return [(ref, source) for ref, source in found if source is not None]
 
 
 def _with_data(errors: list[RowError], payloads: Mapping[str, Any]) -> list[RowError]:

@@ -18,7 +18,9 @@ from bots.masking import is_sensitive, partial
 from bots.messages import t
 from bots.messages.terms import state_name
 
-Source = tuple[str, int | None] | None  # the file and row an enqueued item came from
+# the file, the row and how the file counts its rows ("row", or "item" in YAML/JSON) of an
+# enqueued item
+Source = tuple[str, int | None, str] | None
 
 # the error stays in the history row of the attempt; the item itself starts clean
 _CLEAR_ERROR = (
@@ -229,8 +231,10 @@ def _where(source: Source) -> str:
     """``file:row N:`` (or nothing) before a refusal of one row."""
     if source is None:
         return ""
-    file, row = source
-    return f"{file}:{t('第{row}行', row=row)}:" if row is not None else f"{file}:"
+    file, row, unit = source
+    if row is None:
+        return f"{file}:"
+    return f"{file}:{t('第{row}行', row=row) if unit == 'row' else t('第{n}项', n=row)}:"
 
 
 class Operations(SqlBase):

@@ -168,6 +168,7 @@ class OrderStream:
         self.errors: list[RowError] = []
         self.withdrawn: set[str] = set()
         self.broken = False  # refused part-way: nothing of it may be kept
+        self.unit = "row"  # how the file counts: rows of a table, items of YAML/JSON
 
     def __iter__(self) -> Iterator[tuple[int, Order]]:
         try:
@@ -176,6 +177,7 @@ class OrderStream:
             self.errors.append(RowError(self.name, problem.row, problem.where, str(problem)))
             return
         rows = 0
+        self.unit = source.unit
         try:
             for row in source.rows:
                 rows += 1
