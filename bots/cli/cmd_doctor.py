@@ -9,7 +9,7 @@ import subprocess
 import typer
 
 from bots import config
-from bots.browser import INSTALL_HINT, find_chromium
+from bots.browser import find_chromium, install_hint
 from bots.cli.app import app
 from bots.errors import SetupError
 from bots.ledger.mask import redact_url
@@ -46,5 +46,5 @@ def doctor() -> None:
     typer.echo(t("浏览器:{path}", path=find_chromium()))
     fonts = cjk_fonts()
     if not fonts:
-        raise SetupError(t("没有中文字体:截图里的中文会变成方框;{hint}", hint=INSTALL_HINT))
+        raise SetupError(t("没有中文字体:截图里的中文会变成方框;{hint}", hint=install_hint()))
     typer.echo(t("中文字体:{font}", font=fonts[0]))
