@@ -139,7 +139,7 @@ def _with_data(errors: list[RowError], payloads: Mapping[str, Any]) -> list[RowE
     """The errors, those of rows the stream had handed on (duplicates) with their order."""
     return [
         dataclasses.replace(e, data=payloads[e.reference])
-        if e.data is None and e.reference in payloads
+        if e.data is None and e.reference is not None and e.reference in payloads
         else e
         for e in errors
     ]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import itertools
 import json
 import re
@@ -60,7 +61,7 @@ class RowError:
     reason: str
     unit: str = "row"
     reference: str | None = None
-    data: Mapping[str, Any] | None = field(default=None, compare=False)
+    data: Mapping[str, Any] | None = dataclasses.field(default=None, compare=False)
 
     @property
     def where(self) -> str:

@@ -17,7 +17,8 @@ NOT_DUE = "E9-20261127-0012"
 
 
 def make_examples() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("make_examples", ROOT / "scripts" / "make_examples.py")
+    script = ROOT / "scripts" / "make_examples.py"
+    spec = importlib.util.spec_from_file_location("make_examples", script)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -11,6 +11,14 @@ from bots.orders.model import Order, load_order, mask, parse_order, validate_ord
 
 # these pin the English texts (BOTS_LANG=en); the Chinese ones are pinned in test_words.py
 pytestmark = pytest.mark.usefixtures("english")
+# a check digit that does not match: the number is invalid, and no "right" digit is named
+ID_INVALID = ("is not a valid ID number (its check digit does not match): check the whole number"
+              " against the ID card")
+CARD_INVALID = ("is not a valid card number (its check digit does not match): check the whole"
+                " number against the UIM card")
+IMEI_INVALID = ("is not a valid IMEI (its check digit does not match): check the whole number"
+                " against the phone")
+
 
 NEW_INSTALL: dict[str, Any] = {
     "reference": "E9-20261127-0001",
@@ -124,11 +132,11 @@ def test_bad_order_raises_bad_input_naming_source_field_and_reason() -> None:
     with pytest.raises(BadInput) as caught:
         parse_order(raw, "orders/a.yaml")
     error = caught.value
-    assert str(error) == ("orders/a.yaml: customer.id_number: is not a valid ID number (its check digit does not match): check the whole number against the ID card")
+    assert str(error) == ("orders/a.yaml: customer.id_number: " + ID_INVALID)
     assert error.code == "bad_order"
     assert error.exit_code == 4
     assert error.context["field"] == "customer.id_number"
-    assert error.context["reason"] == "is not a valid ID number (its check digit does not match): check the whole number against the ID card"
+    assert error.context["reason"] == ID_INVALID
     assert error.context["source"] == "orders/a.yaml"
 
 
@@ -138,10 +146,10 @@ def test_every_problem_is_reported_at_once() -> None:
         load_order(raw, "s")
     assert str(caught.value) == (
         "s: mobile.uim: must be 19-20 digits starting with 89, got '123'\n"
-        "s: phone.imei: is not a valid IMEI (its check digit does not match): check the whole number against the phone")
+        "s: phone.imei: " + IMEI_INVALID)
     assert caught.value.context["problems"] == [
         ("mobile.uim", "must be 19-20 digits starting with 89, got '123'"),
-        ("phone.imei", "is not a valid IMEI (its check digit does not match): check the whole number against the phone")]
+        ("phone.imei", IMEI_INVALID)]
 
 
 @pytest.mark.parametrize(
@@ -179,7 +187,7 @@ def test_every_problem_is_reported_at_once() -> None:
         ("mobile.number", "1893710050", "mobile.number",
          'must be "any" or an 11-digit mobile number starting 13-19, got \'1893710050\''),
         ("mobile.uim", "8986031937100005015", "mobile.uim",
-         "is not a valid card number (its check digit does not match): check the whole number against the UIM card"),
+         CARD_INVALID),
         ("broadband.bandwidth", "150M", "broadband.bandwidth",
          "must be one of 20M 50M 100M 200M 300M 500M 1000M, got '150M'"),
         ("broadband.account", "HN_1", "broadband.account",
