@@ -309,9 +309,5 @@ def build_batch_report(store: Store, out_dir: Path, batch: str | None = None) ->
 
 
 def refused_rows(store: Store, batch: str | None) -> Sequence[Reject]:
-    """The rows refused at enqueue that the ledger keeps.
-
-    SEAM: ``Store.rejects(batch)`` comes with the ledger's rejects table (branch ``words``);
-    until it is merged the ledger keeps none, and this is the one line to change to
-    ``return store.rejects(batch)``."""
-    return []
+    """The rows refused at enqueue that the ledger keeps (of one batch if given)."""
+    return store.rejects(batch)

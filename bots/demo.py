@@ -18,6 +18,7 @@ from typing import Any
 
 from bots.errors import SetupError
 from bots.ledger.store import open_store
+from bots.messages import t
 from mock_portal.process import PortalProcess, PortalStartError
 
 DEMO_OPERATOR = "demo"
@@ -32,7 +33,7 @@ def mock_portal(state: Path, *args: str) -> Iterator[str]:
     try:
         portal.start()
     except PortalStartError as error:
-        raise SetupError(f"the mock portal did not start: {error}") from error
+        raise SetupError(t("模拟营账系统没有启动:{error}", error=error)) from error
     try:
         yield portal.url
     finally:

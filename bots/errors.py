@@ -85,6 +85,14 @@ class ReviewNeeded(BotsError):
     kind = "review_needed"
 
 
+class OrdersNeedAttention(BotsError):
+    """A batch ran to its end, but orders it finished failed or need review: for a
+    scheduler (cron, a systemd timer) to call a person; ``bots status --failed`` lists them."""
+
+    exit_code = 11
+    kind = "orders_need_attention"
+
+
 EXIT_CODES: dict[str, int] = {
     cls.kind: cls.exit_code
     for cls in (
@@ -97,5 +105,6 @@ EXIT_CODES: dict[str, int] = {
         SystemException,
         UnknownOutcome,
         ReviewNeeded,
+        OrdersNeedAttention,
     )
 }

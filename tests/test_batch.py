@@ -28,7 +28,7 @@ from typer.testing import CliRunner
 from bots.batch import build_batch_report, columns, row_for, write_batch_report
 from bots.cli import app
 from bots.demo import demo_staff
-from bots.intake import work_item
+from bots.intake import enqueue_files, work_item
 from bots.ledger import Backoff, ErrorInfo, open_store
 from bots.messages import language_of
 from bots.orders.model import load_order
@@ -425,3 +425,19 @@ def test_after_a_real_batch_the_totals_are_the_portal_s(
     assert rows[0]["class"] == "failed"
     assert "不是当期到期续费用户" in rows[0]["cells"][6]
     assert rows[0]["images"][0].startswith("data:image/jpeg;base64,")  # its failure, inside
+
+
+def test_the_batch_report_lists_the_rows_its_ledger_refused(tmp_path: Path) -> None:
+    """A row refused at enqueue is kept by the ledger and shown in its batch's report, with
+    its reason, masked data and row number; another batch's refusals are not."""
+    sample = Path(__import__("bots").__file__).parent / "shipped" / "examples" / "orders.csv"
+    with open_store(f"sqlite:///{tmp_path / 'ledger.db'}") as store:
+        enqueue_files(store, [sample], skip_invalid=True, batch="b1")
+        enqueue_files(store, [sample], skip_invalid=True, skip_existing=True, batch="b2")
+        (refused,) = store.rejects("b1")
+        paths = build_batch_report(store, tmp_path / "report", batch="b1")
+    assert (refused.row, refused.reference) == (7, "E9-20261127-0006")
+    page = paths["html"].read_text(encoding="utf-8")
+    assert page.count("E9-20261127-0006") >= 1 and refused.reason in page
+    assert "410103198809173713" not in page and "13607711223" not in page
+    assert page.count(refused.reason) == 1  # b2's refusal of the same row is not b1's

@@ -127,9 +127,10 @@ def check(upload: Upload, store: Store) -> Checked:
     stream.name = upload.filename
     found = [(row, order.reference) for row, order in stream]
     # refused whole: broken part-way, or a problem of the file itself (encoding, size, no
-    # rows: no row number) or of its header (which the readers name as row 1, "header")
+    # rows: no row number) or of its header (row 1 of a spreadsheet)
     refused = stream.broken or any(
-        error.row is None or (error.field == "header" and not found) for error in stream.errors
+        error.row is None or (error.row == 1 and error.unit == "row" and not found)
+        for error in stream.errors
     )
     known = store.existing(ref for _row, ref in found)
     skipped = [(row, ref) for row, ref in found if ref in known]

@@ -112,9 +112,9 @@ class Leases(SqlBase):
             # ran first): still the one commit in progress
             if row["commit_in_progress"] and row["commit_in_progress"] != step:
                 raise BadInput(
-                    f"cannot start commit step {step} of {ref}: step "
-                    f"{row['commit_in_progress']} is still in progress"
-                )
+                    t("不能开始{ref}的提交步骤{step}:步骤{running}还在进行中", ref=ref, step=step,
+                      running=row["commit_in_progress"])
+                )  # fmt: skip
             cur.run(
                 "UPDATE work_items SET commit_in_progress = ?, updated_at = ? WHERE reference = ?",
                 step, self.clock(), ref,
@@ -125,9 +125,9 @@ class Leases(SqlBase):
             row = self._owned(cur, "commit_done", ref, worker, token)
             if row["commit_in_progress"] != step:
                 raise BadInput(
-                    f"cannot finish commit step {step} of {ref}: the step in progress is "
-                    f"{row['commit_in_progress'] or 'none'}"
-                )
+                    t("不能结束{ref}的提交步骤{step}:进行中的是{running}", ref=ref, step=step,
+                      running=row["commit_in_progress"] or t("无"))
+                )  # fmt: skip
             cur.run(
                 "UPDATE work_items SET committed_step = ?, commit_in_progress = NULL,"
                 " updated_at = ? WHERE reference = ?",
@@ -220,15 +220,15 @@ class Leases(SqlBase):
             row = self._owned(cur, "fail_system", ref, worker, token)
             now = self.clock()
             if row["commit_in_progress"]:
-                note = (
-                    f"system error during commit step {row['commit_in_progress']}; "
-                    "check the portal before replay"
+                note = t(
+                    "提交步骤{step}进行中出了系统错误;重放前先到营账系统里查看",
+                    step=row["commit_in_progress"],
                 )
                 return self._end(
                     cur, row, "fail_system", State.NEEDS_REVIEW, error, artifact_dir, note=note
                 )
             if row["run_attempts"] >= row["max_attempts"]:
-                note = f"gave up after {row['run_attempts']} attempts"
+                note = t("试了{count}次,放弃", count=row["run_attempts"])
                 return self._end(
                     cur, row, "fail_system", State.FAILED, error, artifact_dir, note=note
                 )
@@ -254,7 +254,9 @@ class Leases(SqlBase):
         check(action, ref, State(row["state"]), target)
         now = self.clock()
         err = error or ErrorInfo(kind="", type="", message="")
-        message = f"{err.message} ({note})" if error and note else err.message or None
+        both = error and note
+        message = t("{message}({note})", message=err.message, note=note) if both else None
+        message = message or err.message or None
         finished = None if target is State.RETRY_WAIT else now
         # a retry after a committed step must look in the portal first, like a replay
         replay = target is not State.DONE and bool(row["replay"] or row["committed_step"])
@@ -308,12 +310,16 @@ class Leases(SqlBase):
                 error = ErrorInfo(
                     kind="unknown_outcome",
                     type="Released",
-                    message=f"{reason} during commit step {row['commit_in_progress']}; "
-                    "check the portal before replay",
+                    message=t(
+                        "{reason}(在提交步骤{step}进行中);重放前先到营账系统里查看",
+                        reason=reason,
+                        step=row["commit_in_progress"],
+                    ),
                     step=row["commit_in_progress"],
                 )
                 return self._end(cur, row, "release", State.NEEDS_REVIEW, error, artifact_dir)
-            return self._back_to_pending(cur, row, "release", f"released: {reason}", artifact_dir)
+            note = t("交回队列:{reason}", reason=reason)
+            return self._back_to_pending(cur, row, "release", note, artifact_dir)
 
     def _back_to_pending(
         self,
@@ -359,7 +365,7 @@ class Leases(SqlBase):
         ref, worker = row["reference"], row["lease_owner"]
         step = row["commit_in_progress"] or row["committed_step"]
         if step is None and row["expiries"] + 1 < self.max_expiries:
-            note = "lease expired, no side effects"
+            note = t("租约过期,没有留下任何改动")
             return self._back_to_pending(cur, row, "reap", note, None, expired=True)
         if step is None:  # a worker dies on this item every time: stop feeding it to them
             error = ErrorInfo(
@@ -375,14 +381,12 @@ class Leases(SqlBase):
             cur.run("UPDATE work_items SET expiries = expiries + 1 WHERE reference = ?", ref)
             return self._end(cur, row, "reap", State.FAILED, error, None)
         check("reap", ref, State.RUNNING, State.NEEDS_REVIEW)
-        during = "during" if row["commit_in_progress"] else "after"
-        error = ErrorInfo(
-            kind="unknown_outcome",
-            type="LeaseExpired",
-            message=(
-                f"worker {worker} lost its lease {during} commit step {step}; "
-                "check the portal before replay"
-            ),
-            step=step,
-        )
+        message = (
+            t("工作进程{worker}在提交步骤{step}进行中失去了租约;重放前先到营账系统里查看",
+              worker=worker, step=step)
+            if row["commit_in_progress"]
+            else t("工作进程{worker}在提交步骤{step}之后失去了租约;重放前先到营账系统里查看",
+                   worker=worker, step=step)
+        )  # fmt: skip
+        error = ErrorInfo(kind="unknown_outcome", type="LeaseExpired", message=message, step=step)
         return self._end(cur, row, "reap", State.NEEDS_REVIEW, error, None)

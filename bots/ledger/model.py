@@ -14,6 +14,7 @@ from bots.ledger.errors import IllegalTransition as IllegalTransition
 from bots.ledger.errors import LeaseLost as LeaseLost
 from bots.ledger.errors import NotFound as NotFound
 from bots.ledger.errors import SchemaOutOfDate as SchemaOutOfDate
+from bots.messages import t
 
 
 class State(StrEnum):
@@ -118,11 +119,13 @@ class WorkItem:
 
     @property
     def reason(self) -> str:
-        """One line for an operator: what went wrong and where."""
+        """One line for an operator: what went wrong and at which step (the error's class
+        and the technical detail stay in the history and the run folder)."""
         if self.error_message is None:
             return ""
-        where = f" at step {self.error_step}" if self.error_step else ""
-        return f"{self.error_type}{where}: {self.error_message}"
+        if not self.error_step:
+            return self.error_message
+        return t("{message}(步骤 {step})", message=self.error_message, step=self.error_step)
 
 
 @dataclass(frozen=True)
@@ -217,3 +220,19 @@ class BatchSummary:
     items: int
     first_enqueued: datetime
     last_change: datetime
+
+
+@dataclass(frozen=True)
+class Reject:
+    """A row refused at enqueue: where it was (file, row — None for the whole file), its
+    reference if it had a readable one, the field and the reason, and its data as the file
+    gave it, sensitive fields masked."""
+
+    batch: str | None
+    file: str
+    row: int | None
+    reference: str | None
+    field: str | None
+    reason: str
+    data: dict[str, Any] | None
+    created_at: datetime

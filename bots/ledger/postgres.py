@@ -20,6 +20,7 @@ from bots.errors import SetupError
 from bots.ledger.errors import LedgerUnusable
 from bots.ledger.mask import redact_url
 from bots.ledger.sqlstore import Cursor, SqlStore
+from bots.messages import t
 
 _UPGRADE_LOCK = 0x0B075_1ED6  # an advisory lock id only `bots db upgrade` takes
 # what the server says about the ledger as a whole (not about our SQL), as one line
@@ -46,7 +47,9 @@ class PostgresStore(SqlStore):
             self.conn = psycopg.connect(url, autocommit=True, row_factory=dict_row)
         except psycopg.OperationalError as error:
             reason = " ".join(str(error).split())  # the driver's message spans lines
-            raise SetupError(f"cannot reach the ledger at {redact_url(url)}: {reason}") from error
+            raise SetupError(
+                t("连不上账本{url}:{reason}", url=redact_url(url), reason=reason)
+            ) from error
 
     @contextmanager
     def tx(self, write: bool = True) -> Iterator[Cursor]:

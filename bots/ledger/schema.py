@@ -141,10 +141,30 @@ CREATE TABLE workers (
     "CREATE INDEX workers_heartbeat ON workers (heartbeat_at)",
 ]
 
+# Rows refused at enqueue, kept for the batch report and the console: which file and row,
+# the reference if it had one, the field and the reason, and the row's data with its
+# sensitive fields masked (bots.masking) — the clerk's own file keeps the real values.
+_REJECTS = [
+    """
+CREATE TABLE rejects (
+    id {pk},
+    batch TEXT,
+    file TEXT NOT NULL,
+    row_number INTEGER,
+    reference TEXT,
+    field TEXT,
+    reason TEXT NOT NULL,
+    data {json},
+    created_at {ts} NOT NULL
+)""",
+    "CREATE INDEX rejects_batch ON rejects (batch, id)",
+]
+
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (1, "work items and their history", _INITIAL),
     (2, "a lease token per claim; lease expiries counted apart from attempts", _FENCED_LEASES),
     (3, "console users and sessions, reviewed items, worker processes", _CONSOLE),
+    (4, "rows refused at enqueue, their data masked", _REJECTS),
 ]
 
 LATEST = MIGRATIONS[-1][0]

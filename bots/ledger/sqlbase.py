@@ -20,14 +20,15 @@ from typing import Any, ClassVar, Self
 from bots.ledger import schema
 from bots.ledger.errors import NotFound, SchemaOutOfDate
 from bots.ledger.mask import redact_url
-from bots.ledger.model import Backoff, HistoryEntry, State, WorkItem, utcnow
+from bots.ledger.model import Backoff, HistoryEntry, Reject, State, WorkItem, utcnow
+from bots.messages import t
 
 Row = dict[str, Any]
 Validator = Callable[[dict[str, Any]], Mapping[str, Any]]
 
 _ITEM_FIELDS = [f.name for f in fields(WorkItem)]
 _HISTORY_FIELDS = [f.name for f in fields(HistoryEntry)]
-_JSON = {"payload", "outputs", "error_context", "changes"}
+_JSON = {"payload", "outputs", "error_context", "changes", "data"}
 _TIMES = {
     "lease_expires_at", "heartbeat_at", "next_attempt_at", "created_at", "updated_at",
     "finished_at", "started_at", "applied_at", "reviewed_at", "seen_at", "expires_at",
@@ -170,9 +171,13 @@ class SqlBase:
     def _refuse_newer(self, current: int) -> None:
         if current > schema.LATEST:
             raise SchemaOutOfDate(
-                f"the ledger at {redact_url(self.url)} has schema version {current}, "
-                "newer than this bots "
-                f"knows ({schema.LATEST}): upgrade bots on this machine"
+                t(
+                    "账本{url}的结构版本是{version},比这个 bots 认识的({latest})新:"
+                    "在这台机器上升级 bots",
+                    url=redact_url(self.url),
+                    version=current,
+                    latest=schema.LATEST,
+                )
             )
 
     def require_current(self) -> None:
@@ -181,8 +186,13 @@ class SqlBase:
         if current < schema.LATEST:
             shown = redact_url(self.url)
             raise SchemaOutOfDate(
-                f"the ledger at {shown} has schema version {current}, this bots needs "
-                f"{schema.LATEST}: run `bots db upgrade --db {shown}`"
+                t(
+                    "账本{url}的结构版本是{version},这个 bots 需要{latest}:"
+                    "运行 `bots db upgrade --db {url}`",
+                    url=shown,
+                    version=current,
+                    latest=schema.LATEST,
+                )
             )
 
     def check_writable(self) -> None:
@@ -240,11 +250,25 @@ class SqlBase:
             )
         return [_item(row) for row in rows]
 
+    def rejects(self, batch: str | None = None) -> list[Reject]:
+        """Rows refused at enqueue (of one batch if given), in the order they were refused."""
+        where, params = ("WHERE batch = ?", [batch]) if batch is not None else ("", [])
+        with self.tx(write=False) as cur:
+            rows = cur.all(f"SELECT * FROM rejects {where} ORDER BY id", *params)
+        return [
+            Reject(
+                batch=row["batch"], file=row["file"], row=row["row_number"],
+                reference=row["reference"], field=row["field"], reason=row["reason"],
+                data=row["data"], created_at=row["created_at"],
+            )
+            for row in rows
+        ]  # fmt: skip
+
     def _row(self, cur: Cursor, ref: str, lock: bool = True) -> Row:
         suffix = self.lock_row if lock else ""
         row = cur.one(f"SELECT * FROM work_items WHERE reference = ?{suffix}", ref)
         if row is None:
-            raise NotFound(f"no work item with reference {ref}", reference=ref)
+            raise NotFound(t("没有业务参考号为{ref}的订单", ref=ref), reference=ref)
         return row
 
     def _get(self, cur: Cursor, ref: str) -> WorkItem:

@@ -1,6 +1,7 @@
 """The one interface workers and operators use, and ``open_store`` that picks a backend.
 
-URL rules (``--db`` / ``BOTS_DB`` / default ``sqlite:///runs/ledger.db``):
+URL rules (``--db``, else the configuration's ``db``: ``BOTS_DB``, ``bots.toml``, default
+``sqlite:///runs/ledger.db``):
 ``sqlite:///relative/path.db`` and ``sqlite:////absolute/path.db`` (SQLAlchemy's spelling,
 with its ``?timeout=SECONDS`` for how long a locked file is waited on), a plain file path →
 SQLite; ``postgresql://…`` or ``postgres://…`` → PostgreSQL.
@@ -18,7 +19,6 @@ SQLite one.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 from urllib.parse import parse_qs
 
+from bots.config import DEFAULT_DB
 from bots.errors import BadInput
 from bots.ledger.model import (
     BatchSummary,
@@ -35,6 +36,7 @@ from bots.ledger.model import (
     HistoryEntry,
     ItemQuery,
     NewItem,
+    Reject,
     State,
     WorkerRecord,
     WorkItem,
@@ -44,7 +46,7 @@ from bots.messages import t
 if TYPE_CHECKING:
     from bots.ledger.operations import Enqueuing
 
-DEFAULT_URL = "sqlite:///runs/ledger.db"
+DEFAULT_URL = DEFAULT_DB
 Mode = Literal["create", "write", "read"]
 
 
@@ -65,7 +67,7 @@ class Store(Protocol):
 
     # enqueue and the worker's side: every write for a claimed item names its lease token
     def enqueue(self, items: Iterable[NewItem]) -> int: ...
-    def enqueuing(self) -> AbstractContextManager[Enqueuing]: ...
+    def enqueuing(self, skip_known: bool = False) -> AbstractContextManager[Enqueuing]: ...
     def claim(self, worker: str, *, lease_seconds: float | None = None) -> WorkItem | None: ...
     def heartbeat(
         self, ref: str, worker: str, *, token: str | None, lease_seconds: float | None = None
@@ -185,10 +187,17 @@ class Store(Protocol):
     def workers_beat(self, process: str) -> None: ...
     def workers_stopped(self, process: str, kind: str, reason: str | None = None) -> None: ...
     def workers(self, *, since: datetime) -> list[WorkerRecord]: ...
+    def rejects(self, batch: str | None = None) -> list[Reject]: ...
 
 
 def resolve_url(url: str | None = None) -> str:
-    return url or os.environ.get("BOTS_DB") or DEFAULT_URL
+    """``url``, else the ledger of the configuration (``BOTS_DB``, ``bots.toml``, the
+    default ``DEFAULT_URL``: ``bots.config``)."""
+    if url:
+        return url
+    from bots import config
+
+    return str(config.current()["db"])
 
 
 def _sqlite(url: str, path: str, options: dict[str, Any]) -> Store:
@@ -228,8 +237,10 @@ def _split(url: str) -> tuple[str, str]:
         return scheme, url
     if not rest.startswith("/") or rest.partition("?")[0] in ("/", "/:memory:"):
         raise BadInput(
-            f"{url}: a SQLite ledger is a file: sqlite:///relative/path.db or "
-            "sqlite:////absolute/path.db"
+            t(
+                "{url}:SQLite 账本是一个文件:sqlite:///相对路径.db 或 sqlite:////绝对路径.db",
+                url=url,
+            )
         )
     return scheme, rest[1:]
 
@@ -247,7 +258,8 @@ def open_store(
     opener = BACKENDS.get(scheme)
     if opener is None:
         known = ", ".join(f"{name}://" for name in BACKENDS)
-        raise BadInput(f"unknown ledger URL {url}: it should start with {known} or be a path")
+        raise BadInput(t("不认识的账本网址{url}:应以 {known} 开头,或是一个文件路径", url=url,
+                         known=known))  # fmt: skip
     store = opener(url, target, {**options, "mode": mode})
     if not check_schema:
         return store

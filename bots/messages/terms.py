@@ -45,6 +45,8 @@ def history_kind_name(kind: str) -> str:
         "replay": t("重放"),
         "cancel": t("取消"),
         "review": t("已核查"),
+        "reap": t("租约过期回收"),
+        "release": t("交回队列"),
     }
     return names.get(str(kind), str(kind))
 

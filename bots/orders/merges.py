@@ -13,6 +13,7 @@ import zipfile
 from collections.abc import Iterator
 from typing import Any
 
+from bots.messages import t
 from bots.orders.sheet import Merge, Sheet, column_letters, rows
 
 
@@ -53,7 +54,7 @@ def _apply(
             tops[merge] = cells[merge.min_col - 1]
         if merge.max_col > merge.min_col and row > 1:
             for col in range(merge.min_col, merge.max_col + 1):
-                problems[col - 1] = f"cell is merged across columns ({merge.ref}): unmerge it"
+                problems[col - 1] = t("单元格跨列合并了({ref}):取消合并", ref=merge.ref)
         else:  # a merged cell shows the range's value wherever it covers
             for col in range(merge.min_col, merge.max_col + 1):
                 cells[col - 1] = tops.get(merge)
@@ -64,7 +65,8 @@ def _unsaved(row: int, cells: list[Any], sheet: Sheet, problems: dict[int, str])
     for col in range(1, sheet.columns + 1):
         formula = sheet.unsaved.get((row, col))
         if formula is not None and cells[col - 1] is None:
-            problems[col - 1] = (
-                f"cell {column_letters(col)}{row} holds a formula with no saved value "
-                f"({formula}): open and save the file in Excel, or paste the values"
+            problems[col - 1] = t(
+                "单元格{cell}是公式,没有保存的值({formula}):在 Excel 里打开再保存,或粘贴成数值",
+                cell=f"{column_letters(col)}{row}",
+                formula=formula,
             )

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import itertools
 import json
 import re
@@ -34,7 +35,7 @@ from typing import IO, Any, Protocol
 import yaml
 
 from bots.messages import t
-from bots.orders import columns, merges, sheet, workbook
+from bots.orders import checks, columns, merges, sheet, workbook
 from bots.orders.model import ANY_NUMBER, Order, validate_order
 
 _SCIENTIFIC = re.compile(r"[+-]?\d+(\.\d+)?[eE][+-]?\d+")
@@ -51,17 +52,29 @@ UNIQUE_FIELDS: dict[str, Callable[[Order], str | None]] = {
 
 @dataclass(frozen=True)
 class RowError:
-    """One refused row (or, with ``row`` None, the whole file)."""
+    """One refused row (or, with ``row`` None, the whole file): ``orders.csv:第3行:证件号码:…``.
+    ``reference`` and ``data`` (the row as read, a raw order) when the row had them."""
 
     file: str
     row: int | None
     field: str | None
     reason: str
     unit: str = "row"
+    reference: str | None = None
+    data: Mapping[str, Any] | None = dataclasses.field(default=None, compare=False)
+
+    @property
+    def where(self) -> str:
+        if self.row is None:
+            return self.file
+        place = t("第{row}行", row=self.row) if self.unit == "row" else t("第{n}项", n=self.row)
+        return f"{self.file}:{place}"
 
     def __str__(self) -> str:
-        where = self.file if self.row is None else f"{self.file}:{self.unit} {self.row}"
-        return f"{where}: {self.field}: {self.reason}" if self.field else f"{where}: {self.reason}"
+        if self.field:
+            return t("{where}:{field}:{reason}", where=self.where, field=self.field,
+                     reason=self.reason)  # fmt: skip
+        return t("{where}:{reason}", where=self.where, reason=self.reason)
 
 
 @dataclass
@@ -85,6 +98,7 @@ class _Row:
     number: int
     values: dict[str, Any]  # order field path → raw value
     problems: dict[str, str]  # order field path → reason found while reading the cell
+    raw: dict[str, Any] = field(default_factory=dict)  # every cell as read, problems too
 
 
 @dataclass
@@ -155,6 +169,7 @@ class OrderStream:
         self.errors: list[RowError] = []
         self.withdrawn: set[str] = set()
         self.broken = False  # refused part-way: nothing of it may be kept
+        self.unit = "row"  # how the file counts: rows of a table, items of YAML/JSON
 
     def __iter__(self) -> Iterator[tuple[int, Order]]:
         try:
@@ -163,6 +178,7 @@ class OrderStream:
             self.errors.append(RowError(self.name, problem.row, problem.where, str(problem)))
             return
         rows = 0
+        self.unit = source.unit
         try:
             for row in source.rows:
                 rows += 1
@@ -177,7 +193,7 @@ class OrderStream:
             self.errors.append(RowError(self.name, None, None, str(problem)))
             return
         if not rows:
-            empty = "has no order rows" if source.unit == "row" else "has no orders"
+            empty = t("没有订单行") if source.unit == "row" else t("没有订单")
             self.errors.append(RowError(self.name, None, None, empty))
         self._clashes(source)
         self.errors.sort(key=lambda e: e.row or 0)
@@ -187,9 +203,15 @@ class OrderStream:
         order, problems = validate_order(raw)
         found = dict(problems)
         found.update(row.problems)  # a problem seen in the cell says more than the model's
-        for path, reason in found.items():
-            label = source.labels.get(path, path)
-            self.errors.append(RowError(self.name, row.number, label, reason, source.unit))
+        if found:
+            data = raw if source.nested else columns.nest({**row.values, **row.raw})
+            reference = data.get("reference") if isinstance(data, Mapping) else None
+            ref = str(reference).strip() if reference not in (None, "") else None
+            for path, reason in found.items():
+                label = source.labels.get(path, path)
+                self.errors.append(
+                    RowError(self.name, row.number, label, reason, source.unit, ref, data)
+                )
         return None if found else order
 
     def _clashes(self, source: _Source) -> None:
@@ -198,10 +220,18 @@ class OrderStream:
         found = sorted(self.distinct.clashes(), key=lambda c: (order.index(c.path), c.rows))
         for clash in found:
             numbers = clash.rows
-            listed = ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}"
+            listed = t("{some}和{last}", some=t("、").join(map(str, numbers[:-1])),
+                       last=numbers[-1])  # fmt: skip
             label = source.labels.get(clash.path, clash.path)
-            reason = f"{clash.value} appears in {unit}s {listed}; each order needs its own"
-            self.errors += [RowError(self.name, n, label, reason, unit) for n in numbers]
+            reason = (
+                t("{value}同时出现在第{rows}行;每单要有自己的", value=clash.value, rows=listed)
+                if unit == "row"
+                else t("{value}同时出现在第{rows}项;每单要有自己的", value=clash.value, rows=listed)
+            )
+            self.errors += [
+                RowError(self.name, n, label, reason, unit, ref)
+                for n, ref in zip(numbers, clash.references, strict=True)
+            ]
             self.withdrawn.update(clash.references)
 
 
@@ -221,10 +251,13 @@ def _open(path: Path) -> _Source:
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         known = ", ".join(sorted(READERS))
-        hint = " (save it as .xlsx)" if path.suffix.lower() == ".xls" else ""
-        raise FileProblem(f"unsupported file type {path.suffix!r}{hint}; use {known}")
+        hint = t("(另存为 .xlsx)") if path.suffix.lower() == ".xls" else ""
+        raise FileProblem(
+            t("不支持的文件类型“{suffix}”{hint};可用 {known}", suffix=path.suffix, hint=hint,
+              known=known)
+        )  # fmt: skip
     if not path.is_file():
-        raise FileProblem("file not found")
+        raise FileProblem(t("没有这个文件"))
     return reader(path)
 
 
@@ -234,75 +267,84 @@ def _open(path: Path) -> _Source:
 def _table(header: list[Any], rows: Iterable[tuple[int, list[Any], dict[int, str]]]) -> _Source:
     """A source from a header and ``(row number, cells, {column index: problem})`` rows."""
     try:
-        by_index, labels = _columns(header)
+        by_index, labels, ignored = _columns(header)
     except FileProblem as problem:
-        raise FileProblem(str(problem), 1, "header") from None
-    return _Source(_table_rows(by_index, rows), labels=labels)
+        raise FileProblem(str(problem), 1, t("表头")) from None
+    return _Source(_table_rows(by_index, ignored, rows), labels=labels)
 
 
 def _table_rows(
-    by_index: dict[int, columns.Column], rows: Iterable[tuple[int, list[Any], dict[int, str]]]
+    by_index: dict[int, columns.Column],
+    ignored: set[int],
+    rows: Iterable[tuple[int, list[Any], dict[int, str]]],
 ) -> Iterator[_Row]:
     for number, cells, cell_problems in rows:
         if all(_blank(c) for c in cells):
             continue
         values: dict[str, Any] = {}
         problems: dict[str, str] = {}
+        raw: dict[str, Any] = {}
         for index, cell in enumerate(cells):
             column = by_index.get(index)
             if column is None:
-                if not _blank(cell):
-                    problems[f"column {index + 1}"] = "has a value but no header"
+                if not _blank(cell) and index not in ignored:
+                    problems[t("第{n}列", n=index + 1)] = t("有内容但没有表头")
                 continue
+            raw[column.path] = None if _blank(cell) else cell
             if index in cell_problems:
                 problems[column.path] = cell_problems[index]
             elif isinstance(cell, str) and _SCIENTIFIC.fullmatch(cell.strip()):
-                problems[column.path] = (
-                    "is in scientific notation (Excel shortened a long "
-                    "number): format the column as text and re-enter it"
+                problems[column.path] = t(
+                    "是科学计数法(Excel 把长数字缩写了):把这一列设成文本格式,再重新输入"
                 )
             elif isinstance(cell, datetime | date | time):
-                problems[column.path] = "is a date or time: format the column as text"
+                problems[column.path] = t("是日期或时间:把这一列设成文本格式")
             else:
                 values[column.path] = None if _blank(cell) else cell
-        yield _Row(number, values, problems)
+        yield _Row(number, values, problems, raw)
 
 
 def _blank(cell: Any) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
-def _columns(header: list[Any]) -> tuple[dict[int, columns.Column], dict[str, str]]:
-    """Column index → column, and order field path → the header as written."""
+def _columns(header: list[Any]) -> tuple[dict[int, columns.Column], dict[str, str], set[int]]:
+    """Column index → column, order field path → the header as written, and the columns
+    a rejects file adds (where the row was, why it was refused), which are skipped."""
     by_index: dict[int, columns.Column] = {}
     labels: dict[str, str] = {}
+    ignored: set[int] = set()
     unknown = []
     for index, cell in enumerate(header):
         text = "" if cell is None else str(cell).strip()
         if not text:
             continue
         column = columns.column_for(text)
-        if column is None:
-            unknown.append(f"{text!r}{columns.suggestion(text)}")
+        if column is None and columns.is_reject_header(text):
+            ignored.add(index)
+        elif column is None:
+            unknown.append(checks.shown(text) + columns.suggestion(text))
         elif column.path in labels:
             raise FileProblem(
-                f"columns {labels[column.path]!r} and {text!r} are the same field "
-                f"({column.name}); keep one"
-            )
+                t("“{first}”和“{second}”是同一个字段({name});只留一列", first=labels[column.path],
+                  second=text, name=column.name)
+            )  # fmt: skip
         else:
             by_index[index] = column
             labels[column.path] = text
     problems = []
     if unknown:
-        problems.append("unknown columns: " + ", ".join(unknown))
+        problems.append(t("不认识的列:{columns}", columns=t("、").join(unknown)))
     missing = [
-        f"{c.name} ({c.label})" for c in columns.COLUMNS if c.required and c.path not in labels
+        t("{label}({name})", label=c.label, name=c.name)
+        for c in columns.COLUMNS
+        if c.required and c.path not in labels
     ]
     if missing:
-        problems.append("missing columns: " + ", ".join(missing))
+        problems.append(t("缺少的列:{columns}", columns=t("、").join(missing)))
     if problems:
-        raise FileProblem("; ".join(problems))
-    return by_index, labels
+        raise FileProblem(t(";").join(problems))
+    return by_index, labels, ignored
 
 
 _CHUNK = 1 << 20
@@ -323,8 +365,10 @@ def _encoding(path: Path) -> str:
                 while chunk := f.read(_CHUNK):
                     if b"\x00" in chunk:
                         raise FileProblem(
-                            "is not CSV text (it contains NUL bytes; an .xlsx renamed .csv, or "
-                            "UTF-16?): save it as CSV UTF-8"
+                            t(
+                                "不是 CSV 文本(含有 NUL 字节;是改了扩展名的 .xlsx,还是 UTF-16?):"
+                                "另存为 CSV UTF-8"
+                            )
                         )
                     held = len(decoder.getstate()[0])  # bytes of a character cut by the chunk
                     decoder.decode(chunk)
@@ -336,8 +380,11 @@ def _encoding(path: Path) -> str:
             # the error's offset counts from the held bytes before the chunk decoded
             error, at = exc, offset - held + exc.start
     raise FileProblem(
-        f"is neither UTF-8 nor GBK text (byte 0x{error.object[error.start]:02X} at offset "
-        f"{at}): save it as CSV UTF-8"
+        t(
+            "既不是 UTF-8 也不是 GBK 文本(偏移{offset}处的字节 0x{byte}):另存为 CSV UTF-8",
+            offset=at,
+            byte=f"{error.object[error.start]:02X}",
+        )
     )
 
 
@@ -380,7 +427,7 @@ def read_csv(path: Path) -> _Source:
     header = next(records, None)
     if header is None:
         f.close()
-        raise FileProblem("is empty")
+        raise FileProblem(t("是空文件"))
     source = _table(
         list(header),
         ((number, cells[: sheet.MAX_COLUMNS], {}) for number, cells in enumerate(records, 2)),
@@ -397,7 +444,7 @@ def read_xlsx(path: Path) -> _Source:
     try:
         found = sheet.scan(archive)
         if not found.rows:
-            raise FileProblem("is empty")
+            raise FileProblem(t("是空文件"))
         rows = merges.merged_rows(archive, found)
         first = next(rows, None)
     except (zipfile.BadZipFile, KeyError, OSError):
@@ -435,12 +482,16 @@ def read_yaml(path: Path) -> _Source:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError:
-        raise FileProblem("is not UTF-8 text") from None
+        raise FileProblem(t("不是 UTF-8 文本")) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise FileProblem(f"{problem}{where}") from None
+        problem = getattr(exc, "problem", None) or t("不是有效的 YAML")
+        if mark is None:
+            raise FileProblem(str(problem)) from None
+        raise FileProblem(
+            t("{problem}(第{line}行第{column}列)", problem=problem, line=mark.line + 1,
+              column=mark.column + 1)
+        ) from None  # fmt: skip
     return _items(data)
 
 
@@ -448,9 +499,12 @@ def read_json(path: Path) -> _Source:
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError:
-        raise FileProblem("is not UTF-8 text") from None
+        raise FileProblem(t("不是 UTF-8 文本")) from None
     except json.JSONDecodeError as exc:
-        raise FileProblem(f"{exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+        raise FileProblem(
+            t("{problem}(第{line}行第{column}列)", problem=exc.msg, line=exc.lineno,
+              column=exc.colno)
+        ) from None  # fmt: skip
     return _items(data)
 
 

@@ -143,7 +143,6 @@ class _Scan(_Cells):
             if self.formula is not None and not self.saved and len(sheet.unsaved) < MAX_MERGES:
                 sheet.unsaved[(row, col)] = "=" + "".join(self.formula)
 
-
     def _shared_string(self, value: str) -> None:
         # checked now, so a sheet that names a string its file lacks is refused before any
         # of its rows is handed on

@@ -227,4 +227,3 @@ def locate(archive: zipfile.ZipFile) -> Parts:
     if first.relation is None or first.relation not in parts:
         raise SheetProblem(UNREADABLE)
     return Parts(parts[first.relation], parts.get("sharedStrings"), parts.get("styles"))
-

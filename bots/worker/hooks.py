@@ -16,6 +16,7 @@ from bots.errors import SystemException
 from bots.ledger.errors import LeaseLost
 from bots.ledger.model import WorkItem
 from bots.ledger.store import Store, open_store
+from bots.messages import t
 from bots.runner.hooks import Hooks
 
 
@@ -73,7 +74,13 @@ class Heartbeat:
         try:
             while not self.done.wait(self.lease.seconds / 3):
                 if not self.lease.renew(store):
-                    logger.warning(f"{self.lease.worker}: lost the lease on {self.lease.ref}")
+                    logger.warning(
+                        t(
+                            "{worker}:失去了{ref}的租约",
+                            worker=self.lease.worker,
+                            ref=self.lease.ref,
+                        )
+                    )
                     return
         finally:
             store.close()
@@ -100,11 +107,15 @@ class LedgerHooks(Hooks):
             self.lease.renew(self.store)
         if self.lease.lost.is_set():
             raise LeaseLost(
-                f"{self.worker} lost the lease on {self.item.reference}; stopped between steps",
+                t(
+                    "{worker}失去了{ref}的租约;已在两步之间停下",
+                    worker=self.worker,
+                    ref=self.item.reference,
+                ),
                 reference=self.item.reference,
             )
         if self.stop.is_set():
-            raise Interrupted("stopped by the operator between steps", code="interrupted")
+            raise Interrupted(t("操作员要求停止,已在两步之间停下"), code="interrupted")
 
     def on_commit_start(self, step: Any) -> None:
         self.in_commit = True

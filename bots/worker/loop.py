@@ -19,6 +19,7 @@ from bots.errors import BadInput, DefinitionError
 from bots.flow import load_flow
 from bots.ledger.model import Backoff, ErrorInfo, LeaseLost, State, WorkItem
 from bots.ledger.store import Store, open_store
+from bots.messages import t
 from bots.pause import pause
 from bots.runner.records import RunResult
 from bots.runner.runner import Runner
@@ -121,7 +122,7 @@ class Worker:
         finally:
             store.close()
             if not ended:
-                self.shared.halt(f"{self.worker_id} stopped on an unexpected error", "crash")
+                self.shared.halt(t("{worker}因意外错误停止", worker=self.worker_id), "crash")
 
     def _login(self, page: Any) -> bool:
         flow = self.flow_for(self.config.login_flow)
@@ -138,7 +139,12 @@ class Worker:
         ).run()
         if not result.ok:
             self.shared.halt(
-                f"{self.worker_id}: login as {self.credential.staff_id} failed: {result.error}",
+                t(
+                    "{worker}:工号{staff_id}登录失败:{error}",
+                    worker=self.worker_id,
+                    staff_id=self.credential.staff_id,
+                    error=result.error,
+                ),
                 "login",
             )
         return result.ok
@@ -224,8 +230,13 @@ class Worker:
             failures = self.shared.portal_trouble()
             if failures >= self.config.max_consecutive_system:
                 self.shared.halt(
-                    f"{self.worker_id}: {failures} system exceptions in a row "
-                    f"(last: {info.message}); the portal looks down — stopping",
+                    t(
+                        "{worker}:连续{count}次系统异常(最近一次:{last});营账系统像是停了,"
+                        "已停止;恢复后再运行 bots work",
+                        worker=self.worker_id,
+                        count=failures,
+                        last=info.message,
+                    ),
                     "portal_down",
                 )
         else:

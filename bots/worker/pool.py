@@ -10,6 +10,7 @@ its item back, and returns; Chromium is closed last, so nothing is left running.
 from __future__ import annotations
 
 import os
+import queue
 import secrets
 import signal
 import socket
@@ -27,6 +28,7 @@ from bots.errors import BadInput
 from bots.flow import load_flow
 from bots.ledger.model import WorkItem
 from bots.ledger.store import open_store
+from bots.messages import t
 from bots.worker.credentials import Credential
 from bots.worker.fibers import Fibers
 from bots.worker.loop import Shared, Worker, WorkerConfig
@@ -57,11 +59,15 @@ def default_worker_id() -> str:
 
 def check_workers(workers: int, credentials: list[Credential]) -> None:
     if workers < 1:
-        raise BadInput(f"--workers must be at least 1, found {workers}")
+        raise BadInput(t("--workers 至少为1,实际为{workers}", workers=workers))
     if workers > len(credentials):
         raise BadInput(
-            f"{workers} workers need {workers} staff logins, but the credentials name only "
-            f"{len(credentials)}: the portal allows one live session per staff id"
+            t(
+                "{workers}个工作进程需要{workers}个工号登录,但工号密码文件里只有{count}个:"
+                "营账系统每个工号只允许一个在线会话",
+                workers=workers,
+                count=len(credentials),
+            )
         )
 
 
@@ -83,16 +89,18 @@ def run_workers(
     prefix = worker_id or default_worker_id()
     shared = Shared()
     finished: Counter[str] = Counter()
+    results: queue.SimpleQueue[WorkItem] = queue.SimpleQueue()
 
     def on_result(worker: str, item: WorkItem) -> None:
         with shared.lock:
             finished[item.state.value] += 1
+        results.put(item)  # its line is printed by the main thread, above the bar
 
     def stop(signum: int, frame: FrameType | None) -> None:
         name = signal.Signals(signum).name
         if shared.stop.is_set():
-            logger.warning(f"{name}: still finishing the steps under way")
-        shared.halt(f"stopped by {name}; items under way were handed back", "signal")
+            logger.warning(t("{signal}:仍在完成进行中的步骤", signal=name))
+        shared.halt(t("已被{signal}停止;进行中的订单已交回队列", signal=name), "signal")
 
     def drive() -> None:
         """The browser thread: one Playwright, one Chromium, every worker a fiber on it."""
@@ -125,7 +133,7 @@ def run_workers(
         with Presence(config.db_url, prefix, staff) as presence:
             with ThreadPoolExecutor(1, thread_name_prefix="browser") as pool:
                 browser = pool.submit(drive)
-                snapshot = watch(store, lambda: not browser.done(), console)
+                snapshot = watch(store, lambda: not browser.done(), console, results)
                 browser.result()  # a worker's crash, re-raised here for the one error handler
             if shared.stop_reason:
                 presence.stopped(*shared.stop_reason[0])

@@ -49,7 +49,7 @@ def test_an_upload_shows_each_rejected_row_with_its_data_then_enqueues_the_good_
     assert "检查结果:orders.xlsx" in text and "批次: 五月续费" in text
     assert "11 条合格,可以入队 0 条已在队列中,将跳过 1 处问题" in text
     assert (
-        "7 赠机串号(IMEI) Luhn check digit is wrong (expected 5, got 6) "
+        "7 赠机串号(IMEI) 串号无效(校验位对不上):请对照手机重新核对整个串号 "
         "业务参考号 E9-20261127-0006 办理类型(新装/续费) 新装 手机包(19/29) 19 客户姓名 杨磊 "
         "证件类型 居民身份证 证件号码 410*************13 联系电话 136******23"
     ) in text
@@ -100,7 +100,10 @@ def test_rows_enqueued_meanwhile_refuse_the_enqueue_and_the_check_is_done_again(
     answer = console.client.post(mine + "/enqueue", data={"csrf": console.page_csrf()})
     assert answer.status_code == 409
     text = text_of(answer.text)
-    assert "already in the ledger: E9-20261127-0001, " in text and "nothing was enqueued" in text
+    assert (
+        "检查之后,这些业务参考号已被入队:E9-20261127-0001、E9-20261127-0002、" in text
+        and "E9-20261127-0012;这次什么都没有入队。下面是重新检查的结果。" in text
+    )
     assert "0 条合格,可以入队 11 条已在队列中,将跳过" in text
     assert len(console.store.items()) == 11
 
@@ -111,7 +114,7 @@ def test_a_file_refused_whole_offers_nothing_to_enqueue(console: ConsoleKit) -> 
     page = console.client.get(checked)
     text = text_of(page.text)
     assert "整个文件被拒绝,没有可入队的订单" in text
-    assert "1 header unknown columns: '颜色'" in text
+    assert "1 表头 不认识的列:“颜色”;缺少的列:办理类型(新装/续费)(procedure)、" in text
     assert 'id="enqueue"' not in page.text
     refused = console.client.post(checked + "/enqueue", data={"csrf": console.page_csrf()})
     assert refused.status_code == 409 and "这个文件不能入队:请先修正文件" in text_of(refused.text)

@@ -64,10 +64,10 @@ def test_an_edit_is_checked_by_the_order_model_and_errors_stand_by_their_field(
         "csrf": csrf, "phone.imei": "864712030005017", "broadband.bandwidth": "150M"})  # fmt: skip
     assert bad.status_code == 400
     assert _field(bad.text, "赠机串号(IMEI)") == (
-        "赠机串号(IMEI) Luhn check digit is wrong (expected 6, got 7) [error]"
+        "赠机串号(IMEI) 串号无效(校验位对不上):请对照手机重新核对整个串号 [error]"
     )
     assert _field(bad.text, "带宽(新装)") == (
-        "带宽(新装) must be one of 20M 50M 100M 200M 300M 500M 1000M, got '150M' [error]"
+        "带宽(新装) 应为 20M 50M 100M 200M 300M 500M 1000M 之一,实际为“150M” [error]"
     )
     assert _field(bad.text, "客户姓名") == "客户姓名"
     assert 'value="864712030005017"' in bad.text  # what was typed stays in its box
@@ -87,9 +87,9 @@ def test_an_edit_is_checked_by_the_order_model_and_errors_stand_by_their_field(
     shown = Console(record=True, width=200, markup=False)
     for line in describe(refused.store, REF):
         shown.print(line)
-    assert re.search(r"│ edit +│ console:wang +│", shown.export_text()), shown.export_text()
+    assert re.search(r"│ 修改 +│ console:wang +│", shown.export_text()), shown.export_text()
     history = text_of(refused.client.get(f"/orders/{REF}").text)
-    assert "修改 console:wang edited mobile.number 手机号码(号码或any): 18937100501 → any" in (
+    assert "修改 console:wang 修改了 mobile.number 手机号码(号码或any): 18937100501 → any" in (
         history
     )
 
@@ -115,7 +115,10 @@ def test_replaying_a_business_refusal_asks_first_and_says_whether_the_data_chang
     assert (last.kind, last.actor) == ("replay", "console:wang")
     again = refused.client.post(f"/orders/{REF}/replay", data={"csrf": csrf, "confirm": "yes"})
     assert again.status_code == 409
-    assert f"cannot replay {REF}: it is pending" in text_of(again.text)
+    assert (
+        f"不能对{REF}执行 replay:它是待处理(replay 需要失败、待人工核查或已取消)"
+        in text_of(again.text)
+    )
 
 
 def test_an_unknown_outcome_is_replayed_without_asking(console: ConsoleKit) -> None:
@@ -138,7 +141,7 @@ def test_cancel_and_review_leave_who_did_it(refused: ConsoleKit) -> None:
     refused.client.post(f"/orders/{REF}/cancel", data={"csrf": csrf})
     assert refused.store.get(REF).state is State.CANCELLED
     last = refused.store.history(REF)[-1]
-    assert (last.kind, last.actor, last.note) == ("cancel", "console:wang", "cancelled from failed")
+    assert (last.kind, last.actor, last.note) == ("cancel", "console:wang", "从失败取消")
     page = refused.client.get(f"/orders/{REF}").text
     assert 'id="cancel"' not in page and 'id="review"' not in page and 'id="replay"' in page
     assert refused.client.get("/orders/E9-NOPE").status_code == 404

@@ -10,6 +10,9 @@ from bots.errors import BadInput
 from bots.ledger import ErrorInfo, IllegalTransition, State, Store
 from tests.fixtures.ledger import FakeClock, order
 
+# these pin the English texts (BOTS_LANG=en); the Chinese ones are pinned in tests/test_words.py
+pytestmark = pytest.mark.usefixtures("english")
+
 REFUSED = ErrorInfo(kind="business_exception", type="BusinessException", message="不符合办理条件")
 
 
@@ -59,7 +62,7 @@ def test_replay_is_all_or_nothing(store: Store) -> None:
     with pytest.raises(IllegalTransition) as caught:
         store.replay(["E9-1", "E9-2"])
     assert str(caught.value) == (
-        "cannot replay E9-2: it is pending (replay needs failed, needs_review or cancelled)"
+        "cannot replay E9-2: it is pending (replay needs failed, needs review or cancelled)"
     )
     assert store.get("E9-1").state is State.FAILED
 
@@ -96,8 +99,8 @@ def test_cancel_refuses_a_running_item(store: Store) -> None:
     with pytest.raises(IllegalTransition) as caught:
         store.cancel("E9-1")
     assert str(caught.value) == (
-        "cannot cancel E9-1: it is running (cancel needs pending, failed, retry_wait or "
-        "needs_review)"
+        "cannot cancel E9-1: it is running (cancel needs pending, failed, waiting to retry or "
+        "needs review)"
     )
     assert store.get("E9-1").state is State.RUNNING
 
@@ -150,8 +153,9 @@ def test_edit_is_refused_while_a_worker_may_use_the_order(store: Store, state: s
         store.fail_system("E9-1", "w1", slow, token=token)
     with pytest.raises(IllegalTransition) as caught:
         store.edit("E9-1", {"customer": "李四"}, dict)
+    shown = {"retry_wait": "waiting to retry"}.get(state, state)
     assert str(caught.value) == (
-        f"cannot edit E9-1: it is {state} (edit needs pending, failed, needs_review or cancelled)"
+        f"cannot edit E9-1: it is {shown} (edit needs pending, failed, needs review or cancelled)"
     )
 
 
@@ -189,5 +193,5 @@ def test_review_marks_an_item_an_operator_looked_at(store: Store) -> None:
     with pytest.raises(IllegalTransition) as caught:
         store.review("E9-1")
     assert str(caught.value) == (
-        "cannot review E9-1: it is pending (review needs failed or needs_review)"
+        "cannot review E9-1: it is pending (review needs failed or needs review)"
     )

@@ -27,7 +27,7 @@ def test_expired_lease_without_commit_goes_back_to_pending(store: Store, clock: 
     assert (item.attempts, item.run_attempts, item.expiries) == (1, 0, 1)
     attempt = store.history("E9-1")[-1]
     assert (attempt.attempt, attempt.outcome, attempt.note) == (
-        1, "pending", "lease expired, no side effects",
+        1, "pending", "租约过期,没有留下任何改动",
     )  # fmt: skip
     again = store.claim("w2")
     assert again is not None and again.attempts == 2
@@ -41,8 +41,8 @@ def test_expired_lease_inside_a_commit_step_needs_review(store: Store, clock: Fa
     (item,) = store.reap()
     assert item.state is State.NEEDS_REVIEW
     assert item.reason == (
-        "LeaseExpired at step submit_order: worker robot-3 lost its lease during commit step "
-        "submit_order; check the portal before replay"
+        "工作进程robot-3在提交步骤submit_order进行中失去了租约;重放前先到营账系统里查看"
+        "(步骤 submit_order)"
     )
     assert item.error_kind == "unknown_outcome"
     assert store.history("E9-1")[-1].outcome == "needs_review"
@@ -55,8 +55,7 @@ def test_expired_lease_after_a_commit_step_needs_review(store: Store, clock: Fak
     (item,) = store.reap()
     assert (item.state, item.error_message) == (
         State.NEEDS_REVIEW,
-        "worker robot-3 lost its lease after commit step submit_order; "
-        "check the portal before replay",
+        "工作进程robot-3在提交步骤submit_order之后失去了租约;重放前先到营账系统里查看",
     )
     assert store.history("E9-1")[-1].committed_step == "submit_order"
 
@@ -92,7 +91,7 @@ def test_crashes_of_the_process_spend_none_of_an_orders_attempts(
         ended = store.fail_system("E9-1", "w9", timeout, token=claimed.lease_token)
         clock.advance(60)
     assert (ended.state, ended.run_attempts, ended.error_message) == (
-        State.FAILED, 3, "系统繁忙 (gave up after 3 attempts)",
+        State.FAILED, 3, "系统繁忙(试了3次,放弃)",
     )  # fmt: skip
 
 
@@ -108,8 +107,7 @@ def test_an_item_whose_workers_keep_dying_is_parked_after_five_expiries(
         State.FAILED, 5, 5, "LeaseExpired",
     )  # fmt: skip
     assert item.error_message == (
-        "租约已过期5次(最后由w4持有),从未开始提交步骤:这个订单一再让工作进程中断,"
-        "查看日志后再重放"
+        "租约已过期5次(最后由w4持有),从未开始提交步骤:这个订单一再让工作进程中断,查看日志后再重放"
     )
     outcomes = [h.outcome for h in store.history("E9-1") if h.kind == "attempt"]
     assert outcomes == ["pending"] * 4 + ["failed"]

@@ -19,7 +19,7 @@ def test_release_between_steps_puts_the_item_back_without_spending_an_attempt(
     )  # fmt: skip
     attempt = store.history("E9-1")[-1]
     assert (attempt.outcome, attempt.note, attempt.artifact_dir) == (
-        "pending", "released: stopped by the operator", "runs/E9-1/1",
+        "pending", "交回队列:stopped by the operator", "runs/E9-1/1",
     )  # fmt: skip
     assert store.claim("w2").attempts == 2  # type: ignore[union-attr]
 
@@ -34,5 +34,5 @@ def test_release_inside_a_commit_step_needs_review(store: Store) -> None:
     item = store.release("E9-1", "w1", "stopped", token=token)
     assert (item.state, item.error_message) == (
         State.NEEDS_REVIEW,
-        "stopped during commit step submit; check the portal before replay",
+        "stopped(在提交步骤submit进行中);重放前先到营账系统里查看",
     )

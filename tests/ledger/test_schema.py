@@ -23,6 +23,7 @@ def test_upgrade_from_empty_is_idempotent_and_reports_the_version(ledger_url: st
         (1, "work items and their history"),
         (2, "a lease token per claim; lease expiries counted apart from attempts"),
         (3, "console users and sessions, reviewed items, worker processes"),
+        (4, "rows refused at enqueue, their data masked"),
     ]
     store.enqueue([order("E9-1")])
     store.close()
@@ -43,8 +44,8 @@ def test_postgres_is_never_upgraded_behind_an_operators_back(ledger_url: str) ->
     with pytest.raises(SchemaOutOfDate) as caught:
         open_store(ledger_url)
     assert str(caught.value) == (
-        f"the ledger at {ledger_url} has schema version 0, this bots needs {LATEST}: "
-        f"run `bots db upgrade --db {ledger_url}`"
+        f"账本{ledger_url}的结构版本是0,这个 bots 需要{LATEST}:"
+        f"运行 `bots db upgrade --db {ledger_url}`"
     )
     assert caught.value.exit_code == 8
 
@@ -60,8 +61,8 @@ def test_a_ledger_newer_than_this_bots_is_refused(ledger_url: str) -> None:
     with pytest.raises(SchemaOutOfDate) as caught:
         open_store(ledger_url)
     assert str(caught.value) == (
-        f"the ledger at {ledger_url} has schema version {LATEST + 1}, newer than this bots "
-        f"knows ({LATEST}): upgrade bots on this machine"
+        f"账本{ledger_url}的结构版本是{LATEST + 1},比这个 bots 认识的({LATEST})新:"
+        "在这台机器上升级 bots"
     )
 
 
@@ -98,8 +99,7 @@ def test_a_sqlite_url_must_name_a_file(url: str) -> None:
     with pytest.raises(BadInput) as caught:
         open_store(url)
     assert str(caught.value) == (
-        f"{url}: a SQLite ledger is a file: sqlite:///relative/path.db or "
-        "sqlite:////absolute/path.db"
+        f"{url}:SQLite 账本是一个文件:sqlite:///相对路径.db 或 sqlite:////绝对路径.db"
     )
 
 
@@ -107,8 +107,8 @@ def test_unknown_url_scheme(tmp_path: Path) -> None:
     with pytest.raises(BadInput) as caught:
         open_store("mysql://host/db")
     assert str(caught.value) == (
-        "unknown ledger URL mysql://host/db: it should start with sqlite://, postgresql://, "
-        "postgres:// or be a path"
+        "不认识的账本网址mysql://host/db:应以 sqlite://, postgresql://, postgres:// 开头,"
+        "或是一个文件路径"
     )
 
 

@@ -62,8 +62,8 @@ def test_reading_an_older_ledger_asks_for_an_upgrade_and_writes_nothing(tmp_path
     with pytest.raises(SchemaOutOfDate) as caught:
         open_store(f"sqlite:///{path}", mode="read")
     assert str(caught.value) == (
-        f"the ledger at sqlite:///{path} has schema version 1, this bots needs "
-        f"{LATEST}: run `bots db upgrade --db sqlite:///{path}`"
+        f"账本sqlite:///{path}的结构版本是1,这个 bots 需要{LATEST}:"
+        f"运行 `bots db upgrade --db sqlite:///{path}`"
     )
     assert path.read_bytes() == before
     # a command that writes brings a SQLite ledger up to date itself

@@ -86,7 +86,7 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 
 def one_line(done: subprocess.CompletedProcess[str], message: str) -> None:
-    assert (done.returncode, done.stderr) == (8, f"error: {message}\n"), done.stdout
+    assert (done.returncode, done.stderr) == (8, f"错误: {message}\n"), done.stdout
     assert done.stdout == ""
 
 
@@ -195,13 +195,12 @@ def test_a_ledger_of_a_newer_bots_is_refused_by_every_command(
     for name, args in found.items():
         done = bots(*args, db=db)
         if name == "db status":  # says what it is, and that this bots is too old
-            assert done.returncode == 0 and f"schema version {LATEST + 7} of {LATEST}" in (
+            assert done.returncode == 0 and f"结构版本 {LATEST + 7}/{LATEST}" in (
                 done.stdout
             ), done.stderr
             continue
         one_line(done, (
-            f"the ledger at {db} has schema version {LATEST + 7}, newer than this bots knows "
-            f"({LATEST}): upgrade bots on this machine"
+            f"账本{db}的结构版本是{LATEST + 7},比这个 bots 认识的({LATEST})新:在这台机器上升级 bots"
         ))  # fmt: skip
         assert tree(ledger_file.parent) == before, name
     assert toy_portal.logins == []
@@ -215,12 +214,11 @@ def test_an_older_ledger_is_not_upgraded_by_a_command_that_only_reads(tmp_path: 
     before = path.read_bytes()
     db = f"sqlite:///{path}"
     one_line(bots("status", db=db), (
-        f"the ledger at {db} has schema version 1, this bots needs {LATEST}: run "
-        f"`bots db upgrade --db {db}`"
+        f"账本{db}的结构版本是1,这个 bots 需要{LATEST}:运行 `bots db upgrade --db {db}`"
     ))  # fmt: skip
     assert path.read_bytes() == before
     assert bots("db", "upgrade", db=db).stdout == (
-        f"ledger {db}: schema version {LATEST} (upgraded from 1)\n"
+        f"账本 {db}:结构版本 {LATEST}(从1升级)\n"
     )
 
 

@@ -123,12 +123,12 @@ def test_commit_steps_are_recorded_in_order(store: Store) -> None:
     with pytest.raises(Exception) as caught:
         store.commit_started("E9-1", "w1", "pay", token=token)
     assert str(caught.value) == (
-        "cannot start commit step pay of E9-1: step submit is still in progress"
+        "不能开始E9-1的提交步骤pay:步骤submit还在进行中"
     )
     with pytest.raises(Exception) as caught:
         store.commit_done("E9-1", "w1", "pay", token=token)
     assert str(caught.value) == (
-        "cannot finish commit step pay of E9-1: the step in progress is submit"
+        "不能结束E9-1的提交步骤pay:进行中的是submit"
     )
     store.commit_done("E9-1", "w1", "submit", token=token)
     item = store.get("E9-1")
@@ -148,7 +148,7 @@ def test_business_exception_fails_at_once_with_class_message_and_context(store: 
     assert (failed.error_message, failed.error_step, failed.error_context) == (
         "号码已被占用", "pick", {"number": "18937100001"},
     )  # fmt: skip
-    assert failed.reason == "BusinessException at step pick: 号码已被占用"
+    assert failed.reason == "号码已被占用(步骤 pick)"
     assert failed.artifact_dir == "runs/E9-1/1"
 
 
@@ -178,7 +178,7 @@ def test_system_exceptions_back_off_exponentially_then_fail(
     assert claimed is not None
     failed = store.fail("E9-1", "w1", TIMEOUT, token=claimed.lease_token)
     assert (failed.state, failed.attempts, failed.next_attempt_at) == (State.FAILED, 5, None)
-    assert failed.error_message == "系统繁忙 (gave up after 5 attempts)"
+    assert failed.error_message == "系统繁忙(试了5次,放弃)"
     outcomes = [h.outcome for h in store.history("E9-1") if h.kind == "attempt"]
     assert outcomes == ["retry_wait"] * 4 + ["failed"]
     store.close()
@@ -189,7 +189,7 @@ def test_system_exception_inside_a_commit_step_needs_review(store: Store) -> Non
     item = store.fail_system("E9-1", "w1", TIMEOUT, token=token)
     assert item.state is State.NEEDS_REVIEW
     assert item.error_message == (
-        "系统繁忙 (system error during commit step submit; check the portal before replay)"
+        "系统繁忙(提交步骤submit进行中出了系统错误;重放前先到营账系统里查看)"
     )
 
 
@@ -242,5 +242,5 @@ def test_retry_wait_is_claimable_only_when_due_and_keeps_counting(
     with pytest.raises(IllegalTransition) as caught:
         store.replay(["E9-1"])
     assert str(caught.value) == (
-        "cannot replay E9-1: it is running (replay needs failed, needs_review or cancelled)"
+        "不能对E9-1执行 replay:它是处理中(replay 需要失败、待人工核查或已取消)"
     )

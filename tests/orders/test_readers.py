@@ -13,6 +13,9 @@ from bots.orders import columns
 from bots.orders.readers import RowError, read_orders
 from bots.orders.samples import generate_orders
 
+# these pin the English texts (BOTS_LANG=en); the Chinese ones are pinned in test_words.py
+pytestmark = pytest.mark.usefixtures("english")
+
 ORDERS = generate_orders(4, seed=3, start_index=700)  # new, renewal, new, renewal
 
 
@@ -213,21 +216,21 @@ REQUIRED = ["reference", "procedure", "customer", "account_manager", "mobile", "
 BOMB_EXPECTED: dict[str, tuple[list[int], list[str]]] = {
     # the merge is clipped to the used range A1:S2; on the header, every cell shows A1's text
     "merged_sheet.xlsx": ([], [
-        ":row 1: header: columns 'reference' and 'reference' are the same field (reference);"
-        " keep one"]),
+        ":第1行:表头:“reference”和“reference”是同一个字段(reference);只留一列"]),
     "merged_columns.xlsx": ([2, 3], []),
     "far_row.xlsx": ([], [
-        ": 第1048576行(单元格XFD1048576)有内容:最多读100000行;删掉订单下面的内容,或把文件拆开"]),
-    "far_column.xlsx": ([], [": 第XFD列(单元格XFD3)有内容:最多读100列(到CV列);删掉订单右边的内容"]),
+        ":第1048576行(单元格XFD1048576)有内容:最多读100000行;删掉订单下面的内容,或把文件拆开"]),
+    "far_column.xlsx": ([], [":第XFD列(单元格XFD3)有内容:最多读100列(到CV列);删掉订单右边的内容"]),
     "styled_far.xlsx": ([2], []),
-    "wide.csv": ([], [": 第2行在第100列之后还有内容:最多读100列;删掉订单右边的内容"]),
+    "wide.csv": ([], [":第2行在第100列之后还有内容:最多读100列;删掉订单右边的内容"]),
     # enqueue builds the aliases as shared lists: the order is refused field by field
-    "laughs.yaml": ([], [f":item 1: {name}: is required" for name in REQUIRED]
-                    + [f":item 1: {name}: is not a known field" for name in "abcdefghi"]),
+    "laughs.yaml": ([], [f":第1项:{name}:必填" for name in REQUIRED]
+                    + [f":第1项:{name}:不是已知的字段" for name in "abcdefghi"]),
 }
 
 
 @pytest.mark.parametrize("name", sorted(BOMB_EXPECTED))
+@pytest.mark.usefixtures("chinese")
 def test_a_bomb_file_is_read_within_bounds(name: str) -> None:
     """What the naive reader took gigabytes for is read (or refused) in a few megabytes:
     never a cell outside the used range, never a row past the caps."""
@@ -267,6 +270,7 @@ def test_merged_whole_columns_give_each_row_the_merged_value() -> None:
     assert [(o.phone.model, o.note) for o in orders] == [("phone_model", "note")] * 2
 
 
+@pytest.mark.usefixtures("chinese")
 def test_the_row_cap_refuses_a_csv_before_any_order_is_handed_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -277,7 +281,7 @@ def test_the_row_cap_refuses_a_csv_before_any_order_is_handed_on(
     stream = readers.OrderStream(write_csv(tmp_path / "o.csv", table))
     assert list(stream) == []
     assert [str(e) for e in stream.errors] == [
-        f"{tmp_path / 'o.csv'}: 超过3行:拆成每个不超过3行的文件"]
+        f"{tmp_path / 'o.csv'}:超过3行:拆成每个不超过3行的文件"]
 
 
 def test_an_encoding_error_past_the_first_chunk_is_named_at_its_offset(tmp_path: Path) -> None:
@@ -338,8 +342,9 @@ def test_a_file_refused_part_way_keeps_none_of_its_rows(
     assert read_orders(path).orders == []
 
 
+@pytest.mark.usefixtures("chinese")
 def test_a_csv_field_past_the_csv_modules_limit_refuses_the_file(tmp_path: Path) -> None:
     table = rows()
     table[2][columns.COLUMNS.index(columns.column_for("note"))] = "备" * 200_000  # type: ignore[arg-type]
     path = write_csv(tmp_path / "o.csv", table)
-    assert errors(path) == [": 第3行不是可读的 CSV(field larger than field limit (131072))"]
+    assert errors(path) == [":第3行不是可读的 CSV(field larger than field limit (131072))"]

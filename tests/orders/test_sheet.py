@@ -90,7 +90,7 @@ def test_merges_are_clipped_to_the_used_range(tmp_path: Path) -> None:
     with zipfile.ZipFile(tmp_path / "m.xlsx") as archive:
         merged = list(merges.merged_rows(archive, found))
     # row 2 has no cell, but the merges cover it; across columns below the header: refused
-    refusal = "cell is merged across columns (A1:XFD1048576): unmerge it"
+    refusal = "单元格跨列合并了(A1:XFD1048576):取消合并"
     assert merged == [
         (1, [1, 1], {}),
         (2, [None, None], {0: refusal, 1: refusal}),

@@ -143,7 +143,7 @@ def test_a_worker_frozen_past_its_lease_never_touches_the_order_again(
         ["GH1002"], 1, ["GH1002"],
     )  # fmt: skip
     # the first process found out at its next step, and said so
-    assert f"robot/0 lost the lease on {REF}; stopped between steps" in first_err, first_err
+    assert f"robot/0失去了{REF}的租约;已在两步之间停下" in first_err, first_err
     # it did nothing after the resume: the one step it began then was refused before acting
     # (the step the freeze caught in flight finished on its own)
     run = json.loads((tmp_path / "runs" / REF / "attempt-1" / "run.json").read_text("utf-8"))

@@ -35,7 +35,7 @@ def test_a_stop_ends_the_run_between_steps_but_never_inside_a_commit(hooks) -> N
     with pytest.raises(Interrupted) as caught:
         hooks.on_step_start(STEP, {})
     assert (caught.value.message, caught.value.code) == (
-        "stopped by the operator between steps",
+        "操作员要求停止,已在两步之间停下",
         "interrupted",
     )
     assert hooks.store.get("R-1").committed_step == "submit"
@@ -45,7 +45,7 @@ def test_a_lost_lease_ends_the_run_at_the_next_step(hooks) -> None:
     hooks.lease.lost.set()
     with pytest.raises(LeaseLost) as caught:
         hooks.on_step_start(STEP, {})
-    assert caught.value.message == "w lost the lease on R-1; stopped between steps"
+    assert caught.value.message == "w失去了R-1的租约;已在两步之间停下"
 
 
 def test_an_overdue_lease_is_asked_for_before_the_next_step(hooks) -> None:
@@ -64,7 +64,7 @@ def test_an_overdue_lease_is_asked_for_before_the_next_step(hooks) -> None:
     hooks.lease.confirmed -= 31
     with pytest.raises(LeaseLost) as caught:
         hooks.on_step_start(STEP, {})
-    assert caught.value.message == "w lost the lease on R-1; stopped between steps"
+    assert caught.value.message == "w失去了R-1的租约;已在两步之间停下"
     with pytest.raises(LeaseLost):
         hooks.on_commit_start(STEP)  # and no commit of it is recorded either
     assert store.get("R-1").lease_owner == "other/0"

@@ -69,6 +69,6 @@ def test_a_portal_down_stop_is_recorded_with_its_reason(worker_kit) -> None:
     [row] = store.workers(since=EPOCH)
     assert (row.worker, row.stop_kind) == ("t/0", "portal_down")
     assert row.stop_reason is not None
-    assert row.stop_reason.startswith("t/0: 2 system exceptions in a row (last: ")
-    assert row.stop_reason.endswith("the portal looks down — stopping")
+    assert row.stop_reason.startswith("t/0:连续2次系统异常(最近一次:")
+    assert row.stop_reason.endswith("营账系统像是停了,已停止;恢复后再运行 bots work")
     store.close()

@@ -69,8 +69,8 @@ def test_the_portal_down_count_is_shared_by_the_workers_of_one_process(tmp_path:
     assert shared.stop.is_set()
     assert shared.stop_reason == [(
         "portal_down",
-        "w/2: 3 system exceptions in a row (last: portal said timeout); "
-        "the portal looks down — stopping",
+        "w/2:连续3次系统异常(最近一次:portal said timeout);营账系统像是停了,"
+        "已停止;恢复后再运行 bots work",
     )]  # fmt: skip
     assert [item.state for item in store.items()] == [
         State.RETRY_WAIT, State.DONE, State.RETRY_WAIT, State.RETRY_WAIT, State.RETRY_WAIT,

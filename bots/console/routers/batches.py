@@ -90,12 +90,18 @@ def enqueue(request: Request, store: Ledger, viewer: Signed, upload_id: str) -> 
     try:
         added = uploads.enqueue(found, store)
     except (BadInput, DuplicateReference) as error:
-        # e.g. someone enqueued some of these references since the check: check again
+        # e.g. someone enqueued some of these references since the check: check again. The
+        # ledger's own words for this point at the command line; a clerk gets the console's.
         uploads.check(found, store)
-        return render(
-            request, "batches/checked.html.j2", viewer, status=409, upload=found,
-            error=getattr(error, "message", str(error)),
+        refs = error.context.get("references") if isinstance(error, DuplicateReference) else None
+        message = (
+            t("检查之后,这些业务参考号已被入队:{refs};这次什么都没有入队。下面是重新检查的结果。",
+              refs="、".join(refs))
+            if refs else error.message
         )  # fmt: skip
+        return render(
+            request, "batches/checked.html.j2", viewer, status=409, upload=found, error=message
+        )
     skipped = len(found.checked.skipped) if found.checked else 0
     _uploads(request).discard(found)
     return back_to(f"/batches/{quote(found.batch, safe='')}?added={added}&skipped={skipped}")
