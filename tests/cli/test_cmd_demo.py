@@ -38,7 +38,7 @@ def demo(folder: Path, *extra: str) -> subprocess.Popen[str]:
         [sys.executable, "-m", "bots", "demo", "--orders", str(one_order(folder)),
          "--workers", "1", "--out", str(folder / "demo"), "--screenshots", "off", *extra],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", "TMPDIR": str(folder)},
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )  # fmt: skip
 
 

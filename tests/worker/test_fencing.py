@@ -156,4 +156,4 @@ def test_a_worker_frozen_past_its_lease_never_touches_the_order_again(
     )  # fmt: skip
     with open_store(db, mode="read") as store:
         attempts = [(e.attempt, e.outcome, e.note) for e in store.history(REF) if e.attempt]
-    assert attempts == [(1, "pending", "lease expired, no side effects"), (2, "done", None)]
+    assert attempts == [(1, "pending", "租约过期,没有留下任何改动"), (2, "done", None)]

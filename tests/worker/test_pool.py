@@ -64,7 +64,7 @@ def test_sigterm_hands_back_items_under_way_and_leaves_nothing_running(worker_ki
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 0, stderr
-    assert "stopped by SIGTERM; items under way were handed back" in stderr
+    assert "已被SIGTERM停止;进行中的订单已交回队列" in stderr
     assert processes_under(worker_kit.chromium_tmp) == []
     assert not list(worker_kit.chromium_tmp.glob("bots-chromium-*"))
     store = worker_kit.store()
@@ -112,7 +112,7 @@ def test_ctrl_c_at_the_terminal_reaches_every_process_and_still_stops_cleanly(
     os.killpg(process.pid, signal.SIGINT)
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 0, stderr
-    assert "stopped by SIGINT; items under way were handed back" in stderr
+    assert "已被SIGINT停止;进行中的订单已交回队列" in stderr
     assert processes_under(worker_kit.chromium_tmp) == []
     store = worker_kit.store()
     assert [(i.reference, i.state, i.attempts) for i in store.items()] == [
@@ -149,8 +149,7 @@ def test_sigkill_after_a_commit_needs_review_and_replay_does_not_repeat_it(worke
     item = store.get("KILLED")
     assert item.state is State.NEEDS_REVIEW
     assert item.reason == (
-        "LeaseExpired at step submit: worker cli/0 lost its lease during commit step submit; "
-        "check the portal before replay"
+        "工作进程cli/0在提交步骤submit进行中失去了租约;重放前先到营账系统里查看(步骤 submit)"
     )
     assert store.replay(["KILLED"], actor="ops") == ["KILLED"]
     store.close()
@@ -171,7 +170,7 @@ def test_sigkill_before_any_commit_goes_back_to_pending(worker_kit) -> None:
     assert [i.reference for i in store.reap()] == ["EARLY"]
     item = store.get("EARLY")
     assert (item.state, item.replay, item.error_message) == (State.PENDING, False, None)
-    assert store.history("EARLY")[-1].note == "lease expired, no side effects"
+    assert store.history("EARLY")[-1].note == "租约过期,没有留下任何改动"
     assert worker_kit.portal.submits == {}
     store.close()
 

@@ -143,7 +143,7 @@ def test_sample_batch_with_faults_is_entered_exactly_once(robot: Robot) -> None:
     references = robot.enqueue(EXAMPLES / "orders.csv")
     assert len(references) == 11  # E9-20261127-0006 (bad IMEI) is refused at enqueue
     done = robot.work("--workers", "4")
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.returncode == 11, done.stderr[-3000:]  # the not-due renewal failed: exit 11
     items = robot.items()
     state = robot.portal.state()
     not_due = "E9-20261127-0012"
