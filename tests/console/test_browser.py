@@ -83,8 +83,8 @@ def test_the_sample_batch_from_upload_to_the_last_order(
     expect(page.locator("#good-rows")).to_have_text("11")
     refused = page.locator("tr.reject")
     expect(refused).to_have_count(1)
-    for shown in ("7", "赠机串号(IMEI)", "串号无效(校验位对不上):请对照手机重新核对整个串号", REFUSED_ROW, "杨磊",
-                  "864712030005066", "410*************13"):  # fmt: skip
+    for shown in ("7", "赠机串号(IMEI)", "串号无效(校验位对不上):请对照手机重新核对整个串号",
+                  REFUSED_ROW, "杨磊", "864712030005066", "410*************13"):  # fmt: skip
         expect(refused).to_contain_text(shown)
     page.click("#enqueue")
     expect(page.locator(".notice")).to_have_text("已入队11条订单,跳过0条已在队列中的订单")
