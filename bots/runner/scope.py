@@ -170,7 +170,9 @@ def expression_failure(flow: Flow, error: ExpressionError, step: str | None) -> 
             field=f"{missing.path}.{missing.field}",
         )
     return DefinitionError.said(
-        t("{where}的表达式无法计算", where=where),
+        t("步骤 {step} 的表达式无法计算", step=step)
+        if step is not None
+        else t("{flow} 输出中的表达式无法计算", flow=file),
         t("请按运行文件夹中的详情修正 {file}", file=file),
         code="expression_error",
         detail=str(error),

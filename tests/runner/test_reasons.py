@@ -74,9 +74,14 @@ REASONS = {
         "(1.5 s)): look up in the portal whether this order was entered, then replay or cancel it",
     ),
     "bad_expression": (
-        "步骤 share的表达式无法计算:请按运行文件夹中的详情修正 bad_expression.yaml",
+        "步骤 share 的表达式无法计算:请按运行文件夹中的详情修正 bad_expression.yaml",
         "an expression of step 'share' cannot be evaluated: fix bad_expression.yaml as the "
         "detail in the run folder shows",
+    ),
+    "bad_output": (
+        "bad_output.yaml 输出中的表达式无法计算:请按运行文件夹中的详情修正 bad_output.yaml",
+        "an expression in the outputs of bad_output.yaml cannot be evaluated: fix bad_output.yaml "
+        "as the detail in the run folder shows",
     ),
     "missing_field": (
         "步骤 segment 要读的字段 customer.segmnt 在输入中没有:输入里有相近的 'segment',"
@@ -154,6 +159,13 @@ def test_a_bad_expression(page, pages_url, tmp_path, monkeypatch, lang, i):
         "en": "'${{ 100 // count }}' cannot be evaluated: integer division or modulo by zero",
     }
     assert error.detail == detail[lang]
+
+
+@pytest.mark.parametrize("lang,i", LANGS, ids=[lang for lang, _ in LANGS])
+def test_a_bad_expression_among_the_outputs(page, pages_url, tmp_path, monkeypatch, lang, i):
+    error = run(page, "bad_output", pages_url, tmp_path, lang, monkeypatch, inputs={"count": 0})
+    assert isinstance(error, DefinitionError) and error.code == "expression_error"
+    assert error.message == REASONS["bad_output"][i]
 
 
 @pytest.mark.parametrize("lang,i", LANGS, ids=[lang for lang, _ in LANGS])
