@@ -83,6 +83,12 @@ REASONS = {
         "an expression in the outputs of bad_output.yaml cannot be evaluated: fix bad_output.yaml "
         "as the detail in the run folder shows",
     ),
+    "no_portal": (
+        "不知道营账系统的地址,无法打开相对地址shell.html:"
+        "请用 --portal 或 BOTS_PORTAL_URL 给出营账系统的地址",
+        "the portal's address is not known, so the relative address shell.html cannot be "
+        "opened: give the portal's address with --portal or BOTS_PORTAL_URL",
+    ),
     "missing_field": (
         "步骤 segment 要读的字段 customer.segmnt 在输入中没有:输入里有相近的 'segment',"
         "若是流程写错了请修正 missing_field.yaml;否则请在输入中补上后重放",
@@ -175,3 +181,22 @@ def test_a_field_the_input_lacks(page, pages_url, tmp_path, monkeypatch, lang, i
                 inputs={"customer": customer})  # fmt: skip
     assert isinstance(error, BadInput) and error.code == "input_field_missing"
     assert error.message == REASONS["missing_field"][i]
+
+
+@pytest.mark.parametrize("lang,i", LANGS, ids=[lang for lang, _ in LANGS])
+def test_a_relative_address_without_the_portals(page, tmp_path, monkeypatch, lang, i):
+    error = run(page, "bad_expression", None, tmp_path, lang, monkeypatch, inputs={"count": 1})
+    assert isinstance(error, BadInput) and error.code == "portal_url_missing"
+    assert error.message == REASONS["no_portal"][i]
+
+
+@pytest.mark.parametrize("lang,i", LANGS, ids=[lang for lang, _ in LANGS])
+def test_a_runner_option_it_does_not_know(monkeypatch, lang, i):
+    monkeypatch.setenv("BOTS_LANG", lang)
+    flow = load_flow(FLOWS / "timeout.yaml")
+    with pytest.raises(BadInput) as caught:
+        Runner(None, flow, {}, screenshots="sometimes")
+    assert caught.value.message == (
+        "screenshots 不能是 'sometimes':请从 every_step, on_failure, off 中选一个",
+        "screenshots cannot be 'sometimes': choose one of every_step, on_failure, off",
+    )[i]
