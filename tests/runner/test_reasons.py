@@ -89,6 +89,16 @@ REASONS = {
         "the portal's address is not known, so the relative address shell.html cannot be "
         "opened: give the portal's address with --portal or BOTS_PORTAL_URL",
     ),
+    "not_as_expected": (
+        '"客户名称"栏与流程预期的不同:请查看运行报告中的截图,稍后重放',
+        'the "客户名称" field is not what the flow expects: look at the screenshots in the run '
+        "report, then replay later",
+    ),
+    "unreadable": (
+        '元素"form.result"的文字不是流程预期的格式:请查看运行报告中的截图,稍后重放',
+        "the text of element form.result is not in the form the flow expects: look at the "
+        "screenshots in the run report, then replay later",
+    ),
     "missing_field": (
         "步骤 segment 要读的字段 customer.segmnt 在输入中没有:输入里有相近的 'segment',"
         "若是流程写错了请修正 missing_field.yaml;否则请在输入中补上后重放",
@@ -200,3 +210,22 @@ def test_a_runner_option_it_does_not_know(monkeypatch, lang, i):
         "screenshots 不能是 'sometimes':请从 every_step, on_failure, off 中选一个",
         "screenshots cannot be 'sometimes': choose one of every_step, on_failure, off",
     )[i]
+
+
+@pytest.mark.parametrize("lang,i", LANGS, ids=[lang for lang, _ in LANGS])
+def test_an_element_that_is_not_as_the_flow_expects(page, pages_url, tmp_path, monkeypatch,
+                                                     lang, i):  # fmt: skip
+    error = run(page, "not_as_expected", pages_url, tmp_path, lang, monkeypatch)
+    assert isinstance(error, SystemException) and error.code == "assertion_failed"
+    assert error.message == REASONS["not_as_expected"][i]
+    # Playwright's words: what the flow expected (masked like any detail when sensitive)
+    assert error.detail == "form.customer: Locator expected to have Value '李雷'"
+
+
+@pytest.mark.parametrize("lang,i", LANGS, ids=[lang for lang, _ in LANGS])
+def test_a_text_that_does_not_read_as_the_flow_expects(page, pages_url, tmp_path, monkeypatch,
+                                                       lang, i):  # fmt: skip
+    error = run(page, "unreadable", pages_url, tmp_path, lang, monkeypatch)
+    assert isinstance(error, SystemException) and error.code == "extract_no_match"
+    assert error.message == REASONS["unreadable"][i]
+    assert error.detail == r"form.result: the text does not match /(\d+) 件/"
