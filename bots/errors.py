@@ -3,24 +3,73 @@
 Every error a user can act on is a ``BotsError``. Its class says what happens next
 (fix the files, fix the order, an operator decides, retry later, look before replaying);
 the CLI's single handler maps the class to an exit code and prints the message.
+
+An error says two things to two readers. Its ``message`` is the *reason* a person reads in
+the ledger, ``bots status`` and the batch report: one sentence in the user's language saying
+what happened and what to do next (``营账系统繁忙,共尝试5次仍未成功:稍后重放``). Its
+``detail`` is the technical detail — Playwright's error, the locator, the timeout, the
+candidates' match counts — that only the run folder keeps (``run.json``, ``log.jsonl``)
+and the ledger keeps beside the reason (``error_context["detail"]``), never in it.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Self
+
+from bots.messages import t
+
+
+def reason(what: str, advice: str) -> str:
+    """One reason from what happened and what to do next: ``号码已被占用:请改选号码…``."""
+    return t("{what}:{advice}", what=what, advice=advice)
 
 
 class BotsError(Exception):
-    """Base of every error shown to a user. ``code`` is a stable machine-readable tag."""
+    """Base of every error shown to a user. ``code`` is a stable machine-readable tag;
+    ``message`` the reason for people, ``detail`` the technical detail for the run folder."""
 
     exit_code = 1
     kind = "error"
 
-    def __init__(self, message: str, *, code: str | None = None, **context: Any) -> None:
+    def __init__(
+        self, message: str, *, code: str | None = None, detail: str | None = None, **context: Any
+    ) -> None:
         super().__init__(message)
         self.message = message
+        self.detail = detail
         self.code = code or self.kind
         self.context = context
+        # the reason's two halves, when it was made of them (``said``)
+        self.what: str | None = None
+        self.advice: str | None = None
+
+    @classmethod
+    def said(
+        cls,
+        what: str,
+        advice: str,
+        *,
+        code: str | None = None,
+        detail: str | None = None,
+        **context: Any,
+    ) -> Self:
+        """An error whose reason is ``what`` happened, then ``advice``. The halves are kept,
+        so a caller that knows more can say it again (after several attempts, or inside a
+        commit whose outcome is unknown, where the first advice would be wrong)."""
+        error = cls(reason(what, advice), code=code, detail=detail, **context)
+        error.what, error.advice = what, advice
+        return error
+
+    def mask(self, hide: Callable[[str], str]) -> None:
+        """Pass the reason, its halves and the detail through ``hide`` (a masker's ``text``),
+        in place: the caller keeps the class and attributes it may test for."""
+        self.message = hide(self.message)
+        self.args = (self.message,)
+        for name in ("detail", "what", "advice"):
+            value = getattr(self, name)
+            if value is not None:
+                setattr(self, name, hide(value))
 
     def __str__(self) -> str:
         return self.message

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, TypeVar
 
 from playwright.sync_api import Error, Frame, Locator
 
-from bots.actions.failures import retryable, translate
+from bots.actions.failures import passing, translate
 from bots.errors import BotsError, SelectorError, SystemException
 from bots.messages import t
+from bots.selectors.names import element_name, element_words, selector_file
 from bots.selectors.repository import Target
 
 if TYPE_CHECKING:
@@ -50,7 +51,8 @@ class Finder:
         acting: bool = True,
     ) -> tuple[T, int]:
         """Run ``fn`` on the element ``ref``; returns its result and the 1-based number of
-        the candidate it ran on (more than 1: "healed").
+        the candidate it ran on (more than 1: "healed"). ``what`` says what is done, with
+        ``{element}`` where the element's name goes (``t("点击{element}")``).
 
         Single-candidate elements go straight to Playwright, whose strict locators already
         refuse 0 or 2+ matches (no extra round trip). With several candidates an action
@@ -62,19 +64,19 @@ class Finder:
         """
         target = self.session.target(ref)
         cands = self.session.candidates(target)
-        label = f"{what} {ref}"
+        doing = what.format(element=element_words(target))
         if len(cands) == 1:
             try:
                 return fn(cands[0], timeout_ms), 1
             except Error as error:
-                raise self._failure(target, error, label, timeout_ms) from None
+                raise self._failure(target, error, doing, timeout_ms) from None
         if not acting:
-            return self._look(target, fn, timeout_ms, label)
-        chosen = self._find(target, timeout_ms, label)
+            return self._look(target, fn, timeout_ms, doing)
+        chosen = self._find(target, timeout_ms, doing)
         try:
             return fn(cands[chosen], timeout_ms), chosen + 1
         except Error as error:
-            raise translate(error, label, timeout_ms) from None
+            raise translate(error, doing, timeout_ms, target.ref) from None
 
     def _ready(self, locator: Locator, budget_ms: float) -> bool:
         """Whether ``locator`` shows exactly one visible, enabled element within the budget."""
@@ -84,7 +86,7 @@ class Finder:
         except Error:
             return False  # none, several, or not in time: the other candidates are looked at
 
-    def _find(self, target: Target, timeout_ms: float, label: str) -> int:
+    def _find(self, target: Target, timeout_ms: float, doing: str) -> int:
         """The index of the candidate to act on: the first one when it shows within its short
         budget, else the first that matches exactly one element (visible and enabled ones
         first) once any candidate shows."""
@@ -102,14 +104,14 @@ class Finder:
             shown = [i for i in unique if self.session.visible(cands[i])]
             usable = [i for i in shown if cands[i].is_enabled(timeout=remaining)]
         except Error as error:
-            raise self._failure(target, error, label, timeout_ms) from None
+            raise self._failure(target, error, doing, timeout_ms) from None
         for found in (usable, shown, unique):
             if found:
                 return found[0]
-        raise self._not_unique(target, counts, label)
+        raise self._not_unique(target, counts, doing)
 
     def _look(
-        self, target: Target, fn: Callable[[Locator, float], T], timeout_ms: float, label: str
+        self, target: Target, fn: Callable[[Locator, float], T], timeout_ms: float, doing: str
     ) -> tuple[T, int]:
         cands = self.session.candidates(target)
         started = time.monotonic()
@@ -128,8 +130,8 @@ class Finder:
                     remaining = max(timeout_ms - (time.monotonic() - started) * 1000, 1)
                     return fn(c, remaining), i + 1
         except Error as error:
-            raise self._failure(target, error, label, timeout_ms) from None
-        raise self._not_unique(target, counts, label)
+            raise self._failure(target, error, doing, timeout_ms) from None
+        raise self._not_unique(target, counts, doing)
 
     @staticmethod
     def _union(cands: tuple[Locator, ...]) -> Locator:
@@ -138,37 +140,38 @@ class Finder:
             union = union.or_(c)
         return union
 
-    @staticmethod
-    def _not_unique(target: Target, counts: list[int], label: str) -> SystemException:
-        tried = "; ".join(
-            f"candidate {i + 1} {c.describe()}: {n} matches"
-            for i, (c, n) in enumerate(zip(target.element.candidates, counts, strict=True))
-        )
-        return retryable(
-            f"{label}: no candidate matched exactly one element ({tried})", "not_unique"
+    def _fix(self, target: Target) -> str:
+        """The advice for a selector that does not fit the page."""
+        file = selector_file(self.session.repository, target.page_name)
+        return t("请按运行报告修正 {file}", file=file)
+
+    def _not_unique(self, target: Target, counts: list[int], doing: str) -> SystemException:
+        return passing(
+            t("{doing}时找不到唯一的元素(选择器 {ref} 没有一个候选恰好匹配一个)",
+              doing=doing, ref=target.ref),  # fmt: skip
+            self._fix(target),
+            "not_unique",
+            f"{target.ref}: {tried(target, counts)}",
         )
 
-    def _failure(self, target: Target, error: Error, label: str, timeout_ms: float) -> BotsError:
+    def _failure(self, target: Target, error: Error, doing: str, timeout_ms: float) -> BotsError:
         """The typed error for a failed wait on ``target``. A time-out on a page that has
         loaded, where no candidate matches anything, is a wrong selector — not a glitch."""
-        failure = translate(error, label, timeout_ms)
+        failure = translate(error, doing, timeout_ms, target.ref)
         if failure.code != "timeout":
             return failure
         counts = self.match_counts(target)
         if counts is None or any(counts):
             return failure
-        tried = ";".join(
-            t("候选{n} {candidate}:{count}个匹配", n=i + 1, candidate=c.describe(), count=n)
-            for i, (c, n) in enumerate(zip(target.element.candidates, counts, strict=True))
-        )
-        return SelectorError(
-            t(
-                "{ref}:页面已加载,但没有一个候选匹配到元素({tried});"
-                "选择器与页面不符,请修改选择器文件",
-                ref=target.ref,
-                tried=tried,
-            ),
+        name, n = element_name(target), len(counts)
+        return SelectorError.said(
+            t("找不到{element}(选择器 {ref} 的{n}个候选都未匹配)",
+              element=name, ref=target.ref, n=n)  # fmt: skip
+            if name is not None
+            else t("找不到选择器 {ref} 所指的元素({n}个候选都未匹配)", ref=target.ref, n=n),
+            self._fix(target),
             code="no_candidate_matched",
+            detail=f"{target.ref}: {tried(target, counts)}; {failure.detail}",
             element=target.ref,
             counts=counts,
         )
@@ -195,3 +198,11 @@ class Finder:
         except (Error, SystemException):
             return None
 
+
+def tried(target: Target, counts: list[int]) -> str:
+    """Each candidate with its match count, for the detail:
+    ``candidate 1 css='.submit': 2 matches; candidate 2 css='button': 6 matches``."""
+    return "; ".join(
+        f"candidate {i + 1} {c.describe()}: {n} matches"
+        for i, (c, n) in enumerate(zip(target.element.candidates, counts, strict=True))
+    )

@@ -14,11 +14,13 @@ from urllib.parse import urljoin
 
 from playwright.sync_api import Error, Locator, expect
 
-from bots.actions.failures import translate
+from bots.actions.failures import passing, translate
 from bots.actions.session import BrowserSession
 from bots.errors import BadInput, BotsError, BusinessException, ReviewNeeded, SystemException
 from bots.flow.models import Step
+from bots.messages import t
 from bots.pause import pause
+from bots.selectors.names import element_words
 
 
 @dataclass
@@ -34,7 +36,7 @@ class Call:
     def note(self, ref: str, candidate: int) -> None:
         self.acted[ref] = candidate
         if candidate > 1:
-            self.healed.append(f"{ref}: healed via candidate {candidate}")
+            self.healed.append(t("{ref}:靠第{n}个候选才找到", ref=ref, n=candidate))
 
 
 Handler = Callable[[BrowserSession, Call], dict[str, Any]]
@@ -58,7 +60,8 @@ def _act(
     *,
     acting: bool = True,
 ) -> Any:
-    """``fn`` on ``ref`` (``acting``: an action, done once; else a look)."""
+    """``fn`` on ``ref`` (``acting``: an action, done once; else a look). ``what`` says
+    what is done, ``{element}`` standing for the element (``t("点击{element}")``)."""
     result, candidate = s.act(ref, fn, call.timeout_ms, what, acting=acting)
     call.sent = True
     call.note(ref, candidate)
@@ -81,9 +84,9 @@ def goto(s: BrowserSession, call: Call) -> dict[str, Any]:
     url = str(call.args["url"])
     relative = not re.match(r"^[a-z]+:", url)
     if relative and not s.base_url:
-        raise BadInput(
-            f"goto '{url}' is relative: pass the portal's base URL (bots run --portal URL, "
-            "Runner(portal_url=...))",
+        raise BadInput.said(
+            t("不知道营账系统的地址,无法打开相对地址{url}", url=url),
+            t("请用 --portal 或 BOTS_PORTAL_URL 给出营账系统的地址"),
             code="portal_url_missing",
         )
     if relative and s.base_url:
@@ -100,7 +103,7 @@ def goto(s: BrowserSession, call: Call) -> dict[str, Any]:
             page.goto(url, timeout=call.timeout_ms, wait_until="domcontentloaded")
 
     # a GET changes nothing: while the portal does not answer (a restart), ask again
-    s.markers.patiently(load, f"opening {url}", call.timeout_ms)
+    s.markers.patiently(load, t("打开{url}", url=url), call.timeout_ms, where=url)
     return {}
 
 
@@ -120,7 +123,7 @@ def click(s: BrowserSession, call: Call) -> dict[str, Any]:
             if not s.closed_by_click(ref):
                 raise
 
-    _act(s, call, ref, press, "clicking")
+    _act(s, call, ref, press, t("点击{element}"))
     _then(s, call, stale)
     return {}
 
@@ -128,7 +131,8 @@ def click(s: BrowserSession, call: Call) -> dict[str, Any]:
 @handler("fill")
 def fill(s: BrowserSession, call: Call) -> dict[str, Any]:
     value = "" if call.args["value"] is None else str(call.args["value"])
-    _act(s, call, call.args["target"], lambda loc, t: loc.fill(value, timeout=t), "filling")
+    type_in = t("填写{element}")
+    _act(s, call, call.args["target"], lambda loc, ms: loc.fill(value, timeout=ms), type_in)
     _then(s, call)
     return {}
 
@@ -142,19 +146,20 @@ def select(s: BrowserSession, call: Call) -> dict[str, Any]:
             return loc.select_option(label=str(label), timeout=t)
         return loc.select_option(value=str(value), timeout=t)
 
-    _act(s, call, call.args["target"], pick, "selecting in")
+    _act(s, call, call.args["target"], pick, t("在{element}中选择"))
     return {}
 
 
 @handler("check")
 def check(s: BrowserSession, call: Call) -> dict[str, Any]:
-    _act(s, call, call.args["target"], lambda loc, t: loc.check(timeout=t), "checking")
+    _act(s, call, call.args["target"], lambda loc, ms: loc.check(timeout=ms), t("勾选{element}"))
     return {}
 
 
 @handler("uncheck")
 def uncheck(s: BrowserSession, call: Call) -> dict[str, Any]:
-    _act(s, call, call.args["target"], lambda loc, t: loc.uncheck(timeout=t), "unchecking")
+    doing = t("取消勾选{element}")
+    _act(s, call, call.args["target"], lambda loc, ms: loc.uncheck(timeout=ms), doing)
     return {}
 
 
@@ -163,12 +168,14 @@ def press(s: BrowserSession, call: Call) -> dict[str, Any]:
     key = str(call.args["key"])
     target = call.args.get("target")
     if target:
-        _act(s, call, target, lambda loc, t: loc.press(key, timeout=t), f"pressing {key} in")
+        doing = t("在{element}中按{key}键", element="{element}", key=key)
+        _act(s, call, target, lambda loc, ms: loc.press(key, timeout=ms), doing)
     else:
         try:
             s.page(call.step.page).keyboard.press(key)
         except Error as error:
-            raise translate(error, f"pressing {key}", call.timeout_ms) from None
+            where = f"keyboard.press({key})"
+            raise translate(error, t("按{key}键", key=key), call.timeout_ms, where) from None
     _then(s, call)
     return {}
 
@@ -181,8 +188,8 @@ def upload(s: BrowserSession, call: Call) -> dict[str, Any]:
         s,
         call,
         call.args["target"],
-        lambda loc, t: loc.set_input_files(paths, timeout=t),
-        "uploading to",
+        lambda loc, ms: loc.set_input_files(paths, timeout=ms),
+        t("向{element}上传文件"),
     )
     return {}
 
@@ -194,12 +201,17 @@ def wait_for(s: BrowserSession, call: Call) -> dict[str, Any]:
     if state == "visible":
         s.wait_visible(ref, call.timeout_ms)
     else:
+        waits = {
+            "hidden": t("等待{element}消失"),
+            "attached": t("等待{element}载入页面"),
+            "detached": t("等待{element}从页面移除"),
+        }
         _act(
             s,
             call,
             ref,
-            lambda loc, t: loc.wait_for(state=state, timeout=t),
-            f"waiting ({state}) for",
+            lambda loc, ms: loc.wait_for(state=state, timeout=ms),
+            waits[state],
             acting=False,
         )
     return {}
@@ -209,30 +221,33 @@ def wait_for(s: BrowserSession, call: Call) -> dict[str, Any]:
 def assert_(s: BrowserSession, call: Call) -> dict[str, Any]:
     a = call.args
 
-    def check_all(loc: Locator, t: float) -> None:
+    def check_all(loc: Locator, ms: float) -> None:
         e = expect(loc)
         if a.get("visible") is True:
-            e.to_be_visible(timeout=t)
+            e.to_be_visible(timeout=ms)
         if a.get("visible") is False:
-            e.to_be_hidden(timeout=t)
+            e.to_be_hidden(timeout=ms)
         if a.get("text") is not None:
-            e.to_have_text(str(a["text"]), timeout=t)
+            e.to_have_text(str(a["text"]), timeout=ms)
         if a.get("contains") is not None:
-            e.to_contain_text(str(a["contains"]), timeout=t)
+            e.to_contain_text(str(a["contains"]), timeout=ms)
         if a.get("value") is not None:
-            e.to_have_value(str(a["value"]), timeout=t)
+            e.to_have_value(str(a["value"]), timeout=ms)
         if a.get("checked") is not None:
-            e.to_be_checked(checked=bool(a["checked"]), timeout=t)
+            e.to_be_checked(checked=bool(a["checked"]), timeout=ms)
         if all(a.get(k) is None for k in ("visible", "text", "contains", "value", "checked")):
-            e.to_be_visible(timeout=t)
+            e.to_be_visible(timeout=ms)
 
     try:
-        _act(s, call, a["target"], check_all, "asserting", acting=False)
+        _act(s, call, a["target"], check_all, t("核对{element}"), acting=False)
     except AssertionError as error:
         # Playwright's message quotes the page's text, never our secrets' sources
         first = str(error).strip().splitlines()[0]
-        raise SystemException(
-            f"assert {a['target']} failed: {first}", code="assertion_failed", retryable=True
+        raise passing(
+            t("{element}与流程预期的不同", element=element_words(s.target(a["target"]))),
+            t("请查看运行报告中的截图,稍后重放"),
+            "assertion_failed",
+            f"{a['target']}: {first}",
         ) from None
     return {}
 
@@ -249,15 +264,17 @@ def extract(s: BrowserSession, call: Call) -> dict[str, Any]:
             return loc.get_attribute(str(a["attribute"]), timeout=t)
         return loc.inner_text(timeout=t)
 
-    value = _act(s, call, a["target"], read, "reading", acting=False)
+    value = _act(s, call, a["target"], read, t("读取{element}"), acting=False)
     value = value.strip() if isinstance(value, str) else value
     if a.get("pattern") and value is not None:
         match = re.search(str(a["pattern"]), value)
         if match is None:
-            raise SystemException(
-                f"extract {a['target']}: the text does not match /{a['pattern']}/",
-                code="extract_no_match",
-                retryable=True,
+            element = element_words(s.target(a["target"]))
+            raise passing(
+                t("{element}的文字不是流程预期的格式", element=element),
+                t("请查看运行报告中的截图,稍后重放"),
+                "extract_no_match",
+                f"{a['target']}: the text does not match /{a['pattern']}/",
             )
         value = match.group(1) if match.groups() else match.group(0)
     return {a["into"]: value}

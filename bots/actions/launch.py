@@ -10,6 +10,7 @@ from playwright.sync_api import Error, sync_playwright
 
 from bots.browser import launch_options
 from bots.errors import SetupError
+from bots.messages import t
 
 VIEWPORT = {"width": 1280, "height": 900}
 
@@ -21,7 +22,14 @@ def open_page(headed: bool = False) -> Iterator[Any]:
         try:
             browser = pw.chromium.launch(**launch_options(headed))  # type: ignore[arg-type]
         except Error as error:
-            raise SetupError(f"Chromium did not start: {error.message.splitlines()[0]}") from None
+            # no run folder yet: Playwright's first line is the only place the cause shows
+            first = error.message.splitlines()[0]
+            raise SetupError.said(
+                t("浏览器 Chromium 无法启动({error})", error=first),
+                t("请运行 bots doctor 检查浏览器和字体"),
+                code="browser_failed",
+                detail=first,
+            ) from None
         try:
             context = browser.new_context(locale="zh-CN", viewport=VIEWPORT)  # type: ignore[arg-type]
             yield context.new_page()

@@ -22,8 +22,18 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from playwright.sync_api import Error, Frame, Page, Request
 
-from bots.actions.failures import CONNECTION_LOST, NO_ANSWER, network_code, retryable, translate
+from bots.actions.failures import (
+    CONNECTION_LOST,
+    NO_ANSWER,
+    later,
+    network_code,
+    passing,
+    seconds,
+    translate,
+)
 from bots.errors import BotsError, BusinessException, SystemException
+from bots.messages import t
+from bots.messages.refusals import advice, advice_later
 from bots.pause import pause
 from bots.selectors.repository import MarkerRef, Target
 
@@ -44,6 +54,19 @@ DOWN_BUDGET_S = 30.0
 DOWN_FIRST_WAIT_S = 0.25
 DOWN_LONGEST_WAIT_S = 4.0
 UNAVAILABLE = "portal_unavailable"
+
+
+def _shows(kind: str) -> SystemException:
+    """The error a marker of the portal stands for (a refusal aside): what it says, what next."""
+    said = {
+        "session_lost": lambda: passing(
+            t("营账系统要求重新登录(会话已失效)"),
+            t("会自动重新登录;反复出现请确认这个工号没有在别处登录"),
+            kind,
+        ),
+        "busy": lambda: passing(t("营账系统繁忙"), later(), kind),
+    }
+    return said[kind]()
 
 
 class Sent(NamedTuple):
@@ -168,8 +191,11 @@ class Markers:
             # refused on a redirect's next hop: the request before it reached the portal
             code = CONNECTION_LOST
         url = sent.url if sent is not None else "a page"
-        return retryable(
-            f"the portal did not answer {url} ({net_error or 'Chromium error page'})", code
+        return passing(
+            t("营账系统没有响应"),
+            t("稍后重放;一直如此请确认营账系统是否在运行"),
+            code,
+            f"{url}: {net_error or 'Chromium error page'}",
         )
 
     def raise_shown(self) -> None:
@@ -182,20 +208,30 @@ class Markers:
                 raise self.no_answer(*down)
             return
         marker, text = found
+        ref = marker.target.ref
         if marker.kind == "business_error" and text in marker.retry_later:
             # a refusal that passes with time (e.g. a number an unfinished order still
             # holds): not the order's fault, so a system error the queue retries later
-            raise SystemException(
-                f"the portal refused for now: {text} ({marker.retry_later[text]})",
+            raise SystemException.said(
+                text,
+                advice_later(text),
                 code="refused_for_now",
+                detail=f"{ref}: {text} ({marker.retry_later[text]})",
                 retryable=False,
-                marker=marker.target.ref,
+                marker=ref,
             )
         if marker.kind == "business_error":
-            raise BusinessException(
-                f"the portal refused: {text}", code="portal_refused", marker=marker.target.ref
+            raise BusinessException.said(
+                text or t("营账系统拒绝了这一步,但没有说明原因"),
+                advice(text),
+                code="portal_refused",
+                detail=f"{ref}: {text}",
+                marker=ref,
             )
-        raise retryable(f"the portal shows {marker.target.ref} ({marker.kind})", marker.kind)
+        error = _shows(marker.kind)
+        error.detail = f"{ref} shows"
+        error.context["marker"] = ref
+        raise error
 
     # ---- the way back --------------------------------------------------------------
     def recover(self, kind: str, timeout_ms: float = 10000) -> None:
@@ -216,23 +252,24 @@ class Markers:
             if marker is None or marker.recover == "none":
                 return
             if tries == RECOVER_TRIES:
-                raise retryable(
-                    f"the portal still shows {marker.target.ref} ({kind}) after "
-                    f"{RECOVER_TRIES} recoveries",
-                    kind,
-                )
+                still = _shows(kind)
+                still.detail = f"{marker.target.ref} still shows after {RECOVER_TRIES} recoveries"
+                raise still
             try:
                 self._recover_once(marker, kind, timeout_ms)
             except Error as error:
-                raise translate(error, f"recovering from {kind}", timeout_ms) from None
+                raise translate(error, t("重新打开页面"), timeout_ms, marker.target.ref) from None
 
     def _recover_once(self, marker: MarkerRef, kind: str, timeout_ms: float) -> None:
         session = self.session
         page = session.live_page(marker.target.page.popup)
-        what = f"recovering from {kind}"
+        what = t("重新打开页面")
         if marker.recover == "reload":
             self.patiently(
-                lambda: page.reload(wait_until="load", timeout=timeout_ms), what, timeout_ms
+                lambda: page.reload(wait_until="load", timeout=timeout_ms),
+                what,
+                timeout_ms,
+                where=f"reload after {kind}",
             )
             return
         frame = (
@@ -245,7 +282,10 @@ class Markers:
         # onload script, e.g. a modal after an alert); the redo fills it in again
         url = sent.origin if sent.method == "POST" and sent.origin else frame.url
         self.patiently(
-            lambda: frame.goto(url, wait_until="load", timeout=timeout_ms), what, timeout_ms
+            lambda: frame.goto(url, wait_until="load", timeout=timeout_ms),
+            what,
+            timeout_ms,
+            where=f"{url} after {kind}",
         )
 
     def reconnect(self, timeout_ms: float) -> None:
@@ -260,19 +300,22 @@ class Markers:
             frame, net_error = found
             self.patiently(
                 partial(self._load_again, frame, timeout_ms),
-                f"loading again after {net_error or 'a network error'}",
+                t("重新打开页面"),
                 timeout_ms,
                 deadline,
+                where=f"loading again after {net_error or 'a network error'}",
             )
 
     def _load_again(self, frame: Frame, timeout_ms: float) -> None:
         sent = self.requests.get(frame)
         if sent is None or (sent.method == "POST" and not sent.origin):
             # never send a POST again blindly: its form's page is what would be loaded
-            raise SystemException(
-                "a window shows Chromium's error page and the page it came from is not "
-                "known: nothing to load again",
+            raise SystemException.said(
+                t("窗口显示浏览器的错误页,且不知道它原来是哪一页"),
+                t("请先在营账系统核实这一步是否已办理,再重放"),
                 code="screen_lost",
+                detail="a window shows Chromium's error page and the page it came from is "
+                "not known: nothing to load again",
                 retryable=False,
             )
         url = sent.origin if sent.method == "POST" else sent.url
@@ -284,11 +327,13 @@ class Markers:
         what: str,
         timeout_ms: float,
         deadline: float | None = None,
+        where: str = "",
     ) -> None:
         """Run ``load`` (a navigation to the portal) until the portal answers it: a request
         it did not answer goes again after a growing pause, until ``deadline`` (by default
         ``DOWN_BUDGET_S`` from now); then the portal is unavailable, not retried in this
-        run (the queue retries the order later)."""
+        run (the queue retries the order later). ``what`` says for people what is being
+        done; ``where`` names the request for the detail."""
         end = time.monotonic() + DOWN_BUDGET_S if deadline is None else deadline
         wait = DOWN_FIRST_WAIT_S
         while True:
@@ -296,13 +341,15 @@ class Markers:
                 load()
                 return
             except Error as error:
-                failure: BotsError = translate(error, what, timeout_ms)
+                failure: BotsError = translate(error, what, timeout_ms, where)
             if failure.code not in NO_ANSWER:
                 raise failure
             if time.monotonic() + wait > end:
-                raise SystemException(
-                    f"{failure.message}; it did not answer for {DOWN_BUDGET_S:g} s",
+                raise SystemException.said(
+                    t("营账系统{seconds}秒内一直没有响应", seconds=seconds(DOWN_BUDGET_S * 1000)),
+                    t("它可能正在重启或已停机;稍后重放,一直如此请联系营账系统的管理员"),
                     code=UNAVAILABLE,
+                    detail=f"{failure.detail}; it did not answer for {DOWN_BUDGET_S:g} s",
                     retryable=False,
                 )
             pause(wait)  # yields to the other workers

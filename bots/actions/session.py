@@ -22,14 +22,16 @@ from playwright.sync_api import (
 )
 
 from bots.actions.camera import Camera
-from bots.actions.failures import retryable, translate
+from bots.actions.failures import passing, translate
 from bots.actions.finder import Finder
 from bots.actions.markers import NET_ERROR, Markers
 from bots.errors import SystemException
+from bots.messages import t
 from bots.selectors.models import Candidate
+from bots.selectors.names import element_words, selector_file
 from bots.selectors.repository import Repository, Target
 
-__all__ = ["BrowserSession", "retryable", "translate"]
+__all__ = ["BrowserSession", "passing", "translate"]
 
 T = TypeVar("T")
 MAIN = "main"
@@ -108,9 +110,12 @@ class BrowserSession:
     def page(self, name: str | None) -> Page:
         found = self.pages.get(name or MAIN)
         if found is None or found.is_closed():
-            raise SystemException(
-                f"popup '{name}' is not open; a step with 'opens: {name}' must open it first",
+            raise SystemException.said(
+                t("弹出窗口{name}没有打开", name=name),
+                t("流程须先有一个写着“opens: {name}”的步骤打开它,请修正流程;"
+                  "若窗口被提前关闭,稍后重放", name=name),  # fmt: skip
                 code="popup_missing",
+                detail=f"page '{name}' is {'closed' if found is not None else 'not open'}",
                 retryable=False,
             )
         return found
@@ -148,7 +153,16 @@ class BrowserSession:
                 result = action()
             popup = info.value
         except Error as error:
-            raise translate(error, f"waiting for popup '{name}'", timeout_ms) from None
+            failure = translate(error, t("等待弹出窗口{name}", name=name), timeout_ms, name)
+            if failure.code != "timeout":
+                raise failure from None
+            raise SystemException.said(
+                t("{seconds}秒内没有弹出窗口{name}", seconds=f"{timeout_ms / 1000:g}", name=name),
+                t("营账系统可能繁忙,或浏览器拦截了弹出窗口;稍后重放"),
+                code="no_popup",
+                detail=failure.detail,
+                retryable=True,
+            ) from None
         self._watch(popup)
         self.markers.adopt(popup)
         self.pages[name] = popup
@@ -177,8 +191,10 @@ class BrowserSession:
             handle = frame.locator(css).element_handle(timeout=timeout_ms)
             inner = handle.content_frame()
             if inner is None:
-                raise SystemException(
-                    f"'{css}' of page '{page_name}' is not a frame", code="frame_missing"
+                raise SystemException.said(
+                    t("选择器页面{page}的框架 {css} 不是 iframe", page=page_name, css=css),
+                    t("请修正 {file}", file=selector_file(self.repository, page_name)),
+                    code="frame_missing",
                 )
             frame = inner
         return frame
@@ -274,7 +290,8 @@ class BrowserSession:
             if watch is not union and not union.first.is_visible():
                 self.markers.raise_shown()
         except Error as error:
-            raise translate(error, f"expecting {ref}", timeout_ms) from None
+            doing = t("等待{element}出现", element=element_words(target))
+            raise translate(error, doing, timeout_ms, ref) from None
 
     # ---- screenshots and traces --------------------------------------------------
     def screenshot(

@@ -10,6 +10,8 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from bots.messages import t
+
 
 class Action(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -59,7 +61,7 @@ class Select(Action):
     @model_validator(mode="after")
     def _one(self) -> Select:
         if (self.value is None) == (self.label is None):
-            raise ValueError("expected exactly one of 'value' or 'label'")
+            raise ValueError(t("'value' 和 'label' 应正好写一个"))
         return self
 
 

@@ -9,7 +9,7 @@ from bots.flow.expressions import ExpressionError, expressions_in, references
 from bots.flow.functions import known_functions
 from bots.flow.inputs import known_types
 from bots.flow.models import Flow, InputSpec, Step
-from bots.flow.problems import Problem, did_you_mean, did_you_mean_name
+from bots.flow.problems import Problem, did_you_mean
 from bots.flow.yamlsafe import Marks, PathKey
 from bots.messages import t
 
@@ -67,8 +67,8 @@ class FlowChecker:
             if step.id in seen:
                 self.add(
                     (*path, "id"),
-                    f"expected a unique step id, found '{step.id}' again (first at step "
-                    f"{seen[step.id] + 1}); rename one",
+                    t("步骤 id 应唯一,实际 '{id}' 重复(第一次在第{n}步);请改名其中一个",
+                      id=step.id, n=seen[step.id] + 1),  # fmt: skip
                     step.id,
                     "id",
                 )
@@ -77,7 +77,7 @@ class FlowChecker:
                 earlier = [s.id for s in self.flow.steps[:i]]
                 self.add(
                     (*path, "redo_from"),
-                    f"expected the id of an earlier step, found '{step.redo_from}'"
+                    t("应为前面某一步的 id,实际为 '{id}'", id=step.redo_from)
                     + did_you_mean(step.redo_from, earlier),
                     step.id,
                     "redo_from",
@@ -95,8 +95,9 @@ class FlowChecker:
                 if spec.type not in known_types():
                     self.add(
                         (*at, "type"),
-                        f"expected an input type ({', '.join(known_types())}), "
-                        f"found '{spec.type}'" + did_you_mean(spec.type, known_types()),
+                        t("应为一种输入类型({types}),实际为 '{type}'",
+                          types=", ".join(known_types()), type=spec.type)  # fmt: skip
+                        + did_you_mean(spec.type, known_types()),
                         key=".".join(str(p) for p in (*at, "type")),
                     )
                 if spec.fields is not None:
@@ -114,7 +115,7 @@ class FlowChecker:
         if frame_of is not None and repo is not None and frame_of not in repo.pages:
             self.add(
                 (*path, step.action, "frame_of"),
-                f"expected a page of the selector repository, found unknown page '{frame_of}'"
+                t("应为选择器库中的页面,实际为未知的页面 '{page}'", page=frame_of)
                 + did_you_mean(frame_of, list(repo.pages)),
                 step.id,
                 f"{step.action}.frame_of",
@@ -124,11 +125,9 @@ class FlowChecker:
             if ref is None:
                 continue
             if "${{" in ref:
-                problem = (
-                    f"expected a fixed 'page.element' (selectors are not computed), found '{ref}'"
-                )
+                problem = t("应为固定的 '页面.元素'(选择器不能计算),实际为 '{ref}'", ref=ref)
             elif repo is None:
-                problem = "expected selector files in a 'selectors/' folder, found none"
+                problem = t("应有 selectors/ 文件夹中的选择器文件,实际没有找到")
             else:
                 problem = repo.problem(ref)
             if problem:
@@ -170,8 +169,9 @@ class FlowChecker:
         if name not in names:
             self.add(
                 where,
-                f"expected a declared input or one of {', '.join(BUILTIN_NAMES)}, "
-                f"found undeclared name '{name}'" + did_you_mean(name, names),
+                t("应为已声明的输入或 {builtins} 之一,实际为未声明的名字 '{name}'",
+                  builtins=", ".join(BUILTIN_NAMES), name=name)  # fmt: skip
+                + did_you_mean(name, names),
                 step_id,
                 _key(where),
             )
@@ -183,8 +183,9 @@ class FlowChecker:
             if chain and chain[0] not in known_functions():
                 self.add(
                     where,
-                    f"expected a registered function ({', '.join(known_functions())}), "
-                    f"found 'fn.{chain[0]}'" + did_you_mean(chain[0], known_functions()),
+                    t("应为已注册的函数({names}),实际为 'fn.{name}'",
+                      names=", ".join(known_functions()), name=chain[0])  # fmt: skip
+                    + did_you_mean(chain[0], known_functions()),
                     step_id,
                     _key(where),
                 )
@@ -196,7 +197,7 @@ class FlowChecker:
         if ref_id not in earlier:
             self.add(
                 where,
-                f"expected the id of an earlier step, found '{ref_id}'"
+                t("应为前面某一步的 id,实际为 '{id}'", id=ref_id)
                 + did_you_mean(ref_id, list(earlier)),
                 step_id,
                 _key(where),
@@ -207,8 +208,9 @@ class FlowChecker:
             if made is not None and chain[2] not in made:
                 self.add(
                     where,
-                    f"expected an output of step '{ref_id}' ({', '.join(sorted(made)) or 'none'}), "
-                    f"found '{chain[2]}'" + did_you_mean(chain[2], made),
+                    t("应为步骤 '{step}' 的输出({outputs}),实际为 '{name}'", step=ref_id,
+                      outputs=", ".join(sorted(made)) or "-", name=chain[2])  # fmt: skip
+                    + did_you_mean(chain[2], made),
                     step_id,
                     _key(where),
                 )
@@ -223,15 +225,14 @@ class FlowChecker:
             if spec.fields is None:
                 return  # (a field without declared fields of its own: anything goes)
             if key not in spec.fields:
-                close = did_you_mean_name(key, list(spec.fields))
                 self.add(
                     where,
                     t(
-                        "输入{path}没有字段{field}(声明的字段:{fields}){hint}",
+                        "输入 {path} 没有字段 {field}(声明的字段:{fields}){hint}",
                         path=path,
                         field=key,
                         fields=", ".join(spec.fields),
-                        hint=t(";是否应为{name}?", name=close) if close else "",
+                        hint=did_you_mean(key, list(spec.fields)),
                     ),
                     step_id,
                     _key(where),
@@ -263,7 +264,7 @@ class FlowChecker:
         if session.resume is not None and session.resume not in ids:
             self.add(
                 ("session", "resume"),
-                f"expected a step id of this flow, found '{session.resume}'"
+                t("应为本流程的某个步骤 id,实际为 '{id}'", id=session.resume)
                 + did_you_mean(session.resume, ids),
                 key="session.resume",
             )

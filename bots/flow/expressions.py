@@ -7,7 +7,6 @@ text around expressions makes a string.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from jinja2 import StrictUndefined, Undefined, nodes
 from jinja2.exceptions import TemplateError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from bots.flow.problems import did_you_mean
 from bots.messages import t
 
 EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.S)
@@ -66,14 +66,16 @@ def _compiled(source: str) -> Any:
     try:
         return _ENV.compile_expression(source, undefined_to_none=False)
     except TemplateError as error:
-        raise ExpressionError(f"cannot parse '${{{{ {source} }}}}': {error}") from None
+        raise ExpressionError(t("无法解析表达式 {expr}:{error}", expr=_shown(source),
+                                error=error)) from None  # fmt: skip
 
 
 def parse(source: str) -> nodes.Expr:
     try:
         template = _ENV.parse("{{ " + source + " }}")
     except TemplateError as error:
-        raise ExpressionError(f"cannot parse '${{{{ {source} }}}}': {error}") from None
+        raise ExpressionError(t("无法解析表达式 {expr}:{error}", expr=_shown(source),
+                                error=error)) from None  # fmt: skip
     output = template.body[0]
     assert isinstance(output, nodes.Output)
     expr = output.nodes[0]
@@ -148,12 +150,20 @@ def _run(source: str, scope: Mapping[str, Any]) -> Any:
     except UndefinedError as error:
         missing = _missing(source, scope)
         if missing is None:
-            raise ExpressionError(f"'${{{{ {source} }}}}': {error.message}") from None
+            raise _failed(source, error.message) from None
         raise ExpressionError(_missing_message(source, missing), missing) from None
     except TemplateError as error:
-        raise ExpressionError(f"'${{{{ {source} }}}}': {error.message}") from None
+        raise _failed(source, error.message) from None
     except (TypeError, ValueError, ZeroDivisionError, AttributeError, KeyError) as error:
-        raise ExpressionError(f"'${{{{ {source} }}}}': {error}") from None
+        raise _failed(source, error) from None
+
+
+def _shown(source: str) -> str:
+    return f"'${{{{ {source} }}}}'"
+
+
+def _failed(source: str, error: object) -> ExpressionError:
+    return ExpressionError(t("表达式 {expr} 无法计算:{error}", expr=_shown(source), error=error))
 
 
 def _undefined(value: Any) -> bool:
@@ -183,12 +193,11 @@ def _missing(source: str, scope: Mapping[str, Any]) -> Missing | None:
 
 
 def _missing_message(source: str, missing: Missing) -> str:
-    close = difflib.get_close_matches(missing.field, missing.known, n=1)
     return t(
-        "{expr}读取的字段{field}在{path}中不存在(已有字段:{known}){hint}",
-        expr=f"'${{{{ {source} }}}}'",
+        "{expr} 读取的字段 {field} 在 {path} 中不存在(已有字段:{known}){hint}",
+        expr=_shown(source),
         field=missing.field,
         path=missing.path,
         known=", ".join(missing.known) or "-",
-        hint=t(";是否应为{name}?", name=close[0]) if close else "",
+        hint=did_you_mean(missing.field, missing.known),
     )

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bots.flow.lazy import resolve
+from bots.messages import t
 
 _REGISTRY: dict[str, Callable[..., Any] | str] = {}
 
@@ -34,7 +35,9 @@ class Functions:
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("_") or name not in _REGISTRY:
-            raise AttributeError(f"no function '{name}' (known: {', '.join(known_functions())})")
+            raise AttributeError(
+                t("没有函数 '{name}'(已有:{known})", name=name, known=", ".join(known_functions()))
+            )
         return function(name)
 
 

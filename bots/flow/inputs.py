@@ -6,13 +6,13 @@ flow never imports the order model (``order`` → ``bots.orders.model:parse_orde
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from bots.errors import BadInput
 from bots.flow.lazy import resolve
 from bots.flow.models import InputSpec
+from bots.flow.problems import did_you_mean_name, kind_of
 from bots.messages import t
 
 Parser = Callable[[Any, str], tuple[Any, list[str]]]
@@ -46,15 +46,11 @@ def parse_value(spec: InputSpec, raw: Any, source: str) -> tuple[Any, list[Any]]
         return data, masked
     unknown = [key for key in data if key not in spec.fields]
     if unknown:
-        close = difflib.get_close_matches(str(unknown[0]), list(spec.fields), n=1)
-        raise BadInput(
-            t(
-                "{source}:未声明的字段{field}(声明的字段:{fields}){hint}",
-                source=source,
-                field=unknown[0],
-                fields=", ".join(spec.fields),
-                hint=t(";是否应为{name}?", name=close[0]) if close else "",
-            ),
+        close = did_you_mean_name(str(unknown[0]), spec.fields)
+        raise BadInput.said(
+            t("{source} 有未声明的字段 {field}(声明的字段:{fields})",
+              source=source, field=unknown[0], fields=", ".join(spec.fields)),  # fmt: skip
+            t("请改为 '{name}' 后重放", name=close) if close else t("请删去或改正这个字段后重放"),
             code="unknown_field",
         )
     parsed: dict[str, Any] = {}
@@ -63,9 +59,10 @@ def parse_value(spec: InputSpec, raw: Any, source: str) -> tuple[Any, list[Any]]
             if field.default is not None:
                 parsed[name] = field.default
             elif field.required:
-                raise BadInput(
-                    t("{source}:缺少字段{field}({type})", source=source, field=name,
+                raise BadInput.said(
+                    t("{source} 缺少字段 {field}({type})", source=source, field=name,
                       type=field.type),  # fmt: skip
+                    t("请在输入中补上后重放"),
                     code="missing_field",
                 )
             else:
@@ -76,12 +73,22 @@ def parse_value(spec: InputSpec, raw: Any, source: str) -> tuple[Any, list[Any]]
     return parsed, masked
 
 
-def _typed(kind: type | tuple[type, ...], label: str) -> Parser:
+def wrong_kind(source: str, expected: str, raw: Any) -> BadInput:
+    """An input of the wrong kind: ``in.yaml 的输入 busy 应为数字,实际为文字 'many'``."""
+    shown = f" {raw!r}" if isinstance(raw, str | int | float) else ""
+    return BadInput.said(
+        t("{source} 应为{expected},实际为{kind}{value}",
+          source=source, expected=expected, kind=kind_of(raw), value=shown),  # fmt: skip
+        t("请改正后重放"),
+        code="wrong_kind",
+    )
+
+
+def _typed(kind: type | tuple[type, ...], label: Callable[[], str]) -> Parser:
     def parse(raw: Any, source: str) -> tuple[Any, list[str]]:
-        if isinstance(raw, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
-            raise BadInput(f"{source}: expected {label}, found {raw!r}")
-        if not isinstance(raw, kind):
-            raise BadInput(f"{source}: expected {label}, found {type(raw).__name__} {raw!r}")
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        if (isinstance(raw, bool) and bool not in kinds) or not isinstance(raw, kind):
+            raise wrong_kind(source, label(), raw)
         return raw, []
 
     return parse
@@ -89,13 +96,13 @@ def _typed(kind: type | tuple[type, ...], label: str) -> Parser:
 
 def _string(raw: Any, source: str) -> tuple[Any, list[str]]:
     if isinstance(raw, bool) or not isinstance(raw, str | int | float):
-        raise BadInput(f"{source}: expected a string, found {type(raw).__name__}")
+        raise wrong_kind(source, t("文字"), raw)
     return str(raw), []
 
 
 register_type("string", _string)
-register_type("number", _typed((int, float), "a number"))
-register_type("boolean", _typed(bool, "true or false"))
-register_type("object", _typed(dict, "a mapping"))
-register_type("list", _typed(list, "a list"))
+register_type("number", _typed((int, float), lambda: t("数字")))
+register_type("boolean", _typed(bool, lambda: t("true 或 false")))
+register_type("object", _typed(dict, lambda: t("映射")))
+register_type("list", _typed(list, lambda: t("列表")))
 register_type("order", "bots.orders.model:parse_order")

@@ -12,8 +12,17 @@ from pydantic import ValidationError
 from bots.flow.actions import ACTIONS
 from bots.flow.checks import FlowChecker
 from bots.flow.models import Flow, FlowHeader, Step, StepMeta
-from bots.flow.problems import DefinitionProblems, Mark, Problem, did_you_mean
+from bots.flow.problems import (
+    DefinitionProblems,
+    Mark,
+    Problem,
+    did_you_mean,
+    explain,
+    kind_of,
+    shown,
+)
 from bots.flow.yamlsafe import Marks, PathKey, load_yaml
+from bots.messages import t
 from bots.selectors.repository import Repository, load_repository
 
 # path → (every file the flow depends on with its mtime, the flow): an edit to the flow, a
@@ -56,16 +65,8 @@ def _pydantic_problems(
         loc = tuple(x for x in item["loc"] if not (isinstance(x, str) and "[" in x))
         loc = tuple("if" if x == "if_" else "with" if x == "with_" else x for x in loc)
         key = ".".join(str(x) for x in (key_prefix, *loc) if x != "") or None
-        message = item["msg"].removeprefix("Value error, ")
-        found = item.get("input")
-        kind = item["type"]
-        if kind == "extra_forbidden":
-            message = f"unexpected key '{loc[-1]}'"
-        elif kind == "missing":
-            message = f"expected key '{loc[-1]}', found nothing"
-        elif not isinstance(found, dict | list) and "found" not in message:
-            message = f"expected: {message[0].lower()}{message[1:]}, found {found!r}"
-        at = marks.key_at if kind == "extra_forbidden" else marks.at
+        at = marks.key_at if item["type"] == "extra_forbidden" else marks.at
+        message = explain({**item, "loc": loc})
         problems.append(Problem(marks.file, at((*prefix, *loc)), message, step, key))
     return problems
 
@@ -74,7 +75,8 @@ def _step(raw: Any, index: int, marks: Marks, problems: list[Problem]) -> Step |
     path: PathKey = ("steps", index)
     if not isinstance(raw, dict):
         problems.append(
-            Problem(marks.file, marks.at(path), f"expected a step (a mapping), found {raw!r}")
+            Problem(marks.file, marks.at(path), t("应为一个步骤(映射),实际为 {found}",
+                                                  found=shown(raw)))  # fmt: skip
         )
         return None
     step_id = raw.get("id") if isinstance(raw.get("id"), str) else None
@@ -82,18 +84,16 @@ def _step(raw: Any, index: int, marks: Marks, problems: list[Problem]) -> Step |
     if len(keys) != 1:
         unknown = [k for k in raw if k not in ACTIONS and k not in _META_KEYS]
         if keys:
-            found_keys = ", ".join(keys)
-            message = (
-                f"expected one action per step, found {len(keys)}: {found_keys}; split the step"
-            )
+            message = t("每步应只有一个动作,实际有{n}个:{keys};请拆成几步",
+                        n=len(keys), keys=", ".join(keys))  # fmt: skip
         elif unknown:
-            message = (
-                f"expected an action ({', '.join(ACTIONS)}), found unknown key '{unknown[0]}'"
-                + did_you_mean(unknown[0], ACTIONS)
-            )
+            message = t(
+                "应为一个动作({actions}),实际为不认识的键 '{key}'",
+                actions=", ".join(ACTIONS), key=unknown[0],
+            ) + did_you_mean(unknown[0], ACTIONS)  # fmt: skip
             path = (*path, unknown[0])
         else:
-            message = f"expected an action ({', '.join(ACTIONS)}), found none"
+            message = t("应为一个动作({actions}),实际没有", actions=", ".join(ACTIONS))
         problems.append(Problem(marks.file, marks.key_at(path), message, step_id))
         return None
     action = keys[0]
@@ -131,8 +131,8 @@ def _repository(header: FlowHeader, flow_path: Path, marks: Marks) -> Repository
                         Problem(
                             marks.file,
                             marks.at(("selectors", i)),
-                            f"expected a selector file under {display_path(root)}, "
-                            f"found no '{name}'"
+                            t("应为 {root} 下的选择器文件,实际没有 '{name}'",
+                              root=display_path(root), name=name)  # fmt: skip
                             + did_you_mean(name, [p.name for p in root.glob("*.y*ml")]),
                             key="selectors",
                         )
@@ -157,14 +157,15 @@ def _subflow(
             Problem(
                 marks.file,
                 marks.at(where),
-                f"expected a flow file next to this one, found no '{ref}'"
+                t("应为与本流程同一文件夹的流程文件,实际没有 '{ref}'", ref=ref)
                 + did_you_mean(ref, siblings),
                 step,
             )
         ]
     if target in stack:
         return None, [
-            Problem(marks.file, marks.at(where), f"flow '{ref}' runs itself (a cycle)", step)
+            Problem(marks.file, marks.at(where), t("流程 '{ref}' 运行了它自己(循环)", ref=ref),
+                    step)  # fmt: skip
         ]
     try:
         return _load(target, stack), []
@@ -182,9 +183,9 @@ def _check_with(
                 Problem(
                     marks.file,
                     marks.at((*where, name)),
-                    f"expected an input of {Path(sub.path).name} "
-                    f"({', '.join(sub.inputs) or 'none'}), "
-                    f"found '{name}'" + did_you_mean(name, sub.inputs),
+                    t("应为 {flow} 的输入({inputs}),实际为 '{name}'",
+                      flow=Path(sub.path).name, inputs=", ".join(sub.inputs) or "-", name=name)
+                    + did_you_mean(name, sub.inputs),
                     step,
                     "with",
                 )
@@ -195,8 +196,8 @@ def _check_with(
                 Problem(
                     marks.file,
                     marks.at(where),
-                    f"expected input '{name}' for {Path(sub.path).name}, found nothing; "
-                    "add it under 'with'",
+                    t("应有 {flow} 的输入 '{name}',实际没有;请写在 with 下",
+                      flow=Path(sub.path).name, name=name),  # fmt: skip
                     step,
                     "with",
                 )
@@ -223,14 +224,10 @@ def _load(path: Path, stack: tuple[Path, ...] = ()) -> Flow:
                 Problem(
                     marks.file,
                     Mark(1, 1),
-                    "expected a mapping with a 'steps' list, found "
-                    + (
-                        "nothing"
-                        if data is None
-                        else type(data).__name__
-                        if not isinstance(data, dict)
-                        else "no 'steps'"
-                    ),
+                    t("应为含 'steps' 列表的映射,实际为{found}",
+                      found=t("空文件") if data is None
+                      else kind_of(data) if not isinstance(data, dict)
+                      else t("没有 'steps' 的映射")),  # fmt: skip
                 )
             ]
         )
@@ -302,6 +299,6 @@ def load_flow(path: str | Path) -> Flow:
     file = Path(path)
     if not file.is_file():
         raise DefinitionProblems(
-            [Problem(str(path), Mark(1, 1), "expected a flow file, found nothing at this path")]
+            [Problem(str(path), Mark(1, 1), t("应为流程文件,实际这个路径下什么都没有"))]
         )
     return _load(file)

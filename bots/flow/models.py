@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bots.flow.actions import ACTIONS, Action
+from bots.messages import t
 
 STEP_ID = r"^[A-Za-z_][A-Za-z0-9_-]*$"
 # the actions that can send something to the portal (submit a form, fire a request)
@@ -89,12 +90,9 @@ class StepMeta(Frozen):
     @model_validator(mode="after")
     def _commit_needs_guard(self) -> StepMeta:
         if self.commit and self.guard is None:
-            raise ValueError(
-                "expected a 'guard' on a commit step "
-                "(a read-only check so a replay never repeats it)"
-            )
+            raise ValueError(t("提交步骤应有 'guard'(一个只读的查询,重放时不会重复办理)"))
         if self.guard is not None and not self.commit:
-            raise ValueError("expected 'guard' only on a step with 'commit: true'")
+            raise ValueError(t("只有 'commit: true' 的步骤才能有 'guard'"))
         return self
 
 
@@ -106,8 +104,8 @@ class Step(StepMeta):
     def _sends_is_a_click(self) -> Step:
         if self.sends and self.action not in SENDING_ACTIONS:
             raise ValueError(
-                f"expected 'sends' only on a {' or '.join(SENDING_ACTIONS)} step, "
-                f"found it on '{self.action}'"
+                t("'sends' 只能用在 {actions} 步骤上,实际用在 '{action}' 上",
+                  actions=", ".join(SENDING_ACTIONS), action=self.action)  # fmt: skip
             )
         return self
 

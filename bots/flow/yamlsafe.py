@@ -12,6 +12,7 @@ aliases in one file, and past that the file is refused at the alias that went ov
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -132,9 +133,8 @@ def _build(
         raise _problem(
             marks.file,
             node.start_mark,
-            "expected plain YAML data, found the tag "
-            f"'{node.tag.replace('tag:yaml.org,2002:', '!!')}'"
-            "; object tags are never loaded, remove it",
+            t("应为普通的 YAML 数据,实际有标签 '{tag}';对象标签一律不加载,请删掉它",
+              tag=node.tag.replace("tag:yaml.org,2002:", "!!")),  # fmt: skip
         )
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)
@@ -142,11 +142,11 @@ def _build(
         for key_node, value_node in node.value:
             key = loader.construct_object(key_node)
             if not isinstance(key, str | int | float | bool) or key is None:
-                raise _problem(marks.file, key_node.start_mark, "expected a plain key")
+                raise _problem(marks.file, key_node.start_mark, t("键应为文字或数字"))
             skey = str(key)
             if skey in out:
                 raise _problem(
-                    marks.file, key_node.start_mark, f"duplicate key '{skey}'; keep only one"
+                    marks.file, key_node.start_mark, t("键 '{key}' 重复;只保留一个", key=skey)
                 )
             marks.set_key((*path, skey), key_node)
             out[skey] = _build(value_node, (*path, skey), marks, loader, seen, via)
@@ -163,7 +163,7 @@ def load_yaml(path: Path, display: str | None = None) -> tuple[Any, Marks]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
-        raise _problem(file, None, f"cannot read the file: {error.strerror}") from None
+        raise _problem(file, None, t("无法读取文件:{reason}", reason=error.strerror)) from None
     marks = Marks(file)
     try:
         if _FAST is not None:
@@ -173,11 +173,30 @@ def load_yaml(path: Path, display: str | None = None) -> tuple[Any, Marks]:
                 marks = Marks(file)
         return _compose(text, _Loader, marks), marks
     except yaml.MarkedYAMLError as error:
-        what = error.problem or "invalid YAML"
-        context = f" ({error.context})" if error.context else ""
-        raise _problem(
-            file, error.problem_mark, f"invalid YAML: {what}{context}; check the indentation"
-        ) from None
+        raise _problem(file, error.problem_mark, yaml_problem(error)) from None
+
+
+# PyYAML's usual complaints, said for people (its own words follow, to search by)
+_SAID: tuple[tuple[str, Callable[[], str]], ...] = (
+    ("expected <block end>", lambda: t("缩进与上文不一致")),
+    ("mapping values are not allowed here", lambda: t("这里不能有键值(冒号后少了空格,或缩进不对)")),
+    ("cannot start any token", lambda: t("有 YAML 不允许的字符(缩进只能用空格,不能用 Tab)")),
+    ("could not find expected ':'", lambda: t("少了冒号")),
+    ("found unexpected end of stream", lambda: t("文件意外结束(引号或括号没有闭合)")),
+    ("found undefined alias", lambda: t("用了没有定义的别名")),
+)
+
+
+def yaml_problem(error: yaml.MarkedYAMLError) -> str:
+    """What PyYAML refused, in words: ``YAML 格式错误:缩进与上文不一致(expected <block
+    end>, …);请检查缩进``."""
+    words = error.problem or "invalid YAML"
+    if error.context:
+        words = f"{error.context}: {words}"
+    said = next((said() for known, said in _SAID if known in words), None)
+    if said is not None:
+        words = t("{said}({words})", said=said, words=words)
+    return t("YAML 格式错误:{problem};请检查缩进", problem=words)
 
 
 def _compose(text: str, loader_class: Any, marks: Marks) -> Any:

@@ -45,7 +45,11 @@ class NewItem:
 
 @dataclass(frozen=True)
 class ErrorInfo:
-    """Why an attempt ended badly: kept for the operator and for replay (Solid Queue's habit)."""
+    """Why an attempt ended badly: kept for the operator and for replay (Solid Queue's habit).
+
+    ``message`` is the reason a person reads (``bots status``, the batch report); the
+    technical detail of a ``BotsError`` (Playwright's error, the locator, the candidates'
+    counts) is kept beside it in ``context["detail"]``, never in the reason."""
 
     kind: str
     type: str
@@ -58,14 +62,19 @@ class ErrorInfo:
     def from_exception(
         cls, error: BaseException, *, step: str | None = None, kind: str | None = None
     ) -> ErrorInfo:
-        """A ``BotsError`` keeps its kind and code; anything else counts as a system exception."""
+        """A ``BotsError`` keeps its kind, code and detail; anything else counts as a system
+        exception."""
+        context = dict(getattr(error, "context", {}) or {})
+        detail = getattr(error, "detail", None)
+        if detail:
+            context["detail"] = detail
         return cls(
             kind=kind or str(getattr(error, "kind", "system_exception")),
             type=type(error).__name__,
             message=str(error),
             code=getattr(error, "code", None),
             step=step,
-            context=dict(getattr(error, "context", {}) or {}),
+            context=context,
         )
 
 

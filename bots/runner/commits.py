@@ -23,6 +23,7 @@ from bots.actions.failures import NO_ANSWER, UNREACHABLE
 from bots.actions.markers import UNAVAILABLE
 from bots.errors import BotsError, BusinessException, UnknownOutcome
 from bots.flow.models import SENDING_ACTIONS, Flow, Step
+from bots.messages import t
 
 # failures whose page shows the portal's own answer: it did nothing with the request
 # (``unreachable``: Chromium could not connect, so the request never reached the portal)
@@ -81,18 +82,29 @@ def unknown_outcome(
         return error
     if sent and commit.sends(step):
         what = "commit" if step is commit.step else f"sends commit '{commit.step.id}'"
-        return UnknownOutcome(
-            f"step '{step.id}' ({what}) failed after its action was sent: {error.message}; "
-            "look in the portal before replaying",
-            code="commit_interrupted",
+        return _unknown(
+            commit, error, f"step '{step.id}' ({what}) failed after its action was sent"
         )
     if step is commit.step and commit.sent_by is not None:
-        return UnknownOutcome(
-            f"step '{step.id}' (commit) failed after '{commit.sent_by}' sent its change: "
-            f"{error.message}; look in the portal before replaying",
-            code="commit_interrupted",
+        return _unknown(
+            commit,
+            error,
+            f"step '{step.id}' (commit) failed after '{commit.sent_by}' sent its change",
         )
     return error
+
+
+def _unknown(commit: CommitScope, error: BotsError, how: str) -> UnknownOutcome:
+    """The commit's change went out and then ``error`` came: whether the portal did it is
+    not known. The reason says what went wrong without its advice (a retry would be wrong
+    here); the detail says which step sent what."""
+    return UnknownOutcome.said(
+        t("“{step}”的请求已发出,但结果不明({what})",
+          step=commit.step.name or commit.step.id, what=error.what or error.message),  # fmt: skip
+        t("请先在营账系统查询这张订单是否已办理,再决定重放或取消"),
+        code="commit_interrupted",
+        detail=f"{how}: {error.detail or error.message}",
+    )
 
 
 def classify(

@@ -28,8 +28,16 @@ from bots.runner import fault, screens
 from bots.runner.commits import CommitScope, classify, scope_for
 from bots.runner.hooks import Hooks
 from bots.runner.records import error_record
-from bots.runner.recovery import RECOVERS, SessionLost, after, screen_of, went_through
-from bots.runner.retry import policy, retry_for
+from bots.runner.recovery import (
+    RECOVERS,
+    SessionLost,
+    after,
+    login_refused,
+    screen_of,
+    still_lost,
+    went_through,
+)
+from bots.runner.retry import gave_up, policy, retry_for
 from bots.runner.runfolder import RunFolder
 from bots.runner.scope import Secrets, StepArgs, expression_failure, parse_inputs, typed_args
 
@@ -106,9 +114,11 @@ class Executor:
                     i = again
             except SessionLost as lost:
                 if flow.session is None or relogins >= flow.session.max_relogins:
+                    still_lost(lost, relogins)
                     last = self.records[-1]
                     if last["status"] in ("interrupted", "login"):
                         last.update(status="failed", error=error_record(lost, last["id"]))
+                        last["error"]["message"] = self.masker.text(lost.message)
                     raise
                 relogins += 1
                 self._relogin(flow, scope, prefix)
@@ -142,22 +152,26 @@ class Executor:
         attempts = (step.retry or flow.defaults.retry).attempts
         done = redos.get(step.id, 0) + 1
         if done >= attempts:
+            gave_up(error, attempts)
             return None
         redos[step.id] = done
         record = self.records[-1]
         self.folder.event(
             "WARNING",
-            f"↻ {record['id']}: attempt {done}/{attempts} failed ({error.code}: {error}); "
-            f"doing the screen again from '{step.redo_from}'",
+            t("↻ {step}:第{n}/{total}次尝试失败({reason}),从步骤 {redo} 起重做这一屏",
+              step=record["id"], n=done, total=attempts, reason=error.message,
+              redo=step.redo_from),  # fmt: skip
             event="retry",
             step=record["id"],
             attempt=done,
+            code=error.code,
+            detail=error.detail,
         )
         redo_at = flow.step_index(step.redo_from)
         if self._went_through(flow, step, error, screen_of(flow, redo_at)):
             # the submit went through; only the next screen's load was busy
             expect = step.args.expect  # type: ignore[attr-defined]
-            self._went_before(step, record, f"{expect} shown after {after(error)}")
+            self._went_before(step, record, self._shown_after(expect, after(error)))
             record["status"] = "passed"
             scope["steps"][step.id] = {"outputs": {}, "status": "passed"}
             return flow.step_index(step.id) + 1
@@ -171,19 +185,24 @@ class Executor:
             login, evaluate(flow.session.with_, scope), flow.session.login
         )
         self.masker.add(*sensitive)
-        if self.records[-1]["status"] == "login":
+        first = self.records[-1]["status"] == "login"
+        if first:
             self.folder.event("INFO", t("登录 {who}", who=self._who(login, values)), event="login")
-            self._logged_in = True
-            self.run_flow(login, values, f"{prefix}login/")
-            return
-        self.folder.event(
-            "WARNING", f"↺ session lost: running {flow.session.login} again", event="relogin"
-        )
+        else:
+            self.folder.event(
+                "WARNING",
+                t("↺ 会话已失效:重新运行 {login}", login=flow.session.login),
+                event="relogin",
+            )
         self._logged_in = True
-        self.run_flow(login, values, f"{prefix}relogin/")
+        try:
+            self.run_flow(login, values, f"{prefix}{'login' if first else 'relogin'}/")
+        except SessionLost as refused:
+            login_refused(refused)
+            raise
         # steps repeated after a re-login may have committed already: look before acting
         # (a re-login before any commit step started, e.g. the first login, needs no look)
-        self._force_guard = self._force_guard or self._commit_started
+        self._force_guard = self._force_guard or (not first and self._commit_started)
 
     def _who(self, login: Flow, values: dict[str, Any]) -> str:
         """Whom a login logs in: the login flow's first readable text input (the staff id),
@@ -225,12 +244,12 @@ class Executor:
         outputs: dict[str, Any] = {}
         try:
             if step.if_ is not None and not evaluate(step.if_, scope):
-                record.update(status="skipped", reason=f"if: {step.if_} was false")
+                record.update(status="skipped", reason=t("条件不成立:{expr}", expr=step.if_))
             elif step.if_shown is not None and not self.session.visible_now(step.if_shown):
                 # one look at a page already complete: costs nothing when the element is absent
                 record.update(
                     status="optional_skipped" if step.is_optional else "skipped",
-                    reason=f"if_shown: {step.if_shown} was not shown",
+                    reason=t("没有显示 {ref}", ref=step.if_shown),
                 )
                 if step.is_optional:
                     record["follow_up"] = step.follow_up
@@ -241,7 +260,7 @@ class Executor:
             ):
                 outputs = done
                 record.update(
-                    status="already_done", reason="the guard found the effect already in the portal"
+                    status="already_done", reason=t("营账系统中已办理(查询确认),没有重复办理")
                 )
                 self.last_commit = record["id"]
                 self.hooks.on_commit_done(step, outputs)
@@ -292,7 +311,9 @@ class Executor:
         # a lost session is "interrupted" until the re-login fails too (then: failed)
         status = "interrupted" if isinstance(error, SessionLost) else "failed"
         record.update(status=status, error=error_record(error, record["id"]))
-        record["error"]["message"] = self.masker.text(record["error"]["message"])
+        for key in ("message", "detail"):
+            if record["error"][key] is not None:
+                record["error"][key] = self.masker.text(record["error"][key])
         if self.screenshots != "off":
             self._screenshot(step, record)
         record["ms"] = round((time.perf_counter() - t0) * 1000)
@@ -334,11 +355,19 @@ class Executor:
         after_retry: dict[str, Any] = {"went_through": False, "error": None, "met": None}
 
         def before_retry(number: int, error: BaseException) -> None:
-            line = (
-                f"↻ {record['id']}: attempt {number}/{retry.attempts} failed "
-                f"({getattr(error, 'code', '?')}: {error}); retrying"
+            line = t(
+                "↻ {step}:第{n}/{total}次尝试失败({reason}),再试一次",
+                step=record["id"], n=number, total=retry.attempts, reason=str(error),
+            )  # fmt: skip
+            self.folder.event(
+                "WARNING",
+                line,
+                event="retry",
+                step=record["id"],
+                attempt=number,
+                code=getattr(error, "code", None),
+                detail=getattr(error, "detail", None),
             )
-            self.folder.event("WARNING", line, event="retry", step=record["id"], attempt=number)
             if isinstance(error, SystemException) and error.code in RECOVERS:
                 after_retry["met"] = error
                 try:
@@ -346,17 +375,24 @@ class Executor:
                 except BotsError as lost:
                     after_retry["error"] = lost  # raised in the attempt: tenacity stops on it
 
-        for attempt in policy(retry, before_retry):
-            with attempt:
-                if after_retry["error"] is not None:
-                    raise after_retry["error"]
-                record["attempts"] += 1
-                if after_retry["went_through"]:
-                    expect = getattr(step.args, "expect", "")
-                    met = after(after_retry["met"])
-                    return self._went_before(step, record, f"{expect} shown after {met}")
-                return self._once(flow, step, scope, record, timeout_ms)
+        try:
+            for attempt in policy(retry, before_retry):
+                with attempt:
+                    if after_retry["error"] is not None:
+                        raise after_retry["error"]
+                    record["attempts"] += 1
+                    if after_retry["went_through"]:
+                        expect = getattr(step.args, "expect", "")
+                        met = after(after_retry["met"])
+                        return self._went_before(step, record, self._shown_after(expect, met))
+                    return self._once(flow, step, scope, record, timeout_ms)
+        except SystemException as error:
+            raise gave_up(error, record["attempts"]) from None
         raise AssertionError("unreachable: tenacity re-raises the last error")
+
+    @staticmethod
+    def _shown_after(expect: str, met: str) -> str:
+        return t("{met}后已显示 {expect}", met=met, expect=expect)
 
     def _went_before(self, step: Step, record: dict[str, Any], reason: str) -> dict[str, Any]:
         """An earlier attempt's request went through (only the next screen was answered
@@ -386,7 +422,10 @@ class Executor:
             # the earlier attempt's request went through (e.g. only its redirect was answered
             # busy, and the recovery loaded the next screen): its effect is on screen
             return self._went_before(
-                step, record, f"{args['expect']} already shown before attempt {record['attempts']}"
+                step,
+                record,
+                t("第{n}次尝试前已显示 {expect}:上一次的请求已生效",
+                  n=record["attempts"], expect=args["expect"]),  # fmt: skip
             )
         if step.sensitive:
             self.masker.add(*typed_args(args).values())
@@ -410,7 +449,7 @@ class Executor:
             if failure.code == "session_lost" and not isinstance(failure, SessionLost):
                 # the portal answered the login page instead of doing anything: safe to
                 # resume, and the re-login forces every later commit's guard to look first
-                failure = SessionLost(failure.message, code="session_lost")
+                failure = SessionLost.of(failure)
             failure.context["from_action"] = True  # (hook errors are never "optional")
             failure.context["sent"] = call.sent
             raise failure from None

@@ -7,6 +7,8 @@ import os
 import signal
 from typing import Protocol
 
+from bots.messages import t
+
 FAULT_ENV = "BOTS_FAULT_KILL"
 Fault = tuple[str, str] | None
 
@@ -22,7 +24,10 @@ def from_env() -> Fault:
 
 def maybe_kill(fault: Fault, step_id: str, when: str, log: Events) -> None:
     if fault == (step_id, when):
-        log.event(
-            "WARNING", f"{FAULT_ENV}: killing this process {when} step '{step_id}'", event="fault"
+        said = (
+            t("{env}:在步骤 {step} 之前结束本进程", env=FAULT_ENV, step=step_id)
+            if when == "before"
+            else t("{env}:在步骤 {step} 之后结束本进程", env=FAULT_ENV, step=step_id)
         )
+        log.event("WARNING", said, event="fault")
         os.kill(os.getpid(), signal.SIGKILL)

@@ -9,13 +9,19 @@ from typing import Any
 from bots.errors import BotsError
 from bots.messages import t
 
-NEXT = {
-    "definition_error": "fix the flow or selector files; nothing ran",
-    "bad_input": "fix the input data and run again",
-    "business_exception": "the portal refused: an operator decides (no retry)",
-    "system_exception": "it may pass: retry later; if it keeps failing, look at the portal",
-    "unknown_outcome": "a commit step was under way: look in the portal before replaying",
-}
+
+def _next(kind: str) -> str:
+    """What to do next for any error of ``kind`` (its reason says it for this one)."""
+    said = {
+        "definition_error": lambda: t("修正流程或选择器文件后重放"),
+        "selector_error": lambda: t("修改选择器文件:按各候选的匹配数改正这个元素;重试无用"),
+        "bad_input": lambda: t("改正输入数据后重放"),
+        "business_exception": lambda: t("营账系统拒绝了:由操作员决定(不会自动重试)"),
+        "system_exception": lambda: t("可能会自行恢复:稍后重放;一直失败请查看营账系统"),
+        "unknown_outcome": lambda: t("提交步骤进行中:重放前先在营账系统中核实"),
+        "review_needed": lambda: t("款项已变动:由操作员在营账系统中核对"),
+    }
+    return said[kind]() if kind in said else ""
 
 
 @dataclass
@@ -35,35 +41,45 @@ class RunResult:
 
 
 def error_record(error: BaseException, step: str | None) -> dict[str, Any]:
+    """What run.json and log.jsonl keep of an error: the reason a person reads
+    (``message``), the technical ``detail`` beside it, and what to do next for its kind."""
     kind = error.kind if isinstance(error, BotsError) else "system_exception"
     return {
         "type": type(error).__name__,
         "kind": kind,
         "code": getattr(error, "code", kind),
         "message": str(error),
+        "detail": getattr(error, "detail", None),
         "step": step,
         "next": _next(kind),
     }
 
 
-def _next(kind: str) -> str:
-    if kind == "selector_error":
-        return t("修改选择器文件:按各候选的匹配数改正这个元素;重试无用")
-    return NEXT.get(kind, "")
-
-
 MARKS = {"passed": "✓", "failed": "✗", "already_done": "≡", "interrupted": "↺", "login": "→"}
 
 
+def status_word(status: str) -> str:
+    """A step's status as the console line names it (the records keep the status itself)."""
+    words = {
+        "skipped": lambda: t("已跳过"),
+        "optional_skipped": lambda: t("可选步骤,已跳过"),
+        "already_done": lambda: t("营账系统中已办理"),
+        "interrupted": lambda: t("被打断"),
+        "redone": lambda: t("重做"),
+        "login": lambda: t("登录"),
+    }
+    return words[status]() if status in words else status
+
+
 def step_line(record: dict[str, Any]) -> str:
-    """The console line of a finished step: ``✓ 003 fill_user 填写工号 · 41 ms · 1 attempt``."""
+    """The console line of a finished step: ``✓ 003 fill_user 填写工号 · 41 毫秒 · 尝试1次``."""
     notes = [
-        f"{record['ms']} ms",
-        f"{record['attempts']} attempt{'s' if record['attempts'] != 1 else ''}",
+        t("{ms} 毫秒", ms=record["ms"]),
+        t("尝试{n}次", n=record["attempts"]),
     ]
     notes += record["healed"]
     if record["status"] not in ("passed", "failed"):
-        notes.append(record["status"])
+        notes.append(status_word(record["status"]))
     if record["error"]:
         notes.append(record["error"]["message"])
     mark = MARKS.get(record["status"], "–")

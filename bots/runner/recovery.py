@@ -14,10 +14,12 @@ back from the same way, once the portal answers again (``Markers.reconnect``, bo
 from __future__ import annotations
 
 from bots.actions import BrowserSession
-from bots.actions.failures import NO_ANSWER
-from bots.errors import BotsError, SystemException
+from bots.actions.failures import NO_ANSWER, seconds
+from bots.errors import BotsError, SystemException, reason
 from bots.flow.models import Flow, Step
+from bots.messages import t
 from bots.runner.commits import CommitScope, unknown_outcome
+from bots.selectors.names import element_words
 
 # failures a recovery gets back from before the step goes again
 RECOVERS = ("busy", *NO_ANSWER)
@@ -25,6 +27,35 @@ RECOVERS = ("busy", *NO_ANSWER)
 
 class SessionLost(SystemException):
     """The portal shows its login page: re-login, then resume (handled by the executor)."""
+
+    @classmethod
+    def of(cls, error: BotsError) -> SessionLost:
+        """``error`` (the login page's marker) as the executor's SessionLost, words kept."""
+        lost = cls(error.message, code="session_lost", detail=error.detail)
+        lost.what, lost.advice = error.what, error.advice
+        return lost
+
+
+def still_lost(lost: SessionLost, relogins: int) -> None:
+    """The portal asks for a login the run cannot give it (any more): the reason says so,
+    in place."""
+    if relogins:
+        lost.what = t("登录{n}次后营账系统仍要求重新登录", n=relogins)
+        lost.advice = t("请确认这个工号没有在别处同时登录、密码仍有效,然后重放")
+    else:
+        lost.what = t("营账系统要求登录,而这个流程不会重新登录")
+        lost.advice = t("请在流程的 session 中配置登录子流程,或先登录后重放")
+    lost.message = reason(lost.what, lost.advice)
+    lost.args = (lost.message,)
+
+
+def login_refused(lost: SessionLost) -> None:
+    """The login sub-flow itself ended on the login page (the portal did not take the
+    staff id and password): the reason says so, in place."""
+    lost.what = t("登录后营账系统仍显示登录页面")
+    lost.advice = t("请检查凭据中这个工号的密码是否正确、工号是否可用,然后重放")
+    lost.message = reason(lost.what, lost.advice)
+    lost.args = (lost.message,)
 
 
 def screen_of(flow: Flow, index: int) -> str | None:
@@ -67,13 +98,18 @@ def went_through(
             session.markers.raise_shown()
         except SystemException as marker:
             if marker.code == "session_lost":
-                raise SessionLost(marker.message, code="session_lost") from None
+                raise SessionLost.of(marker) from None
             raise
-        lost = SystemException(
-            f"step '{step.id}': after {after(error)} the portal showed neither "
-            f"{' nor '.join(r for r in (expect, again) if r)} "
-            f"within {timeout_ms / 1000:g} s",
+        screens = [r for r in (expect, again) if r]
+        names = [element_words(session.target(r)) for r in screens]
+        shown = names[0] if len(names) == 1 else t("{a}或{b}", a=names[0], b=names[1])
+        lost = SystemException.said(
+            t("{after}后{seconds}秒内没有出现{screens}",
+              after=after(error), seconds=seconds(timeout_ms), screens=shown),  # fmt: skip
+            t("请查看运行报告中的截图,稍后重放"),
             code="screen_lost",
+            detail=f"step '{step.id}': after {error.code} the portal showed neither "
+            f"{' nor '.join(screens)} within {timeout_ms / 1000:g} s",
             retryable=False,
         )
         if commit is not None:
@@ -85,4 +121,4 @@ def went_through(
 
 def after(error: BotsError) -> str:
     """What a step's earlier attempt met, for the lines that say it went through after all."""
-    return "the busy page" if error.code == "busy" else "the portal answered again"
+    return t("遇到繁忙页面") if error.code == "busy" else t("营账系统恢复响应")

@@ -12,8 +12,9 @@ from tenacity import (
     wait_exponential,
 )
 
-from bots.errors import SystemException
+from bots.errors import SystemException, reason
 from bots.flow.models import Retry, Step
+from bots.messages import t
 from bots.pause import pause
 
 MAX_WAIT = 10.0
@@ -40,6 +41,19 @@ def can_pass(error: BaseException) -> bool:
         and bool(error.context.get("retryable"))
         and error.code != "session_lost"
     )
+
+
+def gave_up(error: BaseException, attempts: int) -> BaseException:
+    """``error`` after the last of ``attempts`` failed, its reason saying so
+    (``营账系统繁忙,共尝试5次仍未成功:稍后重放``). Changed in place: the caller keeps the
+    class it decides on."""
+    if attempts > 1 and can_pass(error):
+        assert isinstance(error, SystemException)
+        if error.what is not None and error.advice is not None:
+            error.what = t("{what},共尝试{n}次仍未成功", what=error.what, n=attempts)
+            error.message = reason(error.what, error.advice)
+            error.args = (error.message,)
+    return error
 
 
 def policy(retry: Retry, before_retry: Callable[[int, BaseException], None]) -> Retrying:

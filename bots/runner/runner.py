@@ -16,6 +16,7 @@ from bots.errors import BadInput, BotsError, DefinitionError
 from bots.flow.expressions import ExpressionError
 from bots.flow.models import Flow
 from bots.masking import MASK, Masker
+from bots.messages import t
 from bots.report import write_report
 from bots.runner.executor import Executor
 from bots.runner.hooks import Hooks, HookSet
@@ -32,6 +33,7 @@ from bots.runner.scope import (
 POLICIES = ("every_step", "on_failure", "off")
 # on_failure: actions, console and network (cheap); full_on_failure adds DOM snapshots
 TRACES = ("off", "on_failure", "full_on_failure")
+GUARDS = ("replay", "always")
 
 
 def _as_list(hooks: Any) -> list[Any]:
@@ -65,14 +67,16 @@ class Runner:
         guard: str = "replay",
         input_source: str = "inputs",
     ) -> None:
-        if screenshots not in POLICIES:
-            raise BadInput(
-                f"screenshots must be one of {', '.join(POLICIES)}, found '{screenshots}'"
-            )
-        if trace not in TRACES:
-            raise BadInput(f"trace must be one of {', '.join(TRACES)}, found '{trace}'")
-        if guard not in ("replay", "always"):
-            raise BadInput(f"guard must be 'replay' or 'always', found '{guard}'")
+        for option, value, choices in (
+            ("screenshots", screenshots, POLICIES),
+            ("trace", trace, TRACES),
+            ("guard", guard, GUARDS),
+        ):
+            if value not in choices:
+                raise BadInput.said(
+                    t("{option} 不能是 '{value}'", option=option, value=value),
+                    t("请从 {choices} 中选一个", choices=", ".join(choices)),
+                )
         self.flow = flow
         self.target = page_or_context
         self.secrets = Secrets({**secrets_from_env(), **(secrets or {})})
@@ -137,7 +141,12 @@ class Runner:
         except BotsError as failure:
             error = failure
         except ExpressionError as failure:
-            error = DefinitionError(str(failure), code="expression_error")
+            error = DefinitionError.said(
+                t("{flow} 的表达式无法计算", flow=Path(self.flow.path).name),
+                t("请按运行文件夹中的详情修正流程后重放"),
+                code="expression_error",
+                detail=str(failure),
+            )
         except BaseException:
             self._finish_trace(True)
             raise
@@ -147,8 +156,7 @@ class Runner:
         masked_error = None
         if error is not None:
             # masked in place: the caller keeps the class (and attributes) it may test for
-            error.message = self.masker.text(error.message)
-            error.args = (error.message,)
+            error.mask(self.masker.text)
             masked_error = error_record(error, self._failed_step())
         run = {
             **header,
@@ -163,7 +171,9 @@ class Runner:
         write_report(self.run_dir, run, self.masker.text)
         self.folder.event(
             "INFO" if error is None else "ERROR",
-            f"{'✓' if error is None else '✗'} run {status}: {self.run_dir}",
+            t("✓ 运行成功:{folder}", folder=self.run_dir)
+            if error is None
+            else t("✗ 运行失败:{folder}", folder=self.run_dir),
             event="run",
             status=status,
             run_dir=str(self.run_dir),
@@ -195,5 +205,10 @@ class Runner:
                 return "trace.zip"
             self.session.stop_trace(None)
         except Exception as error:  # noqa: BLE001 - artifact capture must not hide the run's result
-            self.folder.event("WARNING", f"could not keep the trace: {type(error).__name__}")
+            self.folder.event(
+                "WARNING",
+                t("没能保存 trace.zip"),
+                event="trace",
+                detail=f"{type(error).__name__}: {error}".splitlines()[0],
+            )
         return None

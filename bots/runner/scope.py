@@ -12,6 +12,7 @@ from bots.flow.expressions import ExpressionError, evaluate, has_expression
 from bots.flow.functions import FUNCTIONS
 from bots.flow.inputs import parse_value
 from bots.flow.models import Flow, Step
+from bots.flow.problems import did_you_mean_name
 from bots.messages import t
 
 STAFF_ENV = {"BOTS_STAFF_ID": "staff_id", "BOTS_STAFF_PASSWORD": "password"}
@@ -43,9 +44,10 @@ class Secrets(dict[str, str]):
         if name.startswith("__"):
             raise AttributeError(name)
         if name not in self:
-            raise BadInput(
-                f"secret '{name}' is not set: export {SECRET_PREFIX}{name.upper()} "
-                "(staff login: BOTS_STAFF_ID / BOTS_STAFF_PASSWORD) or pass it to the Runner",
+            raise BadInput.said(
+                t("没有设置密钥 {name}", name=name),
+                t("请设置环境变量 {var}(工号登录用 BOTS_STAFF_ID / BOTS_STAFF_PASSWORD)",
+                  var=f"{SECRET_PREFIX}{name.upper()}"),  # fmt: skip
                 code="secret_missing",
             )
         return self[name]
@@ -59,9 +61,11 @@ def parse_inputs(
     sensitive: list[Any] = []
     unknown = sorted(set(raw) - set(flow.inputs))
     if unknown:
-        raise BadInput(
-            f"{source}: unknown input '{unknown[0]}'; "
-            f"the flow declares {', '.join(flow.inputs) or 'none'}"
+        raise BadInput.said(
+            t("{source} 有未知的输入 {name}(流程声明的输入:{names})",
+              source=source, name=unknown[0], names=", ".join(flow.inputs) or "-"),  # fmt: skip
+            t("请删去或改正后重放"),
+            code="unknown_input",
         )
     for name, spec in flow.inputs.items():
         if name not in raw or raw[name] is None:
@@ -69,12 +73,15 @@ def parse_inputs(
                 values[name] = spec.default
                 continue
             if spec.required:
-                raise BadInput(
-                    f"{source}: input '{name}' is required ({spec.type}); add it to the input file"
+                raise BadInput.said(
+                    t("{source} 缺少输入 {name}({type})", source=source, name=name, type=spec.type),
+                    t("请在输入中补上后重放"),
+                    code="missing_input",
                 )
             values[name] = None
             continue
-        values[name], masked = parse_value(spec, raw[name], f"{source}: input '{name}'")
+        where = t("{source} 的输入 {name}", source=source, name=name)
+        values[name], masked = parse_value(spec, raw[name], where)
         sensitive.extend(masked)
     return values, sensitive
 
@@ -156,16 +163,27 @@ def expression_failure(flow: Flow, error: ExpressionError, step: str | None) -> 
     """An expression of ``step`` (None: the flow's outputs) that failed while running:
     reading a field an input lacks is the input's fault (fix the data, exit 4); anything
     else is the flow's (exit 3)."""
-    if error.missing is not None and error.missing.root in flow.inputs:
-        where = (
-            t("步骤{step}", step=step)
-            if step is not None
-            else t("{flow}的输出", flow=Path(flow.path).name)
-        )
-        return BadInput(
-            t("{where}:{problem}", where=where, problem=str(error)),
+    file = Path(flow.path).name
+    where = t("步骤 {step}", step=step) if step is not None else t("{flow} 的输出", flow=file)
+    missing = error.missing
+    if missing is not None and missing.root in flow.inputs:
+        close = did_you_mean_name(missing.field, missing.known)
+        return BadInput.said(
+            t("{where} 要读的字段 {field} 在输入中没有",
+              where=where, field=f"{missing.path}.{missing.field}"),  # fmt: skip
+            t("输入里有相近的 '{name}',若是流程写错了请修正 {file};否则请在输入中补上后重放",
+              name=close, file=file)  # fmt: skip
+            if close
+            else t("请在输入中补上这个字段后重放"),
             code="input_field_missing",
-            field=f"{error.missing.path}.{error.missing.field}",
+            detail=str(error),
+            field=f"{missing.path}.{missing.field}",
         )
-    where = f"step '{step}'" if step is not None else f"outputs of {Path(flow.path).name}"
-    return DefinitionError(f"{where}: {error}", code="expression_error")
+    return DefinitionError.said(
+        t("步骤 {step} 的表达式无法计算", step=step)
+        if step is not None
+        else t("{flow} 输出中的表达式无法计算", flow=file),
+        t("请按运行文件夹中的详情修正 {file}", file=file),
+        code="expression_error",
+        detail=str(error),
+    )

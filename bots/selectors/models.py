@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from bots.messages import t
+
 STRATEGIES = ("role", "label", "text", "test_id", "placeholder", "css")
 
 
@@ -30,11 +32,11 @@ class Candidate(Strict):
         used = [s for s in STRATEGIES if getattr(self, s) is not None]
         if len(used) != 1:
             raise ValueError(
-                f"expected exactly one of {', '.join(STRATEGIES)}, found "
-                f"{', '.join(used) if used else 'none'}"
+                t("应正好有 {strategies} 中的一个,实际为 {used}",
+                  strategies=", ".join(STRATEGIES), used=", ".join(used) or t("无"))  # fmt: skip
             )
         if self.name is not None and self.role is None:
-            raise ValueError("expected 'name' only together with 'role'")
+            raise ValueError(t("'name' 只能和 'role' 一起用"))
         return self
 
     def describe(self) -> str:
@@ -110,11 +112,13 @@ class Page(Strict):
         for kind, marker in self.markers.items():
             if marker.element not in self.elements:
                 raise ValueError(
-                    f"marker '{kind}' names element '{marker.element}', which this page lacks"
+                    t("标记 '{kind}' 指向元素 '{element}',但这个页面没有这个元素",
+                      kind=kind, element=marker.element)  # fmt: skip
                 )
             if marker.retry_later and kind != "business_error":
                 raise ValueError(
-                    f"expected 'retry_later' only on a business_error marker, found it on '{kind}'"
+                    t("'retry_later' 只能用在 business_error 标记上,实际用在 '{kind}' 上",
+                      kind=kind)  # fmt: skip
                 )
         return self
 

@@ -14,8 +14,16 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bots.flow.problems import DefinitionProblems, Problem, did_you_mean
+from bots.flow.problems import (
+    DefinitionProblems,
+    Problem,
+    did_you_mean,
+    did_you_mean_name,
+    explain,
+    suggest,
+)
 from bots.flow.yamlsafe import Marks, load_yaml
+from bots.messages import t
 from bots.selectors.models import Element, Page, SelectorFile
 
 
@@ -58,19 +66,29 @@ class Repository:
         """Why ``ref`` does not name an element, with a suggestion; None when it does."""
         page_name, _, element = ref.partition(".")
         if not element:
-            return f"expected 'page.element', found '{ref}'" + did_you_mean(ref, self.refs())
+            return t("应为 '页面.元素',实际为 '{ref}'", ref=ref) + did_you_mean(ref, self.refs())
         page = self.pages.get(page_name)
         if page is None:
-            return (
-                f"expected a page of the selector repository, found unknown page '{page_name}'"
-                + did_you_mean(ref, self.refs())
-            )
+            return t(
+                "应为选择器库中的页面,实际为未知的页面 '{page}'", page=page_name
+            ) + self._near_page(page_name, element)
         if element not in page.elements:
-            return (
-                f"expected an element of page '{page_name}', found unknown selector '{ref}'"
-                + did_you_mean(ref, self.refs())
+            near = did_you_mean_name(element, page.elements)
+            return t(
+                "应为页面 '{page}' 的元素,实际为未知的选择器 '{ref}'", page=page_name, ref=ref
+            ) + (
+                suggest(f"{page_name}.{near}")
+                if near
+                else t(";这个页面的元素有:{elements}", elements=", ".join(page.elements))
             )
         return None
+
+    def _near_page(self, page_name: str, element: str) -> str:
+        """The did-you-mean of a misspelt page: the near page with the element, if it has it."""
+        near = did_you_mean_name(page_name, self.pages)
+        if near is None:
+            return ""
+        return suggest(f"{near}.{element}" if element in self.pages[near].elements else near)
 
     def target(self, ref: str) -> Target:
         found = self._targets.get(ref)
@@ -105,14 +123,7 @@ def _pydantic_problems(
         loc = tuple(str(x) if not isinstance(x, int) else x for x in item["loc"])
         loc = tuple(x for x in loc if x not in ("function-after[_one_strategy(), Candidate]",))
         key = ".".join(str(x) for x in loc) or None
-        msg = item["msg"].removeprefix("Value error, ")
-        found = item.get("input")
-        if item["type"] == "extra_forbidden":
-            msg = f"unexpected key '{loc[-1]}'"
-        elif item["type"] == "missing":
-            msg = f"expected key '{loc[-1]}', found nothing"
-        elif not isinstance(found, dict | list) and found is not None and "found" not in msg:
-            msg = f"{msg}, found {found!r}"
+        msg = explain({**item, "loc": loc})
         out.append(Problem(marks.file, marks.at((*prefix, *loc)), msg, key=key))
     return out
 
@@ -162,7 +173,8 @@ def load_repository(files: list[Path], display_root: Path | None = None) -> Repo
                     Problem(
                         display,
                         marks.at(("pages", name)),
-                        f"page '{name}' is already defined in {origins[name]}; rename one",
+                        t("页面 '{page}' 已在 {file} 中定义;请改名其中一个",
+                          page=name, file=origins[name]),  # fmt: skip
                     )
                 )
             pages[name] = page

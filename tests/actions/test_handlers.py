@@ -52,6 +52,9 @@ def test_a_click_failing_while_its_popup_stays_open_is_an_error(session, monkeyp
     with pytest.raises(SystemException) as failure:
         HANDLERS["click"](session, call)
     assert failure.value.message == (
-        "clicking pick_now.first: Target page, context or browser has been closed"
+        '点击"选择 18937100001"按钮时浏览器出错:稍后重放;反复出现请把运行文件夹交给技术人员'
+    )
+    assert failure.value.detail == (
+        "pick_now.first: Target page, context or browser has been closed"
     )
     assert call.sent is False

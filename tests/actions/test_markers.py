@@ -77,7 +77,8 @@ def test_a_refused_connection_is_unreachable(page, session):
     with pytest.raises(SystemException) as caught:
         session.wait_visible("form.query", 5000)  # ends at the error page, not the timeout
     assert caught.value.code == "unreachable"
-    assert str(caught.value) == f"the portal did not answer {url} (ERR_CONNECTION_REFUSED)"
+    assert str(caught.value) == "营账系统没有响应:稍后重放;一直如此请确认营账系统是否在运行"
+    assert caught.value.detail == f"{url}: ERR_CONNECTION_REFUSED"
     assert caught.value.context["retryable"] is True
 
 
@@ -86,7 +87,8 @@ def test_a_connection_closed_without_an_answer_is_lost(page, session, hang_up_ur
     with pytest.raises(SystemException) as caught:
         session.wait_visible("form.query", 5000)
     assert caught.value.code == "connection_lost"
-    assert str(caught.value) == (f"the portal did not answer {hang_up_url} (ERR_EMPTY_RESPONSE)")
+    assert str(caught.value) == "营账系统没有响应:稍后重放;一直如此请确认营账系统是否在运行"
+    assert caught.value.detail == f"{hang_up_url}: ERR_EMPTY_RESPONSE"
 
 
 def test_the_portal_down_for_good_ends_the_wait_with_portal_unavailable(page, session, monkeypatch):
@@ -99,8 +101,11 @@ def test_the_portal_down_for_good_ends_the_wait_with_portal_unavailable(page, se
     assert caught.value.code == "portal_unavailable"
     assert caught.value.context["retryable"] is False
     assert str(caught.value) == (
-        "loading again after ERR_CONNECTION_REFUSED: the portal did not answer "
-        f"(Frame.goto: net::ERR_CONNECTION_REFUSED at {url}); it did not answer for 1 s"
+        "营账系统1秒内一直没有响应:它可能正在重启或已停机;稍后重放,一直如此请联系营账系统的管理员"
+    )
+    assert caught.value.detail == (
+        "loading again after ERR_CONNECTION_REFUSED: "
+        f"Frame.goto: net::ERR_CONNECTION_REFUSED at {url}; it did not answer for 1 s"
     )
 
 

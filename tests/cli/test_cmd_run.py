@@ -44,7 +44,7 @@ def test_run_prints_a_line_per_step_and_the_run_folder(tmp_path, pages_url):
 def test_business_failure_exits_5_with_the_portal_message(tmp_path, pages_url):
     out = bots_run(tmp_path, str(FLOWS / "refused.yaml"), "--portal", pages_url)
     assert out.returncode == 5
-    assert out.stderr == "错误: the portal refused: 号码已被占用\n"
+    assert out.stderr == '错误: 号码已被占用:请改选号码或填"任意"后重放\n'
     folder = Path(out.stdout.splitlines()[-1].removeprefix("运行文件夹:"))
     assert (folder / "report.html").is_file() and (folder / "trace.zip").is_file()
 
@@ -58,7 +58,7 @@ def test_input_file_and_bad_input_exit_4(tmp_path, pages_url):
     bad.write_text("busy: many\n", encoding="utf-8")
     out = bots_run(tmp_path, str(FLOWS / "busy.yaml"), "--input", str(bad), "--portal", pages_url)
     assert out.returncode == 4
-    assert out.stderr == f"错误: {bad}: input 'busy': expected a number, found str 'many'\n"
+    assert out.stderr == f"错误: {bad} 的输入 busy 应为数字,实际为文字 'many':请改正后重放\n"
 
 
 def test_an_error_is_one_line_whatever_the_path_length_and_terminal_width(tmp_path):
@@ -71,7 +71,7 @@ def test_an_error_is_one_line_whatever_the_path_length_and_terminal_width(tmp_pa
     out = bots_run(tmp_path, str(FLOWS / "busy.yaml"), "--input", str(bad), COLUMNS="40")
     assert out.returncode == 4
     assert len(str(bad)) > 200
-    assert out.stderr == f"错误: {bad}: input 'busy': expected a number, found str 'many'\n"
+    assert out.stderr == f"错误: {bad} 的输入 busy 应为数字,实际为文字 'many':请改正后重放\n"
 
 
 def test_the_flow_outputs_are_printed_at_the_end(tmp_path, pages_url):
@@ -93,8 +93,8 @@ def test_a_field_the_input_lacks_is_bad_input_and_the_run_is_finished(tmp_path, 
     )  # fmt: skip
     assert out.returncode == 4, out.stdout + out.stderr
     assert out.stderr == (
-        "错误: 步骤segment:'${{ customer.segmnt }}'读取的字段segmnt在customer中不存在"
-        "(已有字段:name, segment);是否应为segment?\n"
+        "错误: 步骤 segment 要读的字段 customer.segmnt 在输入中没有:输入里有相近的 'segment',"
+        "若是流程写错了请修正 missing_field.yaml;否则请在输入中补上后重放\n"
     )
     assert "Traceback" not in out.stdout + out.stderr
     folder = Path(out.stdout.splitlines()[-1].removeprefix("运行文件夹:"))
@@ -102,6 +102,11 @@ def test_a_field_the_input_lacks_is_bad_input_and_the_run_is_finished(tmp_path, 
     assert (run["status"], run["error"]["kind"], run["error"]["code"]) == (
         "failed", "bad_input", "input_field_missing",
     )  # fmt: skip
+    # what the expression read and what the input has: the run folder's detail
+    assert run["error"]["detail"] == (
+        "'${{ customer.segmnt }}' 读取的字段 segmnt 在 customer 中不存在(已有字段:name, segment);"
+        "是否想写 'segment'?"
+    )
     assert (folder / "report.html").is_file()
 
 
@@ -111,4 +116,4 @@ def test_broken_flow_exits_3_before_any_browser(tmp_path):
     flow.write_text("steps:\n  - id: a\n    clik: x.y\n", encoding="utf-8")
     out = bots_run(tmp_path, str(flow))
     assert out.returncode == 3
-    assert "found unknown key 'clik'; did you mean 'click'?\n" in out.stderr
+    assert out.stderr.endswith("实际为不认识的键 'clik';是否想写 'click'?\n")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -8,9 +9,15 @@ GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 RUNNER_FLOWS = Path(__file__).resolve().parents[1] / "runner" / "flows"
 
 
-def bots(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def bots(*args: str, cwd: Path, **environ: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "BOTS_LANG"} | environ
     return subprocess.run(
-        [sys.executable, "-m", "bots", *args], cwd=cwd, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "bots", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
     )
 
 
@@ -26,6 +33,18 @@ def test_validate_prints_every_golden_message_and_exits_3():
     printed = [line for line in out.stdout.splitlines() if not line.startswith("通过  ")]
     assert printed == expected
     assert out.stderr == f"错误: 流程或选择器文件里有{len(expected)}个问题;什么都没有运行\n"
+
+
+def test_validate_speaks_english_with_bots_lang_en():
+    cases = sorted(p.name for p in GOLDEN.iterdir() if (p / "expected.en.txt").is_file())
+    out = bots("validate", *[f"{c}/flows/flow.yaml" for c in cases], cwd=GOLDEN, BOTS_LANG="en")
+    assert out.returncode == 3
+    expected = [
+        line
+        for c in cases
+        for line in (GOLDEN / c / "expected.en.txt").read_text(encoding="utf-8").splitlines()
+    ]
+    assert [line for line in out.stdout.splitlines() if not line.startswith("ok  ")] == expected
 
 
 def test_validate_accepts_good_flows():

@@ -49,7 +49,7 @@ def test_an_unknown_number_is_a_business_refusal_naming_it(
     result = orders.run(page, portal.url, flow, order, tmp_path)
     assert type(result.error) is BusinessException
     assert result.error.exit_code == 5
-    assert result.error.message == f"the portal refused: 号码{UNKNOWN}已被占用或不存在"
+    assert result.error.message == f'号码{UNKNOWN}已被占用或不存在:请改选号码或填"任意"后重放'
     failed = [(s["id"], s["attempts"]) for s in result.steps if s["status"] == "failed"]
     # refused by the search at once: not retried, and no popup time-out
     assert failed == [("enter_order", 1), ("enter_order/number_query", 1)]
@@ -96,7 +96,7 @@ def test_a_refused_number_never_poisons_the_next_order_on_the_same_worker(
         item = items[order["reference"]]
         number = order["mobile"]["number"]
         assert (item.state, item.attempts) == (State.FAILED, 1)
-        assert item.error_message == f"the portal refused: 号码{number}已被占用或不存在"
+        assert item.error_message == f'号码{number}已被占用或不存在:请改选号码或填"任意"后重放'
     # the orders after a refusal are done on their first attempt: the 选号 window the
     # refusal left open was closed, not reused
     for order in (first, valid, pick_any):

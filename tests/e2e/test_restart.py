@@ -82,8 +82,10 @@ def test_a_portal_restart_mid_run_enters_the_order_once(
     retries = [line for line in lines if line.get("event") == "retry"]
     assert retries and retries[0]["step"] == met
     # the page said it (Chromium's error page), not a 10 s timeout of the next screen
-    assert "(unreachable: the portal did not answer http://" in retries[0]["message"]
-    assert "(ERR_CONNECTION_REFUSED))" in retries[0]["message"]
+    assert retries[0]["code"] == "unreachable"
+    assert "(营账系统没有响应:稍后重放;一直如此请确认营账系统是否在运行)" in retries[0]["message"]
+    assert retries[0]["detail"].startswith("http://")
+    assert retries[0]["detail"].endswith(": ERR_CONNECTION_REFUSED")
     interrupted = [s["id"] for s in result.steps if s["status"] == "interrupted"]
     assert ("enter_order" in interrupted) is forget_sessions
     state = httpx.get(own_portal.url + "qa/state", timeout=30).json()

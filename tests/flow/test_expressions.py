@@ -20,14 +20,15 @@ def test_nested_values_are_evaluated():
 def test_unknown_name_fails_loudly():
     with pytest.raises(ExpressionError) as caught:
         evaluate("${{ ordr.x }}", {"order": {}})
-    assert str(caught.value) == "'${{ ordr.x }}': 'ordr' is undefined"
+    assert str(caught.value) == "表达式 '${{ ordr.x }}' 无法计算:'ordr' is undefined"
 
 
 def test_sandbox_refuses_private_attributes():
     with pytest.raises(ExpressionError) as caught:
         evaluate("${{ x.__class__.__mro__ }}", {"x": "s"})
     assert str(caught.value) == (
-        "'${{ x.__class__.__mro__ }}': access to attribute '__class__' of 'str' object is unsafe."
+        "表达式 '${{ x.__class__.__mro__ }}' 无法计算:"
+        "access to attribute '__class__' of 'str' object is unsafe."
     )
 
 
@@ -42,7 +43,7 @@ def test_references_name_the_whole_attribute_chain():
 def test_unparsable_expression_is_an_error():
     with pytest.raises(ExpressionError) as caught:
         references("a +")
-    assert str(caught.value).startswith("cannot parse '${{ a + }}'")
+    assert str(caught.value) == "无法解析表达式 '${{ a + }}':unexpected 'end of print statement'"
 
 
 def test_a_field_the_value_lacks_is_named_with_the_fields_it_has():
@@ -51,8 +52,8 @@ def test_a_field_the_value_lacks_is_named_with_the_fields_it_has():
     with pytest.raises(ExpressionError) as caught:
         evaluate("${{ customer.segmnt }}", {"customer": {"name": "王敏", "segment": "家庭"}})
     assert str(caught.value) == (
-        "'${{ customer.segmnt }}'读取的字段segmnt在customer中不存在(已有字段:name, segment);"
-        "是否应为segment?"
+        "'${{ customer.segmnt }}' 读取的字段 segmnt 在 customer 中不存在(已有字段:name, segment);"
+        "是否想写 'segment'?"
     )
     missing = caught.value.missing
     assert missing is not None
@@ -72,4 +73,6 @@ def test_a_missing_field_inside_text_or_a_filter_is_named_too():
 def test_a_list_holding_a_missing_field_fails_too():
     with pytest.raises(ExpressionError) as caught:
         evaluate("${{ [customer.x, 1] }}", {"customer": {}})
-    assert str(caught.value) == "'${{ [customer.x, 1] }}'读取的字段x在customer中不存在(已有字段:-)"
+    assert str(caught.value) == (
+        "'${{ [customer.x, 1] }}' 读取的字段 x 在 customer 中不存在(已有字段:-)"
+    )

@@ -60,11 +60,11 @@ def test_fail_goto_frame_and_redo_load(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("steps,message", [
     ("  - id: a\n    if: ${{ fn.renewal_dew(d, d) }}\n    click: p.a\n",
-     "expected a registered function (", ),
+     "应为已注册的函数(", ),
     ("  - id: a\n    goto: {url: x, frame_of: q}\n",
-     "expected a page of the selector repository, found unknown page 'q'"),
+     "应为选择器库中的页面,实际为未知的页面 'q'"),
     ("  - id: a\n    redo_from: b\n    click: p.a\n  - id: b\n    click: p.a\n",
-     "expected the id of an earlier step, found 'b'"),
+     "应为前面某一步的 id,实际为 'b'"),
 ])
 def test_bad_references_are_named(tmp_path: Path, steps: str, message: str) -> None:
     with pytest.raises(DefinitionError) as caught:

@@ -33,7 +33,7 @@ def test_model_type_errors_are_bad_input():
     flow = load_flow(HERE / "flows" / "ticket.yaml")
     with pytest.raises(BadInput) as caught:
         parse_inputs(flow, {"ticket": {"pin": "1"}}, "t.yaml")
-    assert str(caught.value) == "t.yaml: input 'ticket': field 'code' is missing"
+    assert str(caught.value) == "t.yaml 的输入 ticket: field 'code' is missing"
 
 
 def test_order_type_is_not_imported_until_used(tmp_path):
@@ -60,13 +60,10 @@ def test_missing_required_input_and_wrong_scalar_type():
     flow = load_flow(HERE / "flows" / "ticket.yaml")
     with pytest.raises(BadInput) as caught:
         parse_inputs(flow, {}, "in.yaml")
-    assert (
-        str(caught.value)
-        == "in.yaml: input 'ticket' is required (ticket); add it to the input file"
-    )
+    assert str(caught.value) == "in.yaml 缺少输入 ticket(ticket):请在输入中补上后重放"
     with pytest.raises(BadInput) as caught:
-        parser_for("number")("x", "in.yaml: input 'n'")
-    assert str(caught.value) == "in.yaml: input 'n': expected a number, found str 'x'"
+        parser_for("number")("x", "in.yaml 的输入 n")
+    assert str(caught.value) == "in.yaml 的输入 n 应为数字,实际为文字 'x':请改正后重放"
 
 
 def _object_flow(tmp_path):
@@ -114,12 +111,14 @@ def test_a_declared_object_refuses_a_missing_or_unknown_field(tmp_path):
     flow = _object_flow(tmp_path)
     with pytest.raises(BadInput) as caught:
         parse_inputs(flow, {"customer": {"name": "王敏"}}, "in.yaml")
-    assert str(caught.value) == "in.yaml: input 'customer':缺少字段id_number(string)"
+    assert str(caught.value) == (
+        "in.yaml 的输入 customer 缺少字段 id_number(string):请在输入中补上后重放"
+    )
     with pytest.raises(BadInput) as caught:
         parse_inputs(
             flow, {"customer": {"name": "王敏", "id_number": "1", "segmnt": "x"}}, "in.yaml"
         )
     assert str(caught.value) == (
-        "in.yaml: input 'customer':未声明的字段segmnt(声明的字段:name, segment, id_number, "
-        "contact);是否应为segment?"
+        "in.yaml 的输入 customer 有未声明的字段 segmnt(声明的字段:name, segment, id_number, "
+        "contact):请改为 'segment' 后重放"
     )

@@ -39,4 +39,4 @@ def test_editing_a_selector_file_reloads_the_flow(tmp_path):
     os.utime(selectors, (1, 1))
     with pytest.raises(DefinitionError) as caught:
         load_flow(flow_file)
-    assert str(caught.value).endswith("found unknown selector 'p.a'; did you mean 'p.b'?")
+    assert str(caught.value).endswith("实际为未知的选择器 'p.a';这个页面的元素有:b")

@@ -97,6 +97,6 @@ def test_a_file_libyaml_refuses_gets_pyyamls_words(tmp_path):
     with pytest.raises(DefinitionProblems) as caught:
         yamlsafe.load_yaml(path, "bad.yaml")
     assert str(caught.value) == (
-        "bad.yaml:3:4: =====> invalid YAML: expected <block end>, but found "
-        "'<block mapping start>' (while parsing a block collection); check the indentation"
+        "bad.yaml:3:4: =====> YAML 格式错误:缩进与上文不一致(while parsing a block collection: "
+        "expected <block end>, but found '<block mapping start>');请检查缩进"
     )

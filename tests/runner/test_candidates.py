@@ -3,6 +3,7 @@ another candidate, a heal is reported, and a selector that finds nothing says so
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,14 @@ def run(page: Any, name: str, url: str, tmp_path: Path, **kw: Any) -> Any:
         page, flow, inputs, secrets=SECRETS, portal_url=url, run_dir=tmp_path / name,
         screenshots="off", **kw,
     ).run()  # fmt: skip
+
+
+def shown(path: Path) -> str:
+    """A selector file as the repository names it: relative to the working folder."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def steps(result: Any) -> dict[str, dict[str, Any]]:
@@ -56,10 +65,10 @@ def test_a_heal_is_reported_when_the_first_candidate_matched_nothing(page, form_
     assert result.status == "passed", result.error
     assert form_app.posts == {"/save": 1}
     save = steps(result)["save"]
-    assert save["healed"] == ["saving.save_renamed: healed via candidate 2"]
+    assert save["healed"] == ["saving.save_renamed:靠第2个候选才找到"]
     assert save["candidates"] == {"saving.save_renamed": 2}
     log = (result.run_dir / "log.jsonl").read_text(encoding="utf-8")
-    assert "⚠ save: saving.save_renamed: healed via candidate 2" in log
+    assert "⚠ save: saving.save_renamed:靠第2个候选才找到" in log
 
 
 @pytest.mark.parametrize("single", [False, True], ids=["two-candidates", "one-candidate"])
@@ -69,16 +78,28 @@ def test_no_candidate_matching_on_a_loaded_page_is_a_selector_error(
     result = run(page, "no_candidate", form_app.url, tmp_path, inputs={"single": single})
     assert isinstance(result.error, SelectorError)
     assert result.error.exit_code == 10
+    forms = shown(FLOWS.parent / "selectors" / "forms.yaml")
     if single:
         assert result.error.message == (
-            "saving.approve_one:页面已加载,但没有一个候选匹配到元素(候选1 css='#approve':0个匹配);"
-            "选择器与页面不符,请修改选择器文件"
+            f"找不到选择器 saving.approve_one 所指的元素(1个候选都未匹配):请按运行报告修正 {forms}"
         )
     else:
         assert result.error.message == (
-            "saving.approve:页面已加载,但没有一个候选匹配到元素(候选1 role='button' name='审核':"
-            "0个匹配;候选2 css='#approve':0个匹配);选择器与页面不符,请修改选择器文件"
+            f'找不到"审核"按钮(选择器 saving.approve 的2个候选都未匹配):请按运行报告修正 {forms}'
         )
+    # each candidate's count is the run folder's detail, not the operator's reason
+    counts = (
+        "saving.approve_one: candidate 1 css='#approve': 0 matches"
+        if single
+        else "saving.approve: candidate 1 role='button' name='审核': 0 matches; "
+        "candidate 2 css='#approve': 0 matches"
+    )
+    assert result.error.detail.startswith(counts + "; ")
+    run_json = json.loads((result.run_dir / "run.json").read_text(encoding="utf-8"))
+    assert (run_json["error"]["message"], run_json["error"]["detail"]) == (
+        result.error.message,
+        result.error.detail,
+    )
     failed = steps(result)["approve_one" if single else "approve"]
     # a wrong selector is not a glitch: tried once, not retried
     assert (failed["status"], failed["attempts"]) == ("failed", 1)

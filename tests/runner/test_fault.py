@@ -44,5 +44,6 @@ def test_fault_kill_stops_the_process_at_the_named_step(tmp_path, pages_url, whe
     assert [e["id"] for e in events if e.get("event") == "step"] == [
         "open", "submit.guard/loaded", "submit.guard/read",
     ]  # fmt: skip
-    assert events[-1]["message"] == f"BOTS_FAULT_KILL: killing this process {when} step 'submit'"
+    said = {"before": "之前", "after": "之后"}[when]
+    assert events[-1]["message"] == f"BOTS_FAULT_KILL:在步骤 submit {said}结束本进程"
     assert json.loads((folder / "run.json").read_text())["status"] == "running"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ import pytest
 
 from bots.errors import BusinessException, SystemException, UnknownOutcome
 from bots.flow import load_flow
+from bots.ledger.model import ErrorInfo
 from bots.runner import Hooks, Runner
 
 FLOWS = Path(__file__).parent / "flows"
@@ -51,7 +53,7 @@ def test_every_action_with_popup_dialog_iframe_runs_green(page, pages_url, tmp_p
     assert result.status == "passed"
     assert result.outputs == {"order_no": "A123", "upper": "GH1001-A123"}
     by_id = {s["id"]: s for s in result.steps}
-    assert by_id["submit"]["healed"] == ["form.submit: healed via candidate 3"]
+    assert by_id["submit"]["healed"] == ["form.submit:靠第3个候选才找到"]
     assert by_id["submit"]["dialogs"] == [
         {"type": "confirm", "message": "确定提交吗?", "action": "accept", "expected": "true"}
     ]
@@ -102,7 +104,7 @@ def test_a_login_page_before_anything_was_done_is_a_login_then_the_flow_resumes(
     assert page.locator("#ok").inner_text() == "完成"
     log = (result.run_dir / "log.jsonl").read_text(encoding="utf-8")
     assert '"message": "登录 GH1001", "event": "login"' in log
-    assert "session lost" not in log
+    assert "会话已失效" not in log
 
 
 def test_a_session_lost_after_work_is_an_interruption(page, pages_url, tmp_path):
@@ -124,7 +126,7 @@ def test_a_session_lost_after_work_is_an_interruption(page, pages_url, tmp_path)
         ("done", "passed", 1),
     ]
     log = (result.run_dir / "log.jsonl").read_text(encoding="utf-8")
-    assert "↺ session lost: running login.yaml again" in log
+    assert "↺ 会话已失效:重新运行 login.yaml" in log
 
 
 def test_busy_page_is_retried_until_it_passes(page, pages_url, tmp_path):
@@ -138,8 +140,18 @@ def test_busy_page_is_retried_until_it_passes(page, pages_url, tmp_path):
 def test_busy_page_gives_up_after_the_cap(page, pages_url, tmp_path):
     result = run(page, "busy", pages_url, tmp_path, {"busy": 9})
     assert isinstance(result.error, SystemException)
-    assert result.error.message == "the portal shows form.busy (busy)"
+    assert result.error.message == "营账系统繁忙,共尝试3次仍未成功:稍后重放"
+    assert result.error.detail == "form.busy shows"
     assert statuses(result)[-1] == ("query", "failed", 3)
+    retries = [
+        json.loads(line)
+        for line in (result.run_dir / "log.jsonl").read_text(encoding="utf-8").splitlines()
+        if '"event": "retry"' in line
+    ]
+    assert [(r["message"], r["code"], r["detail"]) for r in retries] == [
+        (f"↻ query:第{n}/3次尝试失败(营账系统繁忙:稍后重放),再试一次", "busy", "form.busy shows")
+        for n in (1, 2)
+    ]
 
 
 def test_transient_timeout_passes_on_a_later_attempt(page, pages_url, tmp_path):
@@ -151,7 +163,8 @@ def test_transient_timeout_passes_on_a_later_attempt(page, pages_url, tmp_path):
 def test_business_error_is_never_retried(page, pages_url, tmp_path):
     result = run(page, "refused", pages_url, tmp_path)
     assert isinstance(result.error, BusinessException)
-    assert result.error.message == "the portal refused: 号码已被占用"
+    assert result.error.message == '号码已被占用:请改选号码或填"任意"后重放'
+    assert result.error.detail == "form.error: 号码已被占用"
     assert statuses(result)[-1] == ("check", "failed", 1)
 
 
@@ -159,8 +172,12 @@ def test_commit_interrupted_after_send_is_unknown_outcome(page, pages_url, tmp_p
     result = run(page, "commit", pages_url, tmp_path, {"hang": True})
     assert isinstance(result.error, UnknownOutcome)
     assert result.error.message == (
-        "step 'submit' (commit) failed after its action was sent: expecting form.done: "
-        "timed out after 1500 ms; look in the portal before replaying"
+        '“submit”的请求已发出,但结果不明(等待元素"form.done"出现超时(1.5秒)):'
+        "请先在营账系统查询这张订单是否已办理,再决定重放或取消"
+    )
+    assert result.error.detail == (
+        "step 'submit' (commit) failed after its action was sent: "
+        "form.done: Locator.wait_for: Timeout 1500ms exceeded."
     )
     assert statuses(result)[-1] == ("submit", "failed", 1)
 
@@ -177,8 +194,12 @@ def test_a_submit_that_went_through_slowly_is_sent_exactly_once(page, pages_url,
     step = "enter" if marked else "enter_unmarked"
     assert isinstance(result.error, UnknownOutcome)
     assert result.error.message == (
+        f'“{step}”的请求已发出,但结果不明(等待元素"slow.done"出现超时(1秒)):'
+        "请先在营账系统查询这张订单是否已办理,再决定重放或取消"
+    )
+    assert result.error.detail == (
         f"step 'submit' (sends commit '{step}') failed after its action was sent: "
-        "expecting slow.done: timed out after 1000 ms; look in the portal before replaying"
+        "slow.done: Locator.wait_for: Timeout 1000ms exceeded."
     )
     by_id = {s["id"]: (s["status"], s["attempts"]) for s in result.steps}
     assert by_id[f"{step}/submit"] == ("failed", 1)
@@ -302,8 +323,17 @@ def test_secrets_and_sensitive_values_are_in_no_artifact_byte(page, pages_url, t
     for secret in (ID_NUMBER, "Tele@1001"):
         for name, data in files:
             assert secret.encode() not in data, f"{secret} found in {name}"
-    assert ID_NUMBER not in result.error.message
-    assert "***" in result.error.message
+    # the reason says what happened; what the page showed (masked) is the detail
+    assert result.error.message == (
+        '元素"form.done"与流程预期的不同:请查看运行报告中的截图,稍后重放'
+    )
+    assert ID_NUMBER not in result.error.detail
+    assert "***" in result.error.detail
+    # what the worker hands the ledger: the reason, and the detail beside it, both masked
+    info = ErrorInfo.from_exception(result.error, step=result.failed_step)
+    assert info.message == result.error.message
+    assert info.context["detail"] == result.error.detail
+    assert ID_NUMBER not in json.dumps([info.message, dict(info.context)], ensure_ascii=False)
 
 
 def test_personal_values_are_masked_from_the_first_byte_of_a_run(page, pages_url, tmp_path):

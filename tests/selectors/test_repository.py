@@ -42,12 +42,14 @@ pages:
     ]
     assert repo.problem("login.user") is None
     assert repo.problem("login.usr") == (
-        "expected an element of page 'login', found unknown selector 'login.usr'; "
-        "did you mean 'login.user'?"
+        "应为页面 'login' 的元素,实际为未知的选择器 'login.usr';是否想写 'login.user'?"
     )
     assert repo.problem("logn.user") == (
-        "expected a page of the selector repository, found unknown page 'logn'; "
-        "did you mean 'login.user'?"
+        "应为选择器库中的页面,实际为未知的页面 'logn';是否想写 'login.user'?"
+    )
+    # the near name is looked for among the page's own elements, not every page.element
+    assert repo.problem("login.notce") == (
+        "应为页面 'login' 的元素,实际为未知的选择器 'login.notce';这个页面的元素有:user, password"
     )
     assert [t.ref for t in repo.sensitive_targets()] == ["login.password"]
     assert [(m.kind, m.target.ref) for m in repo.markers] == [("session_lost", "login.user")]
@@ -69,8 +71,8 @@ pages:
     with pytest.raises(DefinitionError) as caught:
         load_repository([file])
     assert str(caught.value) == (
-        f"{file}:4:5: ==> At key: pages.home =====> marker 'busy' names element 'nothing', "
-        "which this page lacks"
+        f"{file}:4:5: ==> 键 pages.home =====> 标记 'busy' 指向元素 'nothing',"
+        "但这个页面没有这个元素"
     )
 
 
@@ -81,7 +83,7 @@ def test_same_page_in_two_files_is_refused(tmp_path):
         load_repository([one, two])
     assert (
         str(caught.value)
-        == f"{two}:3:5: =====> page 'home' is already defined in {one}; rename one"
+        == f"{two}:3:5: =====> 页面 'home' 已在 {one} 中定义;请改名其中一个"
     )
 
 
@@ -118,8 +120,8 @@ pages:
     with pytest.raises(DefinitionError) as caught:
         load_repository([bad])
     assert str(caught.value) == (
-        f"{bad}:4:5: ==> At key: pages.work =====> expected 'retry_later' only on a "
-        "business_error marker, found it on 'busy'"
+        f"{bad}:4:5: ==> 键 pages.work =====> 'retry_later' 只能用在 business_error 标记上,"
+        "实际用在 'busy' 上"
     )
 
 
@@ -160,5 +162,8 @@ def test_a_bad_file_is_read_again_each_time(tmp_path, monkeypatch):
     for _ in range(2):
         with pytest.raises(DefinitionError) as caught:
             load_repository([file])
-        assert "unexpected key 'lable'" in str(caught.value)
+        assert str(caught.value) == (
+            f"{file}:4:13: ==> 键 pages.login.elements.user.candidates.0.lable "
+            "=====> 不认识的键 'lable'"
+        )
     assert len(reads) == 2

@@ -49,11 +49,15 @@ def test_business_error_fails_at_once_system_errors_retry_then_fail(worker_kit) 
     assert (refused.state, refused.attempts, refused.error_kind) == (
         State.FAILED, 1, "business_exception",
     )  # fmt: skip
-    assert refused.reason == (
-        "BusinessException at step ready: the portal refused: 客户已欠费,不能办理"
-    )
+    assert refused.reason == "客户已欠费,不能办理:请按营账系统的提示改正订单后重放(步骤 ready)"
+    # the ledger keeps the technical detail beside the reason, not in it
+    assert refused.error_context is not None
+    # (the toy's login and order pages name the same #error: the first marker in the file)
+    assert refused.error_context["detail"] == "login.error: 客户已欠费,不能办理"
     assert (busy.state, busy.attempts, busy.error_kind) == (State.FAILED, 2, "system_exception")
-    assert busy.error_message is not None and "(busy)" in busy.error_message
+    # (the ledger's own note on the last run attempt is not the engine's to word)
+    assert busy.error_message == "营账系统繁忙:稍后重放(试了2次,放弃)"
+    assert busy.error_context is not None and busy.error_context["detail"] == "order.busy shows"
     outcomes = [e.outcome for e in store.history("BUSY") if e.kind == "attempt"]
     assert outcomes == ["retry_wait", "failed"]
     assert store.get("OK-1").state is store.get("OK-2").state is State.DONE
@@ -72,8 +76,7 @@ def test_a_refused_login_stops_the_pool_and_touches_no_item(worker_kit) -> None:
     summary = worker_kit.work(workers=1, creds=[Credential("GH1001", "wrong-pw")])
     assert summary.stop_kind == "login"
     assert summary.stop_reason is not None
-    assert summary.stop_reason.startswith("t/0: login as GH1001 failed: ")
-    assert summary.stop_reason == ("t/0: login as GH1001 failed: the portal refused: 密码错误")
+    assert summary.stop_reason == "t/0:工号GH1001登录失败:密码错误:请检查凭据文件中这个工号的密码"
     store = worker_kit.store()
     assert store.get("R-1").state is State.PENDING
     assert store.get("R-1").attempts == 0

@@ -1,0 +1,52 @@
+"""Inputs and secrets a run cannot start without: a reason that says what is missing and
+what to do, in Chinese by default and in English with BOTS_LANG=en."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bots.errors import BadInput
+from bots.flow import load_flow
+from bots.messages import language_of
+from bots.runner.scope import Secrets, parse_inputs
+
+FLOW = load_flow(Path(__file__).parent / "flows" / "bad_expression.yaml")  # input: count
+LANGS = [("zh", 0), ("en", 1)]
+
+
+@pytest.mark.parametrize("lang,i", LANGS, ids=[lang for lang, _ in LANGS])
+def test_an_input_the_flow_does_not_declare(lang: str, i: int) -> None:
+    with language_of(lang), pytest.raises(BadInput) as caught:
+        parse_inputs(FLOW, {"count": 2, "cuont": 3}, "order.yaml")
+    assert caught.value.code == "unknown_input"
+    assert caught.value.message == (
+        "order.yaml 有未知的输入 cuont(流程声明的输入:count):请删去或改正后重放",
+        "order.yaml has an unknown input 'cuont' (the flow declares: count): remove or correct "
+        "it, then replay",
+    )[i]
+
+
+@pytest.mark.parametrize("lang,i", LANGS, ids=[lang for lang, _ in LANGS])
+def test_a_required_input_left_out(lang: str, i: int) -> None:
+    with language_of(lang), pytest.raises(BadInput) as caught:
+        parse_inputs(FLOW, {}, "order.yaml")
+    assert caught.value.code == "missing_input"
+    assert caught.value.message == (
+        "order.yaml 缺少输入 count(number):请在输入中补上后重放",
+        "order.yaml lacks input 'count' (number): add it to the input, then replay",
+    )[i]
+
+
+@pytest.mark.parametrize("lang,i", LANGS, ids=[lang for lang, _ in LANGS])
+def test_a_secret_that_is_not_set(lang: str, i: int) -> None:
+    with language_of(lang), pytest.raises(BadInput) as caught:
+        Secrets({"staff_id": "GH1001"}).pin  # noqa: B018 - the lookup is what raises
+    assert caught.value.code == "secret_missing"
+    assert caught.value.message == (
+        "没有设置密钥 pin:请设置环境变量 BOTS_SECRET_PIN(工号登录用 BOTS_STAFF_ID / "
+        "BOTS_STAFF_PASSWORD)",
+        "secret 'pin' is not set: export BOTS_SECRET_PIN (staff login: BOTS_STAFF_ID / "
+        "BOTS_STAFF_PASSWORD)",
+    )[i]
