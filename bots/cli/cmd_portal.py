@@ -54,6 +54,20 @@ def portal(
             "--random-ids/--no-random-ids", help="New element ids on every page load [off]."
         ),
     ] = None,
+    legacy: Annotated[
+        bool | None,
+        typer.Option(
+            "--legacy/--no-legacy",
+            help="Legacy mode: frameset, GBK, captions in cells, showModalDialog pickers, "
+            "form tokens [off].",
+        ),
+    ] = None,
+    error_pages: Annotated[
+        str | None, typer.Option(help="Busy answers as: busy | ora | java [busy].")
+    ] = None,
+    form_token_ttl: Annotated[
+        float | None, typer.Option(help="Legacy mode: seconds a form token is valid [600].")
+    ] = None,
 ) -> None:
     """Run the mock portal and print the URL it serves."""
     from mock_portal.server import main
@@ -66,5 +80,7 @@ def portal(
     argv += ["--busy-share", str(busy_share)] if busy_share is not None else []
     argv += ["--session-expiry", str(session_expiry)] if session_expiry is not None else []
     argv += _flag("evdo-defect", evdo_defect) + _flag("plan-defect", plan_defect)
-    argv += _flag("notice", notice) + _flag("random-ids", random_ids)
+    argv += _flag("notice", notice) + _flag("random-ids", random_ids) + _flag("legacy", legacy)
+    argv += ["--error-pages", error_pages] if error_pages else []
+    argv += ["--form-token-ttl", str(form_token_ttl)] if form_token_ttl is not None else []
     main(argv)

@@ -52,6 +52,22 @@ def lower_page(request: Request, order_no: str, fee_id: int,
     return render(request, "fees/lower.html", order=order, fee=fee, amount="", reason="")
 
 
+def lower_refusal(order: dict[str, Any], fee: dict[str, Any], amount_text: str,
+                  reason: str) -> str | None:
+    """Why a 下调 is refused, checked before anything is written. An approval the 下调
+    needs (a 金库 approver's 工号 and SMS code) is one more refusal here, and its fields
+    one more row of fees/lower.html: until it is given, nothing is lowered."""
+    error = first_missing([("下调后金额", amount_text), ("下调原因", reason)])
+    amount = parse_amount(amount_text)
+    if error is None and amount is None:
+        error = "金额格式不正确"
+    if error is None and amount is not None and amount > fee["original_amount"]:
+        error = "下调后金额不能大于原金额"
+    if error is None and order["status"] == "已收费":
+        error = "该受理单已收费,不能下调"
+    return error
+
+
 @router.post("/{order_no}/lower/{fee_id}")
 def lower(request: Request, order_no: str, fee_id: int,
           form: FormData, staff: CurrentStaff,
@@ -61,15 +77,9 @@ def lower(request: Request, order_no: str, fee_id: int,
     if order is None or fee is None:
         return _missing(request, order_no)
     amount_text, reason = form.get("amount", "").strip(), form.get("reason", "").strip()
-    error = first_missing([("下调后金额", amount_text), ("下调原因", reason)])
     amount = parse_amount(amount_text)
-    if error is None and amount is None:
-        error = "金额格式不正确"
-    if error is None and amount is not None and amount > fee["original_amount"]:
-        error = "下调后金额不能大于原金额"
-    if error is None and order["status"] == "已收费":
-        error = "该受理单已收费,不能下调"
-    if error:
+    error = lower_refusal(order, fee, amount_text, reason)
+    if error or amount is None:
         return render(request, "fees/lower.html", order=order, fee=fee, amount=amount_text,
                       reason=reason, error=error)
     with conn:

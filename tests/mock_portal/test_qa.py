@@ -100,7 +100,8 @@ def test_habits_read_and_set(client: TestClient) -> None:
     assert client.get("/qa/habits").json() == {
         "evdo_defect": True, "plan_defect": True, "latency_ms": [0, 0], "busy_share": 0.0,
         "session_expiry_s": 0.0, "notice": False, "random_ids": False, "fee_changes": {},
-        "collect_surcharge": 0.0, "deposit_defect": "", "area_code": "0371"}
+        "collect_surcharge": 0.0, "deposit_defect": "", "area_code": "0371", "legacy": False,
+        "error_pages": "busy", "form_token_ttl_s": 600.0}
     changed = client.post("/qa/habits", json={"latency_ms": [5, 10], "notice": True}).json()
     assert changed["latency_ms"] == [5, 10] and changed["notice"] is True
     assert client.get("/qa/habits").json() == changed
@@ -109,7 +110,8 @@ def test_habits_read_and_set(client: TestClient) -> None:
 @pytest.mark.parametrize(("body", "message"), [
     ({"colour": "red"}, "unknown habit 'colour'; known: evdo_defect, plan_defect, latency_ms, "
                         "busy_share, session_expiry_s, notice, random_ids, fee_changes, "
-                        "collect_surcharge, deposit_defect, area_code"),
+                        "collect_surcharge, deposit_defect, area_code, legacy, error_pages, "
+                        "form_token_ttl_s"),
     ({"fee_changes": {"选号费": "50"}},
      "fee_changes must map fee lines to yuan amounts >= 0 (or null: no line)"),
     ({"fee_changes": ["选号费"]},
@@ -120,6 +122,9 @@ def test_habits_read_and_set(client: TestClient) -> None:
     ({"busy_share": 2}, "busy_share must be between 0 and 1"),
     ({"latency_ms": [9, 1]}, "latency must be LO-HI with 0 <= LO <= HI"),
     ({"notice": "yes"}, "notice must be true or false"),
+    ({"legacy": 1}, "legacy must be true or false"),
+    ({"error_pages": "php"}, "error_pages must be one of 'busy', 'ora', 'java'"),
+    ({"form_token_ttl_s": 0}, "form_token_ttl_s must be a number of seconds > 0"),
 ])
 def test_bad_habits_change_nothing(client: TestClient, body: dict[str, object],
                                    message: str) -> None:
