@@ -40,6 +40,15 @@ class DefinitionError(BotsError):
     kind = "definition_error"
 
 
+class SelectorError(DefinitionError):
+    """No candidate of an element matched on a page that loaded: the selector file is wrong
+    for this portal. Not a glitch, so never retried; the message lists each candidate and
+    how many elements it matched."""
+
+    exit_code = 10
+    kind = "selector_error"
+
+
 class BadInput(BotsError):
     """An order (or other input data) is invalid: fix the data; nothing ran."""
 
@@ -82,6 +91,7 @@ EXIT_CODES: dict[str, int] = {
         BotsError,
         SetupError,
         DefinitionError,
+        SelectorError,
         BadInput,
         BusinessException,
         SystemException,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from typing import Any
 
 from mock_portal.rules import first_missing, parse_amount, valid_imei
 
 NUMBER_TAKEN = "号码已被占用"
+MOBILE_NUMBER = re.compile(r"1\d{10}")
 CARD_UNAVAILABLE = "该卡不在库存中或已使用"
 REMARK_LIMIT = 200  # characters the 备注 field holds
 
@@ -18,6 +20,18 @@ def number_error(conn: sqlite3.Connection, token: str, number: str) -> str | Non
         return "号码不存在"
     if row["status"] == "used" or (row["status"] == "reserved" and row["holder"] != token):
         return NUMBER_TAKEN
+    return None
+
+
+def unavailable(conn: sqlite3.Connection, number: str) -> str | None:
+    """Why the 选号 search for a whole mobile number finds nothing, when that is final: the
+    number is used by another order, or the pool has no such number. None otherwise (a
+    partial prefix, or a number another live session holds: it may come free again)."""
+    if not MOBILE_NUMBER.fullmatch(number):
+        return None
+    row = conn.execute("SELECT status FROM numbers WHERE number = ?", (number,)).fetchone()
+    if row is None or row["status"] == "used":
+        return f"号码{number}已被占用或不存在"
     return None
 
 

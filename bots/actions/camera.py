@@ -29,6 +29,23 @@ class Camera:
         self, path: str, page_name: str | None, extra_mask: tuple[str, ...], full_page: bool
     ) -> None:
         page = self.session.live_page(page_name)
+        try:
+            self._shoot(page, path, page_name, extra_mask, full_page)
+        except Error:
+            if not page.is_closed() or page is self.session.live_page(None):
+                raise
+            # the popup closed itself while it was pictured (a 选号 window writes its choice
+            # back and closes): its opener shows the result, as when it had closed before
+            self._shoot(self.session.live_page(page_name), path, page_name, extra_mask, full_page)
+
+    def _shoot(
+        self,
+        page: Page,
+        path: str,
+        page_name: str | None,
+        extra_mask: tuple[str, ...],
+        full_page: bool,
+    ) -> None:
         mask = self._masks(page, page_name, extra_mask)
         if not full_page and not self._present(mask):
             self._capture(page, path)

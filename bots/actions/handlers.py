@@ -28,9 +28,12 @@ class Call:
     timeout_ms: float
     healed: list[str] = field(default_factory=list)
     sent: bool = False
+    # which candidate of each element did the work (1-based), for the run record
+    acted: dict[str, int] = field(default_factory=dict)
 
-    def note(self, ref: str, candidate: int | None) -> None:
-        if candidate:
+    def note(self, ref: str, candidate: int) -> None:
+        self.acted[ref] = candidate
+        if candidate > 1:
             self.healed.append(f"{ref}: healed via candidate {candidate}")
 
 
@@ -47,11 +50,18 @@ def handler(name: str) -> Callable[[Handler], Handler]:
 
 
 def _act(
-    s: BrowserSession, call: Call, ref: str, fn: Callable[[Locator, float], Any], what: str
+    s: BrowserSession,
+    call: Call,
+    ref: str,
+    fn: Callable[[Locator, float], Any],
+    what: str,
+    *,
+    acting: bool = True,
 ) -> Any:
-    result, healed = s.act(ref, fn, call.timeout_ms, what)
+    """``fn`` on ``ref`` (``acting``: an action, done once; else a look)."""
+    result, candidate = s.act(ref, fn, call.timeout_ms, what, acting=acting)
     call.sent = True
-    call.note(ref, healed)
+    call.note(ref, candidate)
     return result
 
 
@@ -190,6 +200,7 @@ def wait_for(s: BrowserSession, call: Call) -> dict[str, Any]:
             ref,
             lambda loc, t: loc.wait_for(state=state, timeout=t),
             f"waiting ({state}) for",
+            acting=False,
         )
     return {}
 
@@ -216,7 +227,7 @@ def assert_(s: BrowserSession, call: Call) -> dict[str, Any]:
             e.to_be_visible(timeout=t)
 
     try:
-        _act(s, call, a["target"], check_all, "asserting")
+        _act(s, call, a["target"], check_all, "asserting", acting=False)
     except AssertionError as error:
         # Playwright's message quotes the page's text, never our secrets' sources
         first = str(error).strip().splitlines()[0]
@@ -238,7 +249,7 @@ def extract(s: BrowserSession, call: Call) -> dict[str, Any]:
             return loc.get_attribute(str(a["attribute"]), timeout=t)
         return loc.inner_text(timeout=t)
 
-    value = _act(s, call, a["target"], read, "reading")
+    value = _act(s, call, a["target"], read, "reading", acting=False)
     value = value.strip() if isinstance(value, str) else value
     if a.get("pattern") and value is not None:
         match = re.search(str(a["pattern"]), value)

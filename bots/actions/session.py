@@ -7,7 +7,6 @@ what the portal answered instead of a screen, and get back from it).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
@@ -24,6 +23,7 @@ from playwright.sync_api import (
 
 from bots.actions.camera import Camera
 from bots.actions.failures import retryable, translate
+from bots.actions.finder import Finder
 from bots.actions.markers import NET_ERROR, Markers
 from bots.errors import SystemException
 from bots.selectors.models import Candidate
@@ -33,9 +33,6 @@ __all__ = ["BrowserSession", "retryable", "translate"]
 
 T = TypeVar("T")
 MAIN = "main"
-# how long the first candidate gets (at most a third of the step's timeout) before the
-# others are tried: the "healing" path, slow on purpose so the repository gets fixed
-HEAL_PROBE_MS = 1000
 
 
 class BrowserSession:
@@ -66,6 +63,7 @@ class BrowserSession:
         self._watch(page)
         self._tracing = False
         self.camera = Camera(self)
+        self.finder = Finder(self)
 
     # ---- pages, popups and dialogs -------------------------------------------------
     def _watch(self, page: Page) -> None:
@@ -144,6 +142,7 @@ class BrowserSession:
             # still open from an earlier try (e.g. before a re-login): window.open with the
             # same window name would reuse it and no new popup would come
             stale.close()
+        self._close_strays(source)
         try:
             with source.expect_popup(timeout=timeout_ms) as info:
                 result = action()
@@ -154,6 +153,20 @@ class BrowserSession:
         self.markers.adopt(popup)
         self.pages[name] = popup
         return result
+
+    def _close_strays(self, source: Page) -> None:
+        """Close windows ``source`` opened that this run does not know (left open by an
+        earlier run in the same page): a popup opened by name would load into one of them
+        instead of coming as a new window."""
+        known = set(map(id, self.pages.values()))
+        for page in list(self.context.pages):
+            if id(page) in known or page.is_closed():
+                continue
+            try:
+                if page.opener() is source:
+                    page.close()
+            except Error:
+                continue  # closed meanwhile: nothing left to reuse
 
     def frame_of(self, page_name: str, timeout_ms: float) -> Frame:
         """The frame a selector page lives in (its frame chain from the main page)."""
@@ -206,49 +219,17 @@ class BrowserSession:
         return self.repository.target(ref)
 
     def act(
-        self, ref: str, fn: Callable[[Locator, float], T], timeout_ms: float, what: str
-    ) -> tuple[T, int | None]:
-        """Run ``fn`` on the first candidate that matches exactly one element.
-
-        Returns the result and the 1-based candidate number when a later candidate did
-        the work ("healed"). Single-candidate elements go straight to Playwright, whose
-        strict locators already guarantee exactly one match: no extra round trip.
-        """
-        target = self.target(ref)
-        cands = self.candidates(target)
-        label = f"{what} {ref}"
-        if len(cands) == 1:
-            try:
-                return fn(cands[0], timeout_ms), None
-            except Error as error:
-                raise translate(error, label, timeout_ms) from None
-        started = time.monotonic()
-        try:
-            return fn(cands[0], min(timeout_ms / 3, HEAL_PROBE_MS)), None
-        except Error:
-            pass  # the first candidate failed: look for any candidate, then pick in order
-        remaining = max(timeout_ms - (time.monotonic() - started) * 1000, 1)
-        union = cands[0]
-        for c in cands[1:]:
-            union = union.or_(c)
-        try:
-            union.first.wait_for(state="attached", timeout=remaining)
-            counts = []
-            for i, c in enumerate(cands):
-                n = c.count()
-                counts.append(n)
-                if n == 1:
-                    remaining = max(timeout_ms - (time.monotonic() - started) * 1000, 1)
-                    return fn(c, remaining), (i + 1 if i else None)
-        except Error as error:
-            raise translate(error, label, timeout_ms) from None
-        tried = "; ".join(
-            f"candidate {i + 1} {c.describe()}: {n} matches"
-            for i, (c, n) in enumerate(zip(target.element.candidates, counts, strict=True))
-        )
-        raise retryable(
-            f"{label}: no candidate matched exactly one element ({tried})", "not_unique"
-        )
+        self,
+        ref: str,
+        fn: Callable[[Locator, float], T],
+        timeout_ms: float,
+        what: str,
+        *,
+        acting: bool = True,
+    ) -> tuple[T, int]:
+        """Run ``fn`` on the element ``ref`` (see ``Finder.act``); returns its result and
+        the 1-based number of the candidate it ran on."""
+        return self.finder.act(ref, fn, timeout_ms, what, acting=acting)
 
     def visible_now(self, ref: str) -> bool:
         """Whether ``ref`` (any candidate) shows right now; no waiting."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-from bots.cli.app import app
+from bots.cli.app import app, console
 from bots.errors import BotsError
 
 
@@ -18,9 +18,10 @@ def main() -> None:
     try:
         app()
     except BotsError as error:
-        from rich.console import Console  # only here: a run that ends well never loads Rich
+        from rich.text import Text  # only here: a run that ends well never loads Rich
 
-        Console(stderr=True, highlight=False).print(f"[bold red]error[/]: {error.message}")
+        # the message is data, never markup: "[x]" in it prints as typed
+        console(stderr=True).print(Text.assemble(("error", "bold red"), ": ", error.message))
         sys.exit(error.exit_code)
 
 

@@ -6,10 +6,10 @@ from datetime import datetime
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
 from bots.batch import write_batch_report
 from bots.cli.app import app
+from bots.cli.app import console as cli_console
 from bots.cli.cmd_work import finish
 from bots.demo import demo_staff, mock_portal, write_credentials
 from bots.intake import enqueue_files, write_rejects
@@ -30,7 +30,7 @@ def demo(
     screenshots: str = typer.Option("every_step", "--screenshots"),
 ) -> None:
     """Start the mock portal, enqueue the sample orders, work them, write the batch report."""
-    console = Console(highlight=False)
+    console = cli_console()
     folder = out or Path("demo") / datetime.now().strftime("%Y%m%d-%H%M%S")
     folder.mkdir(parents=True, exist_ok=True)
     db_url = f"sqlite:///{folder / 'ledger.db'}"

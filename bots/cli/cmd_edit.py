@@ -16,9 +16,9 @@ from bots.cli.app import app
 from bots.cli.cmd_db import DbOption
 from bots.errors import BadInput
 from bots.ledger import open_store
-from bots.ledger.mask import is_sensitive
+from bots.masking import is_sensitive
 from bots.orders.columns import column_for
-from bots.orders.model import SENSITIVE_FIELDS, load_order, mask
+from bots.orders.model import load_order, mask
 
 SetOption = Annotated[
     list[str],
@@ -68,7 +68,7 @@ def shown(path: str, value: Any) -> str:
     if value is None:
         return "-"
     text = str(value)
-    if path.rsplit(".", 1)[-1] in SENSITIVE_FIELDS or is_sensitive(path):
+    if is_sensitive(path):
         return mask(text)
     return text
 

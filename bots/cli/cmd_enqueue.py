@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
 from bots.cli.app import app
+from bots.cli.app import console as cli_console
 from bots.intake import enqueue_files, write_rejects
 from bots.ledger.store import open_store
 
@@ -24,7 +24,7 @@ def enqueue(
     priority: int = typer.Option(0, "--priority", help="smaller runs first"),
 ) -> None:
     """Queue orders for the workers. A bad row is named by file, row, field and reason."""
-    console = Console(highlight=False)
+    console = cli_console()
     store = open_store(db)
     try:
         intake = enqueue_files(

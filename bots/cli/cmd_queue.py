@@ -91,7 +91,8 @@ def describe(store: Store, ref: str, mask: Callable[[Any], Any] = mask_payload) 
     order = json.dumps(mask(item.payload), ensure_ascii=False, indent=2)
     lines.append("order:\n" + mask_text(order, hidden))
     if item.outputs:
-        lines.append("outputs: " + json.dumps(item.outputs, ensure_ascii=False))
+        outputs = json.dumps(mask(item.outputs), ensure_ascii=False)
+        lines.append("outputs: " + mask_text(outputs, hidden))
     table = Table(title="history (UTC)")
     for column in ("#", "what", "by", "when", "outcome", "step"):
         table.add_column(column, no_wrap=True)

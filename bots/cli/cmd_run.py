@@ -1,4 +1,8 @@
-"""``bots run FLOW --input FILE``: one flow, one live line per step, the run folder at the end."""
+"""``bots run FLOW --input FILE``: one flow, one live line per step, then what the flow found
+(its outputs), whether the portal already had the order, and the run folder.
+
+It runs every commit step's guard first, as a replay does: an operator running an order by
+hand must never enter it twice (``--no-guards`` skips the look-ups, for QA timing)."""
 
 from __future__ import annotations
 
@@ -14,7 +18,9 @@ from bots.errors import BadInput, DefinitionError
 from bots.flow import Flow, load_flow
 from bots.flow.problems import DefinitionProblems
 from bots.flow.yamlsafe import load_yaml
+from bots.messages import t
 from bots.runner import Runner
+from bots.runner.records import RunResult
 from bots.runner.runner import POLICIES
 
 SCALAR_TYPES = ("string", "number", "boolean", "list")
@@ -46,6 +52,12 @@ def run(
     headed: bool = typer.Option(False, "--headed", help="Show the browser window."),
     screenshots: str = typer.Option("every_step", "--screenshots", help=" | ".join(POLICIES)),
     runs_dir: Path = typer.Option(Path("runs"), "--runs-dir", help="Where run folders go."),  # noqa: B008
+    guards: bool = typer.Option(
+        True,
+        "--guards/--no-guards",
+        help="Look in the portal before every commit step (default) so an order already "
+        "there is never entered again; --no-guards skips the look-ups (QA timing only).",
+    ),
 ) -> None:
     """Run one flow in a fresh Chromium; exit code says how it ended."""
     if screenshots not in POLICIES:
@@ -66,10 +78,31 @@ def run(
             runs_dir=runs_dir,
             screenshots=screenshots,
             input_source=source,
+            guard="always" if guards else "replay",
         )
         result = runner.run()
+    for line in summary(result):
+        typer.echo(line)
     typer.echo(f"run folder: {result.run_dir}")
     if result.error is not None:
         raise result.error
     if not result.ok:
         raise DefinitionError("the run did not finish")
+
+
+def summary(result: RunResult) -> list[str]:
+    """What the run found (its outputs) and, when the portal already had the order, that
+    nothing was entered again."""
+    lines: list[str] = []
+    found = [s["id"] for s in result.steps if s["status"] == "already_done" and "/" not in s["id"]]
+    if found:
+        lines.append(
+            t(
+                "≡ already_done:营账系统中已有{steps}的结果,未再提交",
+                steps="、".join(found),
+            )
+        )
+    if result.outputs:
+        lines.append(t("流程输出:"))
+        lines += [f"  {name}: {value}" for name, value in result.outputs.items()]
+    return lines

@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 
 from bots.cli.app import app
+from bots.cli.app import console as cli_console
 from bots.errors import BadInput, BotsError, BusinessException, SystemException
 from bots.ledger.model import Backoff
 from bots.ledger.store import resolve_url
@@ -83,7 +84,7 @@ def work(
         login_flow=login_flow,
         backoff=Backoff(base=retry_base, cap=retry_cap),
     )
-    console = Console(stderr=True, highlight=False)
+    console = cli_console(stderr=True)
     summary = run_workers(
         config, credential_source.load(credentials), workers, worker_id, headed, console
     )

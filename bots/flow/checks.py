@@ -8,9 +8,10 @@ from typing import Any
 from bots.flow.expressions import ExpressionError, expressions_in, references
 from bots.flow.functions import known_functions
 from bots.flow.inputs import known_types
-from bots.flow.models import Flow, Step
-from bots.flow.problems import Problem, did_you_mean
+from bots.flow.models import Flow, InputSpec, Step
+from bots.flow.problems import Problem, did_you_mean, did_you_mean_name
 from bots.flow.yamlsafe import Marks, PathKey
+from bots.messages import t
 
 BUILTIN_NAMES = ("env", "secrets", "steps", "fn")
 
@@ -88,14 +89,20 @@ class FlowChecker:
         return self.problems
 
     def _inputs(self) -> None:
-        for name, spec in self.flow.inputs.items():
-            if spec.type not in known_types():
-                self.add(
-                    ("inputs", name, "type"),
-                    f"expected an input type ({', '.join(known_types())}), found '{spec.type}'"
-                    + did_you_mean(spec.type, known_types()),
-                    key=f"inputs.{name}.type",
-                )
+        def walk(specs: dict[str, InputSpec], path: tuple[str, ...]) -> None:
+            for name, spec in specs.items():
+                at = (*path, name)
+                if spec.type not in known_types():
+                    self.add(
+                        (*at, "type"),
+                        f"expected an input type ({', '.join(known_types())}), "
+                        f"found '{spec.type}'" + did_you_mean(spec.type, known_types()),
+                        key=".".join(str(p) for p in (*at, "type")),
+                    )
+                if spec.fields is not None:
+                    walk(spec.fields, (*at, "fields"))
+
+        walk(self.flow.inputs, ("inputs",))
 
     def _targets(self, step: Step, path: PathKey) -> None:
         repo = self.flow.repository
@@ -169,6 +176,9 @@ class FlowChecker:
                 _key(where),
             )
             return
+        if name in self.flow.inputs and self.flow.inputs[name].fields is not None:
+            self._check_fields(name, chain, where, step_id)
+            return
         if name == "fn":
             if chain and chain[0] not in known_functions():
                 self.add(
@@ -202,6 +212,33 @@ class FlowChecker:
                     step_id,
                     _key(where),
                 )
+
+    def _check_fields(
+        self, name: str, chain: tuple[str, ...], where: PathKey, step_id: str | None
+    ) -> None:
+        """An input that declares its fields: each field read must be one of them."""
+        spec: InputSpec = self.flow.inputs[name]
+        path = name
+        for key in chain:
+            if spec.fields is None:
+                return  # (a field without declared fields of its own: anything goes)
+            if key not in spec.fields:
+                close = did_you_mean_name(key, list(spec.fields))
+                self.add(
+                    where,
+                    t(
+                        "输入{path}没有字段{field}(声明的字段:{fields}){hint}",
+                        path=path,
+                        field=key,
+                        fields=", ".join(spec.fields),
+                        hint=t(";是否应为{name}?", name=close) if close else "",
+                    ),
+                    step_id,
+                    _key(where),
+                )
+                return
+            spec = spec.fields[key]
+            path = f"{path}.{key}"
 
     def _expressions(self, i: int, step: Step, path: PathKey) -> None:
         raw = self.raw["steps"][i]

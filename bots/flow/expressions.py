@@ -7,22 +7,41 @@ text around expressions makes a string.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, nodes
-from jinja2.exceptions import TemplateError
+from jinja2 import StrictUndefined, Undefined, nodes
+from jinja2.exceptions import TemplateError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from bots.messages import t
 
 EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.S)
 
 _ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 
 
+@dataclass(frozen=True)
+class Missing:
+    """A field an expression reads that its value does not have: ``customer.segmnt``."""
+
+    root: str  # the name the chain starts from (an input, steps, env, …)
+    path: str  # where the field was looked for, e.g. ``customer``
+    field: str
+    known: tuple[str, ...]  # the fields that are there
+
+
 class ExpressionError(Exception):
-    """An expression that cannot be parsed or evaluated; the caller adds file and step."""
+    """An expression that cannot be parsed or evaluated; the caller adds file and step.
+    ``missing`` says which field was not there when that is what went wrong."""
+
+    def __init__(self, message: str, missing: Missing | None = None) -> None:
+        super().__init__(message)
+        self.missing = missing
 
 
 def has_expression(value: Any) -> bool:
@@ -118,10 +137,58 @@ def _text(value: Any) -> str:
 
 def _run(source: str, scope: Mapping[str, Any]) -> Any:
     try:
-        return _compiled(source)(**scope)
+        value = _compiled(source)(**scope)
+        if _undefined(value):
+            # Jinja hands back a placeholder for a field that is not there and fails only
+            # when it is used: fail here, where the expression is known
+            raise UndefinedError(str(source))
+        return value
     except ExpressionError:
         raise
+    except UndefinedError as error:
+        missing = _missing(source, scope)
+        if missing is None:
+            raise ExpressionError(f"'${{{{ {source} }}}}': {error.message}") from None
+        raise ExpressionError(_missing_message(source, missing), missing) from None
     except TemplateError as error:
         raise ExpressionError(f"'${{{{ {source} }}}}': {error.message}") from None
     except (TypeError, ValueError, ZeroDivisionError, AttributeError, KeyError) as error:
         raise ExpressionError(f"'${{{{ {source} }}}}': {error}") from None
+
+
+def _undefined(value: Any) -> bool:
+    if isinstance(value, Undefined):
+        return True
+    if isinstance(value, Mapping):
+        return any(_undefined(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_undefined(v) for v in value)
+    return False
+
+
+def _missing(source: str, scope: Mapping[str, Any]) -> Missing | None:
+    """The first field along the expression's name chains that the values lack."""
+    for name, chain in references(source):
+        if name not in scope:
+            continue  # (a name the checks know; not a field of a value)
+        node: Any = scope[name]
+        for depth, key in enumerate(chain):
+            if not isinstance(node, Mapping):
+                break
+            if key not in node:
+                path = ".".join((name, *chain[:depth]))
+                return Missing(name, path, key, tuple(str(k) for k in node))
+            node = node[key]
+    return None
+
+
+def _missing_message(source: str, missing: Missing) -> str:
+    close = difflib.get_close_matches(missing.field, missing.known, n=1)
+    return t(
+        "{expr}读取的字段{field}在{path}中不存在(已有字段:{known}){hint}",
+        expr=f"'${{{{ {source} }}}}'",
+        field=missing.field,
+        path=missing.path,
+        known=", ".join(missing.known) or "-",
+        hint=t(";是否应为{name}?", name=close[0]) if close else "",
+    )

@@ -23,6 +23,12 @@ class InputSpec(Frozen):
     sensitive: bool = False
     description: str = ""
     default: Any = None
+    fields: dict[str, InputSpec] | None = Field(
+        default=None,
+        description="an object's fields (each an input spec): checked when the flow is "
+        "validated (a misspelt customer.segmnt) and when the input is read (a missing or "
+        "unknown field); a field marked sensitive is masked from the run's first byte",
+    )
 
 
 class Retry(Frozen):

@@ -39,8 +39,14 @@ class Problem:
 
 def did_you_mean(found: str, choices: Iterable[str]) -> str:
     """'; did you mean 'x'?' when a near name exists, else ''."""
+    close = did_you_mean_name(found, choices)
+    return f"; did you mean '{close}'?" if close else ""
+
+
+def did_you_mean_name(found: str, choices: Iterable[str]) -> str | None:
+    """The nearest of ``choices`` to ``found``, when one is near enough."""
     close = difflib.get_close_matches(found, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    return close[0] if close else None
 
 
 class DefinitionProblems(DefinitionError):

@@ -19,6 +19,7 @@ _FAIL_ACTIONS = {
     "business_exception": "fail_business",
     "bad_input": "fail_business",
     "definition_error": "fail_business",
+    "selector_error": "fail_business",
     "system_exception": "fail_system",
     "unknown_outcome": "fail_unknown",
     # money moved and the portal shows something else than the order: an operator looks

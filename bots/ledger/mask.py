@@ -1,5 +1,6 @@
-"""Mask personal data before an operator's screen: fields named like ``id_number`` or
-``password`` anywhere in an order, and their values wherever they turn up in text."""
+"""Personal data before an operator's screen (``bots status``, ``bots show``, the batch
+report) and in the ledger's own history: the fields and values ``bots.masking`` names
+sensitive, shown as ``MASK``; and database URLs without their password."""
 
 from __future__ import annotations
 
@@ -7,44 +8,22 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
+from bots import masking
+from bots.masking import is_sensitive, sensitive_values
+
 MASK = "******"
-SENSITIVE_NAMES = ("id_number", "password", "secret", "token")
 
-
-def is_sensitive(name: str) -> bool:
-    key = name.rsplit(".", 1)[-1].lower()
-    return any(key == word or key.endswith("_" + word) for word in SENSITIVE_NAMES)
+__all__ = ["MASK", "is_sensitive", "mask_payload", "mask_text", "redact_url", "sensitive_values"]
 
 
 def mask_payload(data: Any) -> Any:
     """A copy of ``data`` with every sensitive field's value replaced by ``MASK``."""
-    if isinstance(data, dict):
-        return {k: MASK if is_sensitive(str(k)) else mask_payload(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [mask_payload(v) for v in data]
-    return data
-
-
-def sensitive_values(data: Any) -> set[str]:
-    """The values of the sensitive fields, to hide where they are quoted (error messages)."""
-    found: set[str] = set()
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if is_sensitive(str(key)) and isinstance(value, str | int) and len(str(value)) >= 4:
-                found.add(str(value))
-            else:
-                found |= sensitive_values(value)
-    elif isinstance(data, list):
-        for value in data:
-            found |= sensitive_values(value)
-    return found
+    return masking.mask_payload(data, MASK)
 
 
 def mask_text(text: str | None, values: Iterable[str]) -> str:
-    out = text or ""
-    for value in sorted(values, key=len, reverse=True):
-        out = out.replace(value, MASK)
-    return out
+    """``text`` with every whole occurrence of ``values`` replaced by ``MASK``."""
+    return masking.mask_text(text, values, MASK)
 
 
 def redact_url(url: str) -> str:

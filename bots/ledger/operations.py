@@ -12,6 +12,7 @@ from bots.ledger.errors import DuplicateReference
 from bots.ledger.model import NewItem, State, WorkItem
 from bots.ledger.sqlbase import Cursor, SqlBase, Validator
 from bots.ledger.transitions import check
+from bots.masking import is_sensitive, partial
 
 # the error stays in the history row of the attempt; the item itself starts clean
 _CLEAR_ERROR = (
@@ -133,7 +134,7 @@ class Operations(SqlBase):
                 _set_path(edited, path, value, ref)
             stored = dict(validator(edited))
             diff = {
-                path: {"before": _get_path(before, path), "after": _get_path(stored, path)}
+                path: {"before": _shown(path, before), "after": _shown(path, stored)}
                 for path in changes
             }
             cur.run(
@@ -145,6 +146,15 @@ class Operations(SqlBase):
                 changes=json.dumps(diff, ensure_ascii=False),
             )  # fmt: skip
             return self._get(cur, ref)
+
+
+def _shown(path: str, data: Mapping[str, Any]) -> Any:
+    """A field's value as the history keeps it: a sensitive one only partly (the history is
+    read by operators and outlives the order)."""
+    value = _get_path(data, path)
+    if value is not None and is_sensitive(path):
+        return partial(str(value))
+    return value
 
 
 def _get_path(data: Mapping[str, Any], path: str) -> Any:

@@ -20,7 +20,7 @@ The YAML/JSON shape (and what readers build from a spreadsheet row)::
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Annotated, Any, NamedTuple
 
 from pydantic import (
@@ -34,6 +34,7 @@ from pydantic import (
 )
 
 from bots.errors import BadInput
+from bots.masking import partial as mask
 from bots.orders import checks, rules
 from bots.orders.rules import NEW_INSTALL, RENEWAL, Procedure
 
@@ -44,7 +45,6 @@ ANY_NUMBER = "any"
 _ANY_SPELLINGS = {"any", "任意", "任选"}
 _PROCEDURES = {"new_install": NEW_INSTALL, "新装": NEW_INSTALL, "renewal": RENEWAL, "续费": RENEWAL}
 MAX_LEN = {"name": 30, "address": 100, "manager": 20, "model": 40, "note": 200}
-MASK_CHAR = "*"
 
 
 class Problem(NamedTuple):
@@ -153,30 +153,37 @@ def _note(value: str) -> str:
     return value
 
 
-def mask(value: str) -> str:
-    """A personal value as reports may show it: the first 3 and last 2 characters."""
-    if len(value) < 10:
-        return MASK_CHAR * len(value)
-    return value[:3] + MASK_CHAR * (len(value) - 5) + value[-2:]
+class _Sensitive:
+    """Marks a field whose value is personal: ``Annotated[str, …, SENSITIVE]``. Such a value
+    is masked in every artifact of a run from its first byte, in every report and in every
+    ledger view (``bots.masking`` reads the marks through ``SENSITIVE_FIELDS``)."""
+
+    def __repr__(self) -> str:
+        return "SENSITIVE"
+
+
+SENSITIVE = _Sensitive()
 
 
 class _Part(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    def __repr_args__(self) -> Any:  # reprs end up in logs: never the personal values
+        for key, value in super().__repr_args__():
+            sensitive = key is not None and _marked(type(self), key)
+            yield key, mask(value) if sensitive and isinstance(value, str) else value
+
+
+def _marked(model: type[BaseModel], name: str) -> bool:
+    return any(meta is SENSITIVE for meta in model.model_fields[name].metadata)
+
 
 class Customer(_Part):
     name: Annotated[str, _required(_text(MAX_LEN["name"]))]
     id_type: Annotated[str, _optional(_id_type, ID_TYPES[0])] = ID_TYPES[0]
-    id_number: Annotated[str, _required(checks.id_number)]
-    contact_phone: Annotated[str, _required(checks.contact_phone)]
+    id_number: Annotated[str, _required(checks.id_number), SENSITIVE]
+    contact_phone: Annotated[str, _required(checks.contact_phone), SENSITIVE]
     address: Annotated[str, _required(_text(MAX_LEN["address"]))]
-
-    def __repr_args__(self) -> Any:  # reprs end up in logs: never the personal values
-        for key, value in super().__repr_args__():
-            yield key, mask(value) if key in SENSITIVE_FIELDS else value
-
-
-SENSITIVE_FIELDS = ("id_number", "contact_phone")  # of Customer
 
 
 class Mobile(_Part):
@@ -241,10 +248,8 @@ def broadband_problems(procedure: str, broadband: Any) -> list[Problem]:
     return problems
 
 
-class Order(BaseModel):
+class Order(_Part):
     """One e9 order. Frozen: what was validated is what runs."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     reference: Annotated[
         str,
@@ -285,15 +290,22 @@ class Order(BaseModel):
         return rules.plan_for(self.procedure, self.pack)
 
     def sensitive(self) -> list[str]:
-        """Values the engine must mask everywhere: the ID number and the contact phone.
-        Names and addresses stay readable so an operator can tell orders apart."""
-        return [getattr(self.customer, f) for f in SENSITIVE_FIELDS]
+        """Values the engine must mask everywhere: every field marked ``SENSITIVE`` (the ID
+        number and the contact phone). Names and addresses stay readable so an operator can
+        tell orders apart."""
+        data = self.model_dump(mode="json")
+        return [v for path in SENSITIVE_PATHS if isinstance(v := _at(data, path), str)]
 
     def masked(self) -> dict[str, Any]:
         """The order as plain data with the personal values masked, for reports."""
         data = self.model_dump(mode="json")
-        for name in SENSITIVE_FIELDS:
-            data["customer"][name] = mask(data["customer"][name])
+        for path in SENSITIVE_PATHS:
+            *parents, last = path.split(".")
+            node = data
+            for key in parents:
+                node = node[key]
+            if isinstance(node.get(last), str):
+                node[last] = mask(node[last])
         return data
 
     def data(self) -> dict[str, Any]:
@@ -325,6 +337,30 @@ class Order(BaseModel):
             remark=rules.remark(self.account_manager, self.reference, self.note),
         )
         return data
+
+
+def _sensitive_paths(model: type[BaseModel], prefix: str = "") -> Iterator[str]:
+    for name, info in model.model_fields.items():
+        if _marked(model, name):
+            yield prefix + name
+        inner = info.annotation
+        if isinstance(inner, type) and issubclass(inner, BaseModel):
+            yield from _sensitive_paths(inner, f"{prefix}{name}.")
+
+
+def _at(data: Mapping[str, Any], path: str) -> Any:
+    node: Any = data
+    for key in path.split("."):
+        node = node.get(key) if isinstance(node, Mapping) else None
+    return node
+
+
+# the one list of personal fields (``bots.masking`` serves it to the runner, the reports
+# and the ledger views): dotted paths, and the field names they end in
+SENSITIVE_PATHS: tuple[str, ...] = tuple(_sensitive_paths(Order))
+SENSITIVE_FIELDS: tuple[str, ...] = tuple(
+    dict.fromkeys(path.rsplit(".", 1)[-1] for path in SENSITIVE_PATHS)
+)
 
 
 _PARTS: dict[str, type[BaseModel]] = {

@@ -13,19 +13,31 @@ from pathlib import Path
 from typing import Any
 
 from bots.actions import HANDLERS, BrowserSession, Call
-from bots.errors import BotsError, BusinessException, DefinitionError, SystemException
+from bots.errors import (
+    BotsError,
+    BusinessException,
+    SelectorError,
+    SystemException,
+)
 from bots.flow.expressions import ExpressionError, evaluate
 from bots.flow.functions import FUNCTIONS
 from bots.flow.models import Flow, Step
+from bots.masking import MASK, Masker
+from bots.messages import t
 from bots.runner import fault, screens
 from bots.runner.commits import CommitScope, classify, scope_for
 from bots.runner.hooks import Hooks
-from bots.runner.masking import MASK, Masker
 from bots.runner.records import error_record
 from bots.runner.recovery import RECOVERS, SessionLost, after, screen_of, went_through
 from bots.runner.retry import policy, retry_for
 from bots.runner.runfolder import RunFolder
-from bots.runner.scope import Secrets, StepArgs, parse_inputs
+from bots.runner.scope import Secrets, StepArgs, expression_failure, parse_inputs
+
+# what an action's failure can be: the portal's answer, a glitch, or a wrong selector
+ACTION_FAILURES = (SystemException, BusinessException, SelectorError)
+REFUSED_FOR_NOW = "refused_for_now"
+# steps that leave nothing to lose when the portal asks for a login after them
+NOTHING_DONE = ("goto", "screenshot", *screens.READ_ONLY)
 
 
 def _now() -> str:
@@ -60,6 +72,7 @@ class Executor:
         self._fault = fault.from_env()
         self._force_guard = False
         self._commit_started = False
+        self._logged_in = False  # a login flow ran in this run
         self._commit: CommitScope | None = None
         self.pictures = screens.Pending(session, folder, masker)
 
@@ -91,16 +104,20 @@ class Executor:
                     if again is None:
                         raise
                     i = again
-            except SessionLost:
+            except SessionLost as lost:
                 if flow.session is None or relogins >= flow.session.max_relogins:
-                    if self.records[-1]["status"] == "interrupted":
-                        self.records[-1]["status"] = "failed"
+                    last = self.records[-1]
+                    if last["status"] in ("interrupted", "login"):
+                        last.update(status="failed", error=error_record(lost, last["id"]))
                     raise
                 relogins += 1
                 self._relogin(flow, scope, prefix)
                 if flow.session.resume is not None:
                     i = flow.step_index(flow.session.resume)
-        return evaluate(flow.outputs, scope) if flow.outputs else {}
+        try:
+            return evaluate(flow.outputs, scope) if flow.outputs else {}
+        except ExpressionError as error:
+            raise expression_failure(flow, error, None) from None
 
     def _redo(
         self,
@@ -114,7 +131,13 @@ class Executor:
         again from the screen's first step (``redo_from``), since the browser need not keep
         what was typed — once the portal shows that screen again. Returns the index of the
         step to go on with, or None when the step has no redo left (the error stands)."""
-        if step.redo_from is None or not error.context.get("retryable"):
+        if step.redo_from is None:
+            return None
+        # a refusal that passes with time (e.g. a mobile number another order took a moment
+        # ago) gets one fresh look at its screen: an "any number" order picks another, and
+        # the search names a number that is taken for good
+        refused = error.code == REFUSED_FOR_NOW and not redos.get(step.id)
+        if not (error.context.get("retryable") or refused):
             return None
         attempts = (step.retry or flow.defaults.retry).attempts
         done = redos.get(step.id, 0) + 1
@@ -143,18 +166,40 @@ class Executor:
 
     def _relogin(self, flow: Flow, scope: dict[str, Any], prefix: str) -> None:
         assert flow.session is not None
-        self.folder.event(
-            "WARNING", f"↺ session lost: running {flow.session.login} again", event="relogin"
-        )
         login = flow.subflows[flow.session.login]
         values, sensitive = parse_inputs(
             login, evaluate(flow.session.with_, scope), flow.session.login
         )
         self.masker.add(*sensitive)
+        if self.records[-1]["status"] == "login":
+            self.folder.event("INFO", t("登录 {who}", who=self._who(login, values)), event="login")
+            self._logged_in = True
+            self.run_flow(login, values, f"{prefix}login/")
+            return
+        self.folder.event(
+            "WARNING", f"↺ session lost: running {flow.session.login} again", event="relogin"
+        )
+        self._logged_in = True
         self.run_flow(login, values, f"{prefix}relogin/")
         # steps repeated after a re-login may have committed already: look before acting
         # (a re-login before any commit step started, e.g. the first login, needs no look)
         self._force_guard = self._force_guard or self._commit_started
+
+    def _who(self, login: Flow, values: dict[str, Any]) -> str:
+        """Whom a login logs in: the login flow's first readable text input (the staff id),
+        else the staff id among the secrets, else the login flow's name."""
+        shown = [
+            v for k, v in values.items() if isinstance(v, str) and not login.inputs[k].sensitive
+        ]
+        return shown[0] if shown else self.secrets.get("staff_id") or Path(login.path).stem
+
+    def _first_login(self) -> bool:
+        """The portal asks for a login before this run logged in or did anything (typed,
+        chose, clicked): that is where the run starts, not an interruption."""
+        return not self._logged_in and not any(
+            r["status"] in ("passed", "already_done") and r["action"] not in NOTHING_DONE
+            for r in self.records
+        )
 
     def _step(self, flow: Flow, step: Step, scope: dict[str, Any], prefix: str) -> None:
         record: dict[str, Any] = {
@@ -167,6 +212,7 @@ class Executor:
             "ms": 0,
             "attempts": 0,
             "healed": [],
+            "candidates": {},
             "outputs": {},
             "screenshot": None,
             "error": None,
@@ -202,7 +248,7 @@ class Executor:
             else:
                 outputs = self._committing(flow, step, scope, record)
                 record["status"] = "passed"
-        except (SystemException, BusinessException) as error:
+        except ACTION_FAILURES as error:
             if (
                 step.is_optional
                 and not isinstance(error, SessionLost)
@@ -220,7 +266,7 @@ class Executor:
             self._failed(step, record, error, t0)
             raise
         except ExpressionError as error:
-            failure = DefinitionError(f"step '{step.id}': {error}", code="expression_error")
+            failure = expression_failure(flow, error, step.id)
             self._failed(step, record, failure, t0)
             raise failure from None
         record["outputs"] = outputs if not step.sensitive else {k: MASK for k in outputs}
@@ -236,6 +282,13 @@ class Executor:
         self.hooks.on_step_complete(step, record)
 
     def _failed(self, step: Step, record: dict[str, Any], error: BotsError, t0: float) -> None:
+        if isinstance(error, SessionLost) and self._first_login():
+            # the login page before anything was done: the run logs in (a "login" step)
+            record.update(status="login", reason=t("营账系统要求先登录"))
+            record["ms"] = round((time.perf_counter() - t0) * 1000)
+            self.folder.step(record)
+            self.hooks.on_step_failed(step, record, error)
+            return
         # a lost session is "interrupted" until the re-login fails too (then: failed)
         status = "interrupted" if isinstance(error, SessionLost) else "failed"
         record.update(status=status, error=error_record(error, record["id"]))
@@ -349,9 +402,10 @@ class Executor:
         try:
             with self.session.dialog_mode(step.on_dialog) as dialogs:
                 outputs = self._dispatch(flow, step, call)
-        except (SystemException, BusinessException) as error:
+        except ACTION_FAILURES as error:
             record["dialogs"] = dialogs
             record["healed"] = call.healed
+            record["candidates"] = call.acted
             failure = classify(self.session, self._commit, step, call, error)
             if failure.code == "session_lost" and not isinstance(failure, SessionLost):
                 # the portal answered the login page instead of doing anything: safe to
@@ -364,6 +418,7 @@ class Executor:
             commit.sent_by = record["id"]
         record["dialogs"] = dialogs
         record["healed"] = call.healed
+        record["candidates"] = call.acted
         for note in call.healed:
             self.folder.event(
                 "WARNING", f"⚠ {record['id']}: {note}", event="healed", step=record["id"]

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from bots.errors import BotsError
+from bots.messages import t
 
 NEXT = {
     "definition_error": "fix the flow or selector files; nothing ran",
@@ -41,11 +42,17 @@ def error_record(error: BaseException, step: str | None) -> dict[str, Any]:
         "code": getattr(error, "code", kind),
         "message": str(error),
         "step": step,
-        "next": NEXT.get(kind, ""),
+        "next": _next(kind),
     }
 
 
-MARKS = {"passed": "✓", "failed": "✗", "already_done": "≡", "interrupted": "↺"}
+def _next(kind: str) -> str:
+    if kind == "selector_error":
+        return t("修改选择器文件:按各候选的匹配数改正这个元素;重试无用")
+    return NEXT.get(kind, "")
+
+
+MARKS = {"passed": "✓", "failed": "✗", "already_done": "≡", "interrupted": "↺", "login": "→"}
 
 
 def step_line(record: dict[str, Any]) -> str:

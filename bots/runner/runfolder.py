@@ -10,7 +10,7 @@ from typing import Any
 
 from loguru import logger
 
-from bots.runner.masking import Masker
+from bots.masking import Masker
 from bots.runner.records import step_line
 
 

@@ -15,13 +15,19 @@ from bots.actions import BrowserSession
 from bots.errors import BadInput, BotsError, DefinitionError
 from bots.flow.expressions import ExpressionError
 from bots.flow.models import Flow
+from bots.masking import MASK, Masker
 from bots.report import write_report
 from bots.runner.executor import Executor
 from bots.runner.hooks import Hooks, HookSet
-from bots.runner.masking import MASK, Masker
 from bots.runner.records import RunResult, error_record
 from bots.runner.runfolder import RunFolder
-from bots.runner.scope import Secrets, parse_inputs, secrets_from_env
+from bots.runner.scope import (
+    PUBLIC_SECRETS,
+    Secrets,
+    parse_inputs,
+    secrets_from_env,
+    sensitive_ahead,
+)
 
 POLICIES = ("every_step", "on_failure", "off")
 # on_failure: actions, console and network (cheap); full_on_failure adds DOM snapshots
@@ -70,10 +76,12 @@ class Runner:
         self.flow = flow
         self.target = page_or_context
         self.secrets = Secrets({**secrets_from_env(), **(secrets or {})})
-        self.masker = Masker(self.secrets.values())
+        self.masker = Masker(v for k, v in self.secrets.items() if k not in PUBLIC_SECRETS)
         self.values, sensitive = parse_inputs(flow, inputs or {}, input_source)
         self.masker.add(*sensitive)
         self.env = {"portal_url": portal_url, **(env or {})}
+        # masked from the first byte: what sensitive steps will type, before any step ran
+        self.masker.add(*sensitive_ahead(flow, self.values, self.env, self.secrets))
         self.screenshots = screenshots
         self.trace = trace
         self.hooks: Hooks = HookSet(_as_list(hooks))

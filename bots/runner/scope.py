@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
-from bots.errors import BadInput
-from bots.flow.expressions import evaluate, has_expression
-from bots.flow.inputs import parser_for
+from bots.errors import BadInput, BotsError, DefinitionError
+from bots.flow.expressions import ExpressionError, evaluate, has_expression
+from bots.flow.functions import FUNCTIONS
+from bots.flow.inputs import parse_value
 from bots.flow.models import Flow, Step
+from bots.messages import t
 
 STAFF_ENV = {"BOTS_STAFF_ID": "staff_id", "BOTS_STAFF_PASSWORD": "password"}
+# secrets that say who acts, not what lets them in: the portal shows the staff id on every
+# page and the operator needs it to know who entered an order, so it is not masked
+PUBLIC_SECRETS = ("staff_id",)
+# how deep sub-flows are looked into for values to mask before the run starts
+LOOK_AHEAD_DEPTH = 4
 SECRET_PREFIX = "BOTS_SECRET_"
 
 
@@ -45,10 +53,10 @@ class Secrets(dict[str, str]):
 
 def parse_inputs(
     flow: Flow, raw: Mapping[str, Any], source: str
-) -> tuple[dict[str, Any], list[str]]:
+) -> tuple[dict[str, Any], list[Any]]:
     """Each declared input parsed by its type; returns (values, values to mask)."""
     values: dict[str, Any] = {}
-    sensitive: list[str] = []
+    sensitive: list[Any] = []
     unknown = sorted(set(raw) - set(flow.inputs))
     if unknown:
         raise BadInput(
@@ -66,11 +74,8 @@ def parse_inputs(
                 )
             values[name] = None
             continue
-        data, masked = parser_for(spec.type)(raw[name], f"{source}: input '{name}'")
-        values[name] = data
+        values[name], masked = parse_value(spec, raw[name], f"{source}: input '{name}'")
         sensitive.extend(masked)
-        if spec.sensitive:
-            sensitive.append(data if isinstance(data, str) else str(data))
     return values, sensitive
 
 
@@ -92,3 +97,65 @@ class StepArgs:
             self._raw[id(step)] = cached
         raw, dynamic = cached
         return evaluate(raw, scope) if dynamic else raw
+
+
+def sensitive_ahead(
+    flow: Flow,
+    values: Mapping[str, Any],
+    env: Mapping[str, Any],
+    secrets: Secrets,
+    depth: int = 0,
+) -> list[Any]:
+    """What the flow's ``sensitive`` steps (its sub-flows' and its login's too) will type,
+    as far as inputs, env and secrets tell before any step runs: masked from the run's first
+    byte, whether or not those steps ever run. A value that needs a step's outputs is
+    masked when its step runs."""
+    scope = {**values, "env": env, "secrets": secrets, "steps": {}, "fn": FUNCTIONS}
+    found: list[Any] = []
+    calls: list[tuple[str, dict[str, Any]]] = [
+        (step.args.flow, step.args.with_)  # type: ignore[attr-defined]
+        for step in flow.steps
+        if step.action == "run"
+    ]
+    if flow.session is not None:
+        calls.append((flow.session.login, flow.session.with_))
+    for step in flow.steps:
+        if not step.sensitive:
+            continue
+        args = step.args.model_dump(by_alias=True, exclude_none=True)
+        typed = {k: v for k, v in args.items() if k not in ("target", "expect")}
+        try:
+            shown = evaluate(typed, scope)
+        except (ExpressionError, BotsError):
+            continue
+        found.extend(shown.values())
+    if depth >= LOOK_AHEAD_DEPTH:
+        return found
+    for ref, given in calls:
+        sub = flow.subflows[ref]
+        try:
+            sub_values, masked = parse_inputs(sub, evaluate(given, scope), ref)
+        except (ExpressionError, BotsError):
+            continue
+        found.extend(masked)
+        found.extend(sensitive_ahead(sub, sub_values, env, secrets, depth + 1))
+    return found
+
+
+def expression_failure(flow: Flow, error: ExpressionError, step: str | None) -> BotsError:
+    """An expression of ``step`` (None: the flow's outputs) that failed while running:
+    reading a field an input lacks is the input's fault (fix the data, exit 4); anything
+    else is the flow's (exit 3)."""
+    if error.missing is not None and error.missing.root in flow.inputs:
+        where = (
+            t("步骤{step}", step=step)
+            if step is not None
+            else t("{flow}的输出", flow=Path(flow.path).name)
+        )
+        return BadInput(
+            t("{where}:{problem}", where=where, problem=str(error)),
+            code="input_field_missing",
+            field=f"{error.missing.path}.{error.missing.field}",
+        )
+    where = f"step '{step}'" if step is not None else f"outputs of {Path(flow.path).name}"
+    return DefinitionError(f"{where}: {error}", code="expression_error")

@@ -13,7 +13,7 @@ from typing import Any
 
 from bots.actions import BrowserSession
 from bots.flow.models import Step
-from bots.runner.masking import Masker
+from bots.masking import Masker
 from bots.runner.runfolder import RunFolder
 
 # actions that only look: the page is as the step before left it (no new picture needed)

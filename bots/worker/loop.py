@@ -13,6 +13,7 @@ from typing import Any
 
 from loguru import logger
 
+from bots.actions.hygiene import tidy
 from bots.browser import new_context
 from bots.errors import BadInput, DefinitionError
 from bots.flow import load_flow
@@ -140,6 +141,9 @@ class Worker:
             if page.is_closed():
                 page = context.new_page()
             self._process(store, page, item)
+            # done or failed, no window of this order is left for the next one (a refused
+            # number's 选号 window, opened by name, would swallow the next order's popup)
+            page = tidy(page)
 
     @staticmethod
     def _work_left(store: Store) -> bool:

@@ -18,17 +18,21 @@ PAGE_SIZE = 20
 def numbers(request: Request, prefix: str = "", page: int = 1, *,
             staff: CurrentStaff,
             conn: DB) -> Response:
+    """Free numbers (and the ones this session already holds) starting with ``prefix``.
+    A whole number that cannot be had says why: taken or unknown is final; held by another
+    live session lists nothing (它可能稍后释放: the order is tried again later)."""
     prefix = prefix.strip()
     page = max(page, 1)
-    total = conn.execute(
-        "SELECT count(*) FROM numbers WHERE status = 'free' AND number LIKE ?", (prefix + "%",)
-    ).fetchone()[0]
+    offered = "(status = 'free' OR (status = 'reserved' AND holder = ?)) AND number LIKE ?"
+    args = (staff.token, prefix + "%")
+    total = conn.execute(f"SELECT count(*) FROM numbers WHERE {offered}", args).fetchone()[0]
     rows = [r["number"] for r in conn.execute(
-        "SELECT number FROM numbers WHERE status = 'free' AND number LIKE ?"
-        " ORDER BY number LIMIT ? OFFSET ?", (prefix + "%", PAGE_SIZE, (page - 1) * PAGE_SIZE))]
+        f"SELECT number FROM numbers WHERE {offered} ORDER BY number LIMIT ? OFFSET ?",
+        (*args, PAGE_SIZE, (page - 1) * PAGE_SIZE))]
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    refusal = members.unavailable(conn, prefix) if not rows else None
     return render(request, "popups/numbers.html", prefix=prefix, rows=rows, page=page,
-                  pages=pages, total=total)
+                  pages=pages, total=total, refusal=refusal)
 
 
 @router.get("/addresses", response_class=HTMLResponse)

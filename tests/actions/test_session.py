@@ -39,7 +39,7 @@ pages:
 
 def test_no_candidate_matching_exactly_one_is_a_clear_error(session):
     with pytest.raises(SystemException) as caught:
-        session.act("form.twice", lambda loc, t: loc.click(timeout=t), 600, "clicking")
+        session.act("form.twice", lambda loc, t: loc.click(timeout=t), 3000, "clicking")
     assert str(caught.value) == (
         "clicking form.twice: no candidate matched exactly one element "
         "(candidate 1 css='.submit': 2 matches; candidate 2 css='button': 6 matches)"
@@ -48,10 +48,23 @@ def test_no_candidate_matching_exactly_one_is_a_clear_error(session):
 
 
 def test_later_candidate_heals(session):
-    text, healed = session.act(
-        "form.good", lambda loc, t: loc.inner_text(timeout=t), 900, "reading"
+    text, candidate = session.act(
+        "form.good", lambda loc, t: loc.inner_text(timeout=t), 900, "reading", acting=False
     )
-    assert (text, healed) == ("查询", 2)
+    assert (text, candidate) == ("查询", 2)
+
+
+def test_an_action_is_done_once_on_the_candidate_found(session):
+    clicks = []
+
+    def click(loc, t):
+        clicks.append(loc)
+        loc.click(timeout=t)
+
+    _, candidate = session.act("form.good", click, 3000, "clicking")
+    assert (candidate, len(clicks)) == (2, 1)
+    result = session.page(None).frame_locator("iframe#main").locator("#result")
+    assert result.is_visible()
 
 
 def test_popup_not_open_says_which_step_must_open_it(session):

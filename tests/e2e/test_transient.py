@@ -104,9 +104,8 @@ def test_a_number_held_by_another_live_session_is_retried_later(
     assert type(result.error) is SystemException
     assert result.error.code == "refused_for_now"
     assert result.error.message == (
-        "the portal refused for now: 没有查询到数据 (the mobile number is not free: held by "
-        "another session (an unfinished order keeps it until that session ends) or already "
-        "taken; retried later — change the order's number if it stays taken)"
+        "the portal refused for now: 没有查询到数据 (the mobile number is held by another "
+        "session (an unfinished order keeps it until that session ends); retried later)"
     )
     assert result.failed_step == "enter_order/number_query"
     failed = {s["id"]: s["attempts"] for s in result.steps if s["status"] == "failed"}

@@ -67,3 +67,59 @@ def test_missing_required_input_and_wrong_scalar_type():
     with pytest.raises(BadInput) as caught:
         parser_for("number")("x", "in.yaml: input 'n'")
     assert str(caught.value) == "in.yaml: input 'n': expected a number, found str 'x'"
+
+
+def _object_flow(tmp_path):
+    (tmp_path / "flows").mkdir(exist_ok=True)
+    (tmp_path / "selectors").mkdir(exist_ok=True)
+    (tmp_path / "selectors" / "s.yaml").write_text(
+        "pages:\n  p:\n    elements:\n      a: {css: '#a'}\n", encoding="utf-8"
+    )
+    flow = tmp_path / "flows" / "f.yaml"
+    flow.write_text(
+        """
+inputs:
+  customer:
+    type: object
+    fields:
+      name: {}
+      segment: {required: false, default: 家庭}
+      id_number: {sensitive: true}
+      contact: {type: object, required: false, fields: {phone: {sensitive: true}}}
+steps:
+  - id: a
+    fill: {target: p.a, value: "${{ customer.name }}"}
+""",
+        encoding="utf-8",
+    )
+    return load_flow(flow)
+
+
+def test_declared_object_fields_are_parsed_and_sensitive_ones_listed(tmp_path):
+    flow = _object_flow(tmp_path)
+    raw = {"name": "王敏", "id_number": "410101199001011234", "contact": {"phone": "13937100001"}}
+    values, sensitive = parse_inputs(flow, {"customer": raw}, "in.yaml")
+    assert values == {
+        "customer": {
+            "name": "王敏",
+            "segment": "家庭",
+            "id_number": "410101199001011234",
+            "contact": {"phone": "13937100001"},
+        }
+    }
+    assert sensitive == ["410101199001011234", "13937100001"]
+
+
+def test_a_declared_object_refuses_a_missing_or_unknown_field(tmp_path):
+    flow = _object_flow(tmp_path)
+    with pytest.raises(BadInput) as caught:
+        parse_inputs(flow, {"customer": {"name": "王敏"}}, "in.yaml")
+    assert str(caught.value) == "in.yaml: input 'customer':缺少字段id_number(string)"
+    with pytest.raises(BadInput) as caught:
+        parse_inputs(
+            flow, {"customer": {"name": "王敏", "id_number": "1", "segmnt": "x"}}, "in.yaml"
+        )
+    assert str(caught.value) == (
+        "in.yaml: input 'customer':未声明的字段segmnt(声明的字段:name, segment, id_number, "
+        "contact);是否应为segment?"
+    )

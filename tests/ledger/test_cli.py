@@ -82,6 +82,20 @@ def test_show_masks_the_order_and_lists_attempts(cli: CliRunner, ledger: Store) 
     assert "[runs/E9-1/1]" in attempt
 
 
+def test_show_masks_every_sensitive_field_and_the_edit_history(
+    cli: CliRunner, ledger: Store
+) -> None:
+    ledger.enqueue([order("E9-5", customer={"name": "张三", "contact_phone": "13937100001"})])
+    ledger.edit(
+        "E9-5", {"customer.contact_phone": "13937100009"}, lambda payload: payload, actor="王敏"
+    )
+    result = cli.invoke(app, ["show", "E9-5"])
+    assert result.exit_code == 0, result.output
+    for value in ("13937100001", "13937100009", ID_NUMBER):
+        assert value not in result.output
+    assert '"contact_phone": "******"' in result.output
+
+
 def test_show_an_unknown_reference(cli: CliRunner, ledger: Store) -> None:
     result = cli.invoke(app, ["show", "E9-404"])
     assert result.exit_code == 1  # CliRunner bypasses bots.cli.main: the error is raised

@@ -151,3 +151,20 @@ def test_edit_is_refused_while_a_worker_may_use_the_order(store: Store, state: s
     assert str(caught.value) == (
         f"cannot edit E9-1: it is {state} (edit needs pending, failed, needs_review or cancelled)"
     )
+
+
+def test_an_edit_of_a_personal_field_keeps_it_masked_in_the_history(store: Store) -> None:
+    # the history is read by operators and outlives the order: never the personal value
+    store.enqueue([order("E9-1", contact_phone="13937100001", broadband={"bandwidth": "50M"})])
+    store.edit(
+        "E9-1",
+        {"contact_phone": "13937100002", "id_number": "410101199001015678"},
+        _validator,
+        actor="王敏",
+    )
+    last = store.history("E9-1")[-1]
+    assert last.changes == {
+        "contact_phone": {"before": "139******01", "after": "139******02"},
+        "id_number": {"before": "410*************34", "after": "410*************78"},
+    }
+    assert store.get("E9-1").payload["contact_phone"] == "13937100002"

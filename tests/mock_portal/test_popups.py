@@ -63,3 +63,25 @@ def test_card_check(clerk: TestClient) -> None:
     assert clerk.get("/popups/card-check", params={"iccid": "1234"}, headers=ajax).json() == {
         "error": "该卡不在库存中或已使用"}
     assert clerk.get("/popups/card-check", headers=ajax).json() == {"error": "UIM卡号不能为空"}
+
+
+def test_a_whole_number_taken_or_unknown_says_so_and_a_held_one_lists_nothing(
+    clerk: TestClient,
+) -> None:
+    walk.install(clerk)  # 18937100005 is used by the order it enters
+    taken = walk.ok(clerk.get("/popups/numbers", params={"prefix": "18937100005"}))
+    assert _numbers(taken.text) == []
+    assert '<td colspan="2" class="hint refusal">号码18937100005已被占用或不存在</td>' in taken.text
+    unknown = walk.ok(clerk.get("/popups/numbers", params={"prefix": "13900000000"}))
+    assert "号码13900000000已被占用或不存在" in unknown.text
+    # a partial prefix that finds nothing is no refusal
+    partial = walk.ok(clerk.get("/popups/numbers", params={"prefix": "133"}))
+    assert '<td colspan="2" class="hint">没有查询到数据</td>' in partial.text
+    # another live session holds 18937100006 (its member saved, the order not submitted)
+    other = TestClient(clerk.app)
+    walk.login(other, "GH1002")
+    walk.install_until_members(other)
+    walk.ok(other.post("/install/mobile", data=walk.mobile(number="18937100006", card=2)))
+    walk.ok(other.post("/install/mobile/device", data={"imei": walk.IMEI}))
+    held = walk.ok(clerk.get("/popups/numbers", params={"prefix": "18937100006"}))
+    assert '<td colspan="2" class="hint">没有查询到数据</td>' in held.text

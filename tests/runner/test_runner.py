@@ -84,20 +84,47 @@ def test_every_action_with_popup_dialog_iframe_runs_green(page, pages_url, tmp_p
     assert frame.locator("#done").inner_text() == "已提交 单号 A123"
 
 
-def test_session_loss_runs_login_then_resumes(page, pages_url, tmp_path):
+def test_a_login_page_before_anything_was_done_is_a_login_then_the_flow_resumes(
+    page, pages_url, tmp_path
+):
     result = run(page, "session", pages_url, tmp_path)
     assert result.status == "passed", result.error
     assert statuses(result) == [
         ("home", "passed", 1),
-        ("next", "interrupted", 1),
-        ("relogin/staff", "passed", 1),
-        ("relogin/password", "passed", 1),
-        ("relogin/submit", "passed", 1),
+        ("next", "login", 1),
+        ("login/staff", "passed", 1),
+        ("login/password", "passed", 1),
+        ("login/submit", "passed", 1),
         ("home", "passed", 1),
         ("next", "passed", 1),
         ("done", "passed", 1),
     ]
     assert page.locator("#ok").inner_text() == "完成"
+    log = (result.run_dir / "log.jsonl").read_text(encoding="utf-8")
+    assert '"message": "登录 GH1001", "event": "login"' in log
+    assert "session lost" not in log
+
+
+def test_a_session_lost_after_work_is_an_interruption(page, pages_url, tmp_path):
+    result = run(page, "session_twice", pages_url, tmp_path)
+    assert result.status == "passed", result.error
+    assert statuses(result) == [
+        ("home", "passed", 1),
+        ("next", "login", 1),
+        ("login/staff", "passed", 1),
+        ("login/password", "passed", 1),
+        ("login/submit", "passed", 1),
+        ("next", "passed", 1),
+        ("logout", "passed", 1),
+        ("again", "interrupted", 1),
+        ("relogin/staff", "passed", 1),
+        ("relogin/password", "passed", 1),
+        ("relogin/submit", "passed", 1),
+        ("again", "passed", 1),
+        ("done", "passed", 1),
+    ]
+    log = (result.run_dir / "log.jsonl").read_text(encoding="utf-8")
+    assert "↺ session lost: running login.yaml again" in log
 
 
 def test_busy_page_is_retried_until_it_passes(page, pages_url, tmp_path):
@@ -277,6 +304,27 @@ def test_secrets_and_sensitive_values_are_in_no_artifact_byte(page, pages_url, t
             assert secret.encode() not in data, f"{secret} found in {name}"
     assert ID_NUMBER not in result.error.message
     assert "***" in result.error.message
+
+
+def test_personal_values_are_masked_from_the_first_byte_of_a_run(page, pages_url, tmp_path):
+    # the run fails before the steps that type them: declared sensitive fields and what a
+    # sensitive step will type are masked all the same, in every artifact
+    customer = {"name": "王敏", "id_number": ID_NUMBER, "contact_phone": "13937100001"}
+    result = run(
+        page, "early_failure", pages_url, tmp_path,
+        {"customer": customer, "ticket": {"pin": "P-93751"}}, screenshots="every_step",
+    )  # fmt: skip
+    assert isinstance(result.error, SystemException)
+    assert [(s["id"], s["status"]) for s in result.steps][-1] == ("boom", "failed")
+    files = _artifact_texts(result.run_dir)
+    assert {"run.json", "log.jsonl", "report.html", "trace.zip"} <= {
+        Path(name).name for name, _ in files
+    }
+    for secret in (ID_NUMBER, "13937100001", "P-93751", "Tele@1001"):
+        for name, data in files:
+            assert secret.encode() not in data, f"{secret} found in {name}"
+    run_json = (result.run_dir / "run.json").read_text(encoding="utf-8")
+    assert '"name": "王敏"' in run_json  # the rest of the inputs stays readable
 
 
 def test_dismissed_and_unexpected_dialogs_are_recorded(page, pages_url, tmp_path):

@@ -183,7 +183,11 @@ def test_k_system_errors_in_a_row_stop_as_portal_down_exit_code_6(worker_kit) ->
     worker_kit.portal.busy.update(refs)
     worker_kit.enqueue(*refs)
     process = subprocess.run(
-        worker_kit.command("--max-consecutive-failures", "2"),
+        # (a long back-off: the first order must not come due again before the second is
+        # claimed, however slow the machine)
+        worker_kit.command(
+            "--max-consecutive-failures", "2", "--retry-delay", "60", "--retry-cap", "60"
+        ),
         env=worker_kit.environ(),
         cwd=worker_kit.root,
         capture_output=True,

@@ -1,0 +1,197 @@
+"""Finding an element among its candidates, and acting on it exactly once.
+
+It knows the repository's candidates of an element and what "found" means (exactly one
+match; for an action, visible and enabled too), how long the first candidate may take before
+the others are looked at, and when a miss is a wrong selector rather than a slow page. It
+does not know steps, retries or the run: the session hands it the element and the action.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+
+from playwright.sync_api import Error, Frame, Locator
+
+from bots.actions.failures import retryable, translate
+from bots.errors import BotsError, SelectorError, SystemException
+from bots.messages import t
+from bots.selectors.repository import Target
+
+if TYPE_CHECKING:
+    from bots.actions.session import BrowserSession
+
+T = TypeVar("T")
+# how long the first candidate gets (at most a third of the step's timeout) before the
+# others are tried: the "healing" path, slow on purpose so the repository gets fixed
+HEAL_PROBE_MS = 1000
+# one look at a frame that is already there
+LOOK_MS = 500
+
+
+def _loaded(frame: Frame) -> bool:
+    return bool(frame.evaluate("document.readyState") == "complete")
+
+
+class Finder:
+    """One session's way to its elements."""
+
+    def __init__(self, session: BrowserSession) -> None:
+        self.session = session
+
+    def act(
+        self,
+        ref: str,
+        fn: Callable[[Locator, float], T],
+        timeout_ms: float,
+        what: str,
+        *,
+        acting: bool = True,
+    ) -> tuple[T, int]:
+        """Run ``fn`` on the element ``ref``; returns its result and the 1-based number of
+        the candidate it ran on (more than 1: "healed").
+
+        Single-candidate elements go straight to Playwright, whose strict locators already
+        refuse 0 or 2+ matches (no extra round trip). With several candidates an action
+        (``acting``) first *finds* its element — the first candidate gets a short budget to
+        show visible and enabled, then any candidate is waited for — and only then acts,
+        once, with the step's whole timeout: an action that went out (a click whose form
+        POST is slow) is never tried again on another candidate. A look (``acting=False``:
+        assert, extract, wait) changes nothing, so it simply tries the next candidate.
+        """
+        target = self.session.target(ref)
+        cands = self.session.candidates(target)
+        label = f"{what} {ref}"
+        if len(cands) == 1:
+            try:
+                return fn(cands[0], timeout_ms), 1
+            except Error as error:
+                raise self._failure(target, error, label, timeout_ms) from None
+        if not acting:
+            return self._look(target, fn, timeout_ms, label)
+        chosen = self._find(target, timeout_ms, label)
+        try:
+            return fn(cands[chosen], timeout_ms), chosen + 1
+        except Error as error:
+            raise translate(error, label, timeout_ms) from None
+
+    def _ready(self, locator: Locator, budget_ms: float) -> bool:
+        """Whether ``locator`` shows exactly one visible, enabled element within the budget."""
+        try:
+            locator.wait_for(state="visible", timeout=budget_ms)
+            return locator.is_enabled(timeout=budget_ms)
+        except Error:
+            return False  # none, several, or not in time: the other candidates are looked at
+
+    def _find(self, target: Target, timeout_ms: float, label: str) -> int:
+        """The index of the candidate to act on: the first one when it shows within its short
+        budget, else the first that matches exactly one element (visible and enabled ones
+        first) once any candidate shows."""
+        cands = self.session.candidates(target)
+        started = time.monotonic()
+        if self._ready(cands[0], min(timeout_ms / 3, HEAL_PROBE_MS)):
+            return 0
+        remaining = max(timeout_ms - (time.monotonic() - started) * 1000, 1)
+        try:
+            self._union(cands).filter(visible=True).first.wait_for(
+                state="attached", timeout=remaining
+            )
+            counts = [c.count() for c in cands]
+            unique = [i for i, n in enumerate(counts) if n == 1]
+            shown = [i for i in unique if self.session.visible(cands[i])]
+            usable = [i for i in shown if cands[i].is_enabled(timeout=remaining)]
+        except Error as error:
+            raise self._failure(target, error, label, timeout_ms) from None
+        for found in (usable, shown, unique):
+            if found:
+                return found[0]
+        raise self._not_unique(target, counts, label)
+
+    def _look(
+        self, target: Target, fn: Callable[[Locator, float], T], timeout_ms: float, label: str
+    ) -> tuple[T, int]:
+        cands = self.session.candidates(target)
+        started = time.monotonic()
+        try:
+            return fn(cands[0], min(timeout_ms / 3, HEAL_PROBE_MS)), 1
+        except Error:
+            pass  # the first candidate failed: look for any candidate, then pick in order
+        remaining = max(timeout_ms - (time.monotonic() - started) * 1000, 1)
+        try:
+            self._union(cands).first.wait_for(state="attached", timeout=remaining)
+            counts = []
+            for i, c in enumerate(cands):
+                n = c.count()
+                counts.append(n)
+                if n == 1:
+                    remaining = max(timeout_ms - (time.monotonic() - started) * 1000, 1)
+                    return fn(c, remaining), i + 1
+        except Error as error:
+            raise self._failure(target, error, label, timeout_ms) from None
+        raise self._not_unique(target, counts, label)
+
+    @staticmethod
+    def _union(cands: tuple[Locator, ...]) -> Locator:
+        union = cands[0]
+        for c in cands[1:]:
+            union = union.or_(c)
+        return union
+
+    @staticmethod
+    def _not_unique(target: Target, counts: list[int], label: str) -> SystemException:
+        tried = "; ".join(
+            f"candidate {i + 1} {c.describe()}: {n} matches"
+            for i, (c, n) in enumerate(zip(target.element.candidates, counts, strict=True))
+        )
+        return retryable(
+            f"{label}: no candidate matched exactly one element ({tried})", "not_unique"
+        )
+
+    def _failure(self, target: Target, error: Error, label: str, timeout_ms: float) -> BotsError:
+        """The typed error for a failed wait on ``target``. A time-out on a page that has
+        loaded, where no candidate matches anything, is a wrong selector — not a glitch."""
+        failure = translate(error, label, timeout_ms)
+        if failure.code != "timeout":
+            return failure
+        counts = self.match_counts(target)
+        if counts is None or any(counts):
+            return failure
+        tried = ";".join(
+            t("候选{n} {candidate}:{count}个匹配", n=i + 1, candidate=c.describe(), count=n)
+            for i, (c, n) in enumerate(zip(target.element.candidates, counts, strict=True))
+        )
+        return SelectorError(
+            t(
+                "{ref}:页面已加载,但没有一个候选匹配到元素({tried});"
+                "选择器与页面不符,请修改选择器文件",
+                ref=target.ref,
+                tried=tried,
+            ),
+            code="no_candidate_matched",
+            element=target.ref,
+            counts=counts,
+        )
+
+    def match_counts(self, target: Target) -> list[int] | None:
+        """How many elements each candidate of ``target`` matches right now, or None when
+        its window or a frame of its chain is missing or still loading (then a missing
+        element may just be late)."""
+        try:
+            page = self.session.page(target.page.popup)
+            frame: Frame = page.main_frame
+            if not _loaded(frame):
+                return None
+            for css in target.page.frame:
+                holder = frame.locator(css)
+                if holder.count() != 1:
+                    return None
+                handle = holder.element_handle(timeout=LOOK_MS)
+                inner = handle.content_frame() if handle is not None else None
+                if inner is None or not _loaded(inner):
+                    return None
+                frame = inner
+            return [c.count() for c in self.session.candidates(target)]
+        except (Error, SystemException):
+            return None
+

@@ -1,0 +1,73 @@
+"""One masker, one list of sensitive fields: whole values, every written form."""
+
+from __future__ import annotations
+
+from bots.masking import (
+    Masker,
+    is_sensitive,
+    mask_payload,
+    mask_text,
+    partial,
+    sensitive_names,
+    sensitive_values,
+)
+from bots.orders.model import SENSITIVE_FIELDS, SENSITIVE_PATHS
+
+
+def test_every_written_form_of_a_value_is_masked():
+    m = Masker(["Tele@1001", 'a"b\\c密码'])
+    assert m.text("pw=Tele@1001&x=Tele%401001") == "pw=***&x=***"
+    assert m.text('{"v": "a\\"b\\\\c密码"}') == '{"v": "***"}'
+    assert m.text("a&quot;b\\c密码") == "***"
+
+
+def test_nested_data_and_short_values():
+    m = Masker()
+    m.add({"id": "410101199001011234", "n": ["12"]})
+    assert m.data({"k": ["x 410101199001011234 y", 3]}) == {"k": ["x *** y", 3]}
+    assert m.text("12 stays: shorter than 3 characters") == "12 stays: shorter than 3 characters"
+
+
+def test_a_secret_is_masked_as_a_whole_value_never_inside_another_word():
+    m = Masker(["admin"])
+    assert m.text("log in as admin, then open_admin and administrator") == (
+        "log in as ***, then open_admin and administrator"
+    )
+    assert m.text('{"user": "admin"}') == '{"user": "***"}'
+    assert m.text("user=admin&next=/") == "user=***&next=/"
+
+
+def test_chinese_text_around_a_value_does_not_hide_it():
+    m = Masker(["410101199001011234", "13937100001"])
+    assert m.text("证件号码410101199001011234已欠费,联系电话13937100001") == (
+        "证件号码***已欠费,联系电话***"
+    )
+
+
+def test_the_order_model_declares_the_one_list_of_sensitive_fields():
+    assert SENSITIVE_PATHS == ("customer.id_number", "customer.contact_phone")
+    assert SENSITIVE_FIELDS == ("id_number", "contact_phone")
+    assert sensitive_names() == ("id_number", "contact_phone", "password", "secret", "token")
+    assert is_sensitive("customer.contact_phone") and is_sensitive("portal_password")
+    assert not is_sensitive("phone.imei") and not is_sensitive("customer.name")
+
+
+def test_payloads_hide_every_sensitive_field_and_its_quoted_values():
+    order = {
+        "customer": {
+            "name": "王敏", "id_number": "410101199001011234", "contact_phone": "13937100001",
+        },  # fmt: skip
+        "phone": {"imei": "864712030000011"},
+    }
+    assert mask_payload(order, "******") == {
+        "customer": {"name": "王敏", "id_number": "******", "contact_phone": "******"},
+        "phone": {"imei": "864712030000011"},
+    }
+    hidden = sensitive_values(order)
+    assert hidden == {"410101199001011234", "13937100001"}
+    assert mask_text("拒绝: 13937100001 / 410101199001011234", hidden) == "拒绝: *** / ***"
+
+
+def test_partial_shows_too_little_to_use():
+    assert partial("410101199001011234") == "410*************34"
+    assert partial("123456789") == "*********"
