@@ -53,6 +53,8 @@ class FrameChains:
     def __init__(self, session: BrowserSession) -> None:
         self.session = session
         self._chosen: dict[tuple[tuple[Chain, ...], str | None], Chain] = {}
+        # the chain the last look went by when only a marker answered: until the next look
+        self._latest: dict[tuple[tuple[Chain, ...], str | None], Chain] = {}
 
     def chosen(self, target: Target) -> Chain | None:
         """The chain the run found for ``target``'s page, None while none was found."""
@@ -62,8 +64,12 @@ class FrameChains:
         return self._chosen.get((chains, target.page.popup))
 
     def current(self, target: Target) -> Chain:
-        """The chain to build ``target``'s locators in: the one found, else the first."""
-        return self.chosen(target) or target.page.chains[0]
+        """The chain to build ``target``'s locators in: the one found, else the one the
+        last look went by, else the first."""
+        found = self.chosen(target)
+        if found is not None:
+            return found
+        return self._latest.get((target.page.chains, target.page.popup), target.page.chains[0])
 
     def resolve(self, target: Target, wait_ms: float) -> Chain:
         """Find the chain in which ``target`` (or a marker of that chain) is attached,
@@ -73,18 +79,21 @@ class FrameChains:
         if found is not None:
             return found
         chains = target.page.chains
+        key = (chains, target.page.popup)
         session = self.session
         deadline = time.monotonic() + wait_ms / 1000
         while True:
             for chain in chains:
                 if _any(list(session.locators(target, chain))):
-                    self._chosen[(chains, target.page.popup)] = chain
+                    self._chosen[key] = chain
                     return chain
                 near = [c for m in session.markers.near(target, chain)
                         for c in session.locators(m.target, chain)]
                 if _any(near):
+                    self._latest[key] = chain
                     return chain
             if time.monotonic() >= deadline:
+                self._latest.pop(key, None)
                 return chains[0]
             pause(POLL_S)
 

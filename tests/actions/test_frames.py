@@ -67,12 +67,16 @@ def test_a_marker_answers_for_the_chain_but_is_not_kept(session: BrowserSession,
     page.goto(pages_url + "tabs.html?stay")
     page.frame(name="work").wait_for_load_state()  # type: ignore[union-attr]
     # the visible tab shows the marker, not the element: that chain, for this look only
-    assert session.frames.resolve(session.target("work.query"), 3000) == FRAMESET
-    assert session.frames.chosen(session.target("work.query")) is None
+    query = session.target("work.query")
+    assert session.frames.resolve(query, 3000) == FRAMESET
+    assert session.frames.chosen(query) is None
+    assert session.frames.current(query) == FRAMESET  # until the next look
 
 
 def test_nothing_anywhere_is_the_first_chain_unkept(session: BrowserSession, page: Page,
                                                     pages_url: str) -> None:
     page.goto(pages_url + "app.html")
-    assert session.frames.resolve(session.target("work.nothing"), 200) == ONE_IFRAME
-    assert session.frames.chosen(session.target("work.nothing")) is None
+    nothing = session.target("work.nothing")
+    assert session.frames.resolve(nothing, 200) == ONE_IFRAME
+    assert session.frames.chosen(nothing) is None
+    assert session.frames.current(nothing) == ONE_IFRAME
