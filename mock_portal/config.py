@@ -24,6 +24,7 @@ HABIT_NAMES = (
     "legacy",
     "error_pages",
     "form_token_ttl_s",
+    "renamed_captions",
 )
 DEPOSIT_DEFECTS = ("", "twice", "wrong_ledger")
 AREA_CODE = re.compile(r"0\d{2,3}")
@@ -59,6 +60,8 @@ class Habits:
     error_pages: str = "busy"
     # legacy mode: seconds a form's hidden token stays valid (a stale form is refused)
     form_token_ttl_s: float = 600.0
+    # a portal release that renamed fields: caption → the new caption, on every form
+    renamed_captions: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -143,6 +146,13 @@ def _form_token_ttl(habits: Habits, value: Any) -> None:
     habits.form_token_ttl_s = seconds
 
 
+def _renamed_captions(habits: Habits, value: Any) -> None:
+    if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and k and v for k, v in value.items()):
+        raise ValueError("renamed_captions must map captions to new captions")
+    habits.renamed_captions = dict(value)
+
+
 VARIANTS = {
     "fee_changes": _fee_changes,
     "collect_surcharge": _collect_surcharge,
@@ -150,6 +160,7 @@ VARIANTS = {
     "area_code": _area_code,
     "error_pages": _error_pages,
     "form_token_ttl_s": _form_token_ttl,
+    "renamed_captions": _renamed_captions,
 }
 
 

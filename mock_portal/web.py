@@ -69,13 +69,20 @@ def form_token(ctx: Any) -> Markup:
     return Markup('<input type="hidden" name="{}" value="{}">').format(TOKEN_FIELD, token)
 
 
+@pass_context
+def caption(ctx: Any, text: str) -> str:
+    """A field's caption as this release of the portal words it (habit renamed_captions)."""
+    request: Request = ctx["request"]
+    return str(request.app.state.habits.renamed_captions.get(text, text))
+
+
 def money(value: float) -> str:
     return f"{value:.2f}"
 
 
 for _env in (templates.env, legacy_templates.env):
     _env.globals.update(eid=eid, form_token=form_token)
-    _env.filters.update(mask=mask_id, money=money)
+    _env.filters.update(mask=mask_id, money=money, caption=caption)
 
 
 def legacy(request: Request) -> bool:

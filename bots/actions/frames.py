@@ -17,15 +17,33 @@ from typing import TYPE_CHECKING
 
 from playwright.sync_api import Error, Frame, FrameLocator, Locator, Page
 
+from bots.actions.captions import caption_xpath
 from bots.errors import SystemException
 from bots.pause import pause
-from bots.selectors.models import Chain
+from bots.selectors.models import Candidate, Chain
 from bots.selectors.repository import Target
 
 if TYPE_CHECKING:
     from bots.actions.session import BrowserSession
 
 POLL_S = 0.05
+
+
+def locate(scope: Page | FrameLocator, c: Candidate) -> Locator:
+    """A candidate of the repository as a Playwright locator in ``scope``."""
+    if c.role is not None:
+        return scope.get_by_role(c.role, name=c.name, exact=c.exact)  # type: ignore[arg-type]
+    if c.label is not None:
+        return scope.get_by_label(c.label, exact=c.exact)
+    if c.caption is not None:
+        return scope.locator(caption_xpath(c.caption, c.exact))
+    if c.text is not None:
+        return scope.get_by_text(c.text, exact=c.exact)
+    if c.test_id is not None:
+        return scope.get_by_test_id(c.test_id)
+    if c.placeholder is not None:
+        return scope.get_by_placeholder(c.placeholder, exact=c.exact)
+    return scope.locator(c.css or "")
 
 
 def enter(page: Page, chain: Chain) -> Page | FrameLocator:

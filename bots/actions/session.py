@@ -24,13 +24,12 @@ from playwright.sync_api import (
 
 from bots.actions import modal
 from bots.actions.camera import Camera
-from bots.actions.captions import caption_xpath
 from bots.actions.failures import retryable, translate
 from bots.actions.finder import Finder
-from bots.actions.frames import FrameChains, enter
+from bots.actions.frames import FrameChains, enter, locate
 from bots.actions.markers import NET_ERROR, Markers
 from bots.errors import SystemException
-from bots.selectors.models import Candidate, Chain
+from bots.selectors.models import Chain
 from bots.selectors.repository import Repository, Target
 
 __all__ = ["BrowserSession", "retryable", "translate"]
@@ -183,22 +182,6 @@ class BrowserSession:
     def scope(self, target: Target) -> Page | FrameLocator:
         return enter(self.page(target.page.popup), self.frames.current(target))
 
-    @staticmethod
-    def _candidate(scope: Page | FrameLocator, c: Candidate) -> Locator:
-        if c.role is not None:
-            return scope.get_by_role(c.role, name=c.name, exact=c.exact)  # type: ignore[arg-type]
-        if c.label is not None:
-            return scope.get_by_label(c.label, exact=c.exact)
-        if c.caption is not None:
-            return scope.locator(caption_xpath(c.caption, c.exact))
-        if c.text is not None:
-            return scope.get_by_text(c.text, exact=c.exact)
-        if c.test_id is not None:
-            return scope.get_by_test_id(c.test_id)
-        if c.placeholder is not None:
-            return scope.get_by_placeholder(c.placeholder, exact=c.exact)
-        return scope.locator(c.css or "")
-
     def locators(self, target: Target, chain: Chain) -> tuple[Locator, ...]:
         """The candidates of ``target`` as locators in the frames of ``chain``."""
         page = self.page(target.page.popup)
@@ -206,7 +189,7 @@ class BrowserSession:
         found = self._locators.get(key)
         if found is None:
             scope = enter(page, chain)
-            found = tuple(self._candidate(scope, c) for c in target.element.candidates)
+            found = tuple(locate(scope, c) for c in target.element.candidates)
             self._locators[key] = found
         return found
 

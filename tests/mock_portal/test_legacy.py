@@ -169,3 +169,12 @@ def test_pickers_are_modal_dialogs_without_a_polyfill(clerk: GbkClerk) -> None:
     script = clerk.get("/static/legacy.js").text
     assert "window.showModalDialog(url" in script and "window.returnValue = fields" in script
     assert "showModalDialog =" not in script  # the portal ships no polyfill
+
+
+@pytest.mark.parametrize("legacy", [False, True], ids=["modern", "legacy"])
+def test_a_release_that_renamed_a_caption(tmp_path: Path, legacy: bool) -> None:
+    with make_client(tmp_path, legacy=legacy, renamed_captions={"联系地址": "通讯地址"}) as client:
+        walk.login(client)
+        page = walk.ok(client.get("/install")).text
+        assert "通讯地址" in page and "联系地址" not in page
+        assert ('<label for="address">通讯地址</label>' in page) is not legacy

@@ -101,7 +101,7 @@ def test_habits_read_and_set(client: TestClient) -> None:
         "evdo_defect": True, "plan_defect": True, "latency_ms": [0, 0], "busy_share": 0.0,
         "session_expiry_s": 0.0, "notice": False, "random_ids": False, "fee_changes": {},
         "collect_surcharge": 0.0, "deposit_defect": "", "area_code": "0371", "legacy": False,
-        "error_pages": "busy", "form_token_ttl_s": 600.0}
+        "error_pages": "busy", "form_token_ttl_s": 600.0, "renamed_captions": {}}
     changed = client.post("/qa/habits", json={"latency_ms": [5, 10], "notice": True}).json()
     assert changed["latency_ms"] == [5, 10] and changed["notice"] is True
     assert client.get("/qa/habits").json() == changed
@@ -111,7 +111,7 @@ def test_habits_read_and_set(client: TestClient) -> None:
     ({"colour": "red"}, "unknown habit 'colour'; known: evdo_defect, plan_defect, latency_ms, "
                         "busy_share, session_expiry_s, notice, random_ids, fee_changes, "
                         "collect_surcharge, deposit_defect, area_code, legacy, error_pages, "
-                        "form_token_ttl_s"),
+                        "form_token_ttl_s, renamed_captions"),
     ({"fee_changes": {"选号费": "50"}},
      "fee_changes must map fee lines to yuan amounts >= 0 (or null: no line)"),
     ({"fee_changes": ["选号费"]},
@@ -125,6 +125,7 @@ def test_habits_read_and_set(client: TestClient) -> None:
     ({"legacy": 1}, "legacy must be true or false"),
     ({"error_pages": "php"}, "error_pages must be one of 'busy', 'ora', 'java'"),
     ({"form_token_ttl_s": 0}, "form_token_ttl_s must be a number of seconds > 0"),
+    ({"renamed_captions": {"联系地址": ""}}, "renamed_captions must map captions to new captions"),
 ])
 def test_bad_habits_change_nothing(client: TestClient, body: dict[str, object],
                                    message: str) -> None:

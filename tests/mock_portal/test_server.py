@@ -17,7 +17,8 @@ from mock_portal.server import build_parser, config_from_args, main
 # the variants that make the bots' money checks necessary: off unless QA sets them
 VARIANTS_OFF = {"fee_changes": {}, "collect_surcharge": 0.0, "deposit_defect": "",
                 "area_code": "0371"}
-MODERN = {"legacy": False, "error_pages": "busy", "form_token_ttl_s": 600.0}
+MODERN = {"legacy": False, "error_pages": "busy", "form_token_ttl_s": 600.0,
+          "renamed_captions": {}}
 
 
 def test_habit_options_map_to_habits() -> None:
@@ -45,7 +46,7 @@ def test_legacy_options_map_to_habits() -> None:
                                       "--form-token-ttl", "30"])
     habits = config_from_args(args).habits.to_json()
     assert {key: habits[key] for key in MODERN} == {
-        "legacy": True, "error_pages": "java", "form_token_ttl_s": 30.0}
+        "legacy": True, "error_pages": "java", "form_token_ttl_s": 30.0, "renamed_captions": {}}
 
 
 def test_bad_latency_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
