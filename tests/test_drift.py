@@ -46,7 +46,8 @@ def test_the_repository_fits_both_modes_and_nothing_is_entered(
     assert stops == [
         ("e9_new_install.yaml", "enter_order/customer_next",
          "该步骤会提交表单(POST /install/customer),只读检查不发送"),
-        ("e9_renewal.yaml", "enter_order/pack", "该步骤会提交表单(POST /addon/start),只读检查不发送"),
+        ("e9_renewal.yaml", "enter_order/pack",
+         "该步骤会提交表单(POST /addon/start),只读检查不发送"),
     ]
     assert findings.refused == ["POST /install/customer", "POST /addon/start"]
     after = portal.state()
