@@ -80,3 +80,35 @@ def test_nothing_anywhere_is_the_first_chain_unkept(session: BrowserSession, pag
     assert session.frames.resolve(nothing, 200) == ONE_IFRAME
     assert session.frames.chosen(nothing) is None
     assert session.frames.current(nothing) == ONE_IFRAME
+
+
+@pytest.mark.parametrize(("start", "top_level"), [
+    ("shell.html", False), ("tabs.html", False), ("tabs.html", True)])
+def test_a_sensitive_field_in_any_chain_is_masked(page: Page, pages_url: str, tmp_path: Path,
+                                                  start: str, top_level: bool) -> None:
+    file = tmp_path / "m.yaml"
+    file.write_text("""
+pages:
+  top:
+    elements:
+      staff: {css: "#nothing-at-the-top", sensitive: true}
+  work:
+    frames: ["iframe#main", ["frame[name=work]", "iframe.tab:visible"]]
+    elements:
+      id_number: {candidates: [{label: 证件号码}], sensitive: true}
+""" if top_level else """
+pages:
+  work:
+    frames: ["iframe#main", ["frame[name=work]", "iframe.tab:visible"]]
+    elements:
+      id_number: {candidates: [{label: 证件号码}], sensitive: true}
+""", encoding="utf-8")
+    session = BrowserSession(page, load_repository([file]))
+    page.goto(pages_url + start)
+    session.wait_visible("work.id_number", 5000)
+    camera = session.camera
+    # one query per frame chain: a composite locator counts only in its first part's frame
+    assert camera._present(camera._masks(page, None, ())) is True
+    session.screenshot(str(tmp_path / "shot.jpg"), None)
+    assert (tmp_path / "shot.jpg").stat().st_size > 0
+    session.close()
