@@ -13,7 +13,7 @@ from mock_portal.config import Habits
 from mock_portal.errorpages import fault_page
 from mock_portal.web import is_ajax
 
-EXEMPT = ("/qa/", "/static/")
+EXEMPT = ("/qa/", "/static/", "/captcha/")
 
 
 async def habits_middleware(

@@ -73,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
                         "ORA- message or a Java stack trace (default busy)")
     parser.add_argument("--form-token-ttl", type=float, default=None,
                         help="legacy mode: seconds a form's hidden token is valid (default 600)")
+    _habit_flag(parser, "approval", "a 下调/免收 needs a 金库 approval: approver's 工号 and "
+                "an SMS code shown at /qa/approvals (default off)")
+    parser.add_argument("--approval-ttl", type=float, default=None,
+                        help="seconds an approval code is valid (default 300)")
+    _habit_flag(parser, "login_captcha", "a 验证码 on the login page, shown at /qa/captchas "
+                "(default off)")
     return parser
 
 
@@ -80,7 +86,8 @@ def config_from_args(args: argparse.Namespace) -> PortalConfig:
     habits = Habits()
     changes: dict[str, object] = {
         name: getattr(args, name)
-        for name in ("evdo_defect", "plan_defect", "notice", "random_ids", "legacy")
+        for name in ("evdo_defect", "plan_defect", "notice", "random_ids", "legacy",
+                     "approval", "login_captcha")
         if getattr(args, name) is not None
     }
     if args.latency is not None:
@@ -93,6 +100,8 @@ def config_from_args(args: argparse.Namespace) -> PortalConfig:
         changes["error_pages"] = args.error_pages
     if args.form_token_ttl is not None:
         changes["form_token_ttl_s"] = args.form_token_ttl
+    if args.approval_ttl is not None:
+        changes["approval_ttl_s"] = args.approval_ttl
     habits.update(changes)
     return PortalConfig(state_path=args.state, qa=args.qa, seed=args.seed,
                         business_date=args.business_date, habits=habits)

@@ -28,6 +28,7 @@ from bots.actions.failures import retryable, translate
 from bots.actions.finder import Finder
 from bots.actions.frames import FrameChains, enter, locate
 from bots.actions.markers import NET_ERROR, Markers
+from bots.asking import Asker, Nobody
 from bots.errors import SystemException
 from bots.selectors.models import Chain
 from bots.selectors.repository import Repository, Target
@@ -46,7 +47,10 @@ class BrowserSession:
         page_or_context: Page | BrowserContext,
         repository: Repository | None,
         base_url: str | None = None,
+        asker: Asker | None = None,
     ) -> None:
+        # who answers the flow's `ask` steps (bots.asking): nobody unless the caller says
+        self.asker: Asker = asker or Nobody()
         if isinstance(page_or_context, Page):
             page = page_or_context
         else:

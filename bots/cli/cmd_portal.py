@@ -68,6 +68,23 @@ def portal(
     form_token_ttl: Annotated[
         float | None, typer.Option(help="Legacy mode: seconds a form token is valid [600].")
     ] = None,
+    approval: Annotated[
+        bool | None,
+        typer.Option(
+            "--approval/--no-approval",
+            help="下调/免收 need a 金库 approval (approver's 工号 + SMS code at /qa/approvals) [off].",
+        ),
+    ] = None,
+    approval_ttl: Annotated[
+        float | None, typer.Option(help="Seconds an approval code is valid [300].")
+    ] = None,
+    login_captcha: Annotated[
+        bool | None,
+        typer.Option(
+            "--login-captcha/--no-login-captcha",
+            help="A 验证码 on the login page (its text at /qa/captchas) [off].",
+        ),
+    ] = None,
 ) -> None:
     """Run the mock portal and print the URL it serves."""
     from mock_portal.server import main
@@ -83,4 +100,6 @@ def portal(
     argv += _flag("notice", notice) + _flag("random-ids", random_ids) + _flag("legacy", legacy)
     argv += ["--error-pages", error_pages] if error_pages else []
     argv += ["--form-token-ttl", str(form_token_ttl)] if form_token_ttl is not None else []
+    argv += _flag("approval", approval) + _flag("login-captcha", login_captcha)
+    argv += ["--approval-ttl", str(approval_ttl)] if approval_ttl is not None else []
     main(argv)
