@@ -30,7 +30,7 @@ def _claimer(url: str, worker: str, start: Any, results: Any) -> None:
     start.wait()
     n = 0
     while (item := store.claim(worker)) is not None:
-        store.complete(item.reference, worker, {"order_no": f"P{n}"})
+        store.complete(item.reference, worker, {"order_no": f"P{n}"}, token=item.lease_token)
         n += 1
     store.close()
     results.put(n)

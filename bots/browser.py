@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bots.errors import SetupError
+from bots.messages import t
 
 ENV_VAR = "BOTS_CHROMIUM"
 # The real binary first: the /usr/bin wrapper script adds flags and a shell start-up.
@@ -28,11 +29,14 @@ LAUNCH_ARGS = (
     "--disable-gpu",
 )
 
-INSTALL_HINT = (
-    "install Debian's Chromium and a CJK font: "
-    "apt-get install -y chromium fonts-noto-cjk "
-    f"(or point {ENV_VAR} at a Chromium/Chrome binary)"
-)
+
+def install_hint() -> str:
+    """What to install, in the user's language."""
+    return t(
+        "安装 Debian 的 Chromium 和中文字体:apt-get install -y chromium fonts-noto-cjk"
+        "(或把 {name} 指向一个 Chromium/Chrome 可执行文件)",
+        name=ENV_VAR,
+    )
 
 
 def _playwright_chromium() -> str | None:
@@ -52,7 +56,7 @@ def find_chromium() -> str:
         if os.access(explicit, os.X_OK):
             return explicit
         raise SetupError(
-            f"{ENV_VAR}={explicit} is not an executable file; fix the path or unset it",
+            t("{name}={path} 不是可执行文件:改正路径,或去掉这个设置", name=ENV_VAR, path=explicit),
             code="browser_missing",
         )
     bundled = _playwright_chromium()
@@ -61,7 +65,7 @@ def find_chromium() -> str:
     for candidate in SYSTEM_CANDIDATES:
         if os.access(candidate, os.X_OK):
             return candidate
-    raise SetupError(f"no Chromium found; {INSTALL_HINT}", code="browser_missing")
+    raise SetupError(t("找不到 Chromium:{hint}", hint=install_hint()), code="browser_missing")
 
 
 def launch_options(headed: bool = False) -> dict[str, object]:

@@ -75,7 +75,7 @@ class AwaitsPerson(SystemException):
     one can be asked: nothing was sent, so the order goes back to the queue and a later run
     starts over (the guards look first) and asks again."""
 
-    exit_code = 11
+    exit_code = 12
     kind = "awaits_person"
 
 
@@ -94,6 +94,14 @@ class ReviewNeeded(BotsError):
     kind = "review_needed"
 
 
+class OrdersNeedAttention(BotsError):
+    """A batch ran to its end, but orders it finished failed or need review: for a
+    scheduler (cron, a systemd timer) to call a person; ``bots status --failed`` lists them."""
+
+    exit_code = 11
+    kind = "orders_need_attention"
+
+
 EXIT_CODES: dict[str, int] = {
     cls.kind: cls.exit_code
     for cls in (
@@ -107,5 +115,6 @@ EXIT_CODES: dict[str, int] = {
         AwaitsPerson,
         UnknownOutcome,
         ReviewNeeded,
+        OrdersNeedAttention,
     )
 }

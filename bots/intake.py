@@ -1,22 +1,34 @@
 """From order files to work items: every row checked by the order model first.
 
 A file with a bad row is enqueued not at all unless ``skip_invalid`` (then the good rows
-go in and the rejects are written to a CSV next to nothing else). References already in
-the ledger are refused by the ledger itself, all-or-nothing, naming them.
+go in, and the rejects are kept in the ledger and can be written to a CSV the clerk fixes
+and enqueues as it is). A reference already in the ledger is refused by the ledger itself,
+all-or-nothing, naming the file and row — unless ``skip_existing``: then such rows are
+listed in ``Intake.skipped`` and the rest go in (re-enqueueing a corrected spreadsheet).
+
+Rows stream from the file into one open enqueue of the ledger (``Store.enqueuing``) and
+are forgotten: however many rows, memory holds one chunk of them. A file refused at its
+end (a bad row found late) makes the whole enqueue roll back, so nothing half-read is ever
+queued; rows handed on and later found to be duplicates are taken back.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bots.errors import BadInput
 from bots.ledger.model import NewItem
+from bots.ledger.operations import Enqueuing
 from bots.ledger.store import Store
+from bots.messages import t
+from bots.orders import columns
 from bots.orders.model import Order
-from bots.orders.readers import RowError, read_orders
+from bots.orders.readers import Clash, OrderStream, RowError
 
 FLOWS = {"new_install": "e9_new_install.yaml", "renewal": "e9_renewal.yaml"}
 
@@ -35,25 +47,40 @@ def work_item(order: Order, batch: str | None = None, priority: int = 0) -> NewI
     )
 
 
+class KeptInLedger:
+    """The values each order of a file must not share with another (``Distinct``), kept
+    by the open enqueue in the ledger rather than in memory."""
+
+    def __init__(self, adding: Enqueuing) -> None:
+        self.adding = adding
+
+    def note(self, row: int, reference: str, values: Mapping[str, str]) -> None:
+        self.adding.note(row, reference, values)
+
+    def clashes(self) -> list[Clash]:
+        return [Clash(*found) for found in self.adding.clashes()]
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A row left out because its reference is already in the ledger (``skip_existing``)."""
+
+    file: str
+    row: int | None
+    reference: str
+    unit: str = "row"
+
+    def __str__(self) -> str:
+        where = RowError(self.file, self.row, None, "", self.unit).where
+        return t("{where}:{ref} 已在账本中,跳过", where=where, ref=self.reference)
+
+
 @dataclass
 class Intake:
     enqueued: int = 0
-    orders: list[Order] = field(default_factory=list)
     rejects: list[RowError] = field(default_factory=list)
     refused_files: list[str] = field(default_factory=list)
-
-
-def read_files(paths: Sequence[Path], skip_invalid: bool) -> Intake:
-    intake = Intake()
-    for path in paths:
-        result = read_orders(path)
-        if result.errors and not skip_invalid:
-            intake.refused_files.append(str(path))
-            intake.rejects.extend(result.errors)
-            continue
-        intake.rejects.extend(result.errors)
-        intake.orders.extend(result.orders)
-    return intake
+    skipped: list[Skipped] = field(default_factory=list)
 
 
 def enqueue_files(
@@ -61,37 +88,84 @@ def enqueue_files(
     paths: Sequence[Path],
     *,
     skip_invalid: bool = False,
+    skip_existing: bool = False,
     batch: str | None = None,
     priority: int = 0,
 ) -> Intake:
-    """Check every row, then enqueue in one transaction; raise BadInput listing the rejects
-    when a file has a bad row and ``skip_invalid`` is off (nothing is enqueued then)."""
-    intake = read_files(paths, skip_invalid)
-    if intake.refused_files:
-        lines = "\n".join(str(error) for error in intake.rejects)
-        files = ", ".join(intake.refused_files)
-        raise BadInput(
-            f"{lines}\nnothing enqueued: fix the rows above in {files} "
-            "(or use --skip-invalid to enqueue the good rows)",
-            code="bad_rows",
-        )
-    seen: set[str] = set()
-    for order in intake.orders:
-        if order.reference in seen:
+    """Check every row and enqueue in one transaction; raise BadInput listing the rejects
+    when a file has a bad row and ``skip_invalid`` is off (nothing is enqueued then). With
+    ``skip_existing``, rows whose reference is already in the ledger are skipped and listed
+    (``Intake.skipped``) instead of refusing the enqueue. The rejects of an enqueue that
+    goes in are kept in the ledger too (``Store.rejects``)."""
+    intake = Intake()
+    with store.enqueuing(skip_known=skip_existing) as adding:
+        for path in paths:
+            stream = OrderStream(path, KeptInLedger(adding))
+            for row, order in stream:
+                item = work_item(order, batch=batch, priority=priority)
+                adding.add(item, (stream.name, row, stream.unit))
+            intake.rejects.extend(_with_data(stream.errors, adding.payloads(stream.withdrawn)))
+            adding.withdraw(stream.withdrawn)
+            if stream.broken or (stream.errors and not skip_invalid):
+                intake.refused_files.append(str(path))
+        if intake.refused_files:
+            lines = "\n".join(str(error) for error in intake.rejects)
+            files = ", ".join(intake.refused_files)
             raise BadInput(
-                f"reference {order.reference} appears in two files; nothing enqueued",
-                code="duplicate_reference",
+                lines
+                + "\n"
+                + t(
+                    "什么都没有录入:改正 {files} 中上面这些行"
+                    "(或用 --skip-invalid 先录入没问题的行)",
+                    files=files,
+                ),
+                code="bad_rows",
             )
-        seen.add(order.reference)
-    intake.enqueued = store.enqueue(
-        [work_item(order, batch=batch, priority=priority) for order in intake.orders]
-    )
+        for error in intake.rejects:
+            adding.reject(
+                error.file, error.row, error.reason, reference=error.reference,
+                field=error.field, data=error.data, batch=batch,
+            )  # fmt: skip
+    intake.enqueued = adding.added
+    intake.skipped = [
+        Skipped(source[0], source[1], ref, source[2])
+        for ref, source in adding.skipped
+        if source is not None
+    ]
     return intake
 
 
+def _with_data(errors: list[RowError], payloads: Mapping[str, Any]) -> list[RowError]:
+    """The errors, those of rows the stream had handed on (duplicates) with their order."""
+    return [
+        dataclasses.replace(e, data=payloads[e.reference])
+        if e.data is None and e.reference is not None and e.reference in payloads
+        else e
+        for e in errors
+    ]
+
+
 def write_rejects(rejects: Sequence[RowError], path: Path) -> None:
+    """A CSV of the refused rows that a clerk fixes and enqueues as it is: where each row
+    was and why it was refused (columns the readers skip), then the order's columns under
+    their Chinese headers, one line per row."""
+    rows: dict[tuple[str, int | None], list[RowError]] = {}
+    for error in rejects:
+        rows.setdefault((error.file, error.row), []).append(error)
     with path.open("w", newline="", encoding="utf-8-sig") as out:
         writer = csv.writer(out)
-        writer.writerow(["file", "row", "field", "reason"])
-        for error in rejects:
-            writer.writerow([error.file, error.row or "", error.field or "", error.reason])
+        writer.writerow([*columns.REJECT_HEADERS, *(c.label for c in columns.COLUMNS)])
+        for (file, row), errors in rows.items():
+            where = file if row is None else f"{file}:{row}"
+            reasons = "; ".join(
+                f"{e.field}: {e.reason}" if e.field else e.reason for e in errors
+            )
+            data = next((e.data for e in errors if e.data is not None), None)
+            values = columns.flatten(dict(data)) if data is not None else {}
+            writer.writerow(
+                [where, reasons, *(_cell(values.get(c.name)) for c in columns.COLUMNS)]
+            )
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else str(value)

@@ -27,7 +27,7 @@ def test_explicit_setting_that_is_not_executable(
     with pytest.raises(SetupError) as caught:
         browser_mod.find_chromium()
     assert str(caught.value) == (
-        f"BOTS_CHROMIUM={tmp_path / 'nope'} is not an executable file; fix the path or unset it"
+        f"BOTS_CHROMIUM={tmp_path / 'nope'} 不是可执行文件:改正路径,或去掉这个设置"
     )
 
 
@@ -41,6 +41,7 @@ def test_playwright_browser_before_system(monkeypatch: pytest.MonkeyPatch, tmp_p
     assert browser_mod.find_chromium() == str(chrome)
 
 
+@pytest.mark.usefixtures("english")
 def test_no_browser_says_what_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("BOTS_CHROMIUM", raising=False)
     monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path))

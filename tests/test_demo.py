@@ -25,7 +25,7 @@ def test_a_portal_that_cannot_start_is_a_setup_error(tmp_path: Path) -> None:
             pass
     folder = tmp_path / "missing"
     assert str(raised.value).startswith(
-        "the mock portal did not start: the mock portal exited with code 2 before serving:\n"
+        "模拟营账系统没有启动:the mock portal exited with code 2 before serving:\n"
     )
     assert str(raised.value).endswith(
         f"--state {folder / 'portal.sqlite3'}: folder {folder} does not exist"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
 from pathlib import Path
 
@@ -12,10 +13,11 @@ from bots.cli import app
 from bots.errors import BadInput
 from bots.intake import enqueue_files
 from bots.ledger import open_store
+from bots.orders.columns import COLUMNS
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[1] / "bots" / "shipped" / "examples"
 BAD_IMEI = (
-    "examples/orders.csv:row 7: 赠机串号(IMEI): Luhn check digit is wrong (expected 5, got 6)"
+    "examples/orders.csv:第7行:赠机串号(IMEI):串号无效(校验位对不上):请对照手机重新核对整个串号"
 )
 
 
@@ -38,8 +40,8 @@ def test_a_bad_row_keeps_the_whole_file_out(db: str, sample: Path) -> None:
     with pytest.raises(BadInput) as caught:
         enqueue_files(store, [sample])
     assert str(caught.value) == (
-        f"{BAD_IMEI}\nnothing enqueued: fix the rows above in examples/orders.csv "
-        "(or use --skip-invalid to enqueue the good rows)"
+        f"{BAD_IMEI}\n什么都没有录入:改正 examples/orders.csv 中上面这些行"
+        "(或用 --skip-invalid 先录入没问题的行)"
     )
     assert sum(store.counts().values()) == 0
 
@@ -64,7 +66,10 @@ def test_a_reference_already_queued_is_refused_and_nothing_touched(db: str, samp
     with pytest.raises(BadInput) as caught:
         enqueue_files(store, [one, EXAMPLES / "orders" / "E9-20261127-0006.yaml"],
                       skip_invalid=True)
-    assert "E9-20261127-0001" in str(caught.value)
+    assert str(caught.value) == (
+        f"{one}:第1项:业务参考号 E9-20261127-0001 已在账本中\n"
+        "什么都没有录入:用 --skip-existing 跳过已在队列中的行,录入其余的"
+    )
     assert {item.reference: item.updated_at for item in store.items()} == before
 
 
@@ -73,9 +78,166 @@ def test_cli_writes_rejects_and_counts(db: str, sample: Path, tmp_path: Path) ->
         app, ["enqueue", str(sample), "--db", db, "--skip-invalid", "--rejects", "bad.csv"]
     )
     assert result.exit_code == 0, result.output
-    assert "enqueued 11 order(s)" in result.output
-    rejects = (tmp_path / "bad.csv").read_text(encoding="utf-8-sig").splitlines()
-    assert rejects == [
-        "file,row,field,reason",
-        'examples/orders.csv,7,赠机串号(IMEI),"Luhn check digit is wrong (expected 5, got 6)"',
+    assert result.output.splitlines() == [
+        f"拒收 {BAD_IMEI}",
+        "1行有问题,已写入 bad.csv:改正后可直接录入这个文件",
+        "已录入11单",
     ]
+    with (tmp_path / "bad.csv").open(encoding="utf-8-sig", newline="") as f:
+        header, *rows = list(csv.reader(f))
+    assert header == ["来源", "拒收原因", *(c.label for c in COLUMNS)]
+    (row,) = rows
+    assert row[:2] == [
+        "examples/orders.csv:7",
+        "赠机串号(IMEI): 串号无效(校验位对不上):请对照手机重新核对整个串号",
+    ]
+    # the whole row as the file had it, the personal data too: it is the clerk's own file
+    with (tmp_path / "examples" / "orders.csv").open(encoding="utf-8-sig", newline="") as f:
+        source = list(csv.DictReader(f))[5]  # row 7 of the sheet
+    assert dict(zip(header[2:], row[2:], strict=True)) == {
+        c.label: source.get(c.label, "") for c in COLUMNS
+    }
+
+
+def _orders_csv(path: Path, count: int, clash: tuple[int, int] | None = None) -> list[str]:
+    """``count`` valid orders (600 rows is more than one chunk of the ledger); with
+    ``clash``, those two rows share an IMEI. Returns the references, in row order."""
+    from bots.orders.columns import COLUMNS, flatten
+    from bots.orders.samples import generate_orders
+
+    orders = generate_orders(count, seed=5, start_index=0)
+    rows = [flatten(o.model_dump(mode="json")) for o in orders]
+    for n, row in enumerate(rows):  # the samples reuse the 80 due users: each their own here
+        if row["broadband_access_number"]:
+            row["broadband_access_number"] = f"0371{60020000 + n:08d}"
+    if clash:
+        rows[clash[1]]["imei"] = rows[clash[0]]["imei"]
+    with path.open("w", encoding="utf-8", newline="") as out:
+        import csv
+
+        writer = csv.writer(out)
+        writer.writerow([c.name for c in COLUMNS])
+        for row in rows:
+            writer.writerow(["" if row[c.name] is None else row[c.name] for c in COLUMNS])
+    return [o.reference for o in orders]
+
+
+def test_rows_sharing_a_value_far_apart_are_taken_back_on_either_ledger(
+    ledger_url: str, tmp_path: Path
+) -> None:
+    """Streamed into the ledger, the first of two rows sharing an IMEI is in before the
+    second shows the clash: with --skip-invalid both are left out, the other 598 go in."""
+    refs = _orders_csv(tmp_path / "o.csv", 600, clash=(3, 590))
+    store = open_store(ledger_url, check_schema=False)
+    store.upgrade()
+    with pytest.raises(BadInput) as caught:
+        enqueue_files(store, [tmp_path / "o.csv"])
+    assert str(caught.value).splitlines()[:2] == [
+        f"{tmp_path / 'o.csv'}:第5行:imei:{imei(tmp_path, 3)}同时出现在第5和592行;每单要有自己的",
+        f"{tmp_path / 'o.csv'}:第592行:imei:{imei(tmp_path, 3)}同时出现在第5和592行;每单要有自己的",
+    ]
+    assert sum(store.counts().values()) == 0
+    intake = enqueue_files(store, [tmp_path / "o.csv"], skip_invalid=True, batch="b")
+    assert intake.enqueued == 598
+    assert [e.row for e in intake.rejects] == [5, 592]
+    queued = {item.reference for item in store.items()}
+    assert queued == set(refs) - {refs[3], refs[590]}
+    assert [h.note for h in store.history(refs[0])] == ["录入,批次 b"]
+    # the two rows refused are kept in the ledger with their order (personal data masked)
+    kept = store.rejects(batch="b")
+    assert [(r.row, r.reference, r.field) for r in kept] == [
+        (5, refs[3], "imei"), (592, refs[590], "imei"),
+    ]  # fmt: skip
+    assert kept[0].data is not None and kept[0].data["customer"]["id_number"] == "******"
+    store.close()
+
+
+def imei(folder: Path, index: int) -> str:
+    import csv
+
+    with (folder / "o.csv").open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))[index]["imei"]
+
+
+def test_a_reference_in_two_files_is_refused_and_nothing_queued(db: str, tmp_path: Path) -> None:
+    _orders_csv(tmp_path / "o.csv", 2)
+    (tmp_path / "again.csv").write_bytes((tmp_path / "o.csv").read_bytes())
+    store = open_store(db)
+    with pytest.raises(BadInput) as caught:
+        enqueue_files(store, [tmp_path / "o.csv", tmp_path / "again.csv"])
+    again = tmp_path / "again.csv"
+    assert str(caught.value) == (
+        f"{again}:第2行:业务参考号 E9-S5-0000 在这次录入中已经出现过\n"
+        f"{again}:第3行:业务参考号 E9-S5-0001 在这次录入中已经出现过\n"
+        "什么都没有录入:每单要有自己的业务参考号"
+    )
+    assert sum(store.counts().values()) == 0
+
+
+def test_skip_existing_lists_the_queued_rows_and_enqueues_the_rest(
+    db: str, sample: Path, tmp_path: Path
+) -> None:
+    """The clerk fixes the refused row in the sheet and enqueues the whole sheet again: the
+    rows already queued are listed and skipped, the fixed one goes in."""
+    store = open_store(db)
+    enqueue_files(store, [sample], skip_invalid=True, batch="b1")
+    fixed = sample.read_text(encoding="utf-8-sig").replace("864712030005066", "864712030005065")
+    assert fixed != sample.read_text(encoding="utf-8-sig")
+    sample.write_text(fixed, encoding="utf-8-sig")
+    intake = enqueue_files(store, [sample], skip_existing=True, batch="b2")
+    assert intake.enqueued == 1 and intake.rejects == []
+    assert [(s.row, s.reference) for s in intake.skipped] == [
+        (row, f"E9-20261127-{n:04d}") for n, row in zip(range(1, 13), range(2, 14), strict=True)
+        if n != 6
+    ]
+    assert str(intake.skipped[0]) == "examples/orders.csv:第2行:E9-20261127-0001 已在账本中,跳过"
+    assert store.get("E9-20261127-0006").batch == "b2"
+    assert store.get("E9-20261127-0001").batch == "b1"  # what was queued is untouched
+    store.close()
+
+
+def test_cli_skip_existing_and_the_rejects_file_enqueued_once_fixed(
+    db: str, sample: Path, tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    first = runner.invoke(app, ["enqueue", str(sample), "--db", db, "--skip-invalid"])
+    assert first.exit_code == 0, first.output
+    refused = runner.invoke(app, ["enqueue", str(sample), "--db", db])
+    assert refused.exit_code == 1 and isinstance(refused.exception, BadInput)
+    # the clerk fixes the IMEI in rejects.csv and enqueues that file as it is
+    rejects = tmp_path / "rejects.csv"
+    rejects.write_text(
+        rejects.read_text(encoding="utf-8-sig").replace("864712030005066", "864712030005065"),
+        encoding="utf-8-sig",
+    )
+    fixed = runner.invoke(app, ["enqueue", str(rejects), "--db", db])
+    assert fixed.output == "已录入1单\n", fixed.output
+    again = runner.invoke(app, ["--lang", "en", "enqueue", str(sample), "--db", db,
+                                "--skip-existing", "--skip-invalid"])  # fmt: skip
+    assert again.exit_code == 0, again.output
+    lines = again.output.splitlines()
+    assert lines[0] == (
+        "examples/orders.csv:row 2: E9-20261127-0001 is already in the ledger, skipped"
+    )
+    assert lines[11:] == [
+        "rows already queued, skipped: 11",
+        "skipped examples/orders.csv:row 7: 赠机串号(IMEI): is not a valid IMEI (its check digit"
+        " does not match): check the whole number against the phone",
+        "1 bad row(s) written to rejects.csv: fix them and enqueue that file",
+        "enqueued 0 order(s)",
+    ]
+
+
+def test_the_rejects_of_an_enqueue_are_kept_in_the_ledger(db: str, sample: Path) -> None:
+    store = open_store(db)
+    enqueue_files(store, [sample], skip_invalid=True, batch="b1")
+    (kept,) = store.rejects(batch="b1")
+    assert (kept.file, kept.row, kept.reference, kept.field) == (
+        "examples/orders.csv", 7, "E9-20261127-0006", "赠机串号(IMEI)",
+    )  # fmt: skip
+    assert kept.reason == "串号无效(校验位对不上):请对照手机重新核对整个串号"
+    assert kept.data is not None
+    assert kept.data["phone"]["imei"] == "864712030005066"
+    assert kept.data["customer"]["id_number"] == "******"
+    assert kept.data["customer"]["contact_phone"] == "******"
+    store.close()

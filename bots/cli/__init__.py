@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 
 from bots.cli.app import app, console
-from bots.errors import BotsError
+from bots.errors import BotsError, OrdersNeedAttention
 
 
 def main() -> None:
@@ -20,8 +20,11 @@ def main() -> None:
     except BotsError as error:
         from rich.text import Text  # only here: a run that ends well never loads Rich
 
+        from bots.messages import t
+
         # the message is data, never markup: "[x]" in it prints as typed
-        console(stderr=True).print(Text.assemble(("error", "bold red"), ": ", error.message))
+        frame = t("错误") if error.exit_code != OrdersNeedAttention.exit_code else t("注意")
+        console(stderr=True).print(Text.assemble((frame, "bold red"), ": ", error.message))
         sys.exit(error.exit_code)
 
 

@@ -10,42 +10,49 @@ from bots.cli.app import app
 from bots.ledger import open_store
 from bots.ledger.mask import redact_url
 from bots.ledger.schema import LATEST
+from bots.messages import t
 
 DbOption = Annotated[
     str | None,
     typer.Option(
         "--db",
-        help="ledger URL: sqlite:///path.db, a path, or postgresql://… "
-        "(default: $BOTS_DB, else sqlite:///runs/ledger.db)",
+        help=t(
+            "账本网址:sqlite:///文件.db、文件路径或 postgresql://…"
+            "(默认:配置的 db:BOTS_DB、bots.toml,否则 sqlite:///runs/ledger.db)"
+        ),
     ),
 ]
 
-db_app = typer.Typer(
-    help="The ledger's schema: its version, and upgrading it.", no_args_is_help=True
-)
+db_app = typer.Typer(help=t("账本的结构:版本,以及升级。"), no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
 
-@db_app.command("upgrade")
+@db_app.command("upgrade", help=t("执行待做的结构迁移,并显示达到的版本。"))
 def upgrade(db: DbOption = None) -> None:
-    """Apply the pending schema migrations and print the version reached."""
-    store = open_store(db, check_schema=False)
-    before, after = store.version(), store.upgrade()
-    store.close()
-    change = f"upgraded from {before}" if after != before else "already up to date"
-    typer.echo(f"ledger {redact_url(store.url)}: schema version {after} ({change})")
+    with open_store(db, mode="create", check_schema=False) as store:
+        before, after = store.version(), store.upgrade()
+    change = t("从{before}升级", before=before) if after != before else t("已是最新")
+    typer.echo(
+        t("账本 {url}:结构版本 {version}({change})", url=redact_url(store.url), version=after,
+          change=change)
+    )  # fmt: skip
 
 
-@db_app.command("status")
+@db_app.command("status", help=t("显示结构版本和每个已执行的迁移。"))
 def status(db: DbOption = None) -> None:
-    """Show the schema version and each applied migration."""
-    store = open_store(db, check_schema=False)
-    version, applied = store.version(), store.migrations()
-    store.close()
+    with open_store(db, mode="read", check_schema=False) as store:
+        version, applied = store.version(), store.migrations()
     shown = redact_url(store.url)
-    typer.echo(f"ledger {shown}: schema version {version} of {LATEST}")
+    typer.echo(t("账本 {url}:结构版本 {version}/{latest}", url=shown, version=version,
+                 latest=LATEST))  # fmt: skip
     for row in applied:
         when = row["applied_at"].strftime("%Y-%m-%d %H:%M:%S UTC")
-        typer.echo(f"  {row['version']}  {row['description']}  (applied {when})")
+        typer.echo(
+            t("  {version}  {description}(执行于 {when})", version=row["version"],
+              description=row["description"], when=when)
+        )  # fmt: skip
     if version < LATEST:
-        typer.echo(f"{LATEST - version} migration(s) pending: run `bots db upgrade --db {shown}`")
+        typer.echo(
+            t("还有{count}个迁移待执行:运行 `bots db upgrade --db {url}`", count=LATEST - version,
+              url=shown)
+        )  # fmt: skip

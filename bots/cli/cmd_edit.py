@@ -17,6 +17,7 @@ from bots.cli.cmd_db import DbOption
 from bots.errors import BadInput
 from bots.ledger import open_store
 from bots.masking import is_sensitive
+from bots.messages import t
 from bots.orders.columns import column_for
 from bots.orders.model import load_order, mask
 
@@ -24,11 +25,11 @@ SetOption = Annotated[
     list[str],
     typer.Option(
         "--set",
-        help="field=value; a dotted order field (phone.imei) or a column name (imei); repeat",
+        help=t("字段=值;订单字段(phone.imei)或列名(imei、赠机串号);可以重复"),
     ),
 ]
 ActorOption = Annotated[
-    str | None, typer.Option("--actor", help="who does this, for the audit trail (default: $USER)")
+    str | None, typer.Option("--actor", help=t("谁做的这件事,记入审计记录(默认:$USER)"))
 ]
 
 
@@ -45,13 +46,17 @@ def parse_changes(ref: str, assignments: list[str]) -> dict[str, str]:
     for text in assignments:
         name, sep, value = text.partition("=")
         if not sep or not name.strip():
-            raise BadInput(f"--set {text}: expected field=value, e.g. --set phone.imei=86…")
+            raise BadInput(t("--set {text}:应为 字段=值,例如 --set phone.imei=86…", text=text))
         path = field_path(name.strip())
         if path == "reference":
             # the reference is the item's key in the ledger and in the portal's remark
             raise BadInput(
-                f"--set {text}: the reference of {ref} cannot change; cancel it and "
-                "enqueue the corrected order under a new reference"
+                t(
+                    "--set {text}:{ref}的业务参考号不能改;"
+                    "取消它,再用新的业务参考号录入改正后的订单",
+                    text=text,
+                    ref=ref,
+                )
             )
         changes[path] = value
     return changes
@@ -59,7 +64,7 @@ def parse_changes(ref: str, assignments: list[str]) -> dict[str, str]:
 
 def validator(ref: str) -> Any:
     def check(edited: dict[str, Any]) -> Mapping[str, Any]:
-        return load_order(edited, f"{ref} (edited)").model_dump(mode="json")
+        return load_order(edited, t("{ref}(修改后)", ref=ref)).model_dump(mode="json")
 
     return check
 
@@ -73,23 +78,26 @@ def shown(path: str, value: Any) -> str:
     return text
 
 
-@app.command()
+@app.command(
+    help=t(
+        "修改不在处理中的订单(待处理、失败、待人工核查或已取消)的字段;"
+        "整个订单重新检查,有问题就什么都不改。"
+    )
+)
 def edit(
     ref: str,
     assignments: SetOption,
     db: DbOption = None,
     actor: ActorOption = None,
 ) -> None:
-    """Change fields of an order that is not running (pending, failed, needs_review or
-    cancelled); the whole order is checked again and nothing changes if it is bad."""
     changes = parse_changes(ref, assignments)
-    store = open_store(db)
+    store = open_store(db, mode="write")
     try:
         before = store.get(ref).payload
         after = store.edit(ref, changes, validator(ref), actor=actor or getpass.getuser()).payload
     finally:
         store.close()
-    typer.echo(f"edited {ref}:")
+    typer.echo(t("已修改 {ref}:", ref=ref))
     for path in changes:
         old, new = _at(before, path), _at(after, path)
         typer.echo(f"  {path}: {shown(path, old)} -> {shown(path, new)}")

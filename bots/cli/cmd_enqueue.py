@@ -1,40 +1,68 @@
-"""``bots enqueue FILE...``: check every order row, then queue them all or none."""
+"""``bots enqueue FILE...``: check every order row, then queue them all or none (or, as
+asked, the good rows, and the rows whose reference is not queued yet)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import typer
+from rich.text import Text
 
 from bots.cli.app import app
 from bots.cli.app import console as cli_console
 from bots.intake import enqueue_files, write_rejects
 from bots.ledger.store import open_store
+from bots.messages import t
 
 
-@app.command()
+@app.command(help=t("把订单排进队列给工作进程处理。有问题的行按文件、行、字段和原因指出。"))
 def enqueue(
-    files: list[Path] = typer.Argument(..., help="CSV, XLSX, YAML or JSON order files"),
-    db: str | None = typer.Option(None, "--db", help="ledger URL (default: $BOTS_DB or sqlite)"),
-    skip_invalid: bool = typer.Option(
-        False, "--skip-invalid", help="enqueue the good rows, write the bad ones to --rejects"
+    files: list[Path] = typer.Argument(..., help=t("订单文件:CSV、XLSX、YAML 或 JSON")),
+    db: str | None = typer.Option(
+        None, "--db", help=t("账本网址(默认:配置的 db:BOTS_DB、bots.toml 或 sqlite)")
     ),
-    rejects: Path = typer.Option(Path("rejects.csv"), "--rejects", help="where bad rows go"),
-    batch: str | None = typer.Option(None, "--batch", help="a batch name for reports"),
-    priority: int = typer.Option(0, "--priority", help="smaller runs first"),
+    skip_invalid: bool = typer.Option(
+        False, "--skip-invalid", help=t("录入没问题的行,有问题的行写进 --rejects 文件")
+    ),
+    skip_existing: bool = typer.Option(
+        False,
+        "--skip-existing",
+        help=t("业务参考号已在队列中的行列出并跳过,其余的照常录入(改正后重新录入整张表时用)"),
+    ),
+    rejects: Path = typer.Option(
+        Path("rejects.csv"),
+        "--rejects",
+        help=t("有问题的行写到哪里:每行带来源、原因和整行数据,改正后可直接录入这个文件"),
+    ),
+    batch: str | None = typer.Option(None, "--batch", help=t("批次名,用于报告")),
+    priority: int = typer.Option(0, "--priority", help=t("优先级:数字小的先处理")),
 ) -> None:
-    """Queue orders for the workers. A bad row is named by file, row, field and reason."""
     console = cli_console()
-    store = open_store(db)
-    try:
+    with open_store(db) as store:
         intake = enqueue_files(
-            store, files, skip_invalid=skip_invalid, batch=batch, priority=priority
+            store,
+            files,
+            skip_invalid=skip_invalid,
+            skip_existing=skip_existing,
+            batch=batch,
+            priority=priority,
         )
-    finally:
-        store.close()
+    for skipped in intake.skipped:
+        console.print(Text(str(skipped)))
+    if intake.skipped:
+        console.print(Text(t("已在队列中、跳过的行:{count}", count=len(intake.skipped))))
     if intake.rejects:
         write_rejects(intake.rejects, rejects)
         for error in intake.rejects:
-            console.print(f"[yellow]skipped[/] {error}")
-        console.print(f"{len(intake.rejects)} bad row(s) written to {rejects}")
-    console.print(f"enqueued {intake.enqueued} order(s)")
+            console.print(Text(t("拒收 {error}", error=error)), style="yellow")
+        rows = len({(e.file, e.row) for e in intake.rejects})
+        console.print(
+            Text(
+                t(
+                    "{count}行有问题,已写入 {path}:改正后可直接录入这个文件",
+                    count=rows,
+                    path=rejects,
+                )
+            )
+        )
+    console.print(Text(t("已录入{count}单", count=intake.enqueued)))

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from bots.cli.app import app
+from bots.messages import t
 
 
 def _flag(name: str, value: bool | None) -> list[str]:
@@ -20,73 +21,71 @@ def _flag(name: str, value: bool | None) -> list[str]:
     return [f"--{name}" if value else f"--no-{name}"]
 
 
-@app.command()
+@app.command(help=t("运行模拟营账系统,并显示它的网址。"))
 def portal(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port; 0 picks a free one.")] = 8700,
-    state: Annotated[
-        Path | None, typer.Option(help="SQLite state file (default: a temp file).")
+    host: Annotated[str, typer.Option(help=t("监听的地址"))] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help=t("端口;0 表示任选一个空闲的"))] = 8700,
+    state: Annotated[Path | None, typer.Option(help=t("SQLite 状态文件(默认:临时文件)"))] = None,
+    qa: Annotated[bool, typer.Option("--qa", help=t("在 /qa/ 提供测试接口"))] = False,
+    seed: Annotated[int, typer.Option(help=t("测试数据和故障的随机种子"))] = 0,
+    business_date: Annotated[
+        str | None, typer.Option(help=t("营业日期 YYYY-MM-DD(默认:今天)"))
     ] = None,
-    qa: Annotated[bool, typer.Option("--qa", help="Serve the QA interface at /qa/.")] = False,
-    seed: Annotated[int, typer.Option(help="Seed of fixtures and faults.")] = 0,
-    business_date: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default: today).")] = None,
     evdo_defect: Annotated[
         bool | None,
-        typer.Option("--evdo-defect/--no-evdo-defect", help="Hide the EVDO上网 checkbox [on]."),
+        typer.Option("--evdo-defect/--no-evdo-defect", help=t("隐藏 EVDO上网 复选框[默认开]")),
     ] = None,
     plan_defect: Annotated[
         bool | None,
-        typer.Option("--plan-defect/--no-plan-defect", help="营销计划 查询 returns nothing [on]."),
+        typer.Option(
+            "--plan-defect/--no-plan-defect", help=t("营销计划 查询 什么都查不到[默认开]")
+        ),
     ] = None,
-    latency: Annotated[str | None, typer.Option(help="LO-HI milliseconds per request [0].")] = None,
+    latency: Annotated[str | None, typer.Option(help=t("每个请求的延迟,最小-最大毫秒[0]"))] = None,
     busy_share: Annotated[
-        float | None, typer.Option(help="Share of 系统繁忙 pages, 0..1 [0].")
+        float | None, typer.Option(help=t("返回 系统繁忙 页面的比例,0..1 [0]"))
     ] = None,
     session_expiry: Annotated[
-        float | None, typer.Option(help="Idle seconds until logout [0 = off].")
+        float | None, typer.Option(help=t("空闲多少秒后登出[0 = 不登出]"))
     ] = None,
     notice: Annotated[
-        bool | None, typer.Option("--notice/--no-notice", help="系统公告 modal after login [off].")
+        bool | None, typer.Option("--notice/--no-notice", help=t("登录后弹出 系统公告[默认关]"))
     ] = None,
     random_ids: Annotated[
         bool | None,
-        typer.Option(
-            "--random-ids/--no-random-ids", help="New element ids on every page load [off]."
-        ),
+        typer.Option("--random-ids/--no-random-ids", help=t("每次加载页面都换新的元素 id[默认关]")),
     ] = None,
     legacy: Annotated[
         bool | None,
         typer.Option(
             "--legacy/--no-legacy",
-            help="Legacy mode: frameset, GBK, captions in cells, showModalDialog pickers, "
-            "form tokens [off].",
+            help=t("旧式模式:框架集、GBK、表格单元格中的字段名、showModalDialog选择窗、表单令牌[默认关]"),
         ),
     ] = None,
     error_pages: Annotated[
-        str | None, typer.Option(help="Busy answers as: busy | ora | java [busy].")
+        str | None, typer.Option(help=t("繁忙应答的样式:busy | ora | java[默认busy]"))
     ] = None,
     form_token_ttl: Annotated[
-        float | None, typer.Option(help="Legacy mode: seconds a form token is valid [600].")
+        float | None, typer.Option(help=t("旧式模式:表单令牌有效秒数[默认600]"))
     ] = None,
     approval: Annotated[
         bool | None,
         typer.Option(
             "--approval/--no-approval",
-            help="下调/免收 need a 金库 approval (approver's 工号 + SMS code at /qa/approvals) [off].",
+            help=t("下调/免收须金库审批(审批工号+短信验证码,见/qa/approvals)[默认关]"),
         ),
     ] = None,
     approval_ttl: Annotated[
-        float | None, typer.Option(help="Seconds an approval code is valid [300].")
+        float | None, typer.Option(help=t("审批验证码有效秒数[默认300]"))
     ] = None,
     login_captcha: Annotated[
         bool | None,
         typer.Option(
             "--login-captcha/--no-login-captcha",
-            help="A 验证码 on the login page (its text at /qa/captchas) [off].",
+            help=t("登录页显示验证码(其内容见/qa/captchas)[默认关]"),
         ),
     ] = None,
 ) -> None:
-    """Run the mock portal and print the URL it serves."""
     from mock_portal.server import main
 
     argv = ["--host", host, "--port", str(port), "--seed", str(seed)]

@@ -17,10 +17,12 @@ from bots.cli.cmd_db import DbOption
 from bots.errors import BadInput
 from bots.ledger import HistoryEntry, State, Store, WorkItem, open_store
 from bots.ledger.mask import mask_payload, mask_text, sensitive_values
+from bots.messages import t
+from bots.messages.terms import history_kind_name, state_name
 
 ATTENTION = (State.FAILED, State.NEEDS_REVIEW)
 ActorOption = Annotated[
-    str | None, typer.Option("--actor", help="who does this, for the audit trail (default: $USER)")
+    str | None, typer.Option("--actor", help=t("谁做的这件事,记入审计记录(默认:$USER)"))
 ]
 
 
@@ -37,28 +39,52 @@ def _reason(item: WorkItem) -> str:
     return mask_text(item.reason, sensitive_values(item.payload))
 
 
-def status_tables(store: Store) -> list[Table]:
-    counts = Table(title="work items by state")
-    counts.add_column("state")
-    counts.add_column("items", justify="right")
-    for state, n in store.counts().items():
-        counts.add_row(state.value, str(n))
-    attention = Table(title="waiting for an operator")
-    for column in ("reference", "state", "attempts", "reason"):
+def attention_table(store: Store) -> Table:
+    """The orders waiting for an operator (failed, needs review), with their reason."""
+    attention = Table(title=t("等待操作员处理"))
+    for column in (t("业务参考号"), t("状态"), t("尝试次数"), t("原因")):
         attention.add_column(column)
     for item in store.items(states=ATTENTION):
-        attention.add_row(item.reference, item.state.value, str(item.attempts), _reason(item))
-    return [counts, attention] if attention.row_count else [counts]
+        attention.add_row(item.reference, state_name(item.state), str(item.attempts), _reason(item))
+    return attention
 
 
-@app.command()
-def status(db: DbOption = None) -> None:
-    """Count work items by state and list those waiting for an operator, with the reason."""
-    store = open_store(db)
+def status_tables(store: Store) -> list[Table]:
+    counts = Table(title=t("各状态的订单数"))
+    counts.add_column(t("状态"))
+    counts.add_column(t("订单数"), justify="right")
+    for state, n in store.counts().items():
+        counts.add_row(state_name(state), str(n))
+    attention = attention_table(store)
+    # which worker (host, process, context) holds what: two processes never share a name
+    working = Table(title=t("处理中(UTC)"))
+    for column in (t("业务参考号"), t("工作进程"), t("最近心跳"), t("租约到期")):
+        working.add_column(column)
+    for item in store.items(states=[State.RUNNING]):
+        working.add_row(
+            item.reference, item.lease_owner or "-", _when(item.heartbeat_at),
+            _when(item.lease_expires_at),
+        )  # fmt: skip
+    return [table for table in (counts, working, attention) if table.row_count]
+
+
+@app.command(
+    help=t("按状态统计订单,列出正在处理的订单和处理它的工作进程,以及等待操作员处理的订单和原因。")
+)
+def status(
+    db: DbOption = None,
+    failed: Annotated[
+        bool, typer.Option("--failed", help=t("只列出失败和待人工核查的订单及原因"))
+    ] = False,
+) -> None:
     console = _console()
-    for table in status_tables(store):
-        console.print(table)
-    store.close()
+    with open_store(db, mode="read") as store:
+        if failed:
+            table = attention_table(store)
+            console.print(table if table.row_count else t("没有失败或待人工核查的订单"))
+            return
+        for table in status_tables(store):
+            console.print(table)
 
 
 def describe(store: Store, ref: str, mask: Callable[[Any], Any] = mask_payload) -> list[Any]:
@@ -68,39 +94,50 @@ def describe(store: Store, ref: str, mask: Callable[[Any], Any] = mask_payload) 
     hidden = sensitive_values(item.payload)
     entries = store.history(ref)
     lines: list[Any] = [
-        f"{item.reference}  {item.state.value}  flow {item.flow}"
-        + (f", batch {item.batch}" if item.batch else "")
-        + f", priority {item.priority}",
-        f"attempts: {item.attempts} (this run {item.run_attempts} of {item.max_attempts})"
-        + ("; replay: guards run first" if item.replay else ""),
-    ]
+        t("{ref}  {state}  流程 {flow}", ref=item.reference, state=state_name(item.state),
+          flow=item.flow)
+        + (t(",批次 {batch}", batch=item.batch) if item.batch else "")
+        + t(",优先级 {priority}", priority=item.priority),
+        t("尝试次数:{attempts}(本轮第{run}次,最多{most}次)", attempts=item.attempts,
+          run=item.run_attempts, most=item.max_attempts)
+        + (t(";重放:先执行查询防重") if item.replay else ""),
+    ]  # fmt: skip
+    if item.expiries:
+        lines.append(t("租约过期(工作进程中断):{count}次,不计入尝试次数", count=item.expiries))
     if item.lease_owner:
-        lines.append(f"lease: {item.lease_owner} until {_when(item.lease_expires_at)} UTC")
+        lines.append(
+            t("租约:{owner},到 {until} UTC", owner=item.lease_owner,
+              until=_when(item.lease_expires_at))
+        )  # fmt: skip
     if item.next_attempt_at:
-        lines.append(f"next attempt: {_when(item.next_attempt_at)} UTC")
+        lines.append(t("下次尝试:{when} UTC", when=_when(item.next_attempt_at)))
     if item.error_message:
-        lines.append(f"failed step: {item.error_step or '-'}")
-        lines.append(f"error: {mask_text(item.reason, hidden)} ({item.error_kind})")
+        lines.append(t("失败的步骤:{step}", step=item.error_step or "-"))
+        lines.append(
+            t("错误:{reason}({kind})", reason=mask_text(item.error_message, hidden),
+              kind=item.error_type or item.error_kind)
+        )  # fmt: skip
     if item.committed_step or item.commit_in_progress:
         lines.append(
-            f"commit steps: done {item.committed_step or '-'}, "
-            f"in progress {item.commit_in_progress or '-'}"
-        )
+            t("提交步骤:已完成 {done},进行中 {running}", done=item.committed_step or "-",
+              running=item.commit_in_progress or "-")
+        )  # fmt: skip
     artifacts = sorted({e.artifact_dir for e in entries if e.artifact_dir})
-    lines.append("artifacts: " + (", ".join(artifacts) or "-"))
+    lines.append(t("运行文件夹:{paths}", paths=", ".join(artifacts) or "-"))
     order = json.dumps(mask(item.payload), ensure_ascii=False, indent=2)
-    lines.append("order:\n" + mask_text(order, hidden))
+    lines.append(t("订单:") + "\n" + mask_text(order, hidden))
     if item.outputs:
         outputs = json.dumps(mask(item.outputs), ensure_ascii=False)
-        lines.append("outputs: " + mask_text(outputs, hidden))
-    table = Table(title="history (UTC)")
-    for column in ("#", "what", "by", "when", "outcome", "step"):
+        lines.append(t("输出:{outputs}", outputs=mask_text(outputs, hidden)))
+    table = Table(title=t("历史(UTC)"))
+    for column in ("#", t("事项"), t("操作人"), t("时间"), t("结果"), t("步骤")):
         table.add_column(column, no_wrap=True)
-    table.add_column("detail", overflow="fold")
+    table.add_column(t("详情"), overflow="fold")
     for entry in entries:
+        outcome = state_name(entry.outcome) if entry.outcome else ""
         table.add_row(
-            str(entry.attempt or ""), entry.kind, entry.actor or "",
-            _when(entry.started_at), entry.outcome or "",
+            str(entry.attempt or ""), history_kind_name(entry.kind), entry.actor or "",
+            _when(entry.started_at), outcome,
             entry.error_step or entry.committed_step or "",
             mask_text(_detail(entry, mask), hidden),
         )  # fmt: skip
@@ -119,51 +156,45 @@ def _detail(entry: HistoryEntry, mask: Callable[[Any], Any]) -> str:
     return " ".join(p for p in parts if p)
 
 
-@app.command()
+@app.command(help=t("显示一个订单(个人信息已遮盖)、每次尝试、失败的步骤、错误和运行文件夹。"))
 def show(ref: str, db: DbOption = None) -> None:
-    """Show one order (personal data masked), every attempt, the failed step, the error and
-    the artifact folders."""
-    store = open_store(db)
     console = _console()
-    for line in describe(store, ref):
-        console.print(line)
-    store.close()
+    with open_store(db, mode="read") as store:
+        for line in describe(store, ref):
+            console.print(line)
 
 
-@app.command()
+@app.command(help=t("取消一个不在处理中的订单:不会再有工作进程领取它。"))
 def cancel(ref: str, db: DbOption = None, actor: ActorOption = None) -> None:
-    """Cancel an order that is not running: no worker will take it."""
-    store = open_store(db)
-    before = store.get(ref).state
-    store.cancel(ref, actor=actor or getpass.getuser())
-    store.close()
-    typer.echo(f"cancelled {ref} (was {before.value})")
+    with open_store(db, mode="write") as store:
+        before = store.get(ref).state
+        store.cancel(ref, actor=actor or getpass.getuser())
+    typer.echo(t("已取消 {ref}(原为{state})", ref=ref, state=state_name(before)))
 
 
-@app.command()
+@app.command(
+    help=t("把订单重新置为待处理,并标记重放:工作进程重做提交步骤之前先在营账系统里查一遍。")
+)
 def replay(
-    refs: Annotated[list[str] | None, typer.Argument(help="references to replay")] = None,
-    failed: Annotated[bool, typer.Option("--failed", help="every failed item")] = False,
+    refs: Annotated[list[str] | None, typer.Argument(help=t("要重放的业务参考号"))] = None,
+    failed: Annotated[bool, typer.Option("--failed", help=t("所有失败的订单"))] = False,
     needs_review: Annotated[
-        bool, typer.Option("--needs-review", help="every item that needs review")
+        bool, typer.Option("--needs-review", help=t("所有待人工核查的订单"))
     ] = False,
     db: DbOption = None,
     actor: ActorOption = None,
 ) -> None:
-    """Mark orders pending again, flagged so a worker checks every commit step's guard in
-    the portal before repeating it."""
     states = [
         s for s, wanted in ((State.FAILED, failed), (State.NEEDS_REVIEW, needs_review)) if wanted
     ]
     if bool(refs) == bool(states):
-        raise BadInput("replay: name references, or give --failed and/or --needs-review")
-    store = open_store(db)
+        raise BadInput(t("replay:给出业务参考号,或者用 --failed 和/或 --needs-review"))
     who = actor or getpass.getuser()
-    marked = store.replay(refs or (), actor=who) if refs else []
-    for state in states:
-        marked += store.replay(state=state, actor=who)
-    store.close()
+    with open_store(db, mode="write") as store:
+        marked = store.replay(refs or (), actor=who) if refs else []
+        for state in states:
+            marked += store.replay(state=state, actor=who)
     if not marked:
-        typer.echo("nothing to replay")
+        typer.echo(t("没有要重放的订单"))
         return
-    typer.echo(f"marked for replay ({len(marked)}): {', '.join(marked)}")
+    typer.echo(t("已标记重放({count}):{refs}", count=len(marked), refs=", ".join(marked)))

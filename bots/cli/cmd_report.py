@@ -6,21 +6,23 @@ from pathlib import Path
 
 import typer
 
-from bots.batch import write_batch_report
+from bots.batch import build_batch_report
 from bots.cli.app import app
 from bots.ledger.store import open_store
+from bots.messages import t
 
 
-@app.command()
+@app.command(help=t("写出批次报告:每单一行,含状态、订单号、流水号、告知内容和后续事项。"))
 def report(
-    out: Path = typer.Option(Path("reports"), "--out", help="folder for the report files"),
-    db: str | None = typer.Option(None, "--db", help="ledger URL (default: $BOTS_DB or sqlite)"),
-    batch: str | None = typer.Option(None, "--batch", help="only this batch"),
+    out: Path = typer.Option(Path("reports"), "--out", help=t("报告文件放在哪个文件夹")),
+    db: str | None = typer.Option(
+        None, "--db", help=t("账本网址(默认:配置的 db:BOTS_DB、bots.toml 或 sqlite)")
+    ),
+    batch: str | None = typer.Option(None, "--batch", help=t("只要这个批次")),
 ) -> None:
-    """Write one row per order: state, order number, serial number, notice, follow-ups."""
-    store = open_store(db)
+    store = open_store(db, mode="read")
     try:
-        paths = write_batch_report(store.items(batch=batch), out)
+        paths = build_batch_report(store, out, batch)
     finally:
         store.close()
     for kind, path in paths.items():

@@ -1,5 +1,7 @@
 """``bots run FLOW --input FILE``: one flow, one live line per step, then what the flow found
-(its outputs), whether the portal already had the order, and the run folder.
+(its outputs), whether the portal already had the order, and the run folder. ``FLOW`` is a
+file, or the name of a flow in the flows folder (``bots run e9_new_install``: the shipped
+flows unless the configuration names another folder).
 
 It runs every commit step's guard first, as a replay does: an operator running an order by
 hand must never enter it twice (``--no-guards`` skips the look-ups, for QA timing)."""
@@ -13,6 +15,7 @@ from typing import Any
 import typer
 from loguru import logger
 
+from bots import config
 from bots.cli.app import app
 from bots.errors import BadInput, DefinitionError
 from bots.flow import Flow, load_flow
@@ -39,30 +42,53 @@ def read_inputs(flow: Flow, file: Path | None) -> dict[str, Any]:
         return {whole[0]: data}
     if not isinstance(data, dict):
         raise BadInput(
-            f"{file}: expected a mapping of input names to values, found {type(data).__name__}"
+            t(
+                "{file}:应是“输入名: 值”的映射,实际是{found}",
+                file=file,
+                found=type(data).__name__,
+            )
         )
     return data
 
 
-@app.command()
+@app.command(help=t("在新开的 Chromium 里运行一个流程;退出码说明结果。"))
 def run(
-    flow: Path = typer.Argument(..., help="The flow file to run."),  # noqa: B008
-    input: Path | None = typer.Option(None, "--input", "-i", help="Input file (YAML or JSON)."),  # noqa: A002, B008
-    portal: str | None = typer.Option(None, "--portal", help="Portal base URL (env.portal_url)."),
-    headed: bool = typer.Option(False, "--headed", help="Show the browser window."),
-    screenshots: str = typer.Option("every_step", "--screenshots", help=" | ".join(POLICIES)),
-    runs_dir: Path = typer.Option(Path("runs"), "--runs-dir", help="Where run folders go."),  # noqa: B008
+    flow: str = typer.Argument(..., help=t("流程文件,或流程文件夹里流程的名字(如 e9_new_install)")),
+    input: Path | None = typer.Option(None, "--input", "-i", help=t("输入文件(YAML 或 JSON)")),  # noqa: A002, B008
+    portal: str | None = typer.Option(
+        None, "--portal", help=t("营账系统网址(默认:配置的 portal_url)")
+    ),
+    headed: bool = typer.Option(False, "--headed", help=t("显示浏览器窗口")),
+    screenshots: str | None = typer.Option(
+        None, "--screenshots", help=t("截图策略:every_step | on_failure | off(默认:配置的)")
+    ),
+    runs_dir: Path | None = typer.Option(
+        None, "--runs-dir", help=t("运行文件夹放在哪里(默认:配置的 runs,即 runs)")
+    ),
     guards: bool = typer.Option(
         True,
         "--guards/--no-guards",
-        help="Look in the portal before every commit step (default) so an order already "
-        "there is never entered again; --no-guards skips the look-ups (QA timing only).",
+        help=t(
+            "每个提交步骤之前先在营账系统里查一遍(默认),已有的订单绝不重录;"
+            "--no-guards 跳过查询(仅供测试计时)"
+        ),
     ),
 ) -> None:
-    """Run one flow in a fresh Chromium; exit code says how it ended."""
-    if screenshots not in POLICIES:
-        raise BadInput(f"--screenshots must be one of {', '.join(POLICIES)}, found '{screenshots}'")
-    loaded = load_flow(flow)
+    if screenshots is not None and screenshots not in POLICIES:
+        raise BadInput(
+            t(
+                "--screenshots 应是 {choices} 之一,实际为“{found}”",
+                choices=", ".join(POLICIES),
+                found=screenshots,
+            )
+        )
+    settings = (
+        config.current()
+        .with_option("portal_url", portal, "--portal")
+        .with_option("screenshots", screenshots, "--screenshots")
+        .with_option("runs", runs_dir and str(runs_dir), "--runs-dir")
+    )
+    loaded = load_flow(config.find_flow(flow, Path(settings["flows"])))
     inputs = read_inputs(loaded, input)
     from bots.actions.launch import open_page  # Playwright loads only when something runs
 
@@ -74,20 +100,20 @@ def run(
             page,
             loaded,
             inputs,
-            portal_url=portal,
-            runs_dir=runs_dir,
-            screenshots=screenshots,
+            portal_url=settings["portal_url"],
+            runs_dir=Path(settings["runs"]),
+            screenshots=settings["screenshots"],
             input_source=source,
             guard="always" if guards else "replay",
         )
         result = runner.run()
     for line in summary(result):
         typer.echo(line)
-    typer.echo(f"run folder: {result.run_dir}")
+    typer.echo(t("运行文件夹:{path}", path=result.run_dir))
     if result.error is not None:
         raise result.error
     if not result.ok:
-        raise DefinitionError("the run did not finish")
+        raise DefinitionError(t("运行没有走完"))
 
 
 def summary(result: RunResult) -> list[str]:

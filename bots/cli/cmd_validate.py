@@ -6,11 +6,13 @@ from pathlib import Path
 
 import typer
 
+from bots import config
 from bots.cli.app import app
 from bots.errors import DefinitionError
 from bots.flow import load_flow
-from bots.flow.loader import display_path
+from bots.flow.loader import display_path, find_selectors_root
 from bots.flow.problems import DefinitionProblems
+from bots.messages import t
 from bots.selectors.repository import load_selector_file
 
 
@@ -28,16 +30,24 @@ def _is_selector_file(path: Path) -> bool:
     return "selectors" in path.resolve().parent.parts[-1:]
 
 
-@app.command()
+def _configured() -> list[Path]:
+    """The flows folder in force and its selectors (the configured folder, else beside it)."""
+    settings = config.current()
+    flows = Path(settings["flows"])
+    selectors = settings.path("selectors") or find_selectors_root(flows / "any.yaml")
+    return [p for p in (flows, selectors) if p is not None and p.exists()]
+
+
+@app.command(help=t("检查每个流程文件和选择器文件;有任何问题就以非零退出。"))
 def validate(
     paths: list[Path] = typer.Argument(
-        None, help="Flow/selector files or folders (default: flows/ selectors/)."
+        None,
+        help=t("流程或选择器文件、文件夹(默认:配置的流程文件夹和它的选择器)"),
     ),  # noqa: B008
 ) -> None:
-    """Check every flow and selector file; exit non-zero on any problem."""
-    targets = _files(paths or [p for p in (Path("flows"), Path("selectors")) if p.exists()])
+    targets = _files(paths or _configured())
     if not targets:
-        raise DefinitionError("nothing to validate: give flow files or folders (no flows/ here)")
+        raise DefinitionError(t("没有可检查的文件:给出流程文件或文件夹"))
     problems: list[str] = []
     for path in targets:
         try:
@@ -48,10 +58,11 @@ def validate(
         except DefinitionProblems as error:
             problems += [str(p) for p in error.problems if str(p) not in problems]
             continue
-        typer.echo(f"ok  {display_path(path)}")
+        typer.echo(t("通过  {path}", path=display_path(path)))
     if problems:
         # one unwrapped line per problem, so editors and terminals can jump to file:line:col
         for problem in problems:
             typer.echo(problem)
-        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
-        raise DefinitionError(f"{count} in the flow/selector files; nothing was run")
+        raise DefinitionError(
+            t("流程或选择器文件里有{count}个问题;什么都没有运行", count=len(problems))
+        )

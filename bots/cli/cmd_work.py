@@ -1,83 +1,156 @@
 """``bots work``: claim queued orders and enter them, N browser contexts in parallel.
 
-Exit codes: 0 when the queue was worked (or a signal stopped it cleanly: every item under
-way was handed back); 6 (SystemException, code portal_down) after too many system errors
-in a row; 5 when a staff login was refused; 1 when a worker stopped on an unexpected error.
+The console stays quiet: one progress bar, one line per finished order, then what to do
+next; the step lines go to each run folder (``-v`` shows them too).
+
+Exit codes: 0 when the queue was worked and every order this run finished is done (or a
+signal stopped it cleanly: every item under way was handed back); 11 when orders this run
+finished failed or need review; 6 (SystemException, code portal_down) after too many system
+errors in a row; 5 when a staff login was refused; 1 when a worker stopped on an
+unexpected error.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
+from bots import config
 from bots.cli.app import app
 from bots.cli.app import console as cli_console
-from bots.errors import BadInput, BotsError, BusinessException, SystemException
+from bots.errors import BadInput, BotsError, BusinessException, OrdersNeedAttention, SystemException
 from bots.ledger.model import Backoff
 from bots.ledger.store import resolve_url
+from bots.messages import t
+from bots.messages.terms import state_name
 from bots.worker import credentials as credential_source
 from bots.worker.loop import WorkerConfig
 from bots.worker.pool import Summary, run_workers
 
-FLOWS_DIR = Path(os.environ.get("BOTS_FLOWS", "flows"))
 STOPS: dict[str, tuple[type[BotsError], str]] = {
     "portal_down": (SystemException, "portal_down"),
     "login": (BusinessException, "login_failed"),
     "crash": (BotsError, "worker_crashed"),
 }
+ATTENTION = ("failed", "needs_review")
+
+VerboseOption = Annotated[
+    bool, typer.Option("--verbose", "-v", help=t("在控制台也显示每一步(本来只写进运行文件夹)"))
+]
+
+
+def route_logs(console: Console, verbose: bool) -> None:
+    """Step lines to the run folders only (each run adds its own sink there); the console
+    gets the process's own warnings, or with ``verbose`` every line, printed above the bar."""
+    from loguru import logger
+
+    def show(message: object) -> None:
+        console.print(Text(str(message).rstrip("\n")))
+
+    logger.remove()
+    if verbose:
+        logger.add(show, level="INFO", format="{message}")
+    else:
+        logger.add(show, level="WARNING", format="{message}", filter=_not_a_step)
+
+
+def _not_a_step(record: Any) -> bool:
+    """A line of this process (a lost lease, a signal), not a step of a run."""
+    return "run_id" not in record["extra"]
 
 
 def print_summary(summary: Summary, console: Console) -> None:
-    counts = " · ".join(f"{state} {n}" for state, n in sorted(summary.counts.items()) if n)
-    console.print(f"this run: {summary.snapshot.line()}")
-    console.print(f"finished in {summary.seconds:.1f} s; ledger: {counts or 'empty'}")
+    counts = " · ".join(
+        f"{state_name(state)} {n}" for state, n in sorted(summary.counts.items()) if n
+    )
+    console.print(Text(t("本次运行:{line}", line=summary.snapshot.line())))
+    console.print(
+        Text(
+            t(
+                "用时{seconds}秒;账本:{counts}",
+                seconds=f"{summary.seconds:.1f}",
+                counts=counts or t("空"),
+            )
+        )
+    )
 
 
-@app.command()
+@app.command(help=t("处理队列直到清空(或一直处理),每个浏览器上下文用一个工号登录。"))
 def work(
-    workers: int = typer.Option(1, "--workers", "-n", help="browser contexts in parallel"),
+    workers: int | None = typer.Option(
+        None, "--workers", "-n", help=t("并行的浏览器上下文数(默认:配置的 workers,即1)")
+    ),
     until_empty: bool = typer.Option(
-        True, "--until-empty/--forever", help="stop when nothing is left to do"
+        True, "--until-empty/--forever", help=t("队列空了就停(默认),或一直等新订单")
     ),
-    db: str | None = typer.Option(None, "--db", help="ledger URL (default: $BOTS_DB or sqlite)"),
+    db: str | None = typer.Option(
+        None, "--db", help=t("账本网址(默认:配置的 db:BOTS_DB、bots.toml 或 sqlite)")
+    ),
     portal: str | None = typer.Option(
-        None, "--portal", help="portal base URL (default: $BOTS_PORTAL_URL)"
+        None,
+        "--portal",
+        help=t("营账系统网址(默认:配置的 portal_url:BOTS_PORTAL_URL 或 bots.toml)"),
     ),
-    flows: Path = typer.Option(FLOWS_DIR, "--flows", help="folder of the procedure flows"),
+    flows: Path | None = typer.Option(
+        None, "--flows", help=t("办理流程所在的文件夹(默认:配置的 flows,否则随软件安装的流程)")
+    ),
     login_flow: str = typer.Option(
-        "login.yaml", "--login-flow", help="flow in --flows each context runs once to log in"
+        "login.yaml", "--login-flow", help=t("每个上下文先运行一次来登录的流程(在流程文件夹里)")
     ),
     credentials: str | None = typer.Option(
-        None, "--credentials", help="0600 file of staff_id:password lines ($BOTS_CREDENTIALS)"
+        None,
+        "--credentials",
+        help=t("0600的“工号:密码”文件(默认:配置的 credentials:BOTS_CREDENTIALS 或 bots.toml)"),
     ),
     worker_id: str | None = typer.Option(
-        None, "--worker-id", help="this machine's name in the ledger (default: hostname)"
+        None,
+        "--worker-id",
+        help=t("这个进程在账本里的名字(默认:主机名-进程号-随机数,每个进程都不同)"),
     ),
-    screenshots: str = typer.Option("every_step", "--screenshots"),
-    runs_dir: Path = typer.Option(Path("runs"), "--runs-dir"),
-    lease: float = typer.Option(120.0, "--lease", help="seconds a claim lasts without heartbeat"),
+    screenshots: str | None = typer.Option(
+        None, "--screenshots", help=t("截图策略:every_step | on_failure | off(默认:配置的)")
+    ),
+    runs_dir: Path | None = typer.Option(
+        None, "--runs-dir", help=t("运行文件夹放在哪里(默认:配置的 runs,即 runs)")
+    ),
+    lease: float = typer.Option(120.0, "--lease", help=t("没有心跳时一次领取的有效秒数")),
     retry_base: float = typer.Option(
-        30.0, "--retry-delay", help="seconds before the first retry after a system error"
+        30.0, "--retry-delay", help=t("系统错误后第一次重试前等待的秒数")
     ),
-    retry_cap: float = typer.Option(3600.0, "--retry-cap", help="longest wait between retries"),
+    retry_cap: float = typer.Option(3600.0, "--retry-cap", help=t("两次重试之间最长等待的秒数")),
     max_failures: int = typer.Option(
-        5, "--max-consecutive-failures", help="system errors in a row before stopping"
+        5, "--max-consecutive-failures", help=t("连续多少次系统错误后停止")
     ),
-    headed: bool = typer.Option(False, "--headed"),
+    headed: bool = typer.Option(False, "--headed", help=t("显示浏览器窗口")),
+    verbose: VerboseOption = False,
 ) -> None:
-    """Work the queue until it is empty (or forever), one staff login per context."""
-    portal_url = portal or os.environ.get("BOTS_PORTAL_URL")
-    if not portal_url:
-        raise BadInput("no portal: pass --portal URL or set BOTS_PORTAL_URL")
-    config = WorkerConfig(
-        db_url=resolve_url(db),
-        flows_dir=flows,
-        portal_url=portal_url,
-        runs_dir=runs_dir,
-        screenshots=screenshots,
+    settings = (
+        config.current()
+        .with_option("portal_url", portal, "--portal")
+        .with_option("db", db, "--db")
+        .with_option("flows", flows and str(flows), "--flows")
+        .with_option("credentials", credentials, "--credentials")
+        .with_option("screenshots", screenshots, "--screenshots")
+        .with_option("runs", runs_dir and str(runs_dir), "--runs-dir")
+        .with_option("workers", workers, "--workers")
+    )
+    if not settings["portal_url"]:
+        raise BadInput(
+            t(
+                "没有营账系统网址:用 --portal URL,"
+                "或在 BOTS_PORTAL_URL 或 bots.toml 的 portal_url 里设"
+            )
+        )
+    worker_config = WorkerConfig(
+        db_url=resolve_url(settings["db"]),
+        flows_dir=Path(settings["flows"]),
+        portal_url=settings["portal_url"],
+        runs_dir=Path(settings["runs"]),
+        screenshots=settings["screenshots"],
         lease_seconds=lease,
         until_empty=until_empty,
         max_consecutive_system=max_failures,
@@ -85,18 +158,47 @@ def work(
         backoff=Backoff(base=retry_base, cap=retry_cap),
     )
     console = cli_console(stderr=True)
+    route_logs(console, verbose)
     summary = run_workers(
-        config, credential_source.load(credentials), workers, worker_id, headed, console
+        worker_config,
+        credential_source.load(settings["credentials"]),
+        settings["workers"],
+        worker_id,
+        headed,
+        console,
     )
     finish(summary, console)
 
 
-def finish(summary: Summary, console: Console) -> None:
-    """Print the summary; a stop that needs a person (portal down, login refused, a worker
-    crashed) becomes the error the CLI's handler turns into its exit code."""
+def finish(
+    summary: Summary, console: Console, report: Path | None = None, attention_fails: bool = True
+) -> None:
+    """Print the summary and what to do next; a stop that needs a person (portal down, login
+    refused, a worker crashed) becomes the error the CLI's handler turns into its exit code,
+    and so do orders this run finished that failed or need review (exit 11), unless
+    ``attention_fails`` is off (the demo, whose sample batch fails one order on purpose)."""
     print_summary(summary, console)
     if summary.stop_kind in STOPS:
         error, code = STOPS[summary.stop_kind]
         raise error(summary.stop_reason or summary.stop_kind, code=code)
     if summary.stop_reason:
-        console.print(summary.stop_reason, markup=False)
+        console.print(Text(summary.stop_reason))
+    attention = sum(summary.finished.get(state, 0) for state in ATTENTION)
+    if attention:
+        console.print(
+            Text(
+                t(
+                    "下一步:运行 bots status --failed 查看这{count}单的原因;"
+                    "改正后 bots replay 重放",
+                    count=attention,
+                )
+            )
+        )
+    if report is not None:
+        console.print(Text(t("批次报告:{path}", path=report)))
+    else:
+        console.print(Text(t("批次报告:运行 bots report --out reports/")))
+    if attention and attention_fails and summary.stop_kind != "signal":
+        raise OrdersNeedAttention(
+            t("本次有{count}单失败或待人工核查", count=attention), code="orders_need_attention"
+        )

@@ -7,8 +7,9 @@ So ``bots --help`` lists every command from the index alone, and ``bots run`` im
 Commands stay discovered, not listed: a new ``cmd_*.py`` with ``@app.command()`` (or
 ``app.add_typer(sub, name=…)``) shows up by itself. What the index reads: the command's
 name (``@app.command("name")``, else the function's, as Typer spells it), its help
-(``help=`` or the docstring) and ``hidden=``. When one of these is not a plain constant,
-listing imports that module instead of guessing. It does not know what a command does.
+(``help=``, a constant or a catalogue message ``t("…")`` whose msgid it keeps and translates
+when the help is shown; else the docstring) and ``hidden=``. When one of these is not a
+constant, listing imports that module instead of guessing. It does not know what a command does.
 """
 
 from __future__ import annotations
@@ -36,8 +37,18 @@ class Entry:
 
 
 def _constant(node: ast.expr | None, default: Any = None) -> Any:
+    """A constant's value; for a message of the catalogue, ``t("…")``, its msgid (translated
+    when the help is shown)."""
     if node is None:
         return default
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "t"
+        and len(node.args) == 1
+        and not node.keywords
+    ):
+        node = node.args[0]
     return node.value if isinstance(node, ast.Constant) else ...
 
 
@@ -134,6 +145,11 @@ class LazyGroup(TyperGroup):
         return command
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
+        from bots.messages import t as translate
+
+        for command in self.commands.values():
+            if isinstance(command, Placeholder) and command.entry.help is not None:
+                command.help = translate(command.entry.help)
         self._listing = True
         try:
             super().format_help(ctx, formatter)

@@ -20,6 +20,7 @@ from bots.selectors.repository import Repository, load_repository
 # sub-flow or a selector file reloads it
 _CACHE: dict[Path, tuple[tuple[tuple[Path, float], ...], Flow]] = {}
 _LOCK = threading.Lock()
+_SELECTORS: list[Path] = []  # a folder configured for every flow (bots.config)
 _META_KEYS = set(StepMeta.model_fields) - {"if_"} | {"if"}
 
 
@@ -30,8 +31,16 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+def use_selectors(root: Path | None) -> None:
+    """Take every flow's selectors from ``root`` (bots.toml's ``selectors``), not beside it."""
+    _SELECTORS[:] = [root] if root else []
+    _CACHE.clear()
+
+
 def find_selectors_root(flow_path: Path) -> Path | None:
     """The nearest ``selectors/`` directory: beside the flow, then in each parent."""
+    if _SELECTORS:
+        return _SELECTORS[0]
     for folder in flow_path.resolve().parents:
         candidate = folder / "selectors"
         if candidate.is_dir():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bots.errors import BadInput, BotsError, SetupError
+from bots.messages import t
 
 
 class IllegalTransition(BotsError):
@@ -27,3 +28,68 @@ class DuplicateReference(BadInput):
 
 class SchemaOutOfDate(SetupError):
     """The database's schema is older (or newer) than this version of bots."""
+
+
+class LedgerUnusable(SetupError):
+    """The ledger itself cannot serve the command: missing (for a command that only reads),
+    read-only, locked, damaged, or unreachable. One line naming it and what to do; nothing
+    was written. The backends map their drivers' errors onto the makers below."""
+
+    @classmethod
+    def missing(cls, where: str) -> LedgerUnusable:
+        return cls(
+            t("账本{where}不存在:检查 --db 或 BOTS_DB 的写法;只读的命令不会新建账本", where=where),
+            code="ledger_missing",
+        )
+
+    @classmethod
+    def read_only(cls, where: str) -> LedgerUnusable:
+        return cls(
+            t(
+                "账本{where}是只读的:换一个能写它的用户运行,或改正它和它所在文件夹的权限",
+                where=where,
+            ),
+            code="ledger_read_only",
+        )
+
+    @classmethod
+    def no_write_grant(cls, where: str) -> LedgerUnusable:
+        return cls(
+            t("账本{where}不让这个数据库用户写入:给它授予写权限,或连到可写的主库", where=where),
+            code="ledger_read_only",
+        )
+
+    @classmethod
+    def locked(cls, where: str, seconds: float) -> LedgerUnusable:
+        return cls(
+            t(
+                "账本{where}被另一个进程锁住(已等{seconds}秒):等它结束再试,或找出卡住的进程",
+                where=where,
+                seconds=f"{seconds:g}",
+            ),
+            code="ledger_locked",
+        )
+
+    @classmethod
+    def damaged(cls, where: str) -> LedgerUnusable:
+        return cls(
+            t(
+                "账本{where}已损坏,不是可用的 SQLite 数据库:从备份恢复,或用 --db 指向另一个账本",
+                where=where,
+            ),
+            code="ledger_damaged",
+        )
+
+    @classmethod
+    def cannot_open(cls, where: str, reason: str) -> LedgerUnusable:
+        return cls(
+            t("无法打开账本{where}:{reason};检查路径和权限", where=where, reason=reason),
+            code="ledger_unreachable",
+        )
+
+    @classmethod
+    def disk(cls, where: str, reason: str) -> LedgerUnusable:
+        return cls(
+            t("账本{where}写不进磁盘:{reason};腾出空间或检查磁盘", where=where, reason=reason),
+            code="ledger_disk",
+        )

@@ -1,8 +1,15 @@
 """A worker's verbs: claim with a lease, heartbeat, commit steps, and how an attempt ends
-(done, failed, retry_wait with backoff, needs_review), plus reaping expired leases."""
+(done, failed, retry_wait with backoff, needs_review), plus reaping expired leases.
+
+Leases are fenced: a claim hands out a fresh token, and every later write for the item
+(heartbeat, commit steps, the end of the attempt) names it and is refused once the item was
+reaped, even if it was claimed again by a worker of the same name. A worker learns that it
+lost the item at its next write, and stops touching it.
+"""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,9 +19,12 @@ from bots.ledger.errors import LeaseLost
 from bots.ledger.model import ErrorInfo, State, WorkItem
 from bots.ledger.sqlbase import Cursor, Row, SqlBase, dump_json
 from bots.ledger.transitions import check
+from bots.messages import t
 
 _CLAIMABLE = "(state = 'pending' OR (state = 'retry_wait' AND next_attempt_at <= ?))"
-_CLEAR_LEASE = "lease_owner = NULL, lease_expires_at = NULL, heartbeat_at = NULL"
+_CLEAR_LEASE = (
+    "lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, heartbeat_at = NULL"
+)
 _FAIL_ACTIONS = {
     "business_exception": "fail_business",
     "bad_input": "fail_business",
@@ -30,7 +40,8 @@ _FAIL_ACTIONS = {
 class Leases(SqlBase):
     def claim(self, worker: str, *, lease_seconds: float | None = None) -> WorkItem | None:
         """Take the most urgent, oldest claimable item (pending, or retry_wait that is due):
-        it becomes running, leased to ``worker``. None when nothing is claimable."""
+        it becomes running, leased to ``worker`` under a new ``lease_token`` that every later
+        write of the worker for it must name. None when nothing is claimable."""
         now = self.clock()
         lease = timedelta(seconds=lease_seconds) if lease_seconds else self.lease
         with self.tx() as cur:
@@ -46,10 +57,11 @@ class Leases(SqlBase):
             attempt = row["attempts"] + 1
             cur.run(
                 "UPDATE work_items SET state = 'running', attempts = ?,"
-                " run_attempts = run_attempts + 1, lease_owner = ?, lease_expires_at = ?,"
-                " heartbeat_at = ?, next_attempt_at = NULL, committed_step = NULL,"
-                " commit_in_progress = NULL, updated_at = ? WHERE reference = ?",
-                attempt, worker, now + lease, now, now, ref,
+                " run_attempts = run_attempts + 1, lease_owner = ?, lease_token = ?,"
+                " lease_expires_at = ?, heartbeat_at = ?, next_attempt_at = NULL,"
+                " committed_step = NULL, commit_in_progress = NULL, updated_at = ?"
+                " WHERE reference = ?",
+                attempt, worker, secrets.token_hex(16), now + lease, now, now, ref,
             )  # fmt: skip
             cur.run(
                 "INSERT INTO history (reference, kind, actor, attempt, started_at)"
@@ -58,55 +70,64 @@ class Leases(SqlBase):
             )  # fmt: skip
             return self._get(cur, ref)
 
-    def heartbeat(self, ref: str, worker: str, *, lease_seconds: float | None = None) -> bool:
-        """Extend the lease if ``worker`` still holds it; False when it was lost."""
+    def heartbeat(
+        self, ref: str, worker: str, *, token: str | None, lease_seconds: float | None = None
+    ) -> bool:
+        """Extend the lease granted under ``token``; False once it was lost (the item was
+        reaped, and maybe claimed again, since: whoever holds it now is not this claim)."""
         now = self.clock()
         lease = timedelta(seconds=lease_seconds) if lease_seconds else self.lease
         with self.tx() as cur:
             changed = cur.run(
                 "UPDATE work_items SET lease_expires_at = ?, heartbeat_at = ?, updated_at = ?"
-                " WHERE reference = ? AND state = 'running' AND lease_owner = ?",
-                now + lease, now, now, ref, worker,
+                " WHERE reference = ? AND state = 'running' AND lease_token = ?",
+                now + lease, now, now, ref, token,
             )  # fmt: skip
             return changed == 1
 
-    def _owned(self, cur: Cursor, action: str, ref: str, worker: str) -> Row:
+    def _owned(self, cur: Cursor, action: str, ref: str, worker: str, token: str | None) -> Row:
         row = self._row(cur, ref)
         state = State(row["state"])
-        if state is not State.RUNNING or row["lease_owner"] != worker:
-            holder = f" held by {row['lease_owner']}" if state is State.RUNNING else ""
+        if state is not State.RUNNING:
             raise LeaseLost(
-                f"{worker} no longer holds the lease on {ref}: it is {state.value}{holder}",
+                t("{worker}已不再持有{ref}的租约:它现在是{state}", worker=worker, ref=ref,
+                  state=state.value),
                 reference=ref,
-            )
+            )  # fmt: skip
+        if token is None or row["lease_token"] != token:
+            raise LeaseLost(
+                t("{worker}已不再持有{ref}的租约:它已由{owner}重新领取", worker=worker, ref=ref,
+                  owner=row["lease_owner"]),
+                reference=ref,
+            )  # fmt: skip
         check(action, ref, state)
         return row
 
-    def commit_started(self, ref: str, worker: str, step: str) -> None:
+    def commit_started(self, ref: str, worker: str, step: str, *, token: str | None) -> None:
         """Record that a step which changes the portal is under way (a crash now is an
         unknown outcome)."""
         with self.tx() as cur:
-            row = self._owned(cur, "commit_started", ref, worker)
+            row = self._owned(cur, "commit_started", ref, worker, token)
             # the same step again is the runner re-running it after a re-login (its guard
             # ran first): still the one commit in progress
             if row["commit_in_progress"] and row["commit_in_progress"] != step:
                 raise BadInput(
-                    f"cannot start commit step {step} of {ref}: step "
-                    f"{row['commit_in_progress']} is still in progress"
-                )
+                    t("不能开始{ref}的提交步骤{step}:步骤{running}还在进行中", ref=ref, step=step,
+                      running=row["commit_in_progress"])
+                )  # fmt: skip
             cur.run(
                 "UPDATE work_items SET commit_in_progress = ?, updated_at = ? WHERE reference = ?",
                 step, self.clock(), ref,
             )  # fmt: skip
 
-    def commit_done(self, ref: str, worker: str, step: str) -> None:
+    def commit_done(self, ref: str, worker: str, step: str, *, token: str | None) -> None:
         with self.tx() as cur:
-            row = self._owned(cur, "commit_done", ref, worker)
+            row = self._owned(cur, "commit_done", ref, worker, token)
             if row["commit_in_progress"] != step:
                 raise BadInput(
-                    f"cannot finish commit step {step} of {ref}: the step in progress is "
-                    f"{row['commit_in_progress'] or 'none'}"
-                )
+                    t("不能结束{ref}的提交步骤{step}:进行中的是{running}", ref=ref, step=step,
+                      running=row["commit_in_progress"] or t("无"))
+                )  # fmt: skip
             cur.run(
                 "UPDATE work_items SET committed_step = ?, commit_in_progress = NULL,"
                 " updated_at = ? WHERE reference = ?",
@@ -114,33 +135,61 @@ class Leases(SqlBase):
             )  # fmt: skip
 
     def complete(
-        self, ref: str, worker: str, outputs: Mapping[str, Any], *, artifact_dir: str | None = None
+        self,
+        ref: str,
+        worker: str,
+        outputs: Mapping[str, Any],
+        *,
+        token: str | None,
+        artifact_dir: str | None = None,
     ) -> WorkItem:
         """running → done, with the flow's outputs (portal order no., serial no., ...)."""
         with self.tx() as cur:
-            row = self._owned(cur, "complete", ref, worker)
+            row = self._owned(cur, "complete", ref, worker, token)
             return self._end(cur, row, "complete", State.DONE, None, artifact_dir, outputs=outputs)
 
     def fail(
-        self, ref: str, worker: str, error: ErrorInfo, *, artifact_dir: str | None = None
+        self,
+        ref: str,
+        worker: str,
+        error: ErrorInfo,
+        *,
+        token: str | None,
+        artifact_dir: str | None = None,
     ) -> WorkItem:
         """End the attempt the way the error's kind says (business → failed, system → retry,
         unknown outcome → needs_review)."""
         action = getattr(self, _FAIL_ACTIONS.get(error.kind, "fail_system"))
-        ended: WorkItem = action(ref, worker, error, artifact_dir=artifact_dir)
+        ended: WorkItem = action(ref, worker, error, token=token, artifact_dir=artifact_dir)
         return ended
 
     def fail_business(
-        self, ref: str, worker: str, error: ErrorInfo, *, artifact_dir: str | None = None
+        self,
+        ref: str,
+        worker: str,
+        error: ErrorInfo,
+        *,
+        token: str | None,
+        artifact_dir: str | None = None,
     ) -> WorkItem:
         """running → failed: the portal refused; an operator decides."""
-        return self._fail_now("fail_business", State.FAILED, ref, worker, error, artifact_dir)
+        return self._fail_now(
+            "fail_business", State.FAILED, ref, worker, token, error, artifact_dir
+        )
 
     def fail_unknown(
-        self, ref: str, worker: str, error: ErrorInfo, *, artifact_dir: str | None = None
+        self,
+        ref: str,
+        worker: str,
+        error: ErrorInfo,
+        *,
+        token: str | None,
+        artifact_dir: str | None = None,
     ) -> WorkItem:
         """running → needs_review: a commit step may or may not have reached the portal."""
-        return self._fail_now("fail_unknown", State.NEEDS_REVIEW, ref, worker, error, artifact_dir)
+        return self._fail_now(
+            "fail_unknown", State.NEEDS_REVIEW, ref, worker, token, error, artifact_dir
+        )
 
     def _fail_now(
         self,
@@ -148,31 +197,38 @@ class Leases(SqlBase):
         target: State,
         ref: str,
         worker: str,
+        token: str | None,
         error: ErrorInfo,
         artifact_dir: str | None,
     ) -> WorkItem:
         with self.tx() as cur:
-            row = self._owned(cur, action, ref, worker)
+            row = self._owned(cur, action, ref, worker, token)
             return self._end(cur, row, action, target, error, artifact_dir)
 
     def fail_system(
-        self, ref: str, worker: str, error: ErrorInfo, *, artifact_dir: str | None = None
+        self,
+        ref: str,
+        worker: str,
+        error: ErrorInfo,
+        *,
+        token: str | None,
+        artifact_dir: str | None = None,
     ) -> WorkItem:
         """retry_wait after a backoff delay, or failed once ``max_attempts`` runs were used.
         Inside a commit step the portal may have taken the change: needs_review instead."""
         with self.tx() as cur:
-            row = self._owned(cur, "fail_system", ref, worker)
+            row = self._owned(cur, "fail_system", ref, worker, token)
             now = self.clock()
             if row["commit_in_progress"]:
-                note = (
-                    f"system error during commit step {row['commit_in_progress']}; "
-                    "check the portal before replay"
+                note = t(
+                    "提交步骤{step}进行中出了系统错误;重放前先到营账系统里查看",
+                    step=row["commit_in_progress"],
                 )
                 return self._end(
                     cur, row, "fail_system", State.NEEDS_REVIEW, error, artifact_dir, note=note
                 )
             if row["run_attempts"] >= row["max_attempts"]:
-                note = f"gave up after {row['run_attempts']} attempts"
+                note = t("试了{count}次,放弃", count=row["run_attempts"])
                 return self._end(
                     cur, row, "fail_system", State.FAILED, error, artifact_dir, note=note
                 )
@@ -198,7 +254,9 @@ class Leases(SqlBase):
         check(action, ref, State(row["state"]), target)
         now = self.clock()
         err = error or ErrorInfo(kind="", type="", message="")
-        message = f"{err.message} ({note})" if error and note else err.message or None
+        both = error and note
+        message = t("{message}({note})", message=err.message, note=note) if both else None
+        message = message or err.message or None
         finished = None if target is State.RETRY_WAIT else now
         # a retry after a committed step must look in the portal first, like a replay
         replay = target is not State.DONE and bool(row["replay"] or row["committed_step"])
@@ -235,23 +293,33 @@ class Leases(SqlBase):
         )  # fmt: skip
 
     def release(
-        self, ref: str, worker: str, reason: str, *, artifact_dir: str | None = None
+        self,
+        ref: str,
+        worker: str,
+        reason: str,
+        *,
+        token: str | None,
+        artifact_dir: str | None = None,
     ) -> WorkItem:
         """Hand an item back unfinished (the worker was asked to stop): pending again, and the
         attempt does not count against ``max_attempts``. Inside a commit step the portal may
         have the change already: needs_review instead."""
         with self.tx() as cur:
-            row = self._owned(cur, "release", ref, worker)
+            row = self._owned(cur, "release", ref, worker, token)
             if row["commit_in_progress"]:
                 error = ErrorInfo(
                     kind="unknown_outcome",
                     type="Released",
-                    message=f"{reason} during commit step {row['commit_in_progress']}; "
-                    "check the portal before replay",
+                    message=t(
+                        "{reason}(在提交步骤{step}进行中);重放前先到营账系统里查看",
+                        reason=reason,
+                        step=row["commit_in_progress"],
+                    ),
                     step=row["commit_in_progress"],
                 )
                 return self._end(cur, row, "release", State.NEEDS_REVIEW, error, artifact_dir)
-            return self._back_to_pending(cur, row, "release", f"released: {reason}", artifact_dir)
+            note = t("交回队列:{reason}", reason=reason)
+            return self._back_to_pending(cur, row, "release", note, artifact_dir)
 
     def _back_to_pending(
         self,
@@ -261,26 +329,29 @@ class Leases(SqlBase):
         note: str,
         artifact_dir: str | None,
         *,
-        refund: bool = True,
+        expired: bool = False,
     ) -> WorkItem:
         ref = row["reference"]
         check(action, ref, State(row["state"]), State.PENDING)
         now = self.clock()
-        # a released attempt (the worker was told to stop) spends none of the retry budget;
+        # an attempt handed back before any commit step (the worker was told to stop, or
+        # died) spends none of the retry budget; a death is counted apart, in ``expiries``;
         # a step committed in it still makes the next run check guards first
         cur.run(
             f"UPDATE work_items SET state = 'pending', {_CLEAR_LEASE}, replay = ?,"
-            " run_attempts = run_attempts - ?, updated_at = ? WHERE reference = ?",
-            bool(row["replay"] or row["committed_step"]), int(refund), now, ref,
+            " run_attempts = run_attempts - 1, expiries = expiries + ?, updated_at = ?"
+            " WHERE reference = ?",
+            bool(row["replay"] or row["committed_step"]), int(expired), now, ref,
         )  # fmt: skip
         err = ErrorInfo(kind="", type="", message="")
         self._close_attempt(cur, row, State.PENDING, None, err, artifact_dir, note, now)
         return self._get(cur, ref)
 
     def reap(self) -> list[WorkItem]:
-        """Take back items whose lease expired: no commit step begun → pending (failed once
-        ``max_attempts`` runs died that way); inside or after one → needs_review with the
-        reason. Returns the items changed."""
+        """Take back items whose lease expired: no commit step begun → pending, the attempt
+        not spent but the expiry counted (parked as failed after ``max_expiries`` of them: an
+        order that kills its workers); inside or after one → needs_review with the reason.
+        Returns the items changed."""
         now = self.clock()
         with self.tx() as cur:
             rows = cur.all(
@@ -293,26 +364,29 @@ class Leases(SqlBase):
     def _reap_one(self, cur: Cursor, row: Row) -> WorkItem:
         ref, worker = row["reference"], row["lease_owner"]
         step = row["commit_in_progress"] or row["committed_step"]
-        if step is None and row["run_attempts"] < row["max_attempts"]:
-            note = "lease expired, no side effects"
-            return self._back_to_pending(cur, row, "reap", note, None, refund=False)
+        if step is None and row["expiries"] + 1 < self.max_expiries:
+            note = t("租约过期,没有留下任何改动")
+            return self._back_to_pending(cur, row, "reap", note, None, expired=True)
         if step is None:  # a worker dies on this item every time: stop feeding it to them
             error = ErrorInfo(
                 kind="system_exception",
                 type="LeaseExpired",
-                message=f"the lease expired {row['run_attempts']} times running this item "
-                f"(last held by {worker}), no commit step started; check the logs before replay",
+                message=t(
+                    "租约已过期{count}次(最后由{worker}持有),从未开始提交步骤:这个订单一再让"
+                    "工作进程中断,查看日志后再重放",
+                    count=row["expiries"] + 1,
+                    worker=worker,
+                ),
             )
+            cur.run("UPDATE work_items SET expiries = expiries + 1 WHERE reference = ?", ref)
             return self._end(cur, row, "reap", State.FAILED, error, None)
         check("reap", ref, State.RUNNING, State.NEEDS_REVIEW)
-        during = "during" if row["commit_in_progress"] else "after"
-        error = ErrorInfo(
-            kind="unknown_outcome",
-            type="LeaseExpired",
-            message=(
-                f"worker {worker} lost its lease {during} commit step {step}; "
-                "check the portal before replay"
-            ),
-            step=step,
-        )
+        message = (
+            t("工作进程{worker}在提交步骤{step}进行中失去了租约;重放前先到营账系统里查看",
+              worker=worker, step=step)
+            if row["commit_in_progress"]
+            else t("工作进程{worker}在提交步骤{step}之后失去了租约;重放前先到营账系统里查看",
+                   worker=worker, step=step)
+        )  # fmt: skip
+        error = ErrorInfo(kind="unknown_outcome", type="LeaseExpired", message=message, step=step)
         return self._end(cur, row, "reap", State.NEEDS_REVIEW, error, None)

@@ -14,6 +14,7 @@ from bots.ledger.errors import IllegalTransition as IllegalTransition
 from bots.ledger.errors import LeaseLost as LeaseLost
 from bots.ledger.errors import NotFound as NotFound
 from bots.ledger.errors import SchemaOutOfDate as SchemaOutOfDate
+from bots.messages import t
 
 
 class State(StrEnum):
@@ -91,8 +92,10 @@ class WorkItem:
     attempts: int
     run_attempts: int
     max_attempts: int
+    expiries: int
     replay: bool
     lease_owner: str | None
+    lease_token: str | None
     lease_expires_at: datetime | None
     heartbeat_at: datetime | None
     next_attempt_at: datetime | None
@@ -109,20 +112,26 @@ class WorkItem:
     created_at: datetime
     updated_at: datetime
     finished_at: datetime | None
+    # an operator looked at this failed / needs_review item (the console's "mark reviewed"):
+    # it no longer heads the queue; a replay or an edit clears it
+    reviewed_at: datetime | None = None
+    reviewed_by: str | None = None
 
     @property
     def reason(self) -> str:
-        """One line for an operator: what went wrong and where."""
+        """One line for an operator: what went wrong and at which step (the error's class
+        and the technical detail stay in the history and the run folder)."""
         if self.error_message is None:
             return ""
-        where = f" at step {self.error_step}" if self.error_step else ""
-        return f"{self.error_type}{where}: {self.error_message}"
+        if not self.error_step:
+            return self.error_message
+        return t("{message}(步骤 {step})", message=self.error_message, step=self.error_step)
 
 
 @dataclass(frozen=True)
 class HistoryEntry:
     """An attempt (kind ``attempt``) or an operator action (``enqueue``, ``edit``, ``replay``,
-    ``cancel``)."""
+    ``cancel``, ``review``)."""
 
     kind: str
     reference: str
@@ -138,3 +147,92 @@ class HistoryEntry:
     committed_step: str | None
     note: str | None
     changes: dict[str, Any] | None
+
+
+ROLES = ("clerk", "operator", "admin")  # each may do what the ones before it may
+
+
+@dataclass(frozen=True)
+class ConsoleUser:
+    """A person who signs in to the operator console; ``password_hash`` is the password
+    hasher's whole string (the password itself is never stored)."""
+
+    name: str
+    role: str
+    password_hash: str
+    language: str | None
+    disabled: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class ConsoleSession:
+    """A signed-in console user: found by the hash of the cookie's token; ``csrf`` is the
+    token every form of the session must carry."""
+
+    user: ConsoleUser
+    csrf: str
+    created_at: datetime
+    seen_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class WorkerRecord:
+    """One worker (a browser context of a ``bots work`` process) as the process recorded it:
+    a heartbeat while the process lives, and how the process stopped."""
+
+    worker: str
+    process: str
+    host: str
+    pid: int
+    staff_id: str | None
+    started_at: datetime
+    heartbeat_at: datetime
+    stopped_at: datetime | None
+    stop_kind: str | None
+    stop_reason: str | None
+
+
+@dataclass(frozen=True)
+class ItemQuery:
+    """Which items a page of the queue shows. ``text`` matches part of the reference or of
+    the customer's name; ``since``/``before`` bound when the item was enqueued; ``flows``
+    stand for procedures. The most urgent come first: needs_review, failed (not yet
+    reviewed), retry_wait, running, pending, then the rest; oldest first within each."""
+
+    states: tuple[State, ...] = ()
+    batch: str | None = None
+    flows: tuple[str, ...] = ()
+    since: datetime | None = None
+    before: datetime | None = None
+    text: str | None = None
+    offset: int = 0
+    limit: int = 50
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    """A batch: how many items, when the first was enqueued and the last one changed."""
+
+    batch: str
+    items: int
+    first_enqueued: datetime
+    last_change: datetime
+
+
+@dataclass(frozen=True)
+class Reject:
+    """A row refused at enqueue: where it was (file, row — None for the whole file), its
+    reference if it had a readable one, the field and the reason, and its data as the file
+    gave it, sensitive fields masked."""
+
+    batch: str | None
+    file: str
+    row: int | None
+    reference: str | None
+    field: str | None
+    reason: str
+    data: dict[str, Any] | None
+    created_at: datetime

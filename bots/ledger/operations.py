@@ -1,18 +1,27 @@
-"""Enqueue and the operator's verbs: replay, cancel, edit — each leaving an audit row."""
+"""Enqueue and the operator's verbs: replay, cancel, edit, review — each leaving an audit
+row with who did it."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from bots.errors import BadInput
 from bots.ledger.errors import DuplicateReference
+from bots.ledger.mask import mask_payload, mask_text, sensitive_values
 from bots.ledger.model import NewItem, State, WorkItem
 from bots.ledger.sqlbase import Cursor, SqlBase, Validator
 from bots.ledger.transitions import check
 from bots.masking import is_sensitive, partial
+from bots.messages import t
+from bots.messages.terms import state_name
+
+# the file, the row and how the file counts its rows ("row", or "item" in YAML/JSON) of an
+# enqueued item
+Source = tuple[str, int | None, str] | None
 
 # the error stays in the history row of the attempt; the item itself starts clean
 _CLEAR_ERROR = (
@@ -22,50 +31,237 @@ _CLEAR_ERROR = (
 _CHUNK = 500
 
 
-class Operations(SqlBase):
-    def enqueue(self, items: Sequence[NewItem]) -> int:
-        """Add the items as pending, all or none. A reference already in the ledger (or twice
-        in ``items``) is refused by name and nothing is written."""
-        refs = [item.reference for item in items]
-        twice = sorted({r for r in refs if refs.count(r) > 1})
-        if twice:
-            raise DuplicateReference(
-                f"reference given twice in this batch: {', '.join(twice)}; nothing was enqueued"
+class Enqueuing:
+    """One enqueue's transaction, fed item by item: items go in a chunk at a time (memory
+    stays flat however long the file), items refused later can be taken back, and the
+    caller's block ends in one commit — or, on any error, in nothing enqueued at all.
+    Values that must be distinct among the rows of a file are kept here too (``note``,
+    ``clashes``), in a temporary table, for the same reason.
+
+    A reference already in the ledger, or twice in this enqueue, is kept out and named when
+    the block ends (``DuplicateReference``, naming the file and row each item came from when
+    ``add`` was told) — or, with ``skip_known``, a reference already in the ledger is only
+    listed in ``skipped``. Both are found by looking in the table, which within the
+    transaction also holds the chunks inserted so far: this enqueue's rows are those past the
+    highest id it found at its start. Rows refused at enqueue are kept too (``reject``), for
+    the batch report and the console (``Store.rejects``), with their personal data masked."""
+
+    def __init__(
+        self, store: SqlBase, cur: Cursor, now: datetime, skip_known: bool = False
+    ) -> None:
+        self.store, self.cur, self.now = store, cur, now
+        top = cur.one("SELECT COALESCE(MAX(id), 0) AS top FROM work_items")
+        self.first_id = int(top["top"] if top else 0)
+        self.added = 0
+        self.skip_known = skip_known
+        self.known: list[tuple[str, Source]] = []
+        self.twice: list[tuple[str, Source]] = []
+        self.skipped: list[tuple[str, Source]] = []
+        self._chunk: list[tuple[NewItem, Source]] = []
+        self._keys: list[tuple[str, str, int, str]] = []
+        self._keys_table = False
+
+    def add(self, item: NewItem, source: Source = None) -> None:
+        """Queue ``item``; ``source`` (file, row) names where it came from in a refusal."""
+        self._chunk.append((item, source))
+        if len(self._chunk) >= _CHUNK:
+            self._flush()
+
+    def reject(
+        self,
+        file: str,
+        row: int | None,
+        reason: str,
+        *,
+        reference: str | None = None,
+        field: str | None = None,
+        data: Mapping[str, Any] | None = None,
+        batch: str | None = None,
+    ) -> None:
+        """Keep a row refused at enqueue, its data with every sensitive field masked."""
+        masked = None if data is None else mask_payload(dict(data))
+        hidden = sensitive_values(dict(data)) if data else []
+        self.cur.run(
+            "INSERT INTO rejects (batch, file, row_number, reference, field, reason, data,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            batch, file, row, reference, field, mask_text(reason, hidden),
+            None if masked is None else json.dumps(masked, ensure_ascii=False), self.now,
+        )  # fmt: skip
+
+    def payloads(self, refs: Collection[str]) -> dict[str, Any]:
+        """The orders this enqueue added under ``refs`` (before they are withdrawn)."""
+        self._flush()
+        found: dict[str, Any] = {}
+        wanted = list(refs)
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            for row in self.cur.all(
+                f"SELECT reference, payload FROM work_items WHERE reference IN ({marks})"
+                " AND id > ?",
+                *chunk, self.first_id,
+            ):  # fmt: skip
+                found[row["reference"]] = row["payload"]
+        return found
+
+    def withdraw(self, refs: Collection[str]) -> None:
+        """Take back items added in this enqueue (later rows showed them to be refused)."""
+        self._flush()
+        wanted = list(refs)
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            self.cur.run(f"DELETE FROM history WHERE reference IN ({marks})", *chunk)
+            self.added -= self.cur.run(
+                f"DELETE FROM work_items WHERE reference IN ({marks}) AND id > ?",
+                *chunk, self.first_id,
+            )  # fmt: skip
+
+    def note(self, row: int, reference: str, values: Mapping[str, str]) -> None:
+        """Keep values (name → value) of the item from ``row`` that no other row may share,
+        in a temporary table of this transaction: the ledger holds them, not memory."""
+        self._keys += [(name, value, row, reference) for name, value in values.items()]
+        if len(self._keys) >= _CHUNK * 4:
+            self._flush_keys()
+
+    def clashes(self) -> list[tuple[str, str, list[int], list[str]]]:
+        """The values noted for more than one row since the last call: (name, value, rows,
+        references); then starts afresh (one file's rows at a time)."""
+        self._flush_keys()
+        if not self._keys_table:
+            return []
+        found: dict[tuple[str, str], tuple[list[int], list[str]]] = {}
+        for row in self.cur.all(
+            "SELECT k.name, k.value, k.source_row, k.reference FROM enqueue_keys k"
+            " JOIN (SELECT name, value FROM enqueue_keys GROUP BY name, value"
+            " HAVING COUNT(*) > 1) d ON k.name = d.name AND k.value = d.value"
+            " ORDER BY k.name, k.value, k.source_row"
+        ):
+            rows, refs = found.setdefault((row["name"], row["value"]), ([], []))
+            rows.append(row["source_row"])
+            refs.append(row["reference"])
+        self.cur.run("DELETE FROM enqueue_keys")
+        return [(name, value, rows, refs) for (name, value), (rows, refs) in found.items()]
+
+    def _flush_keys(self) -> None:
+        keys, self._keys = self._keys, []
+        if not keys:
+            return
+        if not self._keys_table:
+            self.cur.run(
+                "CREATE TEMP TABLE enqueue_keys (name TEXT NOT NULL, value TEXT NOT NULL,"
+                " source_row INTEGER NOT NULL, reference TEXT NOT NULL)"
             )
-        now = self.clock()
+            self._keys_table = True
+        self.cur.insert("enqueue_keys", ("name", "value", "source_row", "reference"), keys)
+
+    def _flush(self) -> None:
+        chunk, self._chunk = self._chunk, []
+        if not chunk:
+            return
+        marks = ", ".join("?" * len({item.reference for item, _ in chunk}))
+        rows = self.cur.all(
+            f"SELECT reference, id FROM work_items WHERE reference IN ({marks})",
+            *dict.fromkeys(item.reference for item, _ in chunk),
+        )
+        ours = {row["reference"] for row in rows if row["id"] > self.first_id}
+        known = {row["reference"] for row in rows} - ours
+        fresh: dict[str, NewItem] = {}
+        for item, source in chunk:
+            ref = item.reference
+            if ref in known:
+                (self.skipped if self.skip_known else self.known).append((ref, source))
+            elif ref in ours or ref in fresh:
+                self.twice.append((ref, source))
+            else:
+                fresh[ref] = item
+        self.cur.insert(
+            "work_items",
+            ("reference", "flow", "payload", "batch", "state", "priority", "max_attempts",
+             "created_at", "updated_at"),
+            [
+                (
+                    item.reference, item.flow, json.dumps(dict(item.payload), ensure_ascii=False),
+                    item.batch, "pending", item.priority,
+                    item.max_attempts or self.store.max_attempts, self.now, self.now,
+                )
+                for item in fresh.values()
+            ],
+        )  # fmt: skip
+        self.cur.insert(
+            "history",
+            ("reference", "kind", "started_at", "finished_at", "note"),
+            [
+                (
+                    item.reference, "enqueue", self.now, self.now,
+                    t("录入,批次 {batch}", batch=item.batch) if item.batch else t("录入"),
+                )
+                for item in fresh.values()
+            ],
+        )  # fmt: skip
+        self.added += len(fresh)
+
+    def finish(self) -> int:
+        self._flush()
+        if self._keys_table:
+            self.cur.run("DROP TABLE enqueue_keys")
+        if self.twice:
+            lines = [
+                t("{where}业务参考号 {ref} 在这次录入中已经出现过", where=_where(source), ref=ref)
+                for ref, source in self.twice
+            ]
+            raise DuplicateReference(
+                "\n".join([*lines, t("什么都没有录入:每单要有自己的业务参考号")]),
+                references=sorted({ref for ref, _ in self.twice}),
+            )
+        if self.known:
+            lines = [
+                t("{where}业务参考号 {ref} 已在账本中", where=_where(source), ref=ref)
+                for ref, source in self.known
+            ]
+            raise DuplicateReference(
+                "\n".join(
+                    [*lines, t("什么都没有录入:用 --skip-existing 跳过已在队列中的行,录入其余的")]
+                ),
+                references=sorted({ref for ref, _ in self.known}),
+            )
+        return self.added
+
+
+def _where(source: Source) -> str:
+    """``file:row N:`` (or nothing) before a refusal of one row."""
+    if source is None:
+        return ""
+    file, row, unit = source
+    if row is None:
+        return f"{file}:"
+    return f"{file}:{t('第{row}行', row=row) if unit == 'row' else t('第{n}项', n=row)}:"
+
+
+class Operations(SqlBase):
+    @contextmanager
+    def enqueuing(self, skip_known: bool = False) -> Iterator[Enqueuing]:
+        """``with store.enqueuing() as batch: batch.add(item) ...``: one all-or-nothing
+        enqueue fed as the items are read (see ``Enqueuing``); with ``skip_known``, items
+        whose reference is already in the ledger are skipped and listed, not refused."""
         try:
             with self.tx() as cur:
-                known: list[str] = []
-                for start in range(0, len(refs), _CHUNK):
-                    chunk = refs[start : start + _CHUNK]
-                    marks = ", ".join("?" * len(chunk))
-                    rows = cur.all(
-                        f"SELECT reference FROM work_items WHERE reference IN ({marks})", *chunk
-                    )
-                    known += [r["reference"] for r in rows]
-                if known:
-                    raise DuplicateReference(
-                        f"already in the ledger: {', '.join(sorted(known))}; nothing was enqueued",
-                        references=sorted(known),
-                    )
-                for item in items:
-                    self._insert(cur, item, now)
+                batch = Enqueuing(self, cur, self.clock(), skip_known)
+                yield batch
+                batch.finish()
         except self.integrity_errors as error:
             # another enqueuer won a race for one of these references after our check
             raise DuplicateReference(
-                f"a reference of this batch was enqueued meanwhile ({error}); nothing was enqueued"
+                t("这次录入的一个业务参考号刚被别人录入了({error});什么都没有录入", error=error)
             ) from error
-        return len(items)
 
-    def _insert(self, cur: Cursor, item: NewItem, now: datetime) -> None:
-        cur.run(
-            "INSERT INTO work_items (reference, flow, payload, batch, state, priority,"
-            " max_attempts, created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)",
-            item.reference, item.flow, json.dumps(dict(item.payload), ensure_ascii=False),
-            item.batch, item.priority, item.max_attempts or self.max_attempts, now, now,
-        )  # fmt: skip
-        note = f"enqueued in batch {item.batch}" if item.batch else "enqueued"
-        self._note(cur, item.reference, "enqueue", None, now, note=note)
+    def enqueue(self, items: Iterable[NewItem]) -> int:
+        """Add the items as pending, all or none. A reference already in the ledger (or twice
+        in ``items``) is refused by name and nothing is written."""
+        with self.enqueuing() as batch:
+            for item in items:
+                batch.add(item)
+        return batch.added
 
     def replay(
         self, refs: Sequence[str] = (), *, state: State | None = None, actor: str = "operator"
@@ -74,9 +270,11 @@ class Operations(SqlBase):
         (the runner checks every commit step's guard first). Either ``refs`` or ``state``;
         all named items or none."""
         if bool(refs) == (state is not None):
-            raise BadInput("replay needs either references or a state (failed or needs_review)")
+            raise BadInput(t("重放要么给业务参考号,要么给状态(failed 或 needs_review)"))
         if state is not None and state not in (State.FAILED, State.NEEDS_REVIEW):
-            raise BadInput(f"replay by state takes failed or needs_review, not {state.value}")
+            raise BadInput(
+                t("按状态重放只能是 failed 或 needs_review,不能是{state}", state=state.value)
+            )
         now = self.clock()
         with self.tx() as cur:
             if state is not None:
@@ -90,11 +288,17 @@ class Operations(SqlBase):
             for row in rows:
                 cur.run(
                     "UPDATE work_items SET state = 'pending', replay = ?, run_attempts = 0,"
-                    " next_attempt_at = NULL, finished_at = NULL, commit_in_progress = NULL,"
-                    f" committed_step = NULL, {_CLEAR_ERROR}, updated_at = ? WHERE reference = ?",
+                    " expiries = 0, next_attempt_at = NULL, finished_at = NULL,"
+                    " reviewed_at = NULL, reviewed_by = NULL,"
+                    f" commit_in_progress = NULL, committed_step = NULL, {_CLEAR_ERROR},"
+                    " updated_at = ? WHERE reference = ?",
                     True, now, row["reference"],
                 )  # fmt: skip
-                note = f"replay from {row['state']}: {row['error_message'] or 'no error'}"
+                note = t(
+                    "从{state}重放:{error}",
+                    state=state_name(row["state"]),
+                    error=row["error_message"] or t("无错误"),
+                )
                 self._note(cur, row["reference"], "replay", actor, now, note=note)
             return [row["reference"] for row in rows]
 
@@ -108,7 +312,8 @@ class Operations(SqlBase):
                 " finished_at = ?, updated_at = ? WHERE reference = ?",
                 now, now, ref,
             )  # fmt: skip
-            self._note(cur, ref, "cancel", actor, now, note=f"cancelled from {row['state']}")
+            note = t("从{state}取消", state=state_name(row["state"]))
+            self._note(cur, ref, "cancel", actor, now, note=note)
             return self._get(cur, ref)
 
     def edit(
@@ -123,7 +328,7 @@ class Operations(SqlBase):
         whole order with ``validator`` (it returns the order to store or raises ``BadInput``)
         and keep before/after of each changed field in the history."""
         if not changes:
-            raise BadInput(f"nothing to change in {ref}")
+            raise BadInput(t("{ref}没有要改的内容", ref=ref))
         now = self.clock()
         with self.tx() as cur:
             row = self._row(cur, ref)
@@ -138,13 +343,30 @@ class Operations(SqlBase):
                 for path in changes
             }
             cur.run(
-                "UPDATE work_items SET payload = ?, updated_at = ? WHERE reference = ?",
+                "UPDATE work_items SET payload = ?, reviewed_at = NULL, reviewed_by = NULL,"
+                " updated_at = ? WHERE reference = ?",
                 json.dumps(stored, ensure_ascii=False), now, ref,
             )  # fmt: skip
             self._note(
-                cur, ref, "edit", actor, now, note=f"edited {', '.join(changes)}",
+                cur, ref, "edit", actor, now, note=t("修改了 {fields}", fields=", ".join(changes)),
                 changes=json.dumps(diff, ensure_ascii=False),
             )  # fmt: skip
+            return self._get(cur, ref)
+
+
+    def review(self, ref: str, *, actor: str = "operator", note: str | None = None) -> WorkItem:
+        """Mark a failed or needs_review item as looked at by ``actor``, with what was found
+        (``note``); its state stays. A later edit or replay clears the mark."""
+        now = self.clock()
+        with self.tx() as cur:
+            row = self._row(cur, ref)
+            check("review", ref, State(row["state"]))
+            cur.run(
+                "UPDATE work_items SET reviewed_at = ?, reviewed_by = ?, updated_at = ?"
+                " WHERE reference = ?",
+                now, actor, now, ref,
+            )  # fmt: skip
+            self._note(cur, ref, "review", actor, now, note=(note or "").strip() or None)
             return self._get(cur, ref)
 
 
@@ -172,5 +394,5 @@ def _set_path(data: dict[str, Any], path: str, value: Any, ref: str) -> None:
     for key in parents:
         node = node.get(key) if isinstance(node, dict) else None
         if not isinstance(node, dict):
-            raise BadInput(f"{ref} has no field {path}: {key} is not a group of fields")
+            raise BadInput(t("{ref}没有字段{path}:{key}不是一组字段", ref=ref, path=path, key=key))
     node[last] = value

@@ -85,8 +85,86 @@ CREATE TABLE history (
     "CREATE INDEX history_reference ON history (reference, id)",
 ]
 
+# Each claim gets its own token, and every write of the worker that claimed names it: a
+# worker whose lease was reaped (and the item claimed again) finds out at its next write,
+# even with the same worker id. Expiries are counted apart from attempts, because a lease
+# that runs out before any commit step says "the worker died", not "the order failed".
+_FENCED_LEASES = [
+    "ALTER TABLE work_items ADD COLUMN lease_token TEXT",
+    "ALTER TABLE work_items ADD COLUMN expiries INTEGER NOT NULL DEFAULT 0",
+]
+
+# The operator console (bots/console/) keeps its users and their sessions in the ledger, so
+# every console over one ledger knows the same people and what they did stays beside the
+# items; an item an operator has looked at is marked reviewed (it no longer heads the
+# queue). Worker processes record themselves and a heartbeat, and how they stopped (the
+# portal looked down), for the console's workers page. Sessions are found by a hash of
+# their token: the token itself is only ever in the user's cookie.
+_CONSOLE = [
+    """
+CREATE TABLE console_users (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ('clerk', 'operator', 'admin')),
+    password_hash TEXT NOT NULL,
+    language TEXT,
+    disabled BOOLEAN NOT NULL DEFAULT FALSE,
+    created_at {ts} NOT NULL,
+    updated_at {ts} NOT NULL
+)""",
+    """
+CREATE TABLE console_sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_name TEXT NOT NULL REFERENCES console_users (name) ON DELETE CASCADE,
+    csrf TEXT NOT NULL,
+    created_at {ts} NOT NULL,
+    seen_at {ts} NOT NULL,
+    expires_at {ts} NOT NULL
+)""",
+    "CREATE INDEX console_sessions_user ON console_sessions (user_name)",
+    "ALTER TABLE work_items ADD COLUMN reviewed_at {ts}",
+    "ALTER TABLE work_items ADD COLUMN reviewed_by TEXT",
+    "CREATE INDEX work_items_created ON work_items (created_at, id)",
+    """
+CREATE TABLE workers (
+    worker TEXT PRIMARY KEY,
+    process TEXT NOT NULL,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    staff_id TEXT,
+    started_at {ts} NOT NULL,
+    heartbeat_at {ts} NOT NULL,
+    stopped_at {ts},
+    stop_kind TEXT,
+    stop_reason TEXT
+)""",
+    "CREATE INDEX workers_process ON workers (process)",
+    "CREATE INDEX workers_heartbeat ON workers (heartbeat_at)",
+]
+
+# Rows refused at enqueue, kept for the batch report and the console: which file and row,
+# the reference if it had one, the field and the reason, and the row's data with its
+# sensitive fields masked (bots.masking) — the clerk's own file keeps the real values.
+_REJECTS = [
+    """
+CREATE TABLE rejects (
+    id {pk},
+    batch TEXT,
+    file TEXT NOT NULL,
+    row_number INTEGER,
+    reference TEXT,
+    field TEXT,
+    reason TEXT NOT NULL,
+    data {json},
+    created_at {ts} NOT NULL
+)""",
+    "CREATE INDEX rejects_batch ON rejects (batch, id)",
+]
+
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (1, "work items and their history", _INITIAL),
+    (2, "a lease token per claim; lease expiries counted apart from attempts", _FENCED_LEASES),
+    (3, "console users and sessions, reviewed items, worker processes", _CONSOLE),
+    (4, "rows refused at enqueue, their data masked", _REJECTS),
 ]
 
 LATEST = MIGRATIONS[-1][0]

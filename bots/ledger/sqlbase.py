@@ -15,22 +15,24 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from bots.ledger import schema
 from bots.ledger.errors import NotFound, SchemaOutOfDate
 from bots.ledger.mask import redact_url
-from bots.ledger.model import Backoff, HistoryEntry, State, WorkItem, utcnow
+from bots.ledger.model import Backoff, HistoryEntry, Reject, State, WorkItem, utcnow
+from bots.messages import t
 
 Row = dict[str, Any]
 Validator = Callable[[dict[str, Any]], Mapping[str, Any]]
 
 _ITEM_FIELDS = [f.name for f in fields(WorkItem)]
 _HISTORY_FIELDS = [f.name for f in fields(HistoryEntry)]
-_JSON = {"payload", "outputs", "error_context", "changes"}
+_JSON = {"payload", "outputs", "error_context", "changes", "data"}
 _TIMES = {
     "lease_expires_at", "heartbeat_at", "next_attempt_at", "created_at", "updated_at",
-    "finished_at", "started_at", "applied_at",
+    "finished_at", "started_at", "applied_at", "reviewed_at", "seen_at", "expires_at",
+    "s_created", "u_created_at", "u_updated_at", "stopped_at", "first_enqueued", "last_change",
 }  # fmt: skip
 
 
@@ -44,6 +46,11 @@ class Cursor:
     def run(self, sql: str, *params: Any) -> int:
         self.raw.execute(self.store.sql(sql), tuple(self.store.to_db(p) for p in params))
         return int(self.raw.rowcount)
+
+    def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Insert many rows at once, the backend's fastest way (``insert_rows``)."""
+        if rows:
+            self.store.insert_rows(self.raw, table, columns, rows)
 
     def one(self, sql: str, *params: Any) -> Row | None:
         self.run(sql, *params)
@@ -69,12 +76,20 @@ class SqlBase:
         backoff: Backoff | None = None,
         max_attempts: int = 3,
         lease_seconds: float = 300.0,
+        max_expiries: int = 5,
     ) -> None:
         self.url = url
         self.clock = clock
         self.backoff = backoff or Backoff()
         self.max_attempts = max_attempts
+        self.max_expiries = max_expiries
         self.lease = timedelta(seconds=lease_seconds)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # --- what a backend provides -------------------------------------------------------
     def tx(self, write: bool = True) -> AbstractContextManager[Cursor]:
@@ -94,6 +109,14 @@ class SqlBase:
 
     def _has_version_table(self, cur: Cursor) -> bool:
         raise NotImplementedError
+
+    def insert_rows(
+        self, raw: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """One ``INSERT`` run for every row (PostgreSQL copies instead)."""
+        marks = ", ".join("?" * len(columns))
+        sql = self.sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})")
+        raw.executemany(sql, [tuple(self.to_db(value) for value in row) for row in rows])
 
     def _lock_for_upgrade(self, cur: Cursor) -> None:
         """Stop two processes from migrating at once (SQLite: the write lock already does)."""
@@ -148,9 +171,13 @@ class SqlBase:
     def _refuse_newer(self, current: int) -> None:
         if current > schema.LATEST:
             raise SchemaOutOfDate(
-                f"the ledger at {redact_url(self.url)} has schema version {current}, "
-                "newer than this bots "
-                f"knows ({schema.LATEST}): upgrade bots on this machine"
+                t(
+                    "账本{url}的结构版本是{version},比这个 bots 认识的({latest})新:"
+                    "在这台机器上升级 bots",
+                    url=redact_url(self.url),
+                    version=current,
+                    latest=schema.LATEST,
+                )
             )
 
     def require_current(self) -> None:
@@ -159,9 +186,21 @@ class SqlBase:
         if current < schema.LATEST:
             shown = redact_url(self.url)
             raise SchemaOutOfDate(
-                f"the ledger at {shown} has schema version {current}, this bots needs "
-                f"{schema.LATEST}: run `bots db upgrade --db {shown}`"
+                t(
+                    "账本{url}的结构版本是{version},这个 bots 需要{latest}:"
+                    "运行 `bots db upgrade --db {url}`",
+                    url=shown,
+                    version=current,
+                    latest=schema.LATEST,
+                )
             )
+
+    def check_writable(self) -> None:
+        """Raise the backend's one-line error now if the ledger cannot take writes (a
+        read-only file or server, a lock held elsewhere): better before a worker logs in
+        or an enqueue reads its files than at the first write."""
+        with self.tx() as cur:
+            cur.run("UPDATE work_items SET priority = priority WHERE 1 = 0")
 
     def _note(
         self, cur: Cursor, ref: str, kind: str, actor: str | None, now: datetime, **extra: Any
@@ -182,9 +221,16 @@ class SqlBase:
             rows = cur.all("SELECT * FROM history WHERE reference = ? ORDER BY id", ref)
         return [HistoryEntry(**{k: row[k] for k in _HISTORY_FIELDS}) for row in rows]
 
-    def counts(self) -> dict[State, int]:
+    def counts(self, *, batch: str | None = None) -> dict[State, int]:
+        """Items by state (of ``batch`` only, if given); every state is a key."""
         with self.tx(write=False) as cur:
-            rows = cur.all("SELECT state, COUNT(*) AS n FROM work_items GROUP BY state")
+            if batch is None:
+                rows = cur.all("SELECT state, COUNT(*) AS n FROM work_items GROUP BY state")
+            else:
+                rows = cur.all(
+                    "SELECT state, COUNT(*) AS n FROM work_items WHERE batch = ? GROUP BY state",
+                    batch,
+                )
         found = {State(r["state"]): int(r["n"]) for r in rows}
         return {state: found.get(state, 0) for state in State}
 
@@ -204,11 +250,25 @@ class SqlBase:
             )
         return [_item(row) for row in rows]
 
+    def rejects(self, batch: str | None = None) -> list[Reject]:
+        """Rows refused at enqueue (of one batch if given), in the order they were refused."""
+        where, params = ("WHERE batch = ?", [batch]) if batch is not None else ("", [])
+        with self.tx(write=False) as cur:
+            rows = cur.all(f"SELECT * FROM rejects {where} ORDER BY id", *params)
+        return [
+            Reject(
+                batch=row["batch"], file=row["file"], row=row["row_number"],
+                reference=row["reference"], field=row["field"], reason=row["reason"],
+                data=row["data"], created_at=row["created_at"],
+            )
+            for row in rows
+        ]  # fmt: skip
+
     def _row(self, cur: Cursor, ref: str, lock: bool = True) -> Row:
         suffix = self.lock_row if lock else ""
         row = cur.one(f"SELECT * FROM work_items WHERE reference = ?{suffix}", ref)
         if row is None:
-            raise NotFound(f"no work item with reference {ref}", reference=ref)
+            raise NotFound(t("没有业务参考号为{ref}的订单", ref=ref), reference=ref)
         return row
 
     def _get(self, cur: Cursor, ref: str) -> WorkItem:
@@ -220,6 +280,9 @@ def _item(row: Row) -> WorkItem:
     values["state"] = State(values["state"])
     values["replay"] = bool(values["replay"])
     return WorkItem(**values)
+
+
+item_from_row = _item
 
 
 def dump_json(value: Mapping[str, Any] | None) -> str | None:

@@ -1,14 +1,18 @@
-"""``SqlStore``: the whole ledger over SQL — the shared base, a worker's verbs and an
-operator's — which each backend module specialises."""
+"""``SqlStore``: the whole ledger over SQL — the shared base, a worker's verbs, an
+operator's, the console's people, worker processes and the queue's pages — which each
+backend module specialises."""
 
 from __future__ import annotations
 
+from bots.ledger.accounts import Accounts
+from bots.ledger.browse import Browsing
 from bots.ledger.leases import Leases
 from bots.ledger.operations import Operations
+from bots.ledger.presence import Presence
 from bots.ledger.sqlbase import Cursor
 
 
-class SqlStore(Leases, Operations):
+class SqlStore(Leases, Operations, Accounts, Presence, Browsing):
     """Every verb of ``bots.ledger.store.Store``, written once for both backends."""
 
 

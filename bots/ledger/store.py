@@ -1,26 +1,53 @@
 """The one interface workers and operators use, and ``open_store`` that picks a backend.
 
-URL rules (``--db`` / ``BOTS_DB`` / default ``sqlite:///runs/ledger.db``):
-``sqlite:///relative/path.db`` and ``sqlite:////absolute/path.db`` (SQLAlchemy's spelling),
-a plain file path → SQLite; ``postgresql://…`` or ``postgres://…`` → PostgreSQL.
+URL rules (``--db``, else the configuration's ``db``: ``BOTS_DB``, ``bots.toml``, default
+``sqlite:///runs/ledger.db``):
+``sqlite:///relative/path.db`` and ``sqlite:////absolute/path.db`` (SQLAlchemy's spelling,
+with its ``?timeout=SECONDS`` for how long a locked file is waited on), a plain file path →
+SQLite; ``postgresql://…`` or ``postgres://…`` → PostgreSQL.
 
-Schema: a SQLite ledger is created and upgraded on open (one host, one file: nobody else to
+Modes: ``create`` (enqueue, work, db upgrade) makes a missing SQLite file and its folders;
+``write`` (edit, cancel, replay) and ``read`` (status, show, report, db status) need the
+ledger to exist, and ``read`` never writes to it. A command that writes checks at open that
+the ledger takes writes, so it fails before it does anything else.
+
+Schema: a SQLite ledger is upgraded when opened to write (one host, one file: nobody else to
 coordinate with). A PostgreSQL ledger is shared by many hosts, so it is upgraded only on
-purpose, by ``bots db upgrade``; opening an older one says so.
+purpose, by ``bots db upgrade``; opening an older one says so, as does reading an older
+SQLite one.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
+from urllib.parse import parse_qs
 
+from bots.config import DEFAULT_DB
 from bots.errors import BadInput
-from bots.ledger.model import ErrorInfo, HistoryEntry, NewItem, State, WorkItem
+from bots.ledger.model import (
+    BatchSummary,
+    ConsoleSession,
+    ConsoleUser,
+    ErrorInfo,
+    HistoryEntry,
+    ItemQuery,
+    NewItem,
+    Reject,
+    State,
+    WorkerRecord,
+    WorkItem,
+)
+from bots.messages import t
 
-DEFAULT_URL = "sqlite:///runs/ledger.db"
+if TYPE_CHECKING:
+    from bots.ledger.operations import Enqueuing
+
+DEFAULT_URL = DEFAULT_DB
+Mode = Literal["create", "write", "read"]
 
 
 @runtime_checkable
@@ -33,31 +60,73 @@ class Store(Protocol):
     def upgrade(self) -> int: ...
     def migrations(self) -> list[dict[str, Any]]: ...
     def require_current(self) -> None: ...
+    def check_writable(self) -> None: ...
     def close(self) -> None: ...
+    def __enter__(self) -> Store: ...
+    def __exit__(self, *exc: object) -> None: ...
 
-    # enqueue and the worker's side
-    def enqueue(self, items: Sequence[NewItem]) -> int: ...
+    # enqueue and the worker's side: every write for a claimed item names its lease token
+    def enqueue(self, items: Iterable[NewItem]) -> int: ...
+    def enqueuing(self, skip_known: bool = False) -> AbstractContextManager[Enqueuing]: ...
     def claim(self, worker: str, *, lease_seconds: float | None = None) -> WorkItem | None: ...
-    def heartbeat(self, ref: str, worker: str, *, lease_seconds: float | None = None) -> bool: ...
-    def commit_started(self, ref: str, worker: str, step: str) -> None: ...
-    def commit_done(self, ref: str, worker: str, step: str) -> None: ...
+    def heartbeat(
+        self, ref: str, worker: str, *, token: str | None, lease_seconds: float | None = None
+    ) -> bool: ...
+    def commit_started(self, ref: str, worker: str, step: str, *, token: str | None) -> None: ...
+    def commit_done(self, ref: str, worker: str, step: str, *, token: str | None) -> None: ...
     def complete(
-        self, ref: str, worker: str, outputs: Mapping[str, Any], *, artifact_dir: str | None = None
+        self,
+        ref: str,
+        worker: str,
+        outputs: Mapping[str, Any],
+        *,
+        token: str | None,
+        artifact_dir: str | None = None,
     ) -> WorkItem: ...
     def fail(
-        self, ref: str, worker: str, error: ErrorInfo, *, artifact_dir: str | None = None
+        self,
+        ref: str,
+        worker: str,
+        error: ErrorInfo,
+        *,
+        token: str | None,
+        artifact_dir: str | None = None,
     ) -> WorkItem: ...
     def fail_business(
-        self, ref: str, worker: str, error: ErrorInfo, *, artifact_dir: str | None = None
+        self,
+        ref: str,
+        worker: str,
+        error: ErrorInfo,
+        *,
+        token: str | None,
+        artifact_dir: str | None = None,
     ) -> WorkItem: ...
     def fail_system(
-        self, ref: str, worker: str, error: ErrorInfo, *, artifact_dir: str | None = None
+        self,
+        ref: str,
+        worker: str,
+        error: ErrorInfo,
+        *,
+        token: str | None,
+        artifact_dir: str | None = None,
     ) -> WorkItem: ...
     def fail_unknown(
-        self, ref: str, worker: str, error: ErrorInfo, *, artifact_dir: str | None = None
+        self,
+        ref: str,
+        worker: str,
+        error: ErrorInfo,
+        *,
+        token: str | None,
+        artifact_dir: str | None = None,
     ) -> WorkItem: ...
     def release(
-        self, ref: str, worker: str, reason: str, *, artifact_dir: str | None = None
+        self,
+        ref: str,
+        worker: str,
+        reason: str,
+        *,
+        token: str | None,
+        artifact_dir: str | None = None,
     ) -> WorkItem: ...
     def reap(self) -> list[WorkItem]: ...
 
@@ -74,29 +143,81 @@ class Store(Protocol):
         *,
         actor: str = "operator",
     ) -> WorkItem: ...
+    def review(
+        self, ref: str, *, actor: str = "operator", note: str | None = None
+    ) -> WorkItem: ...
 
     # queries
     def get(self, ref: str) -> WorkItem: ...
     def history(self, ref: str) -> list[HistoryEntry]: ...
-    def counts(self) -> dict[State, int]: ...
+    def counts(self, *, batch: str | None = None) -> dict[State, int]: ...
     def items(
         self, *, states: Sequence[State] = (), batch: str | None = None
     ) -> list[WorkItem]: ...
+    def page(self, query: ItemQuery) -> tuple[list[WorkItem], int]: ...
+    def batches(self) -> list[BatchSummary]: ...
+    def finished_since(self, since: datetime, *, batch: str | None = None) -> int: ...
+    def existing(self, refs: Iterable[str]) -> set[str]: ...
+
+    # the console's people: users and their sessions (found by a hash of the token)
+    def add_user(
+        self, name: str, role: str, password_hash: str, *, language: str | None = None
+    ) -> ConsoleUser: ...
+    def user(self, name: str) -> ConsoleUser | None: ...
+    def users(self) -> list[ConsoleUser]: ...
+    def update_user(
+        self,
+        name: str,
+        *,
+        role: str | None = None,
+        password_hash: str | None = None,
+        language: str | None = None,
+        disabled: bool | None = None,
+    ) -> ConsoleUser: ...
+    def open_session(
+        self, token_hash: str, name: str, csrf: str, *, lifetime: timedelta
+    ) -> None: ...
+    def session(self, token_hash: str, *, idle: timedelta) -> ConsoleSession | None: ...
+    def close_session(self, token_hash: str) -> None: ...
+
+    # worker processes: who runs, their heartbeat, how they stopped
+    def workers_started(
+        self, process: str, host: str, pid: int, workers: Sequence[tuple[str, str | None]]
+    ) -> None: ...
+    def workers_beat(self, process: str) -> None: ...
+    def workers_stopped(self, process: str, kind: str, reason: str | None = None) -> None: ...
+    def workers(self, *, since: datetime) -> list[WorkerRecord]: ...
+    def rejects(self, batch: str | None = None) -> list[Reject]: ...
 
 
 def resolve_url(url: str | None = None) -> str:
-    return url or os.environ.get("BOTS_DB") or DEFAULT_URL
+    """``url``, else the ledger of the configuration (``BOTS_DB``, ``bots.toml``, the
+    default ``DEFAULT_URL``: ``bots.config``)."""
+    if url:
+        return url
+    from bots import config
+
+    return str(config.current()["db"])
 
 
 def _sqlite(url: str, path: str, options: dict[str, Any]) -> Store:
     from bots.ledger.sqlite import SqliteStore
 
-    return SqliteStore(url, Path(path), **options)
+    file, _, query = path.partition("?") if url.startswith("sqlite://") else (path, "", "")
+    for name, values in parse_qs(query, keep_blank_values=True).items():
+        if name != "timeout":
+            raise BadInput(t("{url}:SQLite 账本没有选项{name},只有 timeout", url=url, name=name))
+        try:
+            options["busy_seconds"] = float(values[-1])
+        except ValueError:
+            raise BadInput(t("{url}:timeout 应是秒数", url=url)) from None
+    return SqliteStore(url, Path(file), **options)
 
 
 def _postgres(url: str, path: str, options: dict[str, Any]) -> Store:
     from bots.ledger.postgres import PostgresStore
 
+    options.pop("mode", None)  # the database exists or the connection fails: nothing to make
     return PostgresStore(url, **options)
 
 
@@ -114,27 +235,44 @@ def _split(url: str) -> tuple[str, str]:
         return "sqlite", url
     if scheme != "sqlite":
         return scheme, url
-    if not rest.startswith("/") or rest in ("/", "/:memory:"):
+    if not rest.startswith("/") or rest.partition("?")[0] in ("/", "/:memory:"):
         raise BadInput(
-            f"{url}: a SQLite ledger is a file: sqlite:///relative/path.db or "
-            "sqlite:////absolute/path.db"
+            t(
+                "{url}:SQLite 账本是一个文件:sqlite:///相对路径.db 或 sqlite:////绝对路径.db",
+                url=url,
+            )
         )
     return scheme, rest[1:]
 
 
-def open_store(url: str | None = None, *, check_schema: bool = True, **options: Any) -> Store:
-    """Open the ledger at ``url`` (see the module's URL rules). ``options``: ``clock``,
-    ``backoff``, ``max_attempts``, ``lease_seconds``. With ``check_schema`` a SQLite ledger
-    is brought up to date and a PostgreSQL one must already be."""
+def open_store(
+    url: str | None = None, *, mode: Mode = "create", check_schema: bool = True, **options: Any
+) -> Store:
+    """Open the ledger at ``url`` in ``mode`` (see the module's URL rules and modes).
+    ``options``: ``clock``, ``backoff``, ``max_attempts``, ``max_expiries``,
+    ``lease_seconds``. With ``check_schema`` the schema must be current (a SQLite ledger
+    opened to write is brought up to date) and a ledger opened to write must take writes;
+    a ledger that cannot serve raises one line (``LedgerUnusable``, ``SchemaOutOfDate``)."""
     url = resolve_url(url)
     scheme, target = _split(url)
     opener = BACKENDS.get(scheme)
     if opener is None:
         known = ", ".join(f"{name}://" for name in BACKENDS)
-        raise BadInput(f"unknown ledger URL {url}: it should start with {known} or be a path")
-    store = opener(url, target, options)
-    if check_schema and scheme == "sqlite":
-        store.upgrade()
-    elif check_schema:
-        store.require_current()
+        raise BadInput(t("不认识的账本网址{url}:应以 {known} 开头,或是一个文件路径", url=url,
+                         known=known))  # fmt: skip
+    store = opener(url, target, {**options, "mode": mode})
+    if not check_schema:
+        return store
+    checked = False
+    try:
+        if scheme == "sqlite" and mode != "read":
+            store.upgrade()
+        else:
+            store.require_current()
+        if mode != "read":
+            store.check_writable()
+        checked = True
+    finally:
+        if not checked:
+            store.close()
     return store

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from bots.ledger.errors import IllegalTransition
 from bots.ledger.model import State
+from bots.messages import t
+from bots.messages.terms import state_name
 
 P, R, D, F, W, N, C = (
     State.PENDING,
@@ -46,14 +48,19 @@ TRANSITIONS: dict[str, Transition] = {
     "cancel": _t({P, W, F, N}, {C}),
     # an edit keeps the state; a running or finished order is not edited under a worker's feet
     "edit": _t({P, F, N, C}, {P, F, N, C}),
+    # an operator looked at an item that waits for one (and may say what was found): the
+    # state stays, the item no longer heads the queue
+    "review": _t({F, N}, {F, N}),
 }
 
 ORDER = list(State)
 
 
 def _names(states: frozenset[State]) -> str:
-    ordered = [s.value for s in ORDER if s in states]
-    return ordered[0] if len(ordered) == 1 else ", ".join(ordered[:-1]) + " or " + ordered[-1]
+    ordered = [state_name(s) for s in ORDER if s in states]
+    if len(ordered) == 1:
+        return ordered[0]
+    return t("{some}或{last}", some=t("、").join(ordered[:-1]), last=ordered[-1])
 
 
 def check(action: str, reference: str, state: State, target: State | None = None) -> State:
@@ -64,13 +71,15 @@ def check(action: str, reference: str, state: State, target: State | None = None
     verb = action.replace("_", " ")
     if state not in rule.sources:
         raise IllegalTransition(
-            f"cannot {verb} {reference}: it is {state.value} ({verb} needs {_names(rule.sources)})",
+            t("不能对{ref}执行 {verb}:它是{state}({verb} 需要{needs})", ref=reference, verb=verb,
+              state=state_name(state), needs=_names(rule.sources)),
             reference=reference,
-        )
+        )  # fmt: skip
     if target is None:
         return next(iter(rule.targets)) if len(rule.targets) == 1 else state
     if target not in rule.targets:
         raise IllegalTransition(
-            f"cannot {verb} {reference} into {target.value}: {verb} leads to {_names(rule.targets)}"
-        )
+            t("不能把{ref} {verb} 成{target}:{verb} 只能到{leads}", ref=reference, verb=verb,
+              target=state_name(target), leads=_names(rule.targets))
+        )  # fmt: skip
     return target

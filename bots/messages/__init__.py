@@ -62,6 +62,11 @@ def use(lang: str | None) -> str:
     return found
 
 
+def forget() -> None:
+    """Forget the process's choice (``use``): back to ``BOTS_LANG``, else Chinese."""
+    _process.clear()
+
+
 def current() -> str:
     chosen = _chosen.get() or (_process[0] if _process else None)
     return chosen or normalise(os.environ.get("BOTS_LANG")) or DEFAULT
@@ -102,4 +107,4 @@ def money(amount: float | int | str) -> str:
     return f"{float(amount):.2f}"
 
 
-__all__ = ["LANGUAGES", "current", "language_of", "money", "normalise", "t", "use"]
+__all__ = ["LANGUAGES", "current", "forget", "language_of", "money", "normalise", "t", "use"]

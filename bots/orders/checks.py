@@ -28,12 +28,16 @@ REFERENCE_RE = re.compile(r"[A-Za-z0-9_-]{3,40}")
 
 # Categories refused in any text: control characters (tabs and newlines included: every field
 # is one line in the portal), unpaired surrogates, and the Unicode line/paragraph separators.
-_REFUSED_CATEGORIES = {
-    "Cc": "a control character",
-    "Cs": "an unpaired surrogate",
-    "Zl": "a line separator",
-    "Zp": "a paragraph separator",
-}
+_REFUSED_CATEGORIES = ("Cc", "Cs", "Zl", "Zp")
+
+
+def _category_name(category: str) -> str:
+    return {
+        "Cc": t("控制字符"),
+        "Cs": t("不成对的代理字符"),
+        "Zl": t("行分隔符"),
+        "Zp": t("段落分隔符"),
+    }[category]
 
 
 def luhn_check_digit(payload: str) -> str:
@@ -60,13 +64,16 @@ def text(value: str, max_len: int) -> str:
     """
     value = value.strip()
     if not value:
-        raise ValueError("is required")
+        raise ValueError(t("必填"))
     for pos, ch in enumerate(value, start=1):
-        what = _REFUSED_CATEGORIES.get(unicodedata.category(ch))
-        if what:
-            raise ValueError(f"contains {what} (U+{ord(ch):04X}) at character {pos}")
+        category = unicodedata.category(ch)
+        if category in _REFUSED_CATEGORIES:
+            raise ValueError(
+                t("第{pos}个字符是{what}(U+{code})", pos=pos, what=_category_name(category),
+                  code=f"{ord(ch):04X}")
+            )  # fmt: skip
     if len(value) > max_len:
-        raise ValueError(f"is too long ({len(value)} characters, at most {max_len})")
+        raise ValueError(t("太长({length}个字,最多{limit}个)", length=len(value), limit=max_len))
     return value
 
 
@@ -75,19 +82,19 @@ def id_number(value: str, today: date | None = None) -> str:
     value = value.strip().upper()
     if len(value) != 18 or not value[:17].isdigit() or value[17] not in "0123456789X":
         if len(value) != 18:
-            raise ValueError(f"must be 18 characters, got {len(value)}")
-        raise ValueError("must be 17 digits followed by a check digit (0-9 or X)")
+            raise ValueError(t("应为18位,实际{length}位", length=len(value)))
+        raise ValueError(t("应为17位数字加一位校验码(0-9或X)"))
     if value[0] == "0":
-        raise ValueError("region code cannot start with 0")
+        raise ValueError(t("地区码不能以0开头"))
     try:
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        raise ValueError("birth date (characters 7-14) is not a real date") from None
+        raise ValueError(t("出生日期(第7-14位)不是真实的日期")) from None
     if born < date(1900, 1, 1) or born > (today or date.today()):
-        raise ValueError("birth date (characters 7-14) is before 1900 or in the future")
-    expected = id_check_char(value[:17])
-    if value[17] != expected:
-        raise ValueError(f"check digit is wrong (expected {expected}, got {value[17]})")
+        raise ValueError(t("出生日期(第7-14位)早于1900年或在今天之后"))
+    # never the "right" digit: it invites fixing a mistyped number by its last digit
+    if value[17] != id_check_char(value[:17]):
+        raise ValueError(t("号码无效(校验码对不上):请对照证件重新核对整个号码"))
     return value
 
 
@@ -95,7 +102,7 @@ def mobile_number(value: str) -> str:
     """An 11-digit mainland mobile number, 1[3-9]xxxxxxxxx."""
     value = value.strip()
     if not MOBILE_RE.fullmatch(value):
-        raise ValueError(f"must be an 11-digit mobile number starting 13-19, got {shown(value)}")
+        raise ValueError(t("应为13-19开头的11位手机号码,实际为{value}", value=shown(value)))
     return value
 
 
@@ -105,8 +112,10 @@ def contact_phone(value: str) -> str:
     if not (MOBILE_RE.fullmatch(value) or LANDLINE_RE.fullmatch(value)):
         # the value is personal: say what is wrong, not what it is
         raise ValueError(
-            "must be an 11-digit mobile number or a landline with area code"
-            f" (like 0371-12345678); got {len(value)} characters"
+            t(
+                "应为11位手机号码或带区号的固定电话(如0371-12345678);实际有{length}个字符",
+                length=len(value),
+            )
         )
     return value
 
@@ -118,8 +127,10 @@ def access_number(value: str) -> str:
     if not ACCESS_NUMBER_RE.fullmatch(value):
         hint = ""
         if value.isdigit() and not value.startswith("0"):
-            hint = " (stored as a number, the leading 0 is lost: store it as text)"
-        raise ValueError(f"must be 10-12 digits starting with 0, got {shown(value)}{hint}")
+            hint = t("(存成了数字,开头的0丢了:请存成文本)")
+        raise ValueError(
+            t("应为0开头的10-12位数字,实际为{value}{hint}", value=shown(value), hint=hint)
+        )
     if not areas.is_henan_access_number(value):
         # the procedures are Henan Telecom's: any other area code is a typing mistake
         raise ValueError(
@@ -136,10 +147,9 @@ def iccid(value: str) -> str:
     """A UIM card ICCID: 19-20 digits, starting 89, ending with a Luhn check digit."""
     value = value.strip()
     if not ICCID_RE.fullmatch(value):
-        raise ValueError(f"must be 19-20 digits starting with 89, got {shown(value)}")
-    expected = luhn_check_digit(value[:-1])
-    if value[-1] != expected:
-        raise ValueError(f"Luhn check digit is wrong (expected {expected}, got {value[-1]})")
+        raise ValueError(t("应为89开头的19-20位数字,实际为{value}", value=shown(value)))
+    if value[-1] != luhn_check_digit(value[:-1]):
+        raise ValueError(t("号码无效(校验位对不上):请对照UIM卡重新核对整个卡号"))
     return value
 
 
@@ -147,21 +157,21 @@ def imei(value: str) -> str:
     """A phone's IMEI: 15 digits, the last a Luhn check digit."""
     value = value.strip()
     if not IMEI_RE.fullmatch(value):
-        raise ValueError(f"must be 15 digits, got {shown(value)}")
-    expected = luhn_check_digit(value[:-1])
-    if value[-1] != expected:
-        raise ValueError(f"Luhn check digit is wrong (expected {expected}, got {value[-1]})")
+        raise ValueError(t("应为15位数字,实际为{value}", value=shown(value)))
+    if value[-1] != luhn_check_digit(value[:-1]):
+        raise ValueError(t("串号无效(校验位对不上):请对照手机重新核对整个串号"))
     return value
 
 
 def shown(value: str) -> str:
     """``value`` quoted for a message, cut short when long."""
-    return repr(value if len(value) <= 40 else value[:40] + "…")
+    return t("“{value}”", value=value if len(value) <= 40 else value[:40] + "…")
 
 
 def pattern(value: str, regex: re.Pattern[str], description: str) -> str:
     """``value`` trimmed, if it matches ``regex`` in full; else the ``description`` of the form."""
     value = value.strip()
     if not regex.fullmatch(value):
-        raise ValueError(f"must be {description}, got {shown(value)}")
+        raise ValueError(t("应为{description},实际为{value}", description=description,
+                           value=shown(value)))  # fmt: skip
     return value

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from bots.messages import t
+
 
 @dataclass(frozen=True)
 class Column:
@@ -75,12 +77,22 @@ def column_for(header: str) -> Column | None:
 
 
 def suggestion(header: str) -> str:
-    """' (did you mean X?)' for an unknown header, or ''."""
+    """'(是不是 X?)' for an unknown header, or ''."""
     close = difflib.get_close_matches(header_key(header), list(_BY_KEY), n=1, cutoff=0.6)
     if not close:
         return ""
     column = _BY_KEY[close[0]]
-    return f" (did you mean {column.name} / {column.label}?)"
+    return t("(是不是 {label} / {name}?)", label=column.label, name=column.name)
+
+
+# what a rejects file (bots.intake.write_rejects) puts before the order's columns: where the
+# row was and why it was refused; a reader skips them, so the fixed file enqueues as it is
+REJECT_HEADERS = ("来源", "拒收原因")
+_REJECT_KEYS = {header_key(h) for h in (*REJECT_HEADERS, "source", "reject_reason")}
+
+
+def is_reject_header(header: str) -> bool:
+    return header_key(header) in _REJECT_KEYS
 
 
 def nest(values: dict[str, Any]) -> dict[str, Any]:

@@ -35,6 +35,8 @@ from pydantic import (
 
 from bots.errors import BadInput
 from bots.masking import partial as mask
+from bots.messages import t
+from bots.messages.terms import procedure_name
 from bots.orders import checks, rules
 from bots.orders.rules import NEW_INSTALL, RENEWAL, Procedure
 
@@ -56,18 +58,15 @@ def _as_text(value: Any) -> str:
     """The raw value as text. Whole numbers are converted (YAML and Excel turn digit strings
     into numbers); fractions are refused because a long number stored that way lost digits."""
     if value is None:
-        raise ValueError("is required")
+        raise ValueError(t("必填"))
     if isinstance(value, bool):
-        raise ValueError("must be text, got true/false")
+        raise ValueError(t("应是文字,实际是 true/false"))
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        raise ValueError(
-            "is stored as a number, which loses digits: store it as text"
-            " (format the column as text, or quote it in YAML)"
-        )
+        raise ValueError(t("存成了数字,会丢位:请存成文本(把这一列设成文本格式,或在 YAML 里加引号)"))
     if not isinstance(value, str):
-        raise ValueError(f"must be text, got a {type(value).__name__}")
+        raise ValueError(t("应是文字,实际是{kind}", kind=type(value).__name__))
     return value
 
 
@@ -92,7 +91,9 @@ def _procedure(value: Any) -> str:
     text = _as_text(value).strip()
     found = _PROCEDURES.get(text.lower()) or _PROCEDURES.get(text)
     if not found:
-        raise ValueError(f"must be new_install (新装) or renewal (续费), got {checks.shown(text)}")
+        raise ValueError(
+            t("应为 新装(new_install)或 续费(renewal),实际为{value}", value=checks.shown(text))
+        )
     return found
 
 
@@ -100,13 +101,16 @@ def _pack(value: Any) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
-        raise ValueError("must be a number of yuan, got true/false")
+        raise ValueError(t("应是元数,实际是 true/false"))
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip().removesuffix("元")
-    choices = " or ".join(map(str, rules.PACKS))
+    choices = t("或").join(map(str, rules.PACKS))
     if not text.isdigit() or int(text) not in rules.PACKS:
-        raise ValueError(f"must be {choices} (the mobile pack in yuan), got {checks.shown(text)}")
+        raise ValueError(
+            t("应为{choices}(手机包的元数),实际为{value}", choices=choices,
+              value=checks.shown(text))
+        )  # fmt: skip
     return int(text)
 
 
@@ -114,7 +118,9 @@ def _id_type(value: str) -> str:
     value = value.strip()
     value = ID_TYPE_ALIASES.get(value, value)
     if value not in ID_TYPES:
-        raise ValueError(f"must be {' or '.join(ID_TYPES)}, got {checks.shown(value)}")
+        raise ValueError(
+            t("应为{types},实际为{value}", types=t("或").join(ID_TYPES), value=checks.shown(value))
+        )
     return value
 
 
@@ -125,8 +131,10 @@ def _mobile_number(value: str) -> str:
         return checks.mobile_number(value)
     except ValueError:
         raise ValueError(
-            f'must be "any" or an 11-digit mobile number starting 13-19,'
-            f" got {checks.shown(value.strip())}"
+            t(
+                "应为“任意”(any)或13-19开头的11位手机号码,实际为{value}",
+                value=checks.shown(value.strip()),
+            )
         ) from None
 
 
@@ -135,21 +143,24 @@ def _bandwidth(value: str) -> str:
     if value.isdigit():
         value += "M"
     if value not in BANDWIDTHS:
-        raise ValueError(f"must be one of {' '.join(BANDWIDTHS)}, got {checks.shown(value)}")
+        raise ValueError(
+            t("应为 {choices} 之一,实际为{value}", choices=" ".join(BANDWIDTHS),
+              value=checks.shown(value))
+        )  # fmt: skip
     return value
 
 
 def _manager(value: str) -> str:
     value = checks.text(value, MAX_LEN["manager"])
     if "业务参考" in value:  # would confuse the remark that guards search by
-        raise ValueError("must not contain 业务参考")
+        raise ValueError(t("不能含有“业务参考”"))
     return value
 
 
 def _note(value: str) -> str:
     value = checks.text(value, MAX_LEN["note"])
     if "业务参考" in value:  # it follows the reference in the 备注 that guards search by
-        raise ValueError("must not contain 业务参考")
+        raise ValueError(t("不能含有“业务参考”"))
     return value
 
 
@@ -196,15 +207,13 @@ class Broadband(_Part):
     account: Annotated[
         str | None,
         _optional(
-            lambda v: checks.pattern(
-                v, checks.BROADBAND_ACCOUNT_RE, "6-20 lowercase letters and digits"
-            )
+            lambda v: checks.pattern(v, checks.BROADBAND_ACCOUNT_RE, t("6-20位小写字母和数字"))
         ),
     ] = None
     standard_address: Annotated[
         str | None,
         _optional(
-            lambda v: checks.pattern(v, checks.ADDRESS_CODE_RE, "an address code like 4101-0001")
+            lambda v: checks.pattern(v, checks.ADDRESS_CODE_RE, t("形如4101-0001的地址编码"))
         ),
     ] = None
     install_address: Annotated[str | None, _optional(_text(MAX_LEN["address"]))] = None
@@ -221,10 +230,12 @@ BROADBAND_FIELDS: dict[str, tuple[str, ...]] = {
     NEW_INSTALL: ("account", "standard_address", "install_address", "bandwidth"),
     RENEWAL: ("access_number",),
 }
-_NOT_FOR: dict[str, str] = {
-    NEW_INSTALL: "is assigned by the portal on a new install: leave it empty",
-    RENEWAL: "is only for a new install: leave it empty for a renewal",
-}
+
+
+def _not_for(procedure: str) -> str:
+    if procedure == NEW_INSTALL:
+        return t("新装时由营账系统分配:请留空")
+    return t("只用于新装:续费时请留空")
 
 
 def broadband_problems(procedure: str, broadband: Any) -> list[Problem]:
@@ -241,10 +252,10 @@ def broadband_problems(procedure: str, broadband: Any) -> list[Problem]:
         value = broadband.get(name)
         blank = value is None or (isinstance(value, str) and not value.strip())
         if name in needed and blank:
-            label = f"{procedure.replace('_', ' ')} ({rules.PROCEDURE_LABELS[procedure]})"
-            problems.append(Problem(f"broadband.{name}", f"is required for a {label}"))
+            label = procedure_name(procedure)
+            problems.append(Problem(f"broadband.{name}", t("{procedure}必填", procedure=label)))
         elif name not in needed and not blank:
-            problems.append(Problem(f"broadband.{name}", _NOT_FOR[procedure]))
+            problems.append(Problem(f"broadband.{name}", _not_for(procedure)))
     return problems
 
 
@@ -255,7 +266,7 @@ class Order(_Part):
         str,
         _required(
             lambda v: checks.pattern(
-                v, checks.REFERENCE_RE, "3-40 letters, digits, '-' or '_' (like E9-20261127-0001)"
+                v, checks.REFERENCE_RE, t("3-40位字母、数字、“-”或“_”(如E9-20261127-0001)")
             )
         ),
     ]
@@ -375,20 +386,21 @@ _PARTS: dict[str, type[BaseModel]] = {
 def _reason(error: Mapping[str, Any], parent: str) -> str:
     kind = error["type"]
     if kind == "missing":
-        return "is required"
+        return t("必填")
     if kind == "extra_forbidden":
         known = list(_PARTS[parent].model_fields) if parent in _PARTS else []
         close = difflib.get_close_matches(str(error["loc"][-1]), known, n=1)
-        return "is not a known field" + (f" (did you mean {close[0]}?)" if close else "")
+        hint = t("(是不是 {name}?)", name=close[0]) if close else ""
+        return t("不是已知的字段{hint}", hint=hint)
     if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return "must be a mapping of fields"
+        return t("应是字段的映射")
     return str(error["msg"]).removeprefix("Value error, ")
 
 
 def validate_order(raw: Any) -> tuple[Order | None, list[Problem]]:
     """The order, or every problem found in ``raw`` (field path, reason)."""
     if not isinstance(raw, Mapping):
-        return None, [Problem("order", "must be a mapping of fields")]
+        return None, [Problem("order", t("应是字段的映射"))]
     try:
         return Order.model_validate(raw), []
     except ValidationError as exc:
@@ -417,7 +429,10 @@ def load_order(raw: Any, source: str) -> Order:
     """
     order, problems = validate_order(raw)
     if order is None:
-        message = "\n".join(f"{source}: {p.field}: {p.reason}" for p in problems)
+        message = "\n".join(
+            t("{source}:{field}:{reason}", source=source, field=p.field, reason=p.reason)
+            for p in problems
+        )
         raise BadInput(
             message,
             code="bad_order",

@@ -283,16 +283,24 @@ def _fee_line_problem(fee: Mapping[str, Any], line: ShownFee, lowered: bool) -> 
         original = Decimal(str(fee["original"]))
         if line.original != original:
             # an unknown price is not lowered on the rules' authority
-            return t("{name} 原价{expected} 实际{shown}", name=name,
-                     expected=_shown(original), shown=_shown(line.original))
+            return t(
+                "{name} 原价{expected} 实际{shown}",
+                name=name,
+                expected=_shown(original),
+                shown=_shown(line.original),
+            )
         # before 下调 a line may still show its original amount (or be lowered already, on a
         # replay); once lowered it must show exactly the rules' amount
         if line.due == final or (not lowered and line.due == original):
             return None
     elif line.due == final:
         return None
-    return t("{name} 应收{expected} 实际{shown}", name=name, expected=_shown(final),
-             shown=_shown(line.due))
+    return t(
+        "{name} 应收{expected} 实际{shown}",
+        name=name,
+        expected=_shown(final),
+        shown=_shown(line.due),
+    )
 
 
 def fee_problems(
@@ -378,8 +386,12 @@ def owner_problem(
 
 
 def deposit_problem(
-    records_text: str | None, access_number: str, serial_no: str | None,
-    amount: str | float, fund_type: str, ledger: str,
+    records_text: str | None,
+    access_number: str,
+    serial_no: str | None,
+    amount: str | float,
+    fund_type: str,
+    ledger: str,
 ) -> str | None:
     """After 专款缴费: 缴费记录查询 of the access number must show the deposit just made
     (its 流水号 ``serial_no``) with the order's amount, type and ledger, and no other deposit
@@ -398,9 +410,12 @@ def deposit_problem(
     day = made["缴费时间"][:10] if made else None
     found = [row for row in rows if row["缴费时间"][:10] == day]
     expected = f"{money(amount)} {fund_type} {ledger}"
-    if found == [made] and made is not None and (
-        tables.amount(made["金额"]), made["专款类型"], made["账本"]
-    ) == (Decimal(str(amount)), fund_type, ledger):
+    if (
+        found == [made]
+        and made is not None
+        and (tables.amount(made["金额"]), made["专款类型"], made["账本"])
+        == (Decimal(str(amount)), fund_type, ledger)
+    ):
         return None
     shown = ";".join(
         f"{row['流水号']} {_shown(tables.amount(row['金额']))} {row['专款类型']} {row['账本']}"

@@ -15,6 +15,7 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
+from bots.messages import t
 from bots.orders import checks
 from bots.orders.model import Order, load_order
 from mock_portal.fixtures import broadband_access_number, broadband_owner
@@ -87,7 +88,9 @@ def owner(user: int) -> tuple[str, str]:
 def raw_order(index: int, rng: random.Random, reference: str) -> dict[str, Any]:
     """The nested raw order for pool index ``index`` (see the module docstring)."""
     if not 0 <= index < POOL_SIZE:
-        raise ValueError(f"index must be 0-{POOL_SIZE - 1} (the number pool), got {index}")
+        raise ValueError(
+            t("序号应为0-{last}(号码池),实际为{index}", last=POOL_SIZE - 1, index=index)
+        )
     district = rng.choice(list(DISTRICTS))
     region, street = DISTRICTS[district]
     born = date(1960, 1, 1) + timedelta(days=rng.randrange(365 * 40))
@@ -128,11 +131,11 @@ def generate_orders(n: int, seed: int = 0, start_index: int = 100) -> list[Order
     """``n`` valid orders, alternating new installs and renewals of due users."""
     if n < 0 or start_index < 0 or start_index + n > POOL_SIZE:
         raise ValueError(
-            f"start_index + n must stay within the {POOL_SIZE}-number pool, got "
-            f"start_index={start_index}, n={n}"
-        )
+            t("start_index + n 应在{size}个号码的号码池之内,实际 start_index={start}, n={n}",
+              size=POOL_SIZE, start=start_index, n=n)
+        )  # fmt: skip
     rng = random.Random(seed)
     return [
-        load_order(raw_order(g, rng, f"E9-S{seed}-{g:04d}"), f"generated order {g}")
+        load_order(raw_order(g, rng, f"E9-S{seed}-{g:04d}"), t("生成的订单{n}", n=g))
         for g in range(start_index, start_index + n)
     ]

@@ -31,7 +31,7 @@ from bots.runner.records import error_record
 from bots.runner.recovery import RECOVERS, SessionLost, after, screen_of, went_through
 from bots.runner.retry import policy, retry_for
 from bots.runner.runfolder import RunFolder
-from bots.runner.scope import Secrets, StepArgs, expression_failure, parse_inputs
+from bots.runner.scope import Secrets, StepArgs, expression_failure, parse_inputs, typed_args
 
 # what an action's failure can be: the portal's answer, a glitch, or a wrong selector
 ACTION_FAILURES = (SystemException, BusinessException, SelectorError)
@@ -389,7 +389,7 @@ class Executor:
                 step, record, f"{args['expect']} already shown before attempt {record['attempts']}"
             )
         if step.sensitive:
-            self.masker.add(*(v for k, v in args.items() if k not in ("target", "expect")))
+            self.masker.add(*typed_args(args).values())
         call = Call(step, args, timeout_ms)
         fault.maybe_kill(self._fault, step.id, "before", self.folder)
         commit = self._commit

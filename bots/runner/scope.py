@@ -99,6 +99,17 @@ class StepArgs:
         return evaluate(raw, scope) if dynamic else raw
 
 
+# arguments that name things (an element, a screen to wait for, an output, a pattern), not
+# data a step types or compares: a sensitive step's names are never masked (masking the
+# output name "id_number" would hide every mention of the word)
+STRUCTURAL_ARGS = frozenset({"target", "expect", "into", "pattern", "source", "frame_of"})
+
+
+def typed_args(args: Mapping[str, Any]) -> dict[str, Any]:
+    """The data a step types or compares, without the arguments that name things."""
+    return {k: v for k, v in args.items() if k not in STRUCTURAL_ARGS}
+
+
 def sensitive_ahead(
     flow: Flow,
     values: Mapping[str, Any],
@@ -123,9 +134,8 @@ def sensitive_ahead(
         if not step.sensitive:
             continue
         args = step.args.model_dump(by_alias=True, exclude_none=True)
-        typed = {k: v for k, v in args.items() if k not in ("target", "expect")}
         try:
-            shown = evaluate(typed, scope)
+            shown = evaluate(typed_args(args), scope)
         except (ExpressionError, BotsError):
             continue
         found.extend(shown.values())

@@ -1,6 +1,7 @@
 """Staff credentials for workers: never in a flow, never in the ledger.
 
-Sources, in order: ``BOTS_CREDENTIALS`` (or ``--credentials``) naming a file of
+Sources, in order: the credentials file of the configuration (``--credentials``,
+``BOTS_CREDENTIALS`` or ``bots.toml``'s ``credentials``: ``bots.config``) naming a file of
 ``staff_id:password`` lines that only its owner may read (mode 0600), else the single pair
 ``BOTS_STAFF_ID`` / ``BOTS_STAFF_PASSWORD``. One live session per staff id is all the portal
 allows, so N parallel workers need N distinct staff ids.
@@ -13,9 +14,9 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from bots import config
 from bots.errors import BadInput
-
-FILE_ENV = "BOTS_CREDENTIALS"
+from bots.messages import t
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,11 @@ def read_file(path: Path) -> list[Credential]:
     mode = path.stat().st_mode
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise BadInput(
-            f"credentials file {path} is readable by others (mode {stat.S_IMODE(mode):04o}); "
-            f"run: chmod 600 {path}",
+            t(
+                "工号密码文件{path}别人也能读(权限{mode}):运行 chmod 600 {path}",
+                path=path,
+                mode=f"{stat.S_IMODE(mode):04o}",
+            ),
             code="credentials_mode",
         )
     creds: list[Credential] = []
@@ -44,24 +48,29 @@ def read_file(path: Path) -> list[Credential]:
         staff_id, sep, password = line.partition(":")
         if not sep or not staff_id.strip() or not password:
             raise BadInput(
-                f"{path}:{number}: expected 'staff_id:password'", code="credentials_format"
+                t("{path}:{line}:应为“工号:密码”", path=path, line=number),
+                code="credentials_format",
             )
         if staff_id.strip() in seen:
             raise BadInput(
-                f"{path}:{number}: staff id {staff_id.strip()} is listed twice; "
-                "each worker needs its own staff id",
+                t(
+                    "{path}:{line}:工号{staff_id}出现了两次;每个工作进程要用自己的工号",
+                    path=path,
+                    line=number,
+                    staff_id=staff_id.strip(),
+                ),
                 code="credentials_duplicate",
             )
         seen.add(staff_id.strip())
         creds.append(Credential(staff_id.strip(), password))
     if not creds:
-        raise BadInput(f"{path}: no credentials in the file", code="credentials_empty")
+        raise BadInput(t("{path}:文件里没有工号密码", path=path), code="credentials_empty")
     return creds
 
 
 def load(path: str | None = None) -> list[Credential]:
     """Every staff login available to this machine's workers."""
-    source = path or os.environ.get(FILE_ENV)
+    source = path or config.current()["credentials"]
     if source:
         return read_file(Path(source))
     staff_id = os.environ.get("BOTS_STAFF_ID")
@@ -69,7 +78,10 @@ def load(path: str | None = None) -> list[Credential]:
     if staff_id and password:
         return [Credential(staff_id, password)]
     raise BadInput(
-        "no staff credentials: set BOTS_CREDENTIALS to a 0600 file of 'staff_id:password' "
-        "lines (one per worker), or BOTS_STAFF_ID and BOTS_STAFF_PASSWORD",
+        t(
+            "没有工号密码:用 --credentials、BOTS_CREDENTIALS 或 bots.toml 的 credentials "
+            "指向一个0600的“工号:密码”文件(每个工作进程一行),或设 BOTS_STAFF_ID 和 "
+            "BOTS_STAFF_PASSWORD"
+        ),
         code="credentials_missing",
     )

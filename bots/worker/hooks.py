@@ -1,9 +1,13 @@
 """What ties a run to its work item: commit steps reported to the ledger, stops between
-steps, and a heartbeat thread that keeps the lease alive while a long step runs."""
+steps, and a heartbeat thread that keeps the lease alive while a long step runs.
+
+Every write names the lease token of the claim; a worker whose lease was lost (frozen past
+it, then reaped) learns it at its next write or step, and touches the item no more."""
 
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 from loguru import logger
@@ -12,6 +16,7 @@ from bots.errors import SystemException
 from bots.ledger.errors import LeaseLost
 from bots.ledger.model import WorkItem
 from bots.ledger.store import Store, open_store
+from bots.messages import t
 from bots.runner.hooks import Hooks
 
 
@@ -19,16 +24,42 @@ class Interrupted(SystemException):
     """Ctrl-C / SIGTERM arrived: the item goes back to the queue between steps."""
 
 
+class Lease:
+    """A worker's claim on one item: the token every write for it names, whether it was
+    found lost, and when the ledger last confirmed it."""
+
+    def __init__(self, item: WorkItem, worker: str, seconds: float) -> None:
+        self.ref, self.worker, self.token = item.reference, worker, item.lease_token
+        self.seconds = seconds
+        self.lost = threading.Event()
+        self.confirmed = time.monotonic()
+
+    def renew(self, store: Store) -> bool:
+        """Extend the lease; once the ledger says it is gone, it stays lost."""
+        if not self.lost.is_set() and store.heartbeat(
+            self.ref, self.worker, token=self.token, lease_seconds=self.seconds
+        ):
+            self.confirmed = time.monotonic()
+            return True
+        self.lost.set()
+        return False
+
+    @property
+    def overdue(self) -> bool:
+        """Half a lease without a confirmation: the heartbeat was held up (the process was
+        frozen, the ledger slow), so the lease may have expired and gone meanwhile."""
+        return time.monotonic() - self.confirmed > self.seconds / 2
+
+
 class Heartbeat:
     """Extends the lease from its own thread and connection while a run is under way.
 
     Beats three times per lease, so one slow database write never lets the lease lapse."""
 
-    def __init__(self, db_url: str, ref: str, worker: str, lease: float) -> None:
-        self.db_url, self.ref, self.worker, self.lease = db_url, ref, worker, lease
+    def __init__(self, db_url: str, lease: Lease) -> None:
+        self.db_url, self.lease = db_url, lease
         self.done = threading.Event()
-        self.lost = threading.Event()
-        self.thread = threading.Thread(target=self._beat, daemon=True, name=f"hb-{worker}")
+        self.thread = threading.Thread(target=self._beat, daemon=True, name=f"hb-{lease.worker}")
 
     def __enter__(self) -> Heartbeat:
         self.thread.start()
@@ -39,12 +70,17 @@ class Heartbeat:
         self.thread.join()
 
     def _beat(self) -> None:
-        store = open_store(self.db_url, check_schema=False)
+        store = open_store(self.db_url, mode="write", check_schema=False)
         try:
-            while not self.done.wait(self.lease / 3):
-                if not store.heartbeat(self.ref, self.worker, lease_seconds=self.lease):
-                    logger.warning(f"{self.worker}: lost the lease on {self.ref}")
-                    self.lost.set()
+            while not self.done.wait(self.lease.seconds / 3):
+                if not self.lease.renew(store):
+                    logger.warning(
+                        t(
+                            "{worker}:失去了{ref}的租约",
+                            worker=self.lease.worker,
+                            ref=self.lease.ref,
+                        )
+                    )
                     return
         finally:
             store.close()
@@ -56,37 +92,42 @@ class LedgerHooks(Hooks):
     gone, because another worker may already hold the item."""
 
     def __init__(
-        self,
-        store: Store,
-        item: WorkItem,
-        worker: str,
-        stop: threading.Event,
-        lease_lost: threading.Event,
+        self, store: Store, item: WorkItem, worker: str, stop: threading.Event, lease: Lease
     ) -> None:
         self.store, self.item, self.worker = store, item, worker
-        self.stop, self.lease_lost = stop, lease_lost
+        self.stop, self.lease = stop, lease
         self.in_commit = False
 
     def on_step_start(self, step: Any, record: dict[str, Any]) -> None:
         if self.in_commit:
             return
-        if self.lease_lost.is_set():
+        if self.lease.overdue:
+            # ask the ledger before this step touches the portal: after a freeze the
+            # heartbeat thread may not have run yet, and the item may be someone else's
+            self.lease.renew(self.store)
+        if self.lease.lost.is_set():
             raise LeaseLost(
-                f"{self.worker} lost the lease on {self.item.reference}; stopped between steps",
+                t(
+                    "{worker}失去了{ref}的租约;已在两步之间停下",
+                    worker=self.worker,
+                    ref=self.item.reference,
+                ),
                 reference=self.item.reference,
             )
         if self.stop.is_set():
-            raise Interrupted("stopped by the operator between steps", code="interrupted")
+            raise Interrupted(t("操作员要求停止,已在两步之间停下"), code="interrupted")
 
     def on_commit_start(self, step: Any) -> None:
         self.in_commit = True
-        self.store.commit_started(self.item.reference, self.worker, step.id)
+        self.store.commit_started(self.item.reference, self.worker, step.id, token=self.lease.token)
 
     def on_commit_done(self, step: Any, outputs: dict[str, Any]) -> None:
         if not self.in_commit:
             # the guard found the effect in the portal and the runner skipped the action
             # (no on_commit_start): record it as committed all the same, so a later failure
             # in this attempt still makes the next one look in the portal first
-            self.store.commit_started(self.item.reference, self.worker, step.id)
-        self.store.commit_done(self.item.reference, self.worker, step.id)
+            self.store.commit_started(
+                self.item.reference, self.worker, step.id, token=self.lease.token
+            )
+        self.store.commit_done(self.item.reference, self.worker, step.id, token=self.lease.token)
         self.in_commit = False

@@ -19,11 +19,12 @@ from bots.errors import BadInput, DefinitionError
 from bots.flow import load_flow
 from bots.ledger.model import Backoff, ErrorInfo, LeaseLost, State, WorkItem
 from bots.ledger.store import Store, open_store
+from bots.messages import t
 from bots.pause import pause
 from bots.runner.records import RunResult
 from bots.runner.runner import Runner
 from bots.worker.credentials import Credential
-from bots.worker.hooks import Heartbeat, Interrupted, LedgerHooks
+from bots.worker.hooks import Heartbeat, Interrupted, Lease, LedgerHooks
 
 OPEN_STATES = (State.PENDING, State.RUNNING, State.RETRY_WAIT)
 # kinds that say "the portal did not answer as it should", counted towards portal_down
@@ -57,6 +58,19 @@ class Shared:
     flows: dict[str, Any] = field(default_factory=dict)
     # the one browser of the process: each worker opens its own context in it
     browser: Any = None
+    # system failures in a row, whichever worker met them: an outage stops every worker
+    # of the process after max_consecutive_system, instead of each burning its own orders
+    failures: int = 0
+
+    def portal_trouble(self) -> int:
+        """Count one more system failure in a row; returns the count."""
+        with self.lock:
+            self.failures += 1
+            return self.failures
+
+    def portal_answered(self) -> None:
+        with self.lock:
+            self.failures = 0
 
     def halt(self, reason: str, why: str) -> None:
         """Stop every worker; the first reason given is the one reported. ``why`` is a tag:
@@ -81,7 +95,6 @@ class Worker:
         self.config = config
         self.shared = shared
         self.on_result = on_result or (lambda worker, item: None)
-        self.consecutive_system = 0
         self.secrets = {"staff_id": credential.staff_id, "password": credential.password}
 
     def flow_for(self, name: str) -> Any:
@@ -94,7 +107,9 @@ class Worker:
         """The thread's body. Whatever ends it early stops the whole pool: a worker that
         dies quietly would leave the others working a batch nobody watches."""
         ended = False
-        store = open_store(self.config.db_url, check_schema=False, backoff=self.config.backoff)
+        store = open_store(
+            self.config.db_url, mode="write", check_schema=False, backoff=self.config.backoff
+        )
         try:
             context = new_context(self.shared.browser)
             try:
@@ -107,7 +122,7 @@ class Worker:
         finally:
             store.close()
             if not ended:
-                self.shared.halt(f"{self.worker_id} stopped on an unexpected error", "crash")
+                self.shared.halt(t("{worker}因意外错误停止", worker=self.worker_id), "crash")
 
     def _login(self, page: Any) -> bool:
         flow = self.flow_for(self.config.login_flow)
@@ -124,7 +139,12 @@ class Worker:
         ).run()
         if not result.ok:
             self.shared.halt(
-                f"{self.worker_id}: login as {self.credential.staff_id} failed: {result.error}",
+                t(
+                    "{worker}:工号{staff_id}登录失败:{error}",
+                    worker=self.worker_id,
+                    staff_id=self.credential.staff_id,
+                    error=result.error,
+                ),
                 "login",
             )
         return result.ok
@@ -153,14 +173,14 @@ class Worker:
     def _process(self, store: Store, page: Any, item: WorkItem) -> None:
         run_dir = self.config.runs_dir / item.reference / f"attempt-{item.attempts}"
         try:
-            with Heartbeat(
-                self.config.db_url, item.reference, self.worker_id, self.config.lease_seconds
-            ) as heartbeat:
-                result = self._run(store, page, item, run_dir, heartbeat.lost)
+            lease = Lease(item, self.worker_id, self.config.lease_seconds)
+            with Heartbeat(self.config.db_url, lease):
+                result = self._run(store, page, item, run_dir, lease)
             ended = self._record(store, item, result, str(run_dir))
         except (DefinitionError, BadInput) as error:
             # a broken flow or an order the flow refuses: no retry helps, an operator must
-            ended = store.fail(item.reference, self.worker_id, ErrorInfo.from_exception(error))
+            info = ErrorInfo.from_exception(error)
+            ended = store.fail(item.reference, self.worker_id, info, token=item.lease_token)
         except LeaseLost as lost:
             logger.warning(f"{self.worker_id}: {lost.message}")
             return
@@ -172,9 +192,9 @@ class Worker:
         page: Any,
         item: WorkItem,
         run_dir: Path,
-        lease_lost: threading.Event,
+        lease: Lease,
     ) -> RunResult:
-        hooks = LedgerHooks(store, item, self.worker_id, self.shared.stop, lease_lost)
+        hooks = LedgerHooks(store, item, self.worker_id, self.shared.stop, lease)
         runner = Runner(
             page,
             self.flow_for(item.flow),
@@ -190,28 +210,35 @@ class Worker:
         return runner.run()
 
     def _record(self, store: Store, item: WorkItem, result: RunResult, run_dir: str) -> WorkItem:
-        ref = item.reference
+        ref, token = item.reference, item.lease_token
         if result.ok:
-            self.consecutive_system = 0
+            self.shared.portal_answered()
             outputs = dict(result.outputs)
             if result.follow_ups:
                 outputs.setdefault("follow_ups", result.follow_ups)
-            return store.complete(ref, self.worker_id, outputs, artifact_dir=run_dir)
+            return store.complete(ref, self.worker_id, outputs, token=token, artifact_dir=run_dir)
         error = result.error
         assert error is not None, "a failed run carries its error"
         if isinstance(error, LeaseLost):
             raise error
         info = ErrorInfo.from_exception(error, step=result.failed_step)
         if isinstance(error, Interrupted):
-            return store.release(ref, self.worker_id, info.message, artifact_dir=run_dir)
+            return store.release(
+                ref, self.worker_id, info.message, token=token, artifact_dir=run_dir
+            )
         if info.kind in TROUBLE and info.code not in ANSWERED:
-            self.consecutive_system += 1
-            if self.consecutive_system >= self.config.max_consecutive_system:
+            failures = self.shared.portal_trouble()
+            if failures >= self.config.max_consecutive_system:
                 self.shared.halt(
-                    f"{self.worker_id}: {self.consecutive_system} system exceptions in a row "
-                    f"(last: {info.message}); the portal looks down — stopping",
+                    t(
+                        "{worker}:连续{count}次系统异常(最近一次:{last});营账系统像是停了,"
+                        "已停止;恢复后再运行 bots work",
+                        worker=self.worker_id,
+                        count=failures,
+                        last=info.message,
+                    ),
                     "portal_down",
                 )
         else:
-            self.consecutive_system = 0
-        return store.fail(ref, self.worker_id, info, artifact_dir=run_dir)
+            self.shared.portal_answered()
+        return store.fail(ref, self.worker_id, info, token=token, artifact_dir=run_dir)

@@ -9,6 +9,9 @@ its item back, and returns; Chromium is closed last, so nothing is left running.
 
 from __future__ import annotations
 
+import os
+import queue
+import secrets
 import signal
 import socket
 import time
@@ -25,9 +28,11 @@ from bots.errors import BadInput
 from bots.flow import load_flow
 from bots.ledger.model import WorkItem
 from bots.ledger.store import open_store
+from bots.messages import t
 from bots.worker.credentials import Credential
 from bots.worker.fibers import Fibers
 from bots.worker.loop import Shared, Worker, WorkerConfig
+from bots.worker.presence import Presence
 from bots.worker.progress import Snapshot, watch
 
 
@@ -47,16 +52,22 @@ class Summary:
 
 
 def default_worker_id() -> str:
-    return socket.gethostname()
+    """Unique per process — host, pid and a random part — so two ``bots work`` on one host
+    never pass for each other in the ledger, the logs or ``bots status``."""
+    return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
 
 
 def check_workers(workers: int, credentials: list[Credential]) -> None:
     if workers < 1:
-        raise BadInput(f"--workers must be at least 1, found {workers}")
+        raise BadInput(t("--workers 至少为1,实际为{workers}", workers=workers))
     if workers > len(credentials):
         raise BadInput(
-            f"{workers} workers need {workers} staff logins, but the credentials name only "
-            f"{len(credentials)}: the portal allows one live session per staff id"
+            t(
+                "{workers}个工作进程需要{workers}个工号登录,但工号密码文件里只有{count}个:"
+                "营账系统每个工号只允许一个在线会话",
+                workers=workers,
+                count=len(credentials),
+            )
         )
 
 
@@ -70,20 +81,26 @@ def run_workers(
 ) -> Summary:
     check_workers(workers, credentials)
     load_flow(config.flows_dir / config.login_flow)  # a broken login flow: stop before Chromium
+    find_chromium()  # no browser: say what to install before anything starts
+    # a ledger that cannot take writes (read-only, locked, damaged, of another schema
+    # version) stops the run here, before any browser starts or anyone logs in
+    store = open_store(config.db_url, backoff=config.backoff)
     console = console or Console(stderr=True)
     prefix = worker_id or default_worker_id()
     shared = Shared()
     finished: Counter[str] = Counter()
+    results: queue.SimpleQueue[WorkItem] = queue.SimpleQueue()
 
     def on_result(worker: str, item: WorkItem) -> None:
         with shared.lock:
             finished[item.state.value] += 1
+        results.put(item)  # its line is printed by the main thread, above the bar
 
     def stop(signum: int, frame: FrameType | None) -> None:
         name = signal.Signals(signum).name
         if shared.stop.is_set():
-            logger.warning(f"{name}: still finishing the steps under way")
-        shared.halt(f"stopped by {name}; items under way were handed back", "signal")
+            logger.warning(t("{signal}:仍在完成进行中的步骤", signal=name))
+        shared.halt(t("已被{signal}停止;进行中的订单已交回队列", signal=name), "signal")
 
     def drive() -> None:
         """The browser thread: one Playwright, one Chromium, every worker a fiber on it."""
@@ -108,15 +125,18 @@ def run_workers(
             finally:
                 shared.browser.close()
 
-    find_chromium()  # no browser: say what to install before anything starts
     started = time.monotonic()
-    store = open_store(config.db_url, backoff=config.backoff)
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    # the console's workers page: who runs here, a heartbeat, and how this process stopped
+    staff = [(f"{prefix}/{n}", credentials[n].staff_id) for n in range(workers)]
     try:
-        with ThreadPoolExecutor(1, thread_name_prefix="browser") as pool:
-            browser = pool.submit(drive)
-            snapshot = watch(store, lambda: not browser.done(), console)
-            browser.result()  # a worker's crash, re-raised here for the one error handler
+        with Presence(config.db_url, prefix, staff) as presence:
+            with ThreadPoolExecutor(1, thread_name_prefix="browser") as pool:
+                browser = pool.submit(drive)
+                snapshot = watch(store, lambda: not browser.done(), console, results)
+                browser.result()  # a worker's crash, re-raised here for the one error handler
+            if shared.stop_reason:
+                presence.stopped(*shared.stop_reason[0])
         counts = {state.value: n for state, n in store.counts().items()}
     finally:
         for sig, handler in previous.items():

@@ -36,7 +36,7 @@ def test_dotted_and_column_names_change_the_order_and_the_history(ledger) -> Non
     result = edit(url, "--set", f"phone.imei={new_imei}", "--set", "带宽(新装)=100M")
     assert result.exit_code == 0, result.output
     assert result.output == (
-        f"edited {REF}:\n"
+        f"已修改 {REF}:\n"
         f"  phone.imei: 864712030001007 -> {new_imei}\n"
         "  broadband.bandwidth: 200M -> 100M\n"
     )
@@ -57,7 +57,7 @@ def test_an_id_number_change_is_printed_masked(ledger) -> None:
     result = edit(url, "--set", f"id_number={new_id}")
     assert result.exit_code == 0, result.output
     assert result.output == (
-        f"edited {REF}:\n"
+        f"已修改 {REF}:\n"
         f"  customer.id_number: 410*************47 -> 410*************{new_id[-2:]}\n"
     )
     assert "410104199312314147" not in result.output and new_id not in result.output
@@ -67,18 +67,17 @@ def test_an_id_number_change_is_printed_masked(ledger) -> None:
 @pytest.mark.parametrize(
     ("assignment", "message"),
     [
-        ("phone.imei=123", f"{REF} (edited): phone.imei: must be 15 digits, got '123'"),
+        ("phone.imei=123", f"{REF}(修改后):phone.imei:应为15位数字,实际为“123”"),
         (
             "broadband.access_number=037160010001",
-            f"{REF} (edited): broadband.access_number: is assigned by the portal on a new "
-            "install: leave it empty",
+            f"{REF}(修改后):broadband.access_number:新装时由营账系统分配:请留空",
         ),
-        ("nonsense=1", f"{REF} (edited): nonsense: is not a known field"),
-        ("phone", "--set phone: expected field=value, e.g. --set phone.imei=86…"),
+        ("nonsense=1", f"{REF}(修改后):nonsense:不是已知的字段"),
+        ("phone", "--set phone:应为 字段=值,例如 --set phone.imei=86…"),
         (
             "reference=X-1",
-            f"--set reference=X-1: the reference of {REF} cannot change; cancel it and "
-            "enqueue the corrected order under a new reference",
+            f"--set reference=X-1:{REF}的业务参考号不能改;"
+            "取消它,再用新的业务参考号录入改正后的订单",
         ),
     ],
 )
@@ -98,8 +97,9 @@ def test_a_bad_value_names_field_and_reason_and_changes_nothing(
 def test_a_bad_id_number_does_not_echo_it(ledger) -> None:
     url, _ = ledger
     result = edit(url, "--set", "customer.id_number=410101199001011234")
+    # invalid, and no "right" check digit to invite fixing it by its last digit
     assert str(result.exception) == (
-        f"{REF} (edited): customer.id_number: check digit is wrong (expected 8, got 4)"
+        f"{REF}(修改后):customer.id_number:号码无效(校验码对不上):请对照证件重新核对整个号码"
     )
 
 
@@ -109,5 +109,5 @@ def test_a_running_order_is_not_edited(ledger) -> None:
     result = edit(url, "--set", "bandwidth=50M")
     assert isinstance(result.exception, IllegalTransition)
     assert str(result.exception) == (
-        f"cannot edit {REF}: it is running (edit needs pending, failed, needs_review or cancelled)"
+        f"不能对{REF}执行 edit:它是处理中(edit 需要待处理、失败、待人工核查或已取消)"
     )

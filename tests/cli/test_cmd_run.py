@@ -35,7 +35,7 @@ def test_run_prints_a_line_per_step_and_the_run_folder(tmp_path, pages_url):
     assert any(line.startswith("→ 002 next ") for line in lines)
     assert "登录 GH1001" in lines
     assert not any("session lost" in line or "interrupted" in line for line in lines)
-    folder = Path(lines[-1].removeprefix("run folder: "))
+    folder = Path(lines[-1].removeprefix("运行文件夹:"))
     run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
     assert run["status"] == "passed"
     assert "Tele@1001" not in out.stdout + out.stderr
@@ -44,8 +44,8 @@ def test_run_prints_a_line_per_step_and_the_run_folder(tmp_path, pages_url):
 def test_business_failure_exits_5_with_the_portal_message(tmp_path, pages_url):
     out = bots_run(tmp_path, str(FLOWS / "refused.yaml"), "--portal", pages_url)
     assert out.returncode == 5
-    assert out.stderr == "error: the portal refused: 号码已被占用\n"
-    folder = Path(out.stdout.splitlines()[-1].removeprefix("run folder: "))
+    assert out.stderr == "错误: the portal refused: 号码已被占用\n"
+    folder = Path(out.stdout.splitlines()[-1].removeprefix("运行文件夹:"))
     assert (folder / "report.html").is_file() and (folder / "trace.zip").is_file()
 
 
@@ -58,7 +58,7 @@ def test_input_file_and_bad_input_exit_4(tmp_path, pages_url):
     bad.write_text("busy: many\n", encoding="utf-8")
     out = bots_run(tmp_path, str(FLOWS / "busy.yaml"), "--input", str(bad), "--portal", pages_url)
     assert out.returncode == 4
-    assert out.stderr == f"error: {bad}: input 'busy': expected a number, found str 'many'\n"
+    assert out.stderr == f"错误: {bad}: input 'busy': expected a number, found str 'many'\n"
 
 
 def test_an_error_is_one_line_whatever_the_path_length_and_terminal_width(tmp_path):
@@ -71,7 +71,7 @@ def test_an_error_is_one_line_whatever_the_path_length_and_terminal_width(tmp_pa
     out = bots_run(tmp_path, str(FLOWS / "busy.yaml"), "--input", str(bad), COLUMNS="40")
     assert out.returncode == 4
     assert len(str(bad)) > 200
-    assert out.stderr == f"error: {bad}: input 'busy': expected a number, found str 'many'\n"
+    assert out.stderr == f"错误: {bad}: input 'busy': expected a number, found str 'many'\n"
 
 
 def test_the_flow_outputs_are_printed_at_the_end(tmp_path, pages_url):
@@ -81,7 +81,7 @@ def test_the_flow_outputs_are_printed_at_the_end(tmp_path, pages_url):
     assert out.returncode == 0, out.stdout + out.stderr
     lines = out.stdout.splitlines()
     assert lines[-4:-1] == ["流程输出:", "  rows: 3", "  note: 查询完成"]
-    assert lines[-1].startswith("run folder: ")
+    assert lines[-1].startswith("运行文件夹:")
 
 
 def test_a_field_the_input_lacks_is_bad_input_and_the_run_is_finished(tmp_path, pages_url):
@@ -93,11 +93,11 @@ def test_a_field_the_input_lacks_is_bad_input_and_the_run_is_finished(tmp_path, 
     )  # fmt: skip
     assert out.returncode == 4, out.stdout + out.stderr
     assert out.stderr == (
-        "error: 步骤segment:'${{ customer.segmnt }}'读取的字段segmnt在customer中不存在"
+        "错误: 步骤segment:'${{ customer.segmnt }}'读取的字段segmnt在customer中不存在"
         "(已有字段:name, segment);是否应为segment?\n"
     )
     assert "Traceback" not in out.stdout + out.stderr
-    folder = Path(out.stdout.splitlines()[-1].removeprefix("run folder: "))
+    folder = Path(out.stdout.splitlines()[-1].removeprefix("运行文件夹:"))
     run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
     assert (run["status"], run["error"]["kind"], run["error"]["code"]) == (
         "failed", "bad_input", "input_field_missing",

@@ -23,12 +23,12 @@ def test_validate_prints_every_golden_message_and_exits_3():
         for c in cases
         for line in (GOLDEN / c / "expected.txt").read_text(encoding="utf-8").splitlines()
     ]
-    printed = [line for line in out.stdout.splitlines() if not line.startswith("ok  ")]
+    printed = [line for line in out.stdout.splitlines() if not line.startswith("通过  ")]
     assert printed == expected
-    assert f"{len(expected)} problems in the flow/selector files; nothing was run" in out.stderr
+    assert out.stderr == f"错误: 流程或选择器文件里有{len(expected)}个问题;什么都没有运行\n"
 
 
 def test_validate_accepts_good_flows():
     out = bots("validate", "everything.yaml", "session.yaml", cwd=RUNNER_FLOWS)
     assert out.returncode == 0, out.stdout + out.stderr
-    assert out.stdout.splitlines() == ["ok  everything.yaml", "ok  session.yaml"]
+    assert out.stdout.splitlines() == ["通过  everything.yaml", "通过  session.yaml"]

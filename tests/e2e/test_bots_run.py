@@ -20,14 +20,32 @@ ORDER_FILE = orders.ROOT / "examples" / "orders" / "E9-20261127-0001.yaml"
 
 
 def bots_run(
-    portal: PortalClient, runs: Path, *extra: str, password: str = "Tele@1006"
+    portal: PortalClient,
+    runs: Path,
+    *extra: str,
+    password: str = "Tele@1006",
+    flow: str = "flows/e9_new_install.yaml",
+    cwd: Path = orders.ROOT,
 ) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "BOTS_STAFF_ID": "GH1006", "BOTS_STAFF_PASSWORD": password}
     return subprocess.run(
-        [sys.executable, "-m", "bots", "run", "flows/e9_new_install.yaml", "--input",
+        [sys.executable, "-m", "bots", "run", flow, "--input",
          str(ORDER_FILE), "--portal", portal.url, "--runs-dir", str(runs), *extra],
-        cwd=orders.ROOT, env=env, capture_output=True, text=True, timeout=240,
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=240,
     )  # fmt: skip
+
+
+def test_a_shipped_flow_runs_by_its_name_from_any_folder(
+    portal: PortalClient, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    done = bots_run(portal, tmp_path / "runs", "--screenshots", "off", flow="e9_new_install",
+                    cwd=elsewhere)  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    [placed] = portal.state()["orders"]
+    assert f"  order_no: {placed['order_no']}" in done.stdout.splitlines()
+    assert list(elsewhere.iterdir()) == []  # nothing written where it ran but --runs-dir
 
 
 def test_bots_run_twice_on_one_reference_enters_one_order(
@@ -57,7 +75,7 @@ def test_a_run_that_fails_before_its_id_step_leaves_no_personal_value_anywhere(
         portal, tmp_path, "--screenshots", "every_step", password="Wrong@1006"
     )
     assert done.returncode == 5, done.stdout[-3000:] + done.stderr[-3000:]
-    assert done.stderr == "error: the portal refused: 工号或密码错误\n"
+    assert done.stderr == "错误: the portal refused: 工号或密码错误\n"
     [run_dir] = [p for p in tmp_path.iterdir() if p.is_dir()]
     texts: list[tuple[str, bytes]] = [("stdout", done.stdout.encode()),
                                       ("stderr", done.stderr.encode())]  # fmt: skip

@@ -1,14 +1,79 @@
+"""Safe YAML loading: aliases are built, but never past a small bound (a billion laughs is
+refused at the alias, file:line:col), whether the file is a flow or a selector file."""
+
 from __future__ import annotations
 
+import subprocess
+import sys
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bots.flow import yamlsafe
+from bots.errors import DefinitionError
+from bots.flow import load_flow, yamlsafe
 from bots.flow.problems import DefinitionProblems
+from bots.flow.yamlsafe import MAX_ALIASED, load_yaml
 
+BOMBS = Path(__file__).parent / "bombs"
 ROOT = Path(__file__).resolve().parents[2]
+REFUSAL = "=====> 别名*lol1展开超过1000个值(别名里又套别名):把值直接写出来,或少用几层别名"
+REFUSAL_EN = (
+    "=====> the alias *lol1 expands past 1000 values (aliases nested in aliases): write the "
+    "values out, or use fewer levels of aliases"
+)
+
+
+@pytest.mark.parametrize("name", ["laughs_flow.yaml", "laughs_selectors.yaml"])
+def test_a_billion_laughs_is_refused_at_the_alias(name: str) -> None:
+    path = BOMBS / name
+    tracemalloc.start()
+    try:
+        with pytest.raises(DefinitionError) as caught:
+            load_yaml(path, f"bombs/{name}")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # line 9 is "lol2: &lol2 [*lol1, ...]": its first *lol1 is the alias named
+    assert str(caught.value) == f"bombs/{name}:9:20: {REFUSAL}"
+    assert peak < 4 * 2**20
+
+
+def test_the_flow_loader_and_bots_validate_refuse_it_too() -> None:
+    with pytest.raises(DefinitionError) as caught:
+        load_flow(BOMBS / "laughs_flow.yaml")
+    assert str(caught.value).endswith(f"laughs_flow.yaml:9:20: {REFUSAL}")
+    done = subprocess.run(
+        [sys.executable, "-m", "bots", "validate", "tests/flow/bombs/laughs_flow.yaml"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "300", "BOTS_LANG": "en"},
+    )  # fmt: skip
+    assert done.returncode == 3, done.stderr
+    assert done.stdout == f"tests/flow/bombs/laughs_flow.yaml:9:20: {REFUSAL_EN}\n"
+
+
+def test_aliases_used_as_a_person_would_still_load() -> None:
+    data, marks = load_yaml(BOMBS / "anchors_ok.yaml")
+    retries = [step["retry"] for step in data["steps"]]
+    assert retries == [{"attempts": 3, "delay": 1}] * 31
+    assert marks.key_at(("steps", 5, "retry")).line == 20  # where the alias is used
+
+
+def test_the_bound_counts_values_built_through_aliases(tmp_path: Path) -> None:
+    """Exactly ``MAX_ALIASED`` values through aliases load; one more is refused."""
+    per_alias = 10  # a list of nine scalars: the list and its items
+    uses = MAX_ALIASED // per_alias
+    anchor = "base: &b [" + ", ".join(["x"] * (per_alias - 1)) + "]\n"
+    (tmp_path / "at.yaml").write_text(anchor + f"uses: [{', '.join(['*b'] * uses)}]\n")
+    data, _ = load_yaml(tmp_path / "at.yaml")
+    assert len(data["uses"]) == uses
+    (tmp_path / "over.yaml").write_text(anchor + f"uses: [{', '.join(['*b'] * (uses + 1))}]\n")
+    with pytest.raises(DefinitionError) as caught:
+        load_yaml(tmp_path / "over.yaml")
+    assert str(caught.value).startswith(f"{tmp_path / 'over.yaml'}:2:8: =====> 别名*b展开")
+
+
 FILES = sorted((ROOT / "flows").glob("*.yaml")) + sorted((ROOT / "selectors").glob("*.yaml"))
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
@@ -27,30 +30,37 @@ def ledger(ledger_url: str, cli: CliRunner) -> Store:
     assert cli.invoke(app, ["db", "upgrade"]).exit_code == 0
     store = open_store(ledger_url)
     store.enqueue([order("E9-1", broadband={"bandwidth": "100M"}), order("E9-2")])
-    store.claim("robot-1")
+    token = store.claim("robot-1").lease_token  # type: ignore[union-attr]
     error = ErrorInfo(
         "business_exception", "BusinessException", f"证件 {ID_NUMBER} 不符合办理条件", step="check"
     )
-    store.fail("E9-1", "robot-1", error, artifact_dir="runs/E9-1/1")
+    store.fail("E9-1", "robot-1", error, token=token, artifact_dir="runs/E9-1/1")
     return store
 
 
 def test_db_upgrade_then_status(cli: CliRunner, ledger_url: str) -> None:
     first = cli.invoke(app, ["db", "upgrade"])
-    assert first.output == f"ledger {ledger_url}: schema version {LATEST} (upgraded from 0)\n"
+    assert first.output == f"账本 {ledger_url}:结构版本 {LATEST}(从0升级)\n"
     again = cli.invoke(app, ["db", "upgrade", "--db", ledger_url])
-    assert again.output == f"ledger {ledger_url}: schema version {LATEST} (already up to date)\n"
+    assert again.output == f"账本 {ledger_url}:结构版本 {LATEST}(已是最新)\n"
     status = cli.invoke(app, ["db", "status"])
     lines = status.output.splitlines()
-    assert lines[0] == f"ledger {ledger_url}: schema version {LATEST} of {LATEST}"
-    assert lines[1].startswith("  1  work items and their history  (applied ")
+    assert lines[0] == f"账本 {ledger_url}:结构版本 {LATEST}/{LATEST}"
+    assert lines[1].startswith("  1  work items and their history(执行于 ")
+    english = cli.invoke(app, ["--lang", "en", "db", "status"]).output.splitlines()
+    assert english[0] == f"ledger {ledger_url}: schema version {LATEST} of {LATEST}"
+    assert english[1].startswith("  1  work items and their history  (applied ")
 
 
-def test_db_status_of_an_empty_database_says_what_to_do(cli: CliRunner, ledger_url: str) -> None:
+def test_db_status_of_an_empty_database_says_what_to_do(
+    cli: CliRunner, ledger_url: str, tmp_path: Path
+) -> None:
+    if ledger_url.startswith("sqlite"):
+        (tmp_path / "ledger.db").touch()  # an empty file is an empty SQLite database
     result = cli.invoke(app, ["db", "status"])
     assert result.output == (
-        f"ledger {ledger_url}: schema version 0 of {LATEST}\n"
-        f"{LATEST} migration(s) pending: run `bots db upgrade --db {ledger_url}`\n"
+        f"账本 {ledger_url}:结构版本 0/{LATEST}\n"
+        f"还有{LATEST}个迁移待执行:运行 `bots db upgrade --db {ledger_url}`\n"
     )
 
 
@@ -58,14 +68,54 @@ def test_status_counts_and_reasons(cli: CliRunner, ledger: Store) -> None:
     result = cli.invoke(app, ["status"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert "│ pending      │     1 │" in lines
-    assert "│ failed       │     1 │" in lines
-    assert "│ done         │     0 │" in lines
+    counts = {
+        cells[0]: cells[1]
+        for line in lines
+        if len(cells := [c.strip() for c in line.strip("│").split("│")]) == 2
+    }
+    assert (counts["待处理"], counts["失败"], counts["已完成"]) == ("1", "1", "0")
     row = next(line for line in lines if "E9-1" in line)
     assert [cell.strip() for cell in row.strip("│").split("│")] == [
-        "E9-1", "failed", "1", "BusinessException at step check: 证件 ****** 不符合办理条件",
+        "E9-1", "失败", "1", "证件 ****** 不符合办理条件(步骤 check)",
     ]  # fmt: skip
     assert ID_NUMBER not in result.output
+
+
+def test_status_names_the_worker_holding_each_running_order(cli: CliRunner, ledger: Store) -> None:
+    claimed = ledger.claim("vm-4242-a1b2c3/0")
+    assert claimed is not None and claimed.reference == "E9-2"
+    result = cli.invoke(app, ["status"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert any(line.strip() == "处理中(UTC)" for line in lines)
+    header = next(line for line in lines if "工作进程" in line)
+    assert [cell.strip() for cell in header.strip("│┃").split("┃")] == [
+        "业务参考号", "工作进程", "最近心跳", "租约到期",
+    ]  # fmt: skip
+    row = next(line for line in lines if "vm-4242-a1b2c3/0" in line)
+    heartbeat = claimed.heartbeat_at.strftime("%m-%d %H:%M:%S")  # type: ignore[union-attr]
+    until = claimed.lease_expires_at.strftime("%m-%d %H:%M:%S")  # type: ignore[union-attr]
+    assert [cell.strip() for cell in row.strip("│").split("│")] == [
+        "E9-2", "vm-4242-a1b2c3/0", heartbeat, until,
+    ]  # fmt: skip
+
+
+def test_status_lists_no_workers_when_nothing_runs(cli: CliRunner, ledger: Store) -> None:
+    assert "处理中(UTC)" not in cli.invoke(app, ["status"]).output
+
+
+def test_show_counts_the_leases_that_expired_apart_from_attempts(
+    cli: CliRunner, ledger: Store, ledger_url: str
+) -> None:
+    ledger.claim("vm-1-aaaaaa/0")  # E9-2; the process dies, and the lease runs out
+    later = open_store(ledger_url, clock=lambda: ledger.clock() + timedelta(seconds=301))
+    assert [i.reference for i in later.reap()] == ["E9-2"]
+    later.close()
+    lines = cli.invoke(app, ["show", "E9-2"]).output.splitlines()
+    assert lines[1:3] == [
+        "尝试次数:1(本轮第0次,最多3次)",
+        "租约过期(工作进程中断):1次,不计入尝试次数",
+    ]
 
 
 def test_show_masks_the_order_and_lists_attempts(cli: CliRunner, ledger: Store) -> None:
@@ -74,11 +124,11 @@ def test_show_masks_the_order_and_lists_attempts(cli: CliRunner, ledger: Store) 
     out = result.output
     assert ID_NUMBER not in out
     assert '"id_number": "******"' in out
-    assert "failed step: check\n" in out
-    assert "error: BusinessException at step check: 证件 ****** 不符合办理条件 " in out
-    assert "artifacts: runs/E9-1/1\n" in out
+    assert "失败的步骤:check\n" in out
+    assert "错误:证件 ****** 不符合办理条件(BusinessException)\n" in out
+    assert "运行文件夹:runs/E9-1/1\n" in out
     attempt = next(line for line in out.splitlines() if "robot-1" in line)
-    assert [c.strip() for c in attempt.strip("│").split("│")][:3] == ["1", "attempt", "robot-1"]
+    assert [c.strip() for c in attempt.strip("│").split("│")][:3] == ["1", "尝试", "robot-1"]
     assert "[runs/E9-1/1]" in attempt
 
 
@@ -99,12 +149,12 @@ def test_show_masks_every_sensitive_field_and_the_edit_history(
 def test_show_an_unknown_reference(cli: CliRunner, ledger: Store) -> None:
     result = cli.invoke(app, ["show", "E9-404"])
     assert result.exit_code == 1  # CliRunner bypasses bots.cli.main: the error is raised
-    assert str(result.exception) == "no work item with reference E9-404"
+    assert str(result.exception) == "没有业务参考号为E9-404的订单"
 
 
 def test_cancel(cli: CliRunner, ledger: Store) -> None:
     result = cli.invoke(app, ["cancel", "E9-2"])
-    assert result.output == "cancelled E9-2 (was pending)\n"
+    assert result.output == "已取消 E9-2(原为待处理)\n"
     assert ledger.get("E9-2").state is State.CANCELLED
     assert ledger.history("E9-2")[-1].actor == "wangmin"
 
@@ -112,17 +162,31 @@ def test_cancel(cli: CliRunner, ledger: Store) -> None:
 def test_replay_by_reference_and_by_state(cli: CliRunner, ledger: Store) -> None:
     ledger.enqueue([NewItem("E9-3", "renewal", {})])
     ledger.cancel("E9-3")
-    assert cli.invoke(app, ["replay", "E9-3"]).output == "marked for replay (1): E9-3\n"
+    assert cli.invoke(app, ["replay", "E9-3"]).output == "已标记重放(1):E9-3\n"
     assert cli.invoke(app, ["replay", "--failed", "--needs-review"]).output == (
-        "marked for replay (1): E9-1\n"
+        "已标记重放(1):E9-1\n"
     )
-    assert cli.invoke(app, ["replay", "--failed"]).output == "nothing to replay\n"
+    assert cli.invoke(app, ["replay", "--failed"]).output == "没有要重放的订单\n"
+    english = cli.invoke(app, ["--lang", "en", "replay", "--failed"])
+    assert english.output == "nothing to replay\n"
     assert ledger.get("E9-1").replay is True
 
 
 def test_replay_needs_something_to_replay(cli: CliRunner, ledger: Store) -> None:
     result = cli.invoke(app, ["replay"])
-    assert str(result.exception) == (
-        "replay: name references, or give --failed and/or --needs-review"
-    )
+    assert str(result.exception) == "replay:给出业务参考号,或者用 --failed 和/或 --needs-review"
     assert result.exception.exit_code == 4  # type: ignore[union-attr]
+
+
+def test_status_failed_lists_only_the_orders_waiting_for_an_operator(
+    cli: CliRunner, ledger: Store
+) -> None:
+    result = cli.invoke(app, ["status", "--failed"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].strip() == "等待操作员处理"
+    assert "各状态的订单数" not in result.output
+    rows = [[c.strip() for c in line.strip("│").split("│")] for line in lines if "E9-" in line]
+    assert rows == [["E9-1", "失败", "1", "证件 ****** 不符合办理条件(步骤 check)"]]
+    ledger.replay(["E9-1"])
+    assert cli.invoke(app, ["status", "--failed"]).output == "没有失败或待人工核查的订单\n"

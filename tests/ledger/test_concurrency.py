@@ -20,7 +20,7 @@ def _claim_all(url: str, worker: str, start: Any, results: Any) -> None:
     while (item := store.claim(worker)) is not None:
         mine.append(item.reference)
         time.sleep(0.002)  # the work: without it one SQLite process can win every lock race
-        store.complete(item.reference, worker, {"by": worker})
+        store.complete(item.reference, worker, {"by": worker}, token=item.lease_token)
     store.close()
     results.put((worker, mine))
 

@@ -10,6 +10,9 @@ from bots.errors import BadInput
 from bots.ledger import ErrorInfo, IllegalTransition, State, Store
 from tests.fixtures.ledger import FakeClock, order
 
+# these pin the English texts (BOTS_LANG=en); the Chinese ones are pinned in tests/test_words.py
+pytestmark = pytest.mark.usefixtures("english")
+
 REFUSED = ErrorInfo(kind="business_exception", type="BusinessException", message="不符合办理条件")
 
 
@@ -18,14 +21,15 @@ def _failed(store: Store, *refs: str) -> None:
     for _ in refs:
         item = store.claim("w1")
         assert item is not None
-        store.fail_business(item.reference, "w1", REFUSED)
+        store.fail_business(item.reference, "w1", REFUSED, token=item.lease_token)
 
 
 def _needs_review(store: Store, ref: str) -> None:
     store.enqueue([order(ref)])
-    store.claim("w1")
-    store.commit_started(ref, "w1", "submit")
-    store.fail_unknown(ref, "w1", ErrorInfo("unknown_outcome", "UnknownOutcome", "died"))
+    token = store.claim("w1").lease_token  # type: ignore[union-attr]
+    store.commit_started(ref, "w1", "submit", token=token)
+    died = ErrorInfo("unknown_outcome", "UnknownOutcome", "died")
+    store.fail_unknown(ref, "w1", died, token=token)
 
 
 def test_replay_by_reference_marks_pending_with_the_replay_flag(store: Store) -> None:
@@ -58,7 +62,7 @@ def test_replay_is_all_or_nothing(store: Store) -> None:
     with pytest.raises(IllegalTransition) as caught:
         store.replay(["E9-1", "E9-2"])
     assert str(caught.value) == (
-        "cannot replay E9-2: it is pending (replay needs failed, needs_review or cancelled)"
+        "cannot replay E9-2: it is pending (replay needs failed, needs review or cancelled)"
     )
     assert store.get("E9-1").state is State.FAILED
 
@@ -95,8 +99,8 @@ def test_cancel_refuses_a_running_item(store: Store) -> None:
     with pytest.raises(IllegalTransition) as caught:
         store.cancel("E9-1")
     assert str(caught.value) == (
-        "cannot cancel E9-1: it is running (cancel needs pending, failed, retry_wait or "
-        "needs_review)"
+        "cannot cancel E9-1: it is running (cancel needs pending, failed, waiting to retry or "
+        "needs review)"
     )
     assert store.get("E9-1").state is State.RUNNING
 
@@ -109,8 +113,8 @@ def _validator(payload: dict[str, Any]) -> dict[str, Any]:
 
 def test_edit_revalidates_and_keeps_before_and_after(store: Store) -> None:
     store.enqueue([order("E9-1", broadband={"bandwidth": "20M"})])
-    store.claim("w1")
-    store.fail_business("E9-1", "w1", REFUSED)
+    token = store.claim("w1").lease_token  # type: ignore[union-attr]
+    store.fail_business("E9-1", "w1", REFUSED, token=token)
     edited = store.edit("E9-1", {"broadband.bandwidth": "100M"}, _validator, actor="王敏")
     assert edited.payload["broadband"] == {"bandwidth": "100M"}
     assert edited.payload["derived"] == "fee-100M"
@@ -141,15 +145,17 @@ def test_edit_of_a_missing_group_is_refused(store: Store) -> None:
 @pytest.mark.parametrize("state", ["running", "done", "retry_wait"])
 def test_edit_is_refused_while_a_worker_may_use_the_order(store: Store, state: str) -> None:
     store.enqueue([order("E9-1")])
-    store.claim("w1")
+    token = store.claim("w1").lease_token  # type: ignore[union-attr]
     if state == "done":
-        store.complete("E9-1", "w1", {})
+        store.complete("E9-1", "w1", {}, token=token)
     if state == "retry_wait":
-        store.fail_system("E9-1", "w1", ErrorInfo("system_exception", "TimeoutError", "slow"))
+        slow = ErrorInfo("system_exception", "TimeoutError", "slow")
+        store.fail_system("E9-1", "w1", slow, token=token)
     with pytest.raises(IllegalTransition) as caught:
         store.edit("E9-1", {"customer": "李四"}, dict)
+    shown = {"retry_wait": "waiting to retry"}.get(state, state)
     assert str(caught.value) == (
-        f"cannot edit E9-1: it is {state} (edit needs pending, failed, needs_review or cancelled)"
+        f"cannot edit E9-1: it is {shown} (edit needs pending, failed, needs review or cancelled)"
     )
 
 
@@ -168,3 +174,24 @@ def test_an_edit_of_a_personal_field_keeps_it_masked_in_the_history(store: Store
         "id_number": {"before": "410*************34", "after": "410*************78"},
     }
     assert store.get("E9-1").payload["contact_phone"] == "13937100002"
+
+
+def test_review_marks_an_item_an_operator_looked_at(store: Store) -> None:
+    _failed(store, "E9-1")
+    reviewed = store.review("E9-1", actor="console:王敏", note=" 已在营账系统核实:未受理 ")
+    assert (reviewed.state, reviewed.reviewed_by) == (State.FAILED, "console:王敏")
+    note = store.history("E9-1")[-1]
+    assert (note.kind, note.actor, note.note) == (
+        "review", "console:王敏", "已在营账系统核实:未受理",
+    )  # fmt: skip
+    store.edit("E9-1", {"customer": "李四"}, lambda data: data, actor="console:王敏")
+    assert store.get("E9-1").reviewed_at is None  # an edit means it waits for a replay
+    store.review("E9-1", actor="console:王敏")
+    assert store.history("E9-1")[-1].note is None
+    store.replay(["E9-1"], actor="console:王敏")
+    assert store.get("E9-1").reviewed_by is None
+    with pytest.raises(IllegalTransition) as caught:
+        store.review("E9-1")
+    assert str(caught.value) == (
+        "cannot review E9-1: it is pending (review needs failed or needs review)"
+    )

@@ -1,9 +1,9 @@
-"""A worker that dies leaves a lease that expires: pending if nothing was committed, else
-needs_review with the reason."""
+"""A worker that dies leaves a lease that expires: pending if nothing was committed (the
+attempt not spent, the expiry counted apart), else needs_review with the reason."""
 
 from __future__ import annotations
 
-from bots.ledger import State, Store
+from bots.ledger import ErrorInfo, State, Store, open_store
 from tests.fixtures.ledger import FakeClock, order, running
 
 
@@ -20,12 +20,14 @@ def test_expired_lease_without_commit_goes_back_to_pending(store: Store, clock: 
     store.claim("w1")
     clock.advance(301)
     (item,) = store.reap()
-    assert (item.reference, item.state, item.lease_owner, item.attempts) == (
-        "E9-1", State.PENDING, None, 1,
+    assert (item.reference, item.state, item.lease_owner, item.lease_token) == (
+        "E9-1", State.PENDING, None, None,
     )  # fmt: skip
+    # the worker died, not the order: no attempt of its budget spent, one expiry counted
+    assert (item.attempts, item.run_attempts, item.expiries) == (1, 0, 1)
     attempt = store.history("E9-1")[-1]
     assert (attempt.attempt, attempt.outcome, attempt.note) == (
-        1, "pending", "lease expired, no side effects",
+        1, "pending", "租约过期,没有留下任何改动",
     )  # fmt: skip
     again = store.claim("w2")
     assert again is not None and again.attempts == 2
@@ -33,14 +35,14 @@ def test_expired_lease_without_commit_goes_back_to_pending(store: Store, clock: 
 
 def test_expired_lease_inside_a_commit_step_needs_review(store: Store, clock: FakeClock) -> None:
     store.enqueue([order("E9-1"), order("E9-2")])
-    store.claim("robot-3")
-    store.commit_started("E9-1", "robot-3", "submit_order")
+    token = store.claim("robot-3").lease_token  # type: ignore[union-attr]
+    store.commit_started("E9-1", "robot-3", "submit_order", token=token)
     clock.advance(301)
     (item,) = store.reap()
     assert item.state is State.NEEDS_REVIEW
     assert item.reason == (
-        "LeaseExpired at step submit_order: worker robot-3 lost its lease during commit step "
-        "submit_order; check the portal before replay"
+        "工作进程robot-3在提交步骤submit_order进行中失去了租约;重放前先到营账系统里查看"
+        "(步骤 submit_order)"
     )
     assert item.error_kind == "unknown_outcome"
     assert store.history("E9-1")[-1].outcome == "needs_review"
@@ -53,34 +55,75 @@ def test_expired_lease_after_a_commit_step_needs_review(store: Store, clock: Fak
     (item,) = store.reap()
     assert (item.state, item.error_message) == (
         State.NEEDS_REVIEW,
-        "worker robot-3 lost its lease after commit step submit_order; "
-        "check the portal before replay",
+        "工作进程robot-3在提交步骤submit_order之后失去了租约;重放前先到营账系统里查看",
     )
     assert store.history("E9-1")[-1].committed_step == "submit_order"
 
 
 def test_a_heartbeat_keeps_the_item(store: Store, clock: FakeClock) -> None:
     store.enqueue([order("E9-1")])
-    store.claim("w1")
+    token = store.claim("w1").lease_token  # type: ignore[union-attr]
     for _ in range(5):
         clock.advance(250)
-        assert store.heartbeat("E9-1", "w1")
+        assert store.heartbeat("E9-1", "w1", token=token)
         assert store.reap() == []
     assert store.get("E9-1").heartbeat_at == clock.now
 
 
-def test_an_item_whose_workers_keep_dying_fails_after_max_attempts(
+def test_crashes_of_the_process_spend_none_of_an_orders_attempts(
+    store: Store, clock: FakeClock
+) -> None:
+    """Six kills in a row on the oldest orders (three attempts each): they all go back to
+    pending, their retry budget untouched, and still have all three attempts for real
+    errors."""
+    store.enqueue([order("E9-1"), order("E9-2"), order("E9-3")])
+    for _ in range(2):
+        for n in range(3):
+            store.claim(f"w{n}")
+        clock.advance(301)
+        assert [i.state for i in store.reap()] == [State.PENDING] * 3
+    items = store.items()
+    assert [(i.state, i.run_attempts, i.expiries) for i in items] == [(State.PENDING, 0, 2)] * 3
+    timeout = ErrorInfo("system_exception", "TimeoutError", "系统繁忙")
+    for _ in range(3):
+        claimed = store.claim("w9")
+        assert claimed is not None and claimed.reference == "E9-1"
+        ended = store.fail_system("E9-1", "w9", timeout, token=claimed.lease_token)
+        clock.advance(60)
+    assert (ended.state, ended.run_attempts, ended.error_message) == (
+        State.FAILED, 3, "系统繁忙(试了3次,放弃)",
+    )  # fmt: skip
+
+
+def test_an_item_whose_workers_keep_dying_is_parked_after_five_expiries(
     store: Store, clock: FakeClock
 ) -> None:
     store.enqueue([order("E9-1")])
-    for n in range(3):
+    for n in range(5):
         store.claim(f"w{n}")
         clock.advance(301)
         (item,) = store.reap()
-    assert (item.state, item.attempts, item.error_type) == (State.FAILED, 3, "LeaseExpired")
+    assert (item.state, item.attempts, item.expiries, item.error_type) == (
+        State.FAILED, 5, 5, "LeaseExpired",
+    )  # fmt: skip
     assert item.error_message == (
-        "the lease expired 3 times running this item (last held by w2), no commit step "
-        "started; check the logs before replay"
+        "租约已过期5次(最后由w4持有),从未开始提交步骤:这个订单一再让工作进程中断,查看日志后再重放"
     )
     outcomes = [h.outcome for h in store.history("E9-1") if h.kind == "attempt"]
-    assert outcomes == ["pending", "pending", "failed"]
+    assert outcomes == ["pending"] * 4 + ["failed"]
+    # the operator's replay starts the count afresh
+    assert store.replay(["E9-1"]) == ["E9-1"]
+    assert (store.get("E9-1").expiries, store.get("E9-1").run_attempts) == (0, 0)
+
+
+def test_the_expiry_limit_is_a_ledger_option(ledger_url: str, clock: FakeClock) -> None:
+    store = open_store(ledger_url, check_schema=False, clock=clock, max_expiries=2)
+    store.upgrade()
+    store.enqueue([order("E9-1")])
+    states = []
+    for _ in range(2):
+        store.claim("w1")
+        clock.advance(store.lease.total_seconds() + 1)  # type: ignore[attr-defined]
+        states += [i.state for i in store.reap()]
+    assert states == [State.PENDING, State.FAILED]
+    store.close()

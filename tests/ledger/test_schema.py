@@ -10,7 +10,7 @@ from bots.errors import BadInput
 from bots.ledger import SchemaOutOfDate, open_store
 from bots.ledger.schema import LATEST
 from bots.ledger.sqlite import SqliteStore
-from tests.fixtures.ledger import order
+from tests.fixtures.ledger import order, version_one
 
 
 def test_upgrade_from_empty_is_idempotent_and_reports_the_version(ledger_url: str) -> None:
@@ -20,7 +20,10 @@ def test_upgrade_from_empty_is_idempotent_and_reports_the_version(ledger_url: st
     assert store.upgrade() == LATEST
     assert store.upgrade() == LATEST
     assert [(m["version"], m["description"]) for m in store.migrations()] == [
-        (1, "work items and their history")
+        (1, "work items and their history"),
+        (2, "a lease token per claim; lease expiries counted apart from attempts"),
+        (3, "console users and sessions, reviewed items, worker processes"),
+        (4, "rows refused at enqueue, their data masked"),
     ]
     store.enqueue([order("E9-1")])
     store.close()
@@ -41,8 +44,8 @@ def test_postgres_is_never_upgraded_behind_an_operators_back(ledger_url: str) ->
     with pytest.raises(SchemaOutOfDate) as caught:
         open_store(ledger_url)
     assert str(caught.value) == (
-        f"the ledger at {ledger_url} has schema version 0, this bots needs {LATEST}: "
-        f"run `bots db upgrade --db {ledger_url}`"
+        f"账本{ledger_url}的结构版本是0,这个 bots 需要{LATEST}:"
+        f"运行 `bots db upgrade --db {ledger_url}`"
     )
     assert caught.value.exit_code == 8
 
@@ -58,8 +61,8 @@ def test_a_ledger_newer_than_this_bots_is_refused(ledger_url: str) -> None:
     with pytest.raises(SchemaOutOfDate) as caught:
         open_store(ledger_url)
     assert str(caught.value) == (
-        f"the ledger at {ledger_url} has schema version {LATEST + 1}, newer than this bots "
-        f"knows ({LATEST}): upgrade bots on this machine"
+        f"账本{ledger_url}的结构版本是{LATEST + 1},比这个 bots 认识的({LATEST})新:"
+        "在这台机器上升级 bots"
     )
 
 
@@ -77,6 +80,7 @@ def test_sqlite_urls(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, url: str, 
     opened: list[Path] = []
     monkeypatch.setattr(SqliteStore, "__init__", lambda self, u, p, **o: opened.append(p))
     monkeypatch.setattr(SqliteStore, "upgrade", lambda self: LATEST)
+    monkeypatch.setattr(SqliteStore, "check_writable", lambda self: None)
     open_store(url)
     assert opened == [Path(path)]
 
@@ -95,8 +99,7 @@ def test_a_sqlite_url_must_name_a_file(url: str) -> None:
     with pytest.raises(BadInput) as caught:
         open_store(url)
     assert str(caught.value) == (
-        f"{url}: a SQLite ledger is a file: sqlite:///relative/path.db or "
-        "sqlite:////absolute/path.db"
+        f"{url}:SQLite 账本是一个文件:sqlite:///相对路径.db 或 sqlite:////绝对路径.db"
     )
 
 
@@ -104,6 +107,35 @@ def test_unknown_url_scheme(tmp_path: Path) -> None:
     with pytest.raises(BadInput) as caught:
         open_store("mysql://host/db")
     assert str(caught.value) == (
-        "unknown ledger URL mysql://host/db: it should start with sqlite://, postgresql://, "
-        "postgres:// or be a path"
+        "不认识的账本网址mysql://host/db:应以 sqlite://, postgresql://, postgres:// 开头,"
+        "或是一个文件路径"
     )
+
+
+def test_an_upgrade_keeps_the_items_of_version_one(ledger_url: str) -> None:
+    """A ledger made by the previous bots (version 1) gains the lease token and the expiry
+    count; its items keep everything, with no expiry counted yet."""
+    store = open_store(ledger_url, check_schema=False)
+    version_one(store)
+    assert store.version() == 1
+    assert store.upgrade() == LATEST
+    item = store.get("OLD-1")
+    assert (item.attempts, item.expiries, item.lease_token) == (2, 0, None)
+    assert (item.reviewed_at, item.reviewed_by) == (None, None)
+    assert store.users() == [] and store.workers(since=store.clock()) == []
+    claimed = store.claim("w1")
+    assert claimed is not None and claimed.lease_token is not None
+    store.close()
+
+
+def test_a_sqlite_url_takes_a_lock_timeout_and_nothing_else(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/ledger.db"
+    store = open_store(f"{url}?timeout=2.5")
+    assert store.busy_seconds == 2.5  # type: ignore[attr-defined]
+    store.close()
+    with pytest.raises(BadInput) as caught:
+        open_store(f"{url}?mode=ro")
+    assert str(caught.value) == f"{url}?mode=ro:SQLite 账本没有选项mode,只有 timeout"
+    with pytest.raises(BadInput) as caught:
+        open_store(f"{url}?timeout=soon")
+    assert str(caught.value) == f"{url}?timeout=soon:timeout 应是秒数"

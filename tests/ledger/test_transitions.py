@@ -6,6 +6,7 @@ import pytest
 
 from bots.ledger import IllegalTransition, State
 from bots.ledger.transitions import TRANSITIONS, check
+from bots.messages.terms import state_name
 
 LEGAL = {
     "claim": {"pending", "retry_wait"},
@@ -21,6 +22,7 @@ LEGAL = {
     "replay": {"failed", "needs_review", "cancelled"},
     "cancel": {"pending", "retry_wait", "failed", "needs_review"},
     "edit": {"pending", "failed", "needs_review", "cancelled"},
+    "review": {"failed", "needs_review"},
 }
 
 CASES = [(action, state) for action in TRANSITIONS for state in State]
@@ -38,15 +40,15 @@ def test_every_action_in_every_state(action: str, state: State) -> None:
     with pytest.raises(IllegalTransition) as caught:
         check(action, "ORD-1", state)
     verb = action.replace("_", " ")
-    assert str(caught.value).startswith(f"cannot {verb} ORD-1: it is {state.value} ({verb} needs ")
+    expected = f"不能对ORD-1执行 {verb}:它是{state_name(state)}({verb} 需要"
+    assert str(caught.value).startswith(expected)
 
 
 def test_refusal_names_the_states_that_would_do() -> None:
     with pytest.raises(IllegalTransition) as caught:
         check("cancel", "ORD-7", State.RUNNING)
     assert str(caught.value) == (
-        "cannot cancel ORD-7: it is running "
-        "(cancel needs pending, failed, retry_wait or needs_review)"
+        "不能对ORD-7执行 cancel:它是处理中(cancel 需要待处理、失败、等待重试或待人工核查)"
     )
 
 
@@ -54,7 +56,7 @@ def test_a_target_the_action_cannot_reach() -> None:
     with pytest.raises(IllegalTransition) as caught:
         check("reap", "ORD-7", State.RUNNING, State.DONE)
     assert str(caught.value) == (
-        "cannot reap ORD-7 into done: reap leads to pending, failed or needs_review"
+        "不能把ORD-7 reap 成已完成:reap 只能到待处理、失败或待人工核查"
     )
 
 

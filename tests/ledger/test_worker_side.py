@@ -25,6 +25,7 @@ def test_claim_leases_the_item_and_opens_an_attempt(store: Store, clock: FakeClo
     item = store.claim("robot-7")
     assert item is not None
     assert (item.state, item.attempts, item.lease_owner) == (State.RUNNING, 1, "robot-7")
+    assert item.lease_token is not None and len(item.lease_token) == 32
     assert (item.lease_expires_at - clock.now).total_seconds() == 300  # type: ignore[operator]
     attempt = store.history("E9-1")[-1]
     assert (attempt.kind, attempt.attempt, attempt.actor, attempt.finished_at) == (
@@ -32,40 +33,82 @@ def test_claim_leases_the_item_and_opens_an_attempt(store: Store, clock: FakeClo
     )  # fmt: skip
 
 
-def test_heartbeat_extends_only_an_owned_lease(store: Store, clock: FakeClock) -> None:
+def test_heartbeat_extends_only_the_lease_of_its_token(store: Store, clock: FakeClock) -> None:
     store.enqueue([order("E9-1")])
-    store.claim("w1")
+    item = store.claim("w1")
+    assert item is not None
     clock.advance(200)
-    assert store.heartbeat("E9-1", "w1") is True
+    assert store.heartbeat("E9-1", "w1", token=item.lease_token) is True
     assert (store.get("E9-1").lease_expires_at - clock.now).total_seconds() == 300  # type: ignore[operator]
-    assert store.heartbeat("E9-1", "w2") is False
+    assert store.heartbeat("E9-1", "w1", token="0" * 32) is False
+    assert store.heartbeat("E9-1", "w1", token=None) is False
 
 
 def test_heartbeat_of_a_lost_lease_is_false_and_acting_on_it_is_refused(
     store: Store, clock: FakeClock
 ) -> None:
     store.enqueue([order("E9-1")])
-    store.claim("w1")
+    first = store.claim("w1")
+    assert first is not None
     clock.advance(301)
     assert [i.state for i in store.reap()] == [State.PENDING]
-    assert store.heartbeat("E9-1", "w1") is False
-    store.claim("w2")
+    assert store.heartbeat("E9-1", "w1", token=first.lease_token) is False
+    second = store.claim("w2")
+    assert second is not None
     with pytest.raises(LeaseLost) as caught:
-        store.complete("E9-1", "w1", {"order_no": "X"})
-    assert str(caught.value) == "w1 no longer holds the lease on E9-1: it is running held by w2"
-    store.complete("E9-1", "w2", {"order_no": "Y"})
+        store.complete("E9-1", "w1", {"order_no": "X"}, token=first.lease_token)
+    assert str(caught.value) == "w1已不再持有E9-1的租约:它已由w2重新领取"
+    store.complete("E9-1", "w2", {"order_no": "Y"}, token=second.lease_token)
     with pytest.raises(LeaseLost) as caught:
-        store.commit_started("E9-1", "w2", "submit")
-    assert str(caught.value) == "w2 no longer holds the lease on E9-1: it is done"
+        store.commit_started("E9-1", "w2", "submit", token=second.lease_token)
+    assert str(caught.value) == "w2已不再持有E9-1的租约:它现在是done"
+
+
+def test_a_worker_of_the_same_name_cannot_write_with_a_reclaimed_lease(
+    store: Store, clock: FakeClock
+) -> None:
+    """Two processes that pass for one worker (the same --worker-id): the one frozen past
+    its lease finds every write refused once the other claimed the item again."""
+    store.enqueue([order("E9-1")])
+    frozen = store.claim("vm/0")
+    assert frozen is not None
+    clock.advance(301)
+    store.reap()
+    again = store.claim("vm/0")
+    assert again is not None and again.lease_token != frozen.lease_token
+    assert store.heartbeat("E9-1", "vm/0", token=frozen.lease_token) is False
+    writes = {
+        "commit_started": lambda: store.commit_started(
+            "E9-1", "vm/0", "submit", token=frozen.lease_token
+        ),
+        "commit_done": lambda: store.commit_done(
+            "E9-1", "vm/0", "submit", token=frozen.lease_token
+        ),
+        "complete": lambda: store.complete("E9-1", "vm/0", {}, token=frozen.lease_token),
+        "fail": lambda: store.fail("E9-1", "vm/0", TIMEOUT, token=frozen.lease_token),
+        "release": lambda: store.release("E9-1", "vm/0", "stop", token=frozen.lease_token),
+    }
+    for name, write in writes.items():
+        with pytest.raises(LeaseLost) as caught:
+            write()
+        assert str(caught.value) == "vm/0已不再持有E9-1的租约:它已由vm/0重新领取", name
+    item = store.get("E9-1")
+    assert (item.state, item.lease_token, item.commit_in_progress) == (
+        State.RUNNING, again.lease_token, None,
+    )  # fmt: skip
+    assert store.heartbeat("E9-1", "vm/0", token=again.lease_token) is True
 
 
 def test_complete_keeps_outputs_and_closes_the_attempt(store: Store, clock: FakeClock) -> None:
-    running(store, "E9-1", "w1", committed="submit")
+    token = running(store, "E9-1", "w1", committed="submit").lease_token
     clock.advance(42)
-    done = store.complete("E9-1", "w1", {"order_no": "P001"}, artifact_dir="runs/E9-1/1")
+    done = store.complete(
+        "E9-1", "w1", {"order_no": "P001"}, token=token, artifact_dir="runs/E9-1/1"
+    )
     assert (done.state, done.outputs, done.committed_step, done.lease_owner) == (
         State.DONE, {"order_no": "P001"}, "submit", None,
     )  # fmt: skip
+    assert done.lease_token is None
     assert done.finished_at == clock.now
     attempt = store.history("E9-1")[-1]
     assert (attempt.outcome, attempt.artifact_dir, attempt.committed_step) == (
@@ -74,38 +117,38 @@ def test_complete_keeps_outputs_and_closes_the_attempt(store: Store, clock: Fake
 
 
 def test_commit_steps_are_recorded_in_order(store: Store) -> None:
-    running(store, "E9-1", "w1", started="submit")
+    token = running(store, "E9-1", "w1", started="submit").lease_token
     assert store.get("E9-1").commit_in_progress == "submit"
-    store.commit_started("E9-1", "w1", "submit")  # re-run after a re-login: allowed
+    store.commit_started("E9-1", "w1", "submit", token=token)  # re-run after a re-login
     with pytest.raises(Exception) as caught:
-        store.commit_started("E9-1", "w1", "pay")
+        store.commit_started("E9-1", "w1", "pay", token=token)
     assert str(caught.value) == (
-        "cannot start commit step pay of E9-1: step submit is still in progress"
+        "不能开始E9-1的提交步骤pay:步骤submit还在进行中"
     )
     with pytest.raises(Exception) as caught:
-        store.commit_done("E9-1", "w1", "pay")
+        store.commit_done("E9-1", "w1", "pay", token=token)
     assert str(caught.value) == (
-        "cannot finish commit step pay of E9-1: the step in progress is submit"
+        "不能结束E9-1的提交步骤pay:进行中的是submit"
     )
-    store.commit_done("E9-1", "w1", "submit")
+    store.commit_done("E9-1", "w1", "submit", token=token)
     item = store.get("E9-1")
     assert (item.committed_step, item.commit_in_progress) == ("submit", None)
 
 
 def test_business_exception_fails_at_once_with_class_message_and_context(store: Store) -> None:
     store.enqueue([order("E9-1")])
-    store.claim("w1")
+    token = store.claim("w1").lease_token  # type: ignore[union-attr]
     error = ErrorInfo.from_exception(
         BusinessException("号码已被占用", code="number_taken", number="18937100001"), step="pick"
     )
-    failed = store.fail("E9-1", "w1", error, artifact_dir="runs/E9-1/1")
+    failed = store.fail("E9-1", "w1", error, token=token, artifact_dir="runs/E9-1/1")
     assert (failed.state, failed.error_kind, failed.error_type, failed.error_code) == (
         State.FAILED, "business_exception", "BusinessException", "number_taken",
     )  # fmt: skip
     assert (failed.error_message, failed.error_step, failed.error_context) == (
         "号码已被占用", "pick", {"number": "18937100001"},
     )  # fmt: skip
-    assert failed.reason == "BusinessException at step pick: 号码已被占用"
+    assert failed.reason == "号码已被占用(步骤 pick)"
     assert failed.artifact_dir == "runs/E9-1/1"
 
 
@@ -121,8 +164,9 @@ def test_system_exceptions_back_off_exponentially_then_fail(
     store.enqueue([order("E9-1")])
     delays = []
     for _ in range(4):
-        assert store.claim("w1") is not None
-        waiting = store.fail_system("E9-1", "w1", TIMEOUT)
+        claimed = store.claim("w1")
+        assert claimed is not None
+        waiting = store.fail_system("E9-1", "w1", TIMEOUT, token=claimed.lease_token)
         assert waiting.state is State.RETRY_WAIT
         delay = (waiting.next_attempt_at - clock.now).total_seconds()  # type: ignore[operator]
         delays.append(delay)
@@ -130,27 +174,28 @@ def test_system_exceptions_back_off_exponentially_then_fail(
         assert store.claim("w1") is None, "claimed before its backoff was over"
         clock.advance(1)
     assert delays == [10, 30, 60, 60]
-    assert store.claim("w1") is not None
-    failed = store.fail("E9-1", "w1", TIMEOUT)
+    claimed = store.claim("w1")
+    assert claimed is not None
+    failed = store.fail("E9-1", "w1", TIMEOUT, token=claimed.lease_token)
     assert (failed.state, failed.attempts, failed.next_attempt_at) == (State.FAILED, 5, None)
-    assert failed.error_message == "系统繁忙 (gave up after 5 attempts)"
+    assert failed.error_message == "系统繁忙(试了5次,放弃)"
     outcomes = [h.outcome for h in store.history("E9-1") if h.kind == "attempt"]
     assert outcomes == ["retry_wait"] * 4 + ["failed"]
     store.close()
 
 
 def test_system_exception_inside_a_commit_step_needs_review(store: Store) -> None:
-    running(store, "E9-1", "w1", started="submit")
-    item = store.fail_system("E9-1", "w1", TIMEOUT)
+    token = running(store, "E9-1", "w1", started="submit").lease_token
+    item = store.fail_system("E9-1", "w1", TIMEOUT, token=token)
     assert item.state is State.NEEDS_REVIEW
     assert item.error_message == (
-        "系统繁忙 (system error during commit step submit; check the portal before replay)"
+        "系统繁忙(提交步骤submit进行中出了系统错误;重放前先到营账系统里查看)"
     )
 
 
 def test_a_retry_after_a_committed_step_is_flagged_to_check_guards(store: Store) -> None:
-    running(store, "E9-1", "w1", committed="submit")
-    assert store.fail_system("E9-1", "w1", TIMEOUT).replay is True
+    token = running(store, "E9-1", "w1", committed="submit").lease_token
+    assert store.fail_system("E9-1", "w1", TIMEOUT, token=token).replay is True
 
 
 @pytest.mark.parametrize(
@@ -166,8 +211,8 @@ def test_fail_dispatches_on_the_error_kind(
     store: Store, error: BaseException, state: State
 ) -> None:
     store.enqueue([order("E9-1")])
-    store.claim("w1")
-    assert store.fail("E9-1", "w1", ErrorInfo.from_exception(error)).state is state
+    token = store.claim("w1").lease_token  # type: ignore[union-attr]
+    assert store.fail("E9-1", "w1", ErrorInfo.from_exception(error), token=token).state is state
 
 
 @pytest.mark.parametrize("action", ["complete", "fail", "commit_started", "commit_done"])
@@ -180,16 +225,16 @@ def test_worker_actions_need_a_running_item(store: Store, action: str) -> None:
         "commit_done": ("submit",),
     }[action]
     with pytest.raises(LeaseLost) as caught:
-        getattr(store, action)("E9-1", "w1", *args)
-    assert str(caught.value) == "w1 no longer holds the lease on E9-1: it is pending"
+        getattr(store, action)("E9-1", "w1", *args, token="0" * 32)
+    assert str(caught.value) == "w1已不再持有E9-1的租约:它现在是pending"
 
 
 def test_retry_wait_is_claimable_only_when_due_and_keeps_counting(
     store: Store, clock: FakeClock
 ) -> None:
     store.enqueue([order("E9-1")])
-    store.claim("w1")
-    store.fail_system("E9-1", "w1", TIMEOUT)
+    token = store.claim("w1").lease_token  # type: ignore[union-attr]
+    store.fail_system("E9-1", "w1", TIMEOUT, token=token)
     assert store.claim("w2") is None
     clock.advance(10)
     again = store.claim("w2")
@@ -197,5 +242,5 @@ def test_retry_wait_is_claimable_only_when_due_and_keeps_counting(
     with pytest.raises(IllegalTransition) as caught:
         store.replay(["E9-1"])
     assert str(caught.value) == (
-        "cannot replay E9-1: it is running (replay needs failed, needs_review or cancelled)"
+        "不能对E9-1执行 replay:它是处理中(replay 需要失败、待人工核查或已取消)"
     )

@@ -47,6 +47,15 @@ def test_every_english_line_is_still_used() -> None:
     assert unused == [], "remove these from bots/messages/en/LC_MESSAGES/bots.po"
 
 
+def test_each_message_has_one_english() -> None:
+    # a union merge of two branches' catalogues can leave a message twice, and the reader
+    # would silently keep the last; one message, one English
+    text = PO.read_text(encoding="utf-8")
+    ids = re.findall(r'^msgid ((?:".*"\n)+)msgstr', text, re.M)
+    twice = sorted({msgid for msgid in ids if ids.count(msgid) > 1} - {'""\n'})
+    assert twice == []
+
+
 def test_translations_keep_the_names_of_their_message() -> None:
     differ = [
         msgid

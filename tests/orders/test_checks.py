@@ -6,6 +6,17 @@ import pytest
 
 from bots.orders import checks
 
+# these pin the English texts (BOTS_LANG=en); the Chinese ones are pinned in test_words.py
+pytestmark = pytest.mark.usefixtures("english")
+# a check digit that does not match: the number is invalid, and no "right" digit is named
+ID_INVALID = ("is not a valid ID number (its check digit does not match): check the whole number"
+              " against the ID card")
+CARD_INVALID = ("is not a valid card number (its check digit does not match): check the whole"
+                " number against the UIM card")
+IMEI_INVALID = ("is not a valid IMEI (its check digit does not match): check the whole number"
+                " against the phone")
+
+
 VALID_ID = "11010519491231002X"  # the GB 11643 standard's own example
 
 
@@ -34,7 +45,7 @@ def test_id_number_valid_and_normalised() -> None:
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("110105194912310021", "check digit is wrong (expected X, got 1)"),
+        ("110105194912310021", ID_INVALID),
         ("11010519491231002", "must be 18 characters, got 17"),
         ("1101051949123100200", "must be 18 characters, got 19"),
         ("11010519491231002Y", "must be 17 digits followed by a check digit (0-9 or X)"),
@@ -107,15 +118,16 @@ def test_access_number() -> None:
     "038060010001",  # 0380 is no area code of Henan
     "0371600100",    # a Henan code, but a 6-digit line
 ])
+@pytest.mark.usefixtures("chinese")
 def test_access_number_outside_henan_is_refused_naming_the_codes(number: str) -> None:
     assert reason(checks.access_number, number) == (
-        f"不是河南的宽带接入号:应为河南区号({HENAN})加7-8位号码,实际'{number}'")
+        f"不是河南的宽带接入号:应为河南区号({HENAN})加7-8位号码,实际“{number}”")
 
 
 def test_iccid() -> None:
     assert checks.iccid("8986031937100000007") == "8986031937100000007"
     assert reason(checks.iccid, "8986031937100000003") == (
-        "Luhn check digit is wrong (expected 7, got 3)")
+        CARD_INVALID)
     assert reason(checks.iccid, "898603193710000000") == (
         "must be 19-20 digits starting with 89, got '898603193710000000'")
     assert reason(checks.iccid, "9986031937100000007") == (
@@ -132,7 +144,8 @@ def test_iccid_twenty_digits() -> None:
 
 def test_imei() -> None:
     assert checks.imei("490154203237518") == "490154203237518"
-    assert reason(checks.imei, "490154203237519") == "Luhn check digit is wrong (expected 8, got 9)"
+    assert reason(checks.imei, "490154203237519") == (
+        IMEI_INVALID)
     assert reason(checks.imei, "49015420323751") == "must be 15 digits, got '49015420323751'"
     assert reason(checks.imei, "49015420323751X") == "must be 15 digits, got '49015420323751X'"
 

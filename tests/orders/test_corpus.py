@@ -14,47 +14,44 @@ from bots.orders.readers import read_orders
 from bots.orders.samples import raw_order
 
 CORPUS = Path(__file__).parent / "corpus"
-NUMBERS = ("is stored as a number, which loses digits: store it as text"
-           " (format the column as text, or quote it in YAML)")
+NUMBERS = "存成了数字,会丢位:请存成文本(把这一列设成文本格式,或在 YAML 里加引号)"
 
 # file → (rows or items of the orders read, the errors exactly, without the file name)
 EXPECTED: dict[str, tuple[list[int], list[str]]] = {
     "gbk.csv": ([2, 4], []),  # Chinese headers in GBK; the blank row 3 is skipped
     "utf8_bom.csv": ([2, 3], []),
     "latin1.csv": ([], [
-        ": is neither UTF-8 nor GBK text (byte 0xE9 at offset 32): save it as CSV UTF-8"]),
+        ":既不是 UTF-8 也不是 GBK 文本(偏移32处的字节 0xE9):另存为 CSV UTF-8"]),
     "missing_columns.csv": ([], [
-        ":row 1: header: missing columns: id_number (证件号码), imei (赠机串号(IMEI))"]),
+        ":第1行:表头:缺少的列:证件号码(id_number)、赠机串号(IMEI)(imei)"]),
     "extra_columns.csv": ([], [
-        ":row 1: header: unknown columns: 'bandwith' (did you mean bandwidth / 带宽(新装)?),"
-        " 'salesman'"]),
+        ":第1行:表头:不认识的列:“bandwith”(是不是 带宽(新装) / bandwidth?)、“salesman”"]),
     "merged.xlsx": ([2, 3, 4], [  # the manager merged down rows 2-4 applies to each row
-        ":row 5: customer_name: cell is merged across columns (D5:E5): unmerge it",
-        ":row 5: id_type: cell is merged across columns (D5:E5): unmerge it"]),
+        ":第5行:customer_name:单元格跨列合并了(D5:E5):取消合并",
+        ":第5行:id_type:单元格跨列合并了(D5:E5):取消合并"]),
     "formula_cached.xlsx": ([2], []),
     "formula_uncached.xlsx": ([], [
-        ':row 2: reference: cell A2 holds a formula with no saved value (="C-"&"0000"):'
-        " open and save the file in Excel, or paste the values"]),
+        ':第2行:reference:单元格A2是公式,没有保存的值(="C-"&"0000"):'
+        "在 Excel 里打开再保存,或粘贴成数值"]),
     "excel_numbers.xlsx": ([3], [  # row 3's IMEI and number are whole numbers: converted
-        f":row 2: id_number: {NUMBERS}",
-        f":row 2: uim: {NUMBERS}"]),
+        f":第2行:id_number:{NUMBERS}",
+        f":第2行:uim:{NUMBERS}"]),
     "scientific.csv": ([], [
-        ":row 2: id_number: is in scientific notation (Excel shortened a long number):"
-        " format the column as text and re-enter it"]),
+        ":第2行:id_number:是科学计数法(Excel 把长数字缩写了):把这一列设成文本格式,再重新输入"]),
     "html_quotes.csv": ([2, 3, 4], []),
     # a note as long as its field allows still refused when the portal's 备注 cannot hold it
     # with the manager line and the reference; one that exactly fills the 备注 accepted
     "long_fields.csv": ([5], [
-        ":row 2: note: is too long (201 characters, at most 200)",
-        ":row 3: customer_address: is too long (101 characters, at most 100)",
-        ":row 4: note: 连同客户经理和业务参考共221个字,超出营账备注上限200个字"]),
+        ":第2行:note:太长(201个字,最多200个)",
+        ":第3行:customer_address:太长(101个字,最多100个)",
+        ":第4行:note:连同客户经理和业务参考共221个字,超出营账备注上限200个字"]),
     "duplicates.csv": ([4], [
-        ":row 2: reference: C-0000 appears in rows 2 and 3; each order needs its own",
-        ":row 3: reference: C-0000 appears in rows 2 and 3; each order needs its own"]),
+        ":第2行:reference:C-0000同时出现在第2和3行;每单要有自己的",
+        ":第3行:reference:C-0000同时出现在第2和3行;每单要有自己的"]),
     "rare_chars.yaml": ([1], []),
     "control_chars.json": ([], [
-        ":item 1: customer.name: contains a control character (U+0009) at character 2",
-        ":item 2: account_manager: contains a control character (U+0007) at character 2"]),
+        ":第1项:customer.name:第2个字符是控制字符(U+0009)",
+        ":第2项:account_manager:第2个字符是控制字符(U+0007)"]),
 }
 
 

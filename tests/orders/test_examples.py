@@ -10,13 +10,15 @@ import pytest
 
 from bots.orders.readers import read_orders
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "bots" / "shipped" / "examples"
 BAD_IMEI = "E9-20261127-0006"
 NOT_DUE = "E9-20261127-0012"
 
 
 def make_examples() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("make_examples", EXAMPLES / "make_examples.py")
+    script = ROOT / "scripts" / "make_examples.py"
+    spec = importlib.util.spec_from_file_location("make_examples", script)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -28,7 +30,7 @@ def test_batch_refuses_exactly_the_bad_imei(name: str) -> None:
     path = EXAMPLES / name
     result = read_orders(path)
     assert [str(e) for e in result.errors] == [
-        f"{path}:row 7: 赠机串号(IMEI): Luhn check digit is wrong (expected 5, got 6)"]
+        f"{path}:第7行:赠机串号(IMEI):串号无效(校验位对不上):请对照手机重新核对整个串号"]
     assert len(result.orders) == 11
     assert BAD_IMEI not in {o.reference for o in result.orders}
 
@@ -46,7 +48,7 @@ def test_each_order_has_its_yaml_with_the_same_data() -> None:
         result = read_orders(file)
         if file.stem == BAD_IMEI:
             assert [str(e) for e in result.errors] == [
-                f"{file}:item 1: phone.imei: Luhn check digit is wrong (expected 5, got 6)"]
+                f"{file}:第1项:phone.imei:串号无效(校验位对不上):请对照手机重新核对整个串号"]
         else:
             assert result.errors == []
             assert result.orders == [batch[file.stem]]

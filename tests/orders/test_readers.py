@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import tracemalloc
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -10,6 +12,9 @@ from openpyxl import Workbook
 from bots.orders import columns
 from bots.orders.readers import RowError, read_orders
 from bots.orders.samples import generate_orders
+
+# these pin the English texts (BOTS_LANG=en); the Chinese ones are pinned in test_words.py
+pytestmark = pytest.mark.usefixtures("english")
 
 ORDERS = generate_orders(4, seed=3, start_index=700)  # new, renewal, new, renewal
 
@@ -202,3 +207,144 @@ def test_json_list_and_errors(tmp_path: Path) -> None:
     assert errors(tmp_path / "bad.json") == [": Expecting value at line 1, column 16"]
     (tmp_path / "item.json").write_text('[1]')
     assert errors(tmp_path / "item.json") == [":item 1: order: must be a mapping of fields"]
+
+
+# -- bounded reading: the bomb files (tests/orders/bombs/make_bombs.py writes them) ---------
+
+BOMBS = Path(__file__).parent / "bombs"
+REQUIRED = ["reference", "procedure", "customer", "account_manager", "mobile", "phone"]
+BOMB_EXPECTED: dict[str, tuple[list[int], list[str]]] = {
+    # the merge is clipped to the used range A1:S2; on the header, every cell shows A1's text
+    "merged_sheet.xlsx": ([], [
+        ":第1行:表头:“reference”和“reference”是同一个字段(reference);只留一列"]),
+    "merged_columns.xlsx": ([2, 3], []),
+    "far_row.xlsx": ([], [
+        ":第1048576行(单元格XFD1048576)有内容:最多读100000行;删掉订单下面的内容,或把文件拆开"]),
+    "far_column.xlsx": ([], [":第XFD列(单元格XFD3)有内容:最多读100列(到CV列);删掉订单右边的内容"]),
+    "styled_far.xlsx": ([2], []),
+    "wide.csv": ([], [":第2行在第100列之后还有内容:最多读100列;删掉订单右边的内容"]),
+    # enqueue builds the aliases as shared lists: the order is refused field by field
+    "laughs.yaml": ([], [f":第1项:{name}:必填" for name in REQUIRED]
+                    + [f":第1项:{name}:不是已知的字段" for name in "abcdefghi"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BOMB_EXPECTED))
+@pytest.mark.usefixtures("chinese")
+def test_a_bomb_file_is_read_within_bounds(name: str) -> None:
+    """What the naive reader took gigabytes for is read (or refused) in a few megabytes:
+    never a cell outside the used range, never a row past the caps."""
+    rows, expected = BOMB_EXPECTED[name]
+    path = BOMBS / name
+    tracemalloc.start()
+    try:
+        result = read_orders(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [str(e) for e in result.errors] == [f"{path}{e}" for e in expected]
+    assert result.rows == rows
+    assert peak < 8 * 2**20, f"{peak / 2**20:.1f} MB to read a {path.stat().st_size} B file"
+
+
+def test_every_bomb_file_has_an_expectation_and_is_what_make_bombs_writes(
+    tmp_path: Path,
+) -> None:
+    import importlib.util
+
+    assert {p.name for p in BOMBS.iterdir() if p.suffix != ".py"} == set(BOMB_EXPECTED)
+    spec = importlib.util.spec_from_file_location("make_bombs", BOMBS / "make_bombs.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.write_all(tmp_path)
+    for name in BOMB_EXPECTED:
+        fresh, committed = read_orders(tmp_path / name), read_orders(BOMBS / name)
+        assert fresh.orders == committed.orders, name
+        assert [(e.row, e.field, e.reason) for e in fresh.errors] == [
+            (e.row, e.field, e.reason) for e in committed.errors], name
+
+
+def test_merged_whole_columns_give_each_row_the_merged_value() -> None:
+    orders = read_orders(BOMBS / "merged_columns.xlsx").orders
+    assert [(o.phone.model, o.note) for o in orders] == [("phone_model", "note")] * 2
+
+
+@pytest.mark.usefixtures("chinese")
+def test_the_row_cap_refuses_a_csv_before_any_order_is_handed_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bots.orders import readers, sheet
+
+    monkeypatch.setattr(sheet, "MAX_ROWS", 3)
+    table = rows()  # a header and four orders: five rows
+    stream = readers.OrderStream(write_csv(tmp_path / "o.csv", table))
+    assert list(stream) == []
+    assert [str(e) for e in stream.errors] == [
+        f"{tmp_path / 'o.csv'}:超过3行:拆成每个不超过3行的文件"]
+
+
+def test_an_encoding_error_past_the_first_chunk_is_named_at_its_offset(tmp_path: Path) -> None:
+    """The encoding is checked a chunk at a time: the offset is still the file's own."""
+    header = rows()[0]  # English: the same bytes in UTF-8 and GBK
+    head = ",".join(header) + "\n"
+    filler = ("," * (len(header) - 1) + "\n") * 80_000  # blank rows: more than a 1 MB chunk
+    data = head.encode() + filler.encode() + b"\xff\xfe,\n"
+    (tmp_path / "o.csv").write_bytes(data)
+    assert errors(tmp_path / "o.csv") == [
+        f": is neither UTF-8 nor GBK text (byte 0xFF at offset {len(data) - 4}): save it as"
+        " CSV UTF-8"]
+
+
+def test_rows_sharing_a_value_far_apart_are_both_refused_and_taken_back(tmp_path: Path) -> None:
+    """Streamed: the first row was handed on before the second showed the clash, so the
+    stream names it for withdrawal."""
+    table = rows()
+    imei = [c.name for c in columns.COLUMNS].index("imei")
+    table[4][imei] = table[1][imei]
+    from bots.orders.readers import OrderStream
+
+    stream = OrderStream(write_csv(tmp_path / "o.csv", table))
+    handed = [(row, order.reference) for row, order in stream]
+    assert handed == [(2, ORDERS[0].reference), (3, ORDERS[1].reference),
+                      (4, ORDERS[2].reference), (5, ORDERS[3].reference)]
+    assert stream.withdrawn == {ORDERS[0].reference, ORDERS[3].reference}
+    assert [e.row for e in stream.errors] == [2, 5]
+
+
+def test_a_file_refused_part_way_keeps_none_of_its_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever can refuse a file is looked for before its first row; should a reader
+    still fail part-way, no order of that file survives, not even those handed on."""
+    from bots.orders import readers
+
+    path = write_csv(tmp_path / "o.csv", rows())
+    real = readers.READERS[".csv"]
+
+    def failing_after_two(csv_path: Path) -> readers._Source:
+        source = real(csv_path)
+        good = source.rows
+
+        def rows_then_fail() -> Iterator[readers._Row]:
+            yield next(good)
+            yield next(good)
+            raise readers.FileProblem("broke at row 4")
+
+        source.rows = rows_then_fail()
+        return source
+
+    monkeypatch.setitem(readers.READERS, ".csv", failing_after_two)
+    stream = readers.OrderStream(path)
+    assert len(list(stream)) == 2
+    assert stream.broken
+    assert [str(e) for e in stream.errors] == [f"{path}: broke at row 4"]
+    assert read_orders(path).orders == []
+
+
+@pytest.mark.usefixtures("chinese")
+def test_a_csv_field_past_the_csv_modules_limit_refuses_the_file(tmp_path: Path) -> None:
+    table = rows()
+    table[2][columns.COLUMNS.index(columns.column_for("note"))] = "备" * 200_000  # type: ignore[arg-type]
+    path = write_csv(tmp_path / "o.csv", table)
+    assert errors(path) == [":第3行不是可读的 CSV(field larger than field limit (131072))"]

@@ -47,8 +47,9 @@ def test_pool_bounds() -> None:
     assert len(generate_orders(1, start_index=999)) == 1
     with pytest.raises(ValueError) as caught:
         generate_orders(2, start_index=999)
-    assert str(caught.value) == ("start_index + n must stay within the 1000-number pool,"
-                                 " got start_index=999, n=2")
+    assert str(caught.value) == (
+        "start_index + n 应在1000个号码的号码池之内,实际 start_index=999, n=2"
+    )
 
 
 def test_identifier_helpers() -> None:

@@ -325,6 +325,8 @@ def test_personal_values_are_masked_from_the_first_byte_of_a_run(page, pages_url
             assert secret.encode() not in data, f"{secret} found in {name}"
     run_json = (result.run_dir / "run.json").read_text(encoding="utf-8")
     assert '"name": "王敏"' in run_json  # the rest of the inputs stays readable
+    # the names a sensitive step uses (its output "id_number") are not data: never masked
+    assert '"id_number": "***"' in run_json
 
 
 def test_dismissed_and_unexpected_dialogs_are_recorded(page, pages_url, tmp_path):

@@ -29,7 +29,7 @@ def test_refuses_a_file_others_can_read(tmp_path: Path) -> None:
     with pytest.raises(BadInput) as caught:
         credentials.load(str(path))
     assert str(caught.value) == (
-        f"credentials file {path} is readable by others (mode 0644); run: chmod 600 {path}"
+        f"工号密码文件{path}别人也能读(权限0644):运行 chmod 600 {path}"
     )
 
 
@@ -37,7 +37,7 @@ def test_names_the_bad_line(tmp_path: Path) -> None:
     path = _file(tmp_path, "GH1001:x\nGH1002\n")
     with pytest.raises(BadInput) as caught:
         credentials.load(str(path))
-    assert str(caught.value) == f"{path}:2: expected 'staff_id:password'"
+    assert str(caught.value) == f"{path}:2:应为“工号:密码”"
 
 
 def test_refuses_a_staff_id_twice(tmp_path: Path) -> None:
@@ -45,7 +45,7 @@ def test_refuses_a_staff_id_twice(tmp_path: Path) -> None:
     with pytest.raises(BadInput) as caught:
         credentials.load(str(path))
     assert str(caught.value) == (
-        f"{path}:2: staff id GH1001 is listed twice; each worker needs its own staff id"
+        f"{path}:2:工号GH1001出现了两次;每个工作进程要用自己的工号"
     )
 
 
@@ -61,7 +61,11 @@ def test_nothing_configured(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
     with pytest.raises(BadInput) as caught:
         credentials.load()
-    assert str(caught.value).startswith("no staff credentials: set BOTS_CREDENTIALS")
+    assert str(caught.value) == (
+        "没有工号密码:用 --credentials、BOTS_CREDENTIALS 或 bots.toml 的 credentials "
+        "指向一个0600的“工号:密码”文件(每个工作进程一行),或设 BOTS_STAFF_ID 和 "
+        "BOTS_STAFF_PASSWORD"
+    )
 
 
 def test_repr_hides_the_password() -> None:

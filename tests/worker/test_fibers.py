@@ -1,9 +1,15 @@
 """Workers as fibers on one Playwright: they interleave at every browser call and pause,
-keep their own dialogs, and one worker's error waits for the others to stop."""
+keep their own dialogs, and one worker's error waits for the others to stop. These pin the
+private parts of the sync API the fibers use, so the Playwright version is bounded to the
+ones they passed on (pyproject.toml; README, "Moving the Playwright bound")."""
 
 from __future__ import annotations
 
+import re
 import time
+import tomllib
+from importlib.metadata import version
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Playwright
@@ -92,3 +98,19 @@ def test_outside_the_workers_pause_sleeps_the_thread(playwright_instance: Playwr
     started = time.monotonic()
     pause(0.05)
     assert time.monotonic() - started >= 0.05
+
+
+def test_the_installed_playwright_is_within_the_bound_these_tests_cover() -> None:
+    """Fails for a Playwright outside ``pyproject.toml``'s bound: once the tests above pass
+    on it, move the bound (that is the whole procedure)."""
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    dependencies = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"]
+    (bound,) = [d for d in dependencies if d.startswith("playwright")]
+    found = re.fullmatch(r"playwright>=(\d+)\.(\d+),<(\d+)\.(\d+)", bound)
+    assert found is not None, f"{bound}: keep the bound as playwright>=X.Y,<X.Z"
+    low, high = (int(found[1]), int(found[2])), (int(found[3]), int(found[4]))
+    installed = tuple(int(part) for part in version("playwright").split(".")[:2])
+    assert low <= installed < high, (
+        f"playwright {version('playwright')} is outside {bound}: move the bound once the "
+        "tests above pass on it"
+    )

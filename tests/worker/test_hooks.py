@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from bots.ledger import LeaseLost, NewItem, open_store
-from bots.worker.hooks import Interrupted, LedgerHooks
+from bots.ledger import LeaseLost, NewItem, State, open_store
+from bots.worker.hooks import Interrupted, Lease, LedgerHooks
 
 STEP = SimpleNamespace(id="submit")
 
@@ -20,7 +21,7 @@ def hooks(tmp_path: Path):
     store.enqueue([NewItem("R-1", "toy.yaml", {"reference": "R-1"})])
     item = store.claim("w")
     assert item is not None
-    made = LedgerHooks(store, item, "w", threading.Event(), threading.Event())
+    made = LedgerHooks(store, item, "w", threading.Event(), Lease(item, "w", 60))
     yield made
     store.close()
 
@@ -34,17 +35,40 @@ def test_a_stop_ends_the_run_between_steps_but_never_inside_a_commit(hooks) -> N
     with pytest.raises(Interrupted) as caught:
         hooks.on_step_start(STEP, {})
     assert (caught.value.message, caught.value.code) == (
-        "stopped by the operator between steps",
+        "操作员要求停止,已在两步之间停下",
         "interrupted",
     )
     assert hooks.store.get("R-1").committed_step == "submit"
 
 
 def test_a_lost_lease_ends_the_run_at_the_next_step(hooks) -> None:
-    hooks.lease_lost.set()
+    hooks.lease.lost.set()
     with pytest.raises(LeaseLost) as caught:
         hooks.on_step_start(STEP, {})
-    assert caught.value.message == "w lost the lease on R-1; stopped between steps"
+    assert caught.value.message == "w失去了R-1的租约;已在两步之间停下"
+
+
+def test_an_overdue_lease_is_asked_for_before_the_next_step(hooks) -> None:
+    """A worker frozen past its lease (SIGSTOP) wakes before its heartbeat thread does: the
+    next step asks the ledger itself, and stops when the item was taken meanwhile."""
+    store = hooks.store
+    hooks.on_step_start(STEP, {})  # just claimed: nothing to ask
+    hooks.lease.confirmed -= 31  # half the 60 s lease without a word from the ledger
+    hooks.on_step_start(STEP, {})  # still ours: the lease is extended and the run goes on
+    assert not hooks.lease.overdue
+    with store.tx() as cur:  # the lease runs out while the process is frozen...
+        cur.run("UPDATE work_items SET lease_expires_at = ? WHERE reference = 'R-1'",
+                store.clock() - timedelta(seconds=1))  # fmt: skip
+    assert [i.state for i in store.reap()] == [State.PENDING]
+    assert store.claim("other/0") is not None  # ...and another worker takes the item
+    hooks.lease.confirmed -= 31
+    with pytest.raises(LeaseLost) as caught:
+        hooks.on_step_start(STEP, {})
+    assert caught.value.message == "w失去了R-1的租约;已在两步之间停下"
+    with pytest.raises(LeaseLost):
+        hooks.on_commit_start(STEP)  # and no commit of it is recorded either
+    assert store.get("R-1").lease_owner == "other/0"
+    assert store.get("R-1").commit_in_progress is None
 
 
 def test_a_commit_the_guard_found_done_is_recorded_as_committed(hooks) -> None:

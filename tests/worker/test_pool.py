@@ -70,9 +70,7 @@ def test_sigterm_hands_back_items_under_way_and_leaves_nothing_running(worker_ki
     store = worker_kit.store()
     slow, committed, never = (store.get(r) for r in ("SLOW-PAGE", "IN-COMMIT", "NEVER"))
     assert (slow.state, slow.attempts, slow.replay) == (State.PENDING, 1, False)
-    assert store.history("SLOW-PAGE")[-1].note == (
-        "released: stopped by the operator between steps"
-    )
+    assert store.history("SLOW-PAGE")[-1].note == "交回队列:操作员要求停止,已在两步之间停下"
     # the commit step ran to its end, then the item went back, flagged to look first
     assert (committed.state, committed.replay) == (State.PENDING, True)
     assert store.history("IN-COMMIT")[-1].committed_step == "submit"
@@ -196,8 +194,8 @@ def test_k_system_errors_in_a_row_stop_as_portal_down_exit_code_6(worker_kit) ->
     )
     assert process.returncode == 6, process.stderr
     last = " ".join(process.stderr.split())  # Rich wraps long lines
-    assert "error: cli/0: 2 system exceptions in a row (last: " in last
-    assert last.endswith("the portal looks down — stopping")
+    assert "cli/0:连续2次系统异常(最近一次:" in last
+    assert last.endswith("营账系统像是停了,已停止;恢复后再运行 bots work")
     assert processes_under(worker_kit.chromium_tmp) == []
     # two attempts, each now waiting to retry; the third item was never touched
     store = worker_kit.store()

@@ -39,10 +39,11 @@ class Robot:
     def enqueue(self, *paths: Path) -> list[str]:
         store = open_store(self.db)
         try:
-            intake = enqueue_files(store, list(paths), skip_invalid=True)
+            before = {item.reference for item in store.items()}
+            enqueue_files(store, list(paths), skip_invalid=True)
+            return [item.reference for item in store.items() if item.reference not in before]
         finally:
             store.close()
-        return [order.reference for order in intake.orders]
 
     def work(self, *extra: str, kill_at: str | None = None) -> subprocess.CompletedProcess[str]:
         env = {**os.environ, "TMPDIR": str(self.chromium_tmp), "PYTHONPATH": str(ROOT)}

@@ -1,7 +1,8 @@
 """Writes the sample batch: orders.csv, orders.xlsx and orders/<reference>.yaml.
 
-Run from the repository root: ``.venv/bin/python examples/make_examples.py``. The outputs are
-committed; tests/orders/test_examples.py checks they hold what this script writes.
+Run from the repository root: ``.venv/bin/python scripts/make_examples.py``. The outputs are
+committed in ``bots/shipped/examples/`` (shipped with the package);
+tests/orders/test_examples.py checks they hold what this script writes.
 
 Twelve orders, six new installs and six renewals, both packs, two "any" numbers. Two must be
 refused: E9-20261127-0006 has an invalid IMEI (refused at enqueue by the order model) and
@@ -29,7 +30,7 @@ from bots.orders.columns import COLUMNS, flatten  # noqa: E402
 from bots.orders.rules import PROCEDURE_LABELS  # noqa: E402
 from bots.orders.samples import access_number, iccid, id_number, imei, owner  # noqa: E402
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1] / "bots" / "shipped" / "examples"
 BAD_IMEI_REFERENCE = "E9-20261127-0006"
 NOT_DUE_REFERENCE = "E9-20261127-0012"
 NOTES = {

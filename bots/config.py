@@ -1,0 +1,326 @@
+"""The configuration: what the commands use when no option says otherwise, and where it
+comes from.
+
+It knows the settings (portal URL, ledger, credentials file, flows and selectors folders,
+runs folder, workers, screenshots, language), their environment variables, their defaults,
+the file ``bots.toml`` and the order in which these override each other:
+
+    a command-line option  >  an environment variable  >  bots.toml  >  the default
+
+``bots.toml`` is the first of: ``--config FILE``, ``BOTS_CONFIG``, ``./bots.toml``, the
+user's config folder (``$XDG_CONFIG_HOME/bots/bots.toml``, else ``~/.config/bots/bots.toml``).
+Paths in the file are relative to the file's folder; paths given as options or environment
+variables are relative to the current folder. The shipped flows, selectors and sample
+orders live in the package (``bots/shipped/``), so every command works from any folder.
+
+It does not know what a command does with a setting; no other module reads these
+environment variables.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bots.errors import SetupError
+from bots.messages import t
+
+FILE_NAME = "bots.toml"
+CONFIG_ENV = "BOTS_CONFIG"
+SHIPPED = Path(__file__).parent / "shipped"
+DEFAULT_DB = "sqlite:///runs/ledger.db"
+SCREENSHOTS = ("every_step", "on_failure", "off")  # bots.runner.runner.POLICIES
+LANGUAGES = ("zh", "en")  # bots.messages.LANGUAGES
+
+
+def shipped(name: str) -> Path:
+    """A folder shipped with the package: ``flows``, ``selectors`` or ``examples``."""
+    return SHIPPED / name
+
+
+# -- what a value may be ----------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(t("应是非空的文字"))
+    return value.strip()
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(t("应是不小于1的整数"))
+    return value
+
+
+def _choice(choices: tuple[str, ...]) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if value not in choices:
+            raise ValueError(t("应是 {choices} 之一", choices=" | ".join(choices)))
+        return str(value)
+
+    return check
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    env: str
+    check: Callable[[Any], Any]
+    default: Any = None
+    path: bool = False  # a file or folder: relative to where it was given
+
+
+SETTINGS: dict[str, Setting] = {
+    s.key: s
+    for s in (
+        Setting("portal_url", "BOTS_PORTAL_URL", _text),
+        Setting("db", "BOTS_DB", _text, DEFAULT_DB),
+        Setting("credentials", "BOTS_CREDENTIALS", _text, path=True),
+        Setting("flows", "BOTS_FLOWS", _text, shipped("flows"), path=True),
+        Setting("selectors", "BOTS_SELECTORS", _text, path=True),
+        Setting("runs", "BOTS_RUNS", _text, "runs", path=True),
+        Setting("workers", "BOTS_WORKERS", _count, 1),
+        Setting("screenshots", "BOTS_SCREENSHOTS", _choice(SCREENSHOTS), "every_step"),
+        Setting("lang", "BOTS_LANG", _choice(LANGUAGES), "zh"),
+    )
+}
+
+
+def about(key: str) -> str:
+    """What a setting is, in the user's language."""
+    return {
+        "portal_url": t("营账系统的网址"),
+        "db": t("账本(数据库网址或文件)"),
+        "credentials": t("工号密码文件(仅本人可读,0600)"),
+        "flows": t("流程文件夹"),
+        "selectors": t("选择器文件夹(默认:流程旁边的 selectors)"),
+        "runs": t("运行记录文件夹"),
+        "workers": t("并行的浏览器上下文数"),
+        "screenshots": t("截图策略"),
+        "lang": t("界面语言"),
+    }[key]
+
+
+@dataclass(frozen=True)
+class Value:
+    value: Any
+    source: str  # option, env, file or default
+    where: str = ""  # the option, the variable, file:line
+
+    def shown(self) -> str:
+        """Where the value comes from, in words."""
+        if self.source == "option":
+            return t("命令行选项 {option}", option=self.where)
+        if self.source == "env":
+            return t("环境变量 {name}", name=self.where)
+        if self.source == "file":
+            return self.where
+        return t("默认值")
+
+
+@dataclass(frozen=True)
+class Config:
+    values: Mapping[str, Value]
+    file: Path | None = None
+    searched: tuple[Path, ...] = field(default_factory=tuple)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key].value
+
+    def get(self, key: str, given: Any = None) -> Any:
+        """``given`` when a command-line option gave it (not None), else the value in force."""
+        return given if given is not None else self[key]
+
+    def path(self, key: str, given: Path | str | None = None) -> Path | None:
+        value = self.get(key, given)
+        return None if value is None else Path(value)
+
+    def with_option(self, key: str, value: Any, option: str) -> Config:
+        """This configuration with ``key`` given on the command line (when not None)."""
+        if value is None:
+            return self
+        checked = _checked(SETTINGS[key], value, option)
+        values = {**self.values, key: Value(checked, "option", option)}
+        return Config(values, self.file, self.searched)
+
+
+# -- the file ---------------------------------------------------------------------------------
+
+
+def _user_file(env: Mapping[str, str]) -> Path:
+    base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "bots" / FILE_NAME
+
+
+def find_file(
+    given: Path | None, env: Mapping[str, str], cwd: Path
+) -> tuple[Path | None, tuple[Path, ...]]:
+    """The configuration file in force (or None) and the places looked at."""
+    if given is not None:
+        if not given.is_file():
+            raise SetupError(t("--config {file}:没有这个文件", file=given), code="config")
+        return given, (given,)
+    named = env.get(CONFIG_ENV)
+    if named:
+        if not Path(named).is_file():
+            raise SetupError(
+                t("{name}={file}:没有这个文件", name=CONFIG_ENV, file=named), code="config"
+            )
+        return Path(named), (Path(named),)
+    places = (cwd / FILE_NAME, _user_file(env))
+    return next((p for p in places if p.is_file()), None), places
+
+
+_SYNTAX = re.compile(r"^(?P<reason>.*?) \(at line (?P<line>\d+), column (?P<column>\d+)\)$")
+
+
+def _key_line(text: str, key: str) -> int:
+    pattern = re.compile(rf"""^\s*["']?{re.escape(key)}["']?\s*=""")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if pattern.match(line):
+            return number
+    return 1
+
+
+def read_file(path: Path) -> dict[str, Value]:
+    """The settings of ``path``, checked: a problem names ``file:line``, the key and what to
+    do (an unknown key with a "did you mean")."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = t("{file}:无法读取:{reason}", file=path, reason=error)
+        raise SetupError(reason, code="config") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        found = _SYNTAX.match(str(error))
+        where = f"{path}:{found['line']}:{found['column']}" if found else str(path)
+        reason = found["reason"] if found else str(error)
+        raise SetupError(t("{where}:不是有效的 TOML:{reason}", where=where, reason=reason),
+                         code="config") from None  # fmt: skip
+    values: dict[str, Value] = {}
+    for key, raw in data.items():
+        where = f"{path}:{_key_line(text, key)}"
+        setting = SETTINGS.get(key)
+        if setting is None:
+            close = difflib.get_close_matches(key, list(SETTINGS), n=1)
+            hint = t("(是不是 {key}?)", key=close[0]) if close else ""
+            known = ", ".join(SETTINGS)
+            raise SetupError(
+                t("{where}:未知的设置项 {key}{hint};可用的有:{known}",
+                  where=where, key=key, hint=hint, known=known),
+                code="config",
+            )  # fmt: skip
+        value = _checked(setting, raw, where)
+        if setting.path:
+            value = str(_relative_to(value, path.parent))
+        elif key == "db":
+            value = _db_relative_to(value, path.parent)
+        values[key] = Value(value, "file", where)
+    return values
+
+
+def _checked(setting: Setting, value: Any, where: str) -> Any:
+    try:
+        return setting.check(value)
+    except ValueError as error:
+        raise SetupError(
+            t("{where}:{key} {reason},实际为 {value!r}",
+              where=where, key=setting.key, reason=error, value=value),
+            code="config",
+        ) from None  # fmt: skip
+
+
+def _relative_to(value: str, folder: Path) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else folder / path
+
+
+def _db_relative_to(url: str, folder: Path) -> str:
+    """A SQLite ledger named in the file lies relative to the file, like its other paths."""
+    if "://" not in url:
+        return str(_relative_to(url, folder))
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        return "sqlite:///" + str(_relative_to(url.removeprefix("sqlite:///"), folder))
+    return url
+
+
+# -- putting it together ----------------------------------------------------------------------
+
+
+def load(
+    file: Path | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    lang: str | None = None,
+) -> Config:
+    """The configuration in force: defaults, then the file, then the environment; ``lang``
+    is the ``--lang`` option."""
+    env = os.environ if env is None else env
+    found, searched = find_file(file, env, cwd or Path.cwd())
+    values = {key: Value(s.default, "default") for key, s in SETTINGS.items()}
+    if found is not None:
+        values.update(read_file(found))
+    for key, setting in SETTINGS.items():
+        raw = env.get(setting.env)
+        if raw:
+            values[key] = Value(_checked(setting, raw, setting.env), "env", setting.env)
+    config = Config(values, found, searched)
+    return config.with_option("lang", lang, "--lang")
+
+
+_current: list[Config] = []
+
+
+def configure(file: Path | None = None, lang: str | None = None) -> Config:
+    """Load the configuration for this process (the ``bots`` command does, once per call) and
+    use its language."""
+    from bots import messages
+
+    config = load(file, lang=lang)
+    before = _current[0]["selectors"] if _current else None
+    _current[:] = [config]
+    messages.use(config["lang"])
+    if config["selectors"] is not None or before is not None:
+        from bots.flow.loader import use_selectors  # the flow engine only when it is needed
+
+        use_selectors(config.path("selectors"))
+    return config
+
+
+def current() -> Config:
+    """The configuration of this process; when no command configured it (library use), the
+    one in force now (read again each time: the environment may have changed)."""
+    return _current[0] if _current else load()
+
+
+def reset() -> None:
+    """Forget the process's configuration (tests; a long-lived caller that reloads)."""
+    if _current and _current[0]["selectors"] is not None:
+        from bots.flow.loader import use_selectors
+
+        use_selectors(None)
+    _current.clear()
+
+
+def find_flow(name: str | Path, flows: Path | None = None) -> Path:
+    """A flow file as given, else the flow of that name in the flows folder (``e9_renewal``
+    or ``e9_renewal.yaml``); the path as given when neither exists (the loader says so)."""
+    path = Path(name)
+    if path.exists():
+        return path
+    folder = flows or Path(current()["flows"])
+    for candidate in (folder / path.name, folder / f"{path.name}.yaml"):
+        if candidate.is_file():
+            return candidate
+    return path

@@ -1,0 +1,2 @@
+"""One router per area of the console: sign-in, batches, the queue, one order, workers,
+users."""

@@ -1,0 +1,146 @@
+"""One order: its data (masked), attempts with their steps, the failing step's picture and
+reason up front, run reports and traces, its history with who did what; and the
+operator's buttons — edit, replay (a business refusal is confirmed first), cancel, mark
+reviewed — each through the ledger's own verbs, as the command line uses them."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from bots.console import forms, views
+from bots.console.artifacts import REPORT_POLICY, TYPES, run_folder, served
+from bots.console.web import Ledger, Operator, Signed, Viewer, back_to, config_of, render
+from bots.errors import BadInput
+from bots.ledger import IllegalTransition, NotFound, Store, WorkItem
+from bots.ledger.mask import mask_payload, mask_text
+from bots.masking import is_sensitive
+from bots.messages import t
+
+router = APIRouter()
+
+
+def _item(store: Store, ref: str) -> WorkItem:
+    try:
+        return store.get(ref)
+    except NotFound:
+        raise HTTPException(404, t("没有这个订单:{ref}", ref=ref)) from None
+
+
+def _page(
+    request: Request, store: Store, viewer: Viewer, ref: str, error: str | None = None,
+    status: int = 200,
+) -> Response:  # fmt: skip
+    item = _item(store, ref)
+    history = store.history(ref)
+    attempts = views.attempts_of(item, history, config_of(request).runs_root)
+    return render(
+        request, "orders/show.html.j2", viewer, status=status, item=item,
+        row=views.row_of(item), fields=views.order_fields(item),
+        outputs=mask_payload(item.outputs or {}), attempts=attempts,
+        failed=next((a for a in attempts if a.picture or a.error), None),
+        history=views.history_of(item, history), allowed=views.allowed(item), error=error,
+        reason=mask_text(item.error_message, views.hidden(item)),
+    )  # fmt: skip
+
+
+@router.get("/orders/{ref}", response_class=HTMLResponse)
+def order(request: Request, store: Ledger, viewer: Signed, ref: str) -> Response:
+    return _page(request, store, viewer, ref)
+
+
+@router.get("/orders/{ref}/edit", response_class=HTMLResponse)
+def edit_form(request: Request, store: Ledger, viewer: Operator, ref: str) -> Response:
+    item = _item(store, ref)
+    return render(request, "orders/edit.html.j2", viewer, item=item,
+                  fields=forms.fields(item), other=[])  # fmt: skip
+
+
+@router.post("/orders/{ref}/edit", response_class=HTMLResponse)
+async def edit(request: Request, store: Ledger, viewer: Operator, ref: str) -> Response:
+    # the form's fields are the order's, so it is read whole; the ledger's work then runs
+    # in the thread pool, like every other page's
+    form = await request.form()
+    posted = {key: value for key, value in form.items() if isinstance(value, str)}
+    return await run_in_threadpool(_save_edit, request, store, viewer, ref, posted)
+
+
+def _save_edit(
+    request: Request, store: Store, viewer: Viewer, ref: str, posted: dict[str, str]
+) -> Response:
+    item = _item(store, ref)
+    changes = forms.changes(item, posted)
+    if not changes:
+        return render(request, "orders/edit.html.j2", viewer, status=400, item=item,
+                      fields=forms.fields(item, posted), other=[t("没有改动任何字段")])  # fmt: skip
+    try:
+        store.edit(ref, changes, forms.validator(ref), actor=viewer.actor)
+    except BadInput as error:
+        # a reason may quote what was typed: a personal value typed in is hidden there too
+        typed = {v for path, v in changes.items() if is_sensitive(path)} | views.hidden(item)
+        by_field, other = forms.problems(error)
+        by_field = {path: mask_text(reason, typed) for path, reason in by_field.items()}
+        return render(
+            request, "orders/edit.html.j2", viewer, status=400, item=item,
+            fields=forms.fields(item, posted, by_field),
+            other=[mask_text(line, typed) for line in other],
+        )  # fmt: skip
+    except IllegalTransition as error:
+        return _page(request, store, viewer, ref, error=error.message, status=409)
+    return back_to(f"/orders/{ref}")
+
+
+@router.post("/orders/{ref}/replay")
+def replay(
+    request: Request, store: Ledger, viewer: Operator, ref: str, confirm: str = Form("")
+) -> Response:
+    item = _item(store, ref)
+    if views.needs_confirmation(item) and confirm != "yes":
+        return render(
+            request, "orders/replay.html.j2", viewer, item=item,
+            reason=mask_text(item.error_message, views.hidden(item)),
+            edit=views.edited_since_failure(store.history(ref)),
+        )  # fmt: skip
+    try:
+        store.replay([ref], actor=viewer.actor)
+    except IllegalTransition as error:
+        return _page(request, store, viewer, ref, error=error.message, status=409)
+    return back_to(f"/orders/{ref}")
+
+
+@router.post("/orders/{ref}/cancel")
+def cancel(request: Request, store: Ledger, viewer: Operator, ref: str) -> Response:
+    try:
+        store.cancel(ref, actor=viewer.actor)
+    except IllegalTransition as error:
+        return _page(request, store, viewer, ref, error=error.message, status=409)
+    return back_to(f"/orders/{ref}")
+
+
+@router.post("/orders/{ref}/review")
+def review(
+    request: Request, store: Ledger, viewer: Operator, ref: str, note: str = Form("")
+) -> Response:
+    try:
+        store.review(ref, actor=viewer.actor, note=note[:500])
+    except IllegalTransition as error:
+        return _page(request, store, viewer, ref, error=error.message, status=409)
+    return back_to(f"/orders/{ref}")
+
+
+@router.get("/orders/{ref}/attempts/{number}/{name:path}")
+def artifact(
+    request: Request, store: Ledger, viewer: Signed, ref: str, number: int, name: str
+) -> Response:
+    entry = next(
+        (e for e in store.history(ref) if e.kind == "attempt" and e.attempt == number), None
+    ) if _item(store, ref) else None  # fmt: skip
+    folder = run_folder(config_of(request).runs_root, entry.artifact_dir if entry else None)
+    target = served(folder, name) if folder else None
+    if target is None:
+        raise HTTPException(404, t("没有这个文件"))
+    headers = {"Content-Security-Policy": REPORT_POLICY} if name == "report.html" else {}
+    download = f"{ref}-attempt-{number}-trace.zip" if name == "trace.zip" else None
+    return FileResponse(target, media_type=TYPES[target.suffix], headers=headers,
+                        filename=download)  # fmt: skip

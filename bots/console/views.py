@@ -1,0 +1,205 @@
+"""What the console's pages show of an item: a row of the queue, an order's fields under
+their Chinese names, its attempts with their steps and pictures, its history with who did
+what — with every personal value masked (``bots.masking``'s one list of sensitive
+fields), as on ``bots show``.
+
+It knows items, history rows and run records; it does not know requests or templates.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bots.console.artifacts import run_folder, run_record, served
+from bots.ledger import HistoryEntry, State, WorkItem
+from bots.ledger.mask import mask_payload, mask_text, sensitive_values
+from bots.ledger.transitions import TRANSITIONS
+from bots.masking import is_sensitive, partial
+from bots.messages.terms import procedure_name
+from bots.orders.columns import COLUMNS
+
+# a refusal by the portal or the order's own rules: replaying the same data may well be
+# refused again, so the console asks first
+REFUSALS = ("business_exception", "bad_input")
+
+
+def _at(data: Any, path: str) -> Any:
+    for key in path.split("."):
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
+
+
+def shown(path: str, value: Any) -> str:
+    """A field's value as a page shows it: personal values only partly."""
+    if value is None:
+        return ""
+    text = str(value)
+    return partial(text) if is_sensitive(path) else text
+
+
+def hidden(item: WorkItem) -> set[str]:
+    """The item's personal values, to hide wherever a text quotes them."""
+    return sensitive_values(item.payload)
+
+
+@dataclass(frozen=True)
+class Row:
+    reference: str
+    procedure: str
+    customer: str
+    state: str
+    attempts: int
+    reason: str
+    batch: str | None
+    updated: Any
+    reviewed_by: str | None
+
+
+def row_of(item: WorkItem) -> Row:
+    customer = item.payload.get("customer") or {}
+    name = customer.get("name", "") if isinstance(customer, dict) else ""
+    number = shown("customer.id_number", _at(item.payload, "customer.id_number"))
+    return Row(
+        reference=item.reference,
+        procedure=str(item.payload.get("procedure", "")),
+        customer=f"{name} {number}".strip(),
+        state=item.state.value,
+        attempts=item.attempts,
+        reason=mask_text(item.error_message, hidden(item)),
+        batch=item.batch,
+        updated=item.updated_at,
+        reviewed_by=item.reviewed_by,
+    )
+
+
+def label_of(path: str) -> str:
+    """The Chinese name of an order field (its column in the sample files)."""
+    return next((c.label for c in COLUMNS if c.path == path), path)
+
+
+def order_fields(item: WorkItem) -> list[tuple[str, str, str]]:
+    """(field path, Chinese name, value shown) of every column an order file has."""
+    found = [(c.path, c.label, shown(c.path, _at(item.payload, c.path))) for c in COLUMNS]
+    return [(path, label, procedure_name(value) if path == "procedure" else value)
+            for path, label, value in found]  # fmt: skip
+
+
+def allowed(item: WorkItem) -> set[str]:
+    """The operator's actions the item's state takes (the ledger's transition table)."""
+    actions = ("edit", "replay", "cancel", "review")
+    return {action for action in actions if item.state in TRANSITIONS[action].sources}
+
+
+@dataclass
+class Attempt:
+    number: int
+    worker: str | None
+    started: Any
+    finished: Any
+    outcome: str | None
+    error: str
+    step: str | None
+    folder: Path | None = None
+    files: dict[str, str] = field(default_factory=dict)  # report / trace → name in the folder
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    picture: str | None = None  # the failing step's screenshot (else the last one)
+
+
+def attempts_of(item: WorkItem, history: list[HistoryEntry], runs_root: Path) -> list[Attempt]:
+    """Every attempt, the newest first, with what its run folder holds."""
+    secret = hidden(item)
+    found = []
+    for entry in history:
+        if entry.kind != "attempt" or entry.attempt is None:
+            continue
+        attempt = Attempt(
+            entry.attempt, entry.actor, entry.started_at, entry.finished_at, entry.outcome,
+            mask_text(entry.error_message, secret), entry.error_step,
+        )  # fmt: skip
+        folder = run_folder(runs_root, entry.artifact_dir)
+        record = run_record(folder) if folder else None
+        if folder is not None and record is not None:
+            attempt.folder = folder
+            attempt.files = {
+                key: name for key, name in (("report", "report.html"), ("trace", "trace.zip"))
+                if served(folder, name)
+            }  # fmt: skip
+            attempt.steps = [_step(step, secret) for step in record.get("steps", [])]
+            attempt.picture = _picture(folder, attempt.steps)
+        found.append(attempt)
+    return sorted(found, key=lambda a: a.number, reverse=True)
+
+
+def _step(step: dict[str, Any], secret: set[str]) -> dict[str, Any]:
+    error = step.get("error")
+    message = error.get("message") if isinstance(error, dict) else error
+    return {
+        "id": step.get("id"),
+        "name": step.get("name") or step.get("id"),
+        "status": step.get("status"),
+        "attempts": step.get("attempts"),
+        "ms": step.get("ms"),
+        "error": mask_text(str(message), secret) if message else "",
+        "screenshot": step.get("screenshot"),
+    }
+
+
+def _picture(folder: Path, steps: list[dict[str, Any]]) -> str | None:
+    failed = [s["screenshot"] for s in steps if s["status"] == "failed" and s["screenshot"]]
+    shots = failed or [s["screenshot"] for s in steps if s["screenshot"]]
+    for name in shots:
+        if served(folder, name):
+            return str(name)
+    return None
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str
+    actor: str | None
+    when: Any
+    outcome: str | None
+    detail: str
+
+
+def history_of(item: WorkItem, history: list[HistoryEntry]) -> list[Entry]:
+    """Every row of the item's history, oldest first: what, who, when, and what changed."""
+    secret = hidden(item)
+    rows = []
+    for entry in history:
+        parts = [entry.note or ""]
+        if entry.error_message:
+            parts.insert(0, f"{entry.error_type}: {entry.error_message}")
+        if entry.changes:
+            changes = mask_payload(entry.changes)
+            parts.append("; ".join(
+                f"{label_of(path)}: {_change(value, 'before')} → {_change(value, 'after')}"
+                for path, value in changes.items()
+            ))  # fmt: skip
+        detail = mask_text(" ".join(p for p in parts if p), secret)
+        rows.append(Entry(entry.kind, entry.actor, entry.started_at, entry.outcome, detail))
+    return rows
+
+
+def _change(value: Any, side: str) -> str:
+    found = value.get(side) if isinstance(value, dict) else value
+    return "-" if found is None else json.dumps(found, ensure_ascii=False).strip('"')
+
+
+def edited_since_failure(history: list[HistoryEntry]) -> HistoryEntry | None:
+    """The last edit made after the last attempt ended, if any."""
+    last_attempt = max(
+        (e.finished_at or e.started_at for e in history if e.kind == "attempt"), default=None
+    )
+    edits = [e for e in history if e.kind == "edit"]
+    if not edits or (last_attempt and edits[-1].started_at < last_attempt):
+        return None
+    return edits[-1]
+
+
+def needs_confirmation(item: WorkItem) -> bool:
+    """A replay of a business refusal is confirmed first."""
+    return item.state is State.FAILED and item.error_kind in REFUSALS

@@ -1,0 +1,63 @@
+"""The names a user reads for the project's fixed terms: an order's state, a procedure.
+
+It knows the words, not where they come from (the ledger's states, the rules' procedures
+are plain strings here) — so the command line, the reports and the console name a state
+the same way, in the user's language.
+"""
+
+from __future__ import annotations
+
+from bots.messages import t
+
+
+def state_name(state: str) -> str:
+    """待处理, 处理中, … for a ledger state (its value, e.g. ``needs_review``)."""
+    names = {
+        "pending": t("待处理"),
+        "running": t("处理中"),
+        "done": t("已完成"),
+        "failed": t("失败"),
+        "retry_wait": t("等待重试"),
+        "needs_review": t("待人工核查"),
+        "cancelled": t("已取消"),
+    }
+    return names.get(str(state), str(state))
+
+
+def procedure_name(procedure: str) -> str:
+    """新装 or 续费 for a procedure (``new_install``, ``renewal``)."""
+    names = {"new_install": t("新装"), "renewal": t("续费")}
+    return names.get(str(procedure), str(procedure))
+
+
+def role_name(role: str) -> str:
+    """录入员, 运维员 or 管理员 for a console role (``clerk``, ``operator``, ``admin``)."""
+    names = {"clerk": t("录入员"), "operator": t("运维员"), "admin": t("管理员")}
+    return names.get(str(role), str(role))
+
+
+def history_kind_name(kind: str) -> str:
+    """What a row of an item's history records: 入队, 尝试, 修改, 重放, 取消, 已核查."""
+    names = {
+        "enqueue": t("入队"),
+        "attempt": t("尝试"),
+        "edit": t("修改"),
+        "replay": t("重放"),
+        "cancel": t("取消"),
+        "review": t("已核查"),
+        "reap": t("租约过期回收"),
+        "release": t("交回队列"),
+    }
+    return names.get(str(kind), str(kind))
+
+
+def stop_name(kind: str) -> str:
+    """Why a ``bots work`` process stopped (``finished``, ``signal``, ``portal_down``, …)."""
+    names = {
+        "finished": t("队列已处理完"),
+        "signal": t("收到停止信号"),
+        "portal_down": t("营账系统疑似故障"),
+        "login": t("登录营账系统被拒"),
+        "crash": t("意外出错"),
+    }
+    return names.get(str(kind), str(kind))

@@ -1,0 +1,72 @@
+"""The process's own record in the ledger, for the console's workers page: which workers it
+runs (host, pid, staff id), a heartbeat while it lives, and how it stopped (the portal
+looked down, a signal, the queue ran empty).
+
+The record is written from a thread of its own with its own connection, so a long order or
+a busy browser never holds the heartbeat up. It knows the ledger's presence verbs; it knows
+nothing of orders (which order a worker holds is the item's lease).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Sequence
+
+from loguru import logger
+
+from bots.ledger.errors import LedgerUnusable
+from bots.ledger.store import open_store
+
+EVERY = 10.0  # seconds between heartbeats; the console calls a worker gone after a few missed
+
+
+class Presence:
+    """``with Presence(db_url, process, [(worker, staff_id), …]) as presence: …`` records
+    the workers when the block starts, beats every ``every`` seconds, and records the stop
+    (``presence.stopped(kind, reason)`` before the block ends; ``crash`` if it ends on an
+    exception, else ``finished``)."""
+
+    def __init__(
+        self,
+        db_url: str,
+        process: str,
+        workers: Sequence[tuple[str, str | None]],
+        every: float = EVERY,
+    ) -> None:
+        self.db_url, self.process, self.workers, self.every = db_url, process, workers, every
+        self.kind: str = "finished"
+        self.reason: str | None = None
+        self._done = threading.Event()
+        self._started = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True, name=f"presence-{process}")
+
+    def stopped(self, kind: str, reason: str | None) -> None:
+        self.kind, self.reason = kind, reason
+
+    def __enter__(self) -> Presence:
+        self._thread.start()
+        self._started.wait()
+        return self
+
+    def __exit__(self, kind: object, error: object, traceback: object) -> None:
+        if error is not None and self.kind == "finished":
+            self.stopped("crash", str(error))
+        self._done.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        store = open_store(self.db_url, mode="write", check_schema=False)
+        try:
+            store.workers_started(self.process, socket.gethostname(), os.getpid(), self.workers)
+            self._started.set()
+            while not self._done.wait(self.every):
+                try:
+                    store.workers_beat(self.process)
+                except LedgerUnusable as error:  # a locked or busy ledger: the next beat tries
+                    logger.warning(f"{self.process}: no heartbeat written: {error}")
+            store.workers_stopped(self.process, self.kind, self.reason)
+        finally:
+            self._started.set()
+            store.close()

@@ -1,0 +1,153 @@
+"""Batches in the console: an upload is checked with the readers of ``bots enqueue`` (each
+rejected row with its data), its good rows enqueued; a corrected file with rows already
+queued skips them; a batch's progress and its reports — on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+
+from bots.ledger import State
+from tests.fixtures.console import EXAMPLES, ConsoleKit, fail_next, text_of
+
+XLSX = (EXAMPLES / "orders.xlsx").read_bytes()
+
+
+def corrected_xlsx() -> bytes:
+    """orders.xlsx with row 7's IMEI check digit put right (864712030005066 → …065)."""
+    book = openpyxl.load_workbook(io.BytesIO(XLSX))
+    sheet = book.active
+    assert sheet is not None
+    header = [cell.value for cell in sheet[1]]
+    column = header.index("赠机串号(IMEI)") + 1
+    assert sheet.cell(7, column).value == "864712030005066"
+    sheet.cell(7, column).value = "864712030005065"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _upload(console: ConsoleKit, name: str, data: bytes, batch: str = "五月续费") -> str:
+    answer = console.client.post(
+        "/batches/upload", data={"csrf": console.page_csrf(), "batch": batch},
+        files={"file": (name, data)},
+    )  # fmt: skip
+    assert answer.status_code == 303, text_of(answer.text)
+    location: str = answer.headers["location"]
+    assert location.startswith("/uploads/")
+    return location
+
+
+def test_an_upload_shows_each_rejected_row_with_its_data_then_enqueues_the_good_ones(
+    console: ConsoleKit,
+) -> None:
+    console.sign_in("li", "clerk")
+    checked = _upload(console, "orders.xlsx", XLSX)
+    page = console.client.get(checked)
+    text = text_of(page.text)
+    assert "检查结果:orders.xlsx" in text and "批次: 五月续费" in text
+    assert "11 条合格,可以入队 0 条已在队列中,将跳过 1 处问题" in text
+    assert (
+        "7 赠机串号(IMEI) 串号无效(校验位对不上):请对照手机重新核对整个串号 "
+        "业务参考号 E9-20261127-0006 办理类型(新装/续费) 新装 手机包(19/29) 19 客户姓名 杨磊 "
+        "证件类型 居民身份证 证件号码 410*************13 联系电话 136******23"
+    ) in text
+    assert "赠机串号(IMEI) 864712030005066 赠机型号 华为 畅享8e" in text
+    assert console.store.counts() == {state: 0 for state in State}  # a check writes nothing
+    done = console.client.post(checked + "/enqueue", data={"csrf": console.page_csrf()})
+    assert done.headers["location"] == (
+        "/batches/%E4%BA%94%E6%9C%88%E7%BB%AD%E8%B4%B9?added=11&skipped=0"
+    )
+    assert "已入队11条订单,跳过0条已在队列中的订单" in text_of(
+        console.client.get(done.headers["location"]).text
+    )
+    items = console.store.items(batch="五月续费")
+    assert len(items) == 11 and "E9-20261127-0006" not in {i.reference for i in items}
+    assert console.client.get(checked).status_code == 404  # an upload is enqueued once
+
+
+def test_a_corrected_file_skips_the_rows_already_queued(console: ConsoleKit) -> None:
+    console.sign_in("li", "clerk")
+    first = _upload(console, "orders.xlsx", XLSX)
+    console.client.post(first + "/enqueue", data={"csrf": console.page_csrf()})
+    again = _upload(console, "orders-fixed.xlsx", corrected_xlsx())
+    text = text_of(console.client.get(again).text)
+    assert "1 条合格,可以入队 11 条已在队列中,将跳过 0 处问题" in text
+    assert "已在队列中(跳过) 行号 业务参考号 2 E9-20261127-0001 3 E9-20261127-0002" in text
+    assert "把1条合格订单入队" in text
+    done = console.client.post(again + "/enqueue", data={"csrf": console.page_csrf()})
+    assert done.headers["location"].endswith("?added=1&skipped=11")
+    fixed = console.store.get("E9-20261127-0006")
+    assert (fixed.batch, fixed.payload["phone"]["imei"]) == ("五月续费", "864712030005065")
+    assert console.store.counts(batch="五月续费")[State.PENDING] == 12
+    # the other rows were left as they were: one history row each, their enqueue
+    assert [e.kind for e in console.store.history("E9-20261127-0001")] == ["enqueue"]
+
+
+def test_rows_enqueued_meanwhile_refuse_the_enqueue_and_the_check_is_done_again(
+    console: ConsoleKit,
+) -> None:
+    console.sign_in("li", "clerk")
+    mine = _upload(console, "orders.xlsx", XLSX)
+    other = console.sign_in("zhao", "clerk", client=console.new_client())
+    theirs = other.post(
+        "/batches/upload", data={"csrf": console.page_csrf(client=other), "batch": "x"},
+        files={"file": ("orders.xlsx", XLSX)},
+    ).headers["location"]  # fmt: skip
+    assert console.client.get(theirs).status_code == 404  # another's upload is not ours
+    other.post(theirs + "/enqueue", data={"csrf": console.page_csrf(client=other)})
+    answer = console.client.post(mine + "/enqueue", data={"csrf": console.page_csrf()})
+    assert answer.status_code == 409
+    text = text_of(answer.text)
+    assert (
+        "检查之后,这些业务参考号已被入队:E9-20261127-0001、E9-20261127-0002、" in text
+        and "E9-20261127-0012;这次什么都没有入队。下面是重新检查的结果。" in text
+    )
+    assert "0 条合格,可以入队 11 条已在队列中,将跳过" in text
+    assert len(console.store.items()) == 11
+
+
+def test_a_file_refused_whole_offers_nothing_to_enqueue(console: ConsoleKit) -> None:
+    console.sign_in("li", "clerk")
+    checked = _upload(console, "orders.csv", "业务参考号,颜色\nE9-1,红\n".encode())
+    page = console.client.get(checked)
+    text = text_of(page.text)
+    assert "整个文件被拒绝,没有可入队的订单" in text
+    assert "1 表头 不认识的列:“颜色”;缺少的列:办理类型(新装/续费)(procedure)、" in text
+    assert 'id="enqueue"' not in page.text
+    refused = console.client.post(checked + "/enqueue", data={"csrf": console.page_csrf()})
+    assert refused.status_code == 409 and "这个文件不能入队:请先修正文件" in text_of(refused.text)
+    wrong = console.client.post(
+        "/batches/upload", data={"csrf": console.page_csrf()},
+        files={"file": ("orders.xls", b"old excel")},
+    )  # fmt: skip
+    assert wrong.status_code == 400
+    assert "不支持的文件类型.xls:请上传 .csv, .json, .xlsx, .yaml, .yml" in text_of(wrong.text)
+
+
+def test_a_batch_shows_its_progress_and_gives_its_reports(console: ConsoleKit) -> None:
+    console.sign_in("li", "clerk")
+    checked = _upload(console, "orders.xlsx", XLSX, batch="b1")
+    console.client.post(checked + "/enqueue", data={"csrf": console.page_csrf()})
+    for _ in range(3):
+        fail_next(console.store, "不符合办理条件")
+    progress = console.client.get("/batches/b1/progress").json()
+    assert (progress["total"], progress["finished"], progress["remaining"]) == (11, 3, 8)
+    assert progress["counts"]["failed"] == 3 and progress["names"]["failed"] == "失败"
+    assert progress["per_minute"] == 0.3  # three in the last ten minutes
+    assert progress["eta"] == "约27分钟"
+    page = text_of(console.client.get("/batches/b1").text)
+    assert "3 / 11 单已处理 · 每分钟 0.3 单 · 预计剩余时间: 约27分钟" in page
+    assert "失败 3" in page and "待处理 8" in page
+    html = console.client.get("/batches/b1/report.html")
+    assert html.status_code == 200 and "E9-20261127-0001" in html.text
+    assert "b1-batch_report.html" in html.headers["content-disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(console.client.get("/batches/b1/report.xlsx").content))
+    sheet = book.active
+    assert sheet is not None
+    refs = {row[0] for row in sheet.iter_rows(values_only=True)} & {
+        item.reference for item in console.store.items()
+    }
+    assert len(refs) == 11
+    assert console.client.get("/batches/nope").status_code == 404

@@ -1,0 +1,147 @@
+"""One order in the console: what it shows up front, and the operator's edit, replay,
+cancel and review through the ledger's verbs, with who did it in the history (and in
+``bots show``) — on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from rich.console import Console
+
+from bots.cli.cmd_queue import describe
+from bots.ledger import State
+from tests.fixtures.console import ConsoleKit, fail_next, run_folder, sample_items, text_of
+
+REF = "E9-20261127-0001"
+REFUSAL = "号码18937100501已被占用或不存在"
+
+
+@pytest.fixture
+def refused(console: ConsoleKit) -> ConsoleKit:
+    """The sample orders; the first refused by the portal after one attempt with its run
+    folder; an operator signed in."""
+    console.store.enqueue(sample_items())
+    assert fail_next(console.store, REFUSAL, folder=run_folder(console.root, REF, 1)) == REF
+    console.sign_in("wang", "operator")
+    return console
+
+
+def _field(html: str, label: str) -> str:
+    """The words of the edit form's field with this label (its box and its error)."""
+    for block in re.findall(r'<div class="field[^"]*">(.*?)</div>', html, re.S):
+        if f">{label}</label>" in block:
+            return text_of(block) + (" [error]" if "field-error" in block else "")
+    raise AssertionError(f"no field {label}")
+
+
+def test_a_failed_order_shows_why_with_its_picture_and_every_attempt(refused: ConsoleKit) -> None:
+    page = refused.client.get(f"/orders/{REF}").text
+    text = text_of(page)
+    assert f"{REF} 失败" in text
+    assert f"失败原因 {REFUSAL} 失败的步骤: enter_order/submit" in text
+    shot = f"/orders/{REF}/attempts/1/screens/003_enter_order__submit.jpg"
+    assert f'id="failure-shot" src="{shot}"' in page
+    assert refused.client.get(shot).headers["content-type"] == "image/jpeg"
+    assert f'href="/orders/{REF}/attempts/1/report.html"' in page
+    assert f'href="/orders/{REF}/attempts/1/trace.zip"' in page
+    assert "打开新装页面 passed 1 120" in text and f"提交 failed 1 300 {REFUSAL}" in text
+    assert "第1次 · robot-07/0" in text
+    assert "证件号码 410*************15 联系电话 139******34" in text
+    for button in ('id="edit"', 'id="replay"', 'id="cancel"', 'id="review"'):
+        assert button in page
+
+
+def test_an_edit_is_checked_by_the_order_model_and_errors_stand_by_their_field(
+    refused: ConsoleKit,
+) -> None:
+    form = refused.client.get(f"/orders/{REF}/edit").text
+    assert _field(form, "赠机串号(IMEI)") == "赠机串号(IMEI)"
+    assert 'value="864712030005016"' in form
+    assert 'placeholder="当前 410*************15,留空不改"' in form
+    csrf = refused.csrf(form)
+    bad = refused.client.post(f"/orders/{REF}/edit", data={
+        "csrf": csrf, "phone.imei": "864712030005017", "broadband.bandwidth": "150M"})  # fmt: skip
+    assert bad.status_code == 400
+    assert _field(bad.text, "赠机串号(IMEI)") == (
+        "赠机串号(IMEI) 串号无效(校验位对不上):请对照手机重新核对整个串号 [error]"
+    )
+    assert _field(bad.text, "带宽(新装)") == (
+        "带宽(新装) 应为 20M 50M 100M 200M 300M 500M 1000M 之一,实际为“150M” [error]"
+    )
+    assert _field(bad.text, "客户姓名") == "客户姓名"
+    assert 'value="864712030005017"' in bad.text  # what was typed stays in its box
+    assert refused.store.get(REF).payload["phone"]["imei"] == "864712030005016"
+    same = refused.client.post(f"/orders/{REF}/edit", data={"csrf": csrf, "customer.name": "张伟"})
+    assert same.status_code == 400 and "没有改动任何字段" in text_of(same.text)
+    good = refused.client.post(f"/orders/{REF}/edit", data={
+        "csrf": csrf, "mobile.number": "any", "customer.id_number": ""})  # fmt: skip
+    assert (good.status_code, good.headers["location"]) == (303, f"/orders/{REF}")
+    item = refused.store.get(REF)
+    assert item.payload["mobile"]["number"] == "any"
+    assert item.payload["customer"]["id_number"] == "410105198503121315"  # empty: kept
+    last = refused.store.history(REF)[-1]
+    assert (last.kind, last.actor, last.changes) == (
+        "edit", "console:wang", {"mobile.number": {"before": "18937100501", "after": "any"}},
+    )  # fmt: skip
+    shown = Console(record=True, width=200, markup=False)
+    for line in describe(refused.store, REF):
+        shown.print(line)
+    assert re.search(r"│ 修改 +│ console:wang +│", shown.export_text()), shown.export_text()
+    history = text_of(refused.client.get(f"/orders/{REF}").text)
+    assert "修改 console:wang 修改了 mobile.number 手机号码(号码或any): 18937100501 → any" in (
+        history
+    )
+
+
+def test_replaying_a_business_refusal_asks_first_and_says_whether_the_data_changed(
+    refused: ConsoleKit,
+) -> None:
+    csrf = refused.page_csrf(f"/orders/{REF}")
+    asked = refused.client.post(f"/orders/{REF}/replay", data={"csrf": csrf})
+    assert asked.status_code == 200
+    text = text_of(asked.text)
+    assert f"这个订单上次是因为业务原因被拒绝的: {REFUSAL}" in text
+    assert "拒绝之后订单数据没有修改过:原样重放,很可能再次被拒绝。" in text
+    assert refused.store.get(REF).state is State.FAILED
+    refused.client.post(f"/orders/{REF}/edit", data={"csrf": csrf, "mobile.number": "any"})
+    asked = text_of(refused.client.post(f"/orders/{REF}/replay", data={"csrf": csrf}).text)
+    assert re.search(r"拒绝之后订单数据已被console:wang在\S+ \S+修改过。", asked)
+    done = refused.client.post(f"/orders/{REF}/replay", data={"csrf": csrf, "confirm": "yes"})
+    assert done.headers["location"] == f"/orders/{REF}"
+    item = refused.store.get(REF)
+    assert (item.state, item.replay) == (State.PENDING, True)
+    last = refused.store.history(REF)[-1]
+    assert (last.kind, last.actor) == ("replay", "console:wang")
+    again = refused.client.post(f"/orders/{REF}/replay", data={"csrf": csrf, "confirm": "yes"})
+    assert again.status_code == 409
+    assert (
+        f"不能对{REF}执行 replay:它是待处理(replay 需要失败、待人工核查或已取消)"
+        in text_of(again.text)
+    )
+
+
+def test_an_unknown_outcome_is_replayed_without_asking(console: ConsoleKit) -> None:
+    console.store.enqueue(sample_items()[:1])
+    fail_next(console.store, "提交时浏览器中断", kind="unknown_outcome")
+    console.sign_in("wang", "operator")
+    answer = console.client.post(f"/orders/{REF}/replay", data={"csrf": console.page_csrf()})
+    assert answer.status_code == 303 and console.store.get(REF).state is State.PENDING
+
+
+def test_cancel_and_review_leave_who_did_it(refused: ConsoleKit) -> None:
+    csrf = refused.page_csrf(f"/orders/{REF}")
+    refused.client.post(f"/orders/{REF}/review", data={"csrf": csrf, "note": "已在营账系统核实"})
+    item = refused.store.get(REF)
+    assert (item.state, item.reviewed_by) == (State.FAILED, "console:wang")
+    page = text_of(refused.client.get(f"/orders/{REF}").text)
+    assert "已核查:console:wang" in page and "已核查 console:wang 已在营账系统核实" in page
+    queue = text_of(refused.client.get("/queue").text)
+    assert queue.index("E9-20261127-0002") < queue.index(REF)  # no longer heads the queue
+    refused.client.post(f"/orders/{REF}/cancel", data={"csrf": csrf})
+    assert refused.store.get(REF).state is State.CANCELLED
+    last = refused.store.history(REF)[-1]
+    assert (last.kind, last.actor, last.note) == ("cancel", "console:wang", "从失败取消")
+    page = refused.client.get(f"/orders/{REF}").text
+    assert 'id="cancel"' not in page and 'id="review"' not in page and 'id="replay"' in page
+    assert refused.client.get("/orders/E9-NOPE").status_code == 404

@@ -1,0 +1,49 @@
+from bots.ledger.model import State
+from bots.messages import language_of
+from bots.messages.terms import procedure_name, state_name
+
+
+def test_every_state_has_a_chinese_and_an_english_name() -> None:
+    with language_of("zh"):
+        zh = [state_name(s) for s in State]
+    with language_of("en"):
+        en = [state_name(s) for s in State]
+    assert zh == ["待处理", "处理中", "已完成", "失败", "等待重试", "待人工核查", "已取消"]
+    assert en == ["pending", "running", "done", "failed", "waiting to retry", "needs review",
+                  "cancelled"]  # fmt: skip
+
+
+def test_procedures_are_named() -> None:
+    with language_of("zh"):
+        assert [procedure_name("new_install"), procedure_name("renewal")] == ["新装", "续费"]
+    with language_of("en"):
+        assert procedure_name("renewal") == "renewal"
+
+
+def test_console_roles_and_history_rows_are_named() -> None:
+    from bots.ledger.model import ROLES
+    from bots.messages.terms import history_kind_name, role_name
+
+    kinds = ["enqueue", "attempt", "edit", "replay", "cancel", "review"]
+    with language_of("zh"):
+        assert [role_name(r) for r in ROLES] == ["录入员", "运维员", "管理员"]
+        assert [history_kind_name(k) for k in kinds] == [
+            "入队", "尝试", "修改", "重放", "取消", "已核查",
+        ]  # fmt: skip
+    with language_of("en"):
+        assert [role_name(r) for r in ROLES] == ["clerk", "operator", "admin"]
+        assert [history_kind_name(k) for k in kinds] == [
+            "Enqueue", "Attempt", "Edit", "Replay", "Cancel", "Reviewed",
+        ]  # fmt: skip
+
+
+def test_the_stops_of_a_worker_process_are_named() -> None:
+    from bots.messages.terms import stop_name
+
+    kinds = ["finished", "signal", "portal_down", "login", "crash"]
+    with language_of("zh"):
+        assert [stop_name(k) for k in kinds] == [
+            "队列已处理完", "收到停止信号", "营账系统疑似故障", "登录营账系统被拒", "意外出错",
+        ]  # fmt: skip
+    with language_of("en"):
+        assert stop_name("portal_down") == "the portal looked down"

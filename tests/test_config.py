@@ -1,0 +1,143 @@
+"""``bots.config``: defaults, bots.toml (this folder, then the user's), environment, options,
+in that order of strength; a bad file named by file:line and key; shipped flows by name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bots import config
+from bots.errors import SetupError
+from bots.runner.runner import POLICIES
+from tests.fixtures.settings import user_config
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def load(cwd: Path, env: dict[str, str] | None = None, **kwargs) -> config.Config:
+    return config.load(env={"XDG_CONFIG_HOME": str(cwd / "home"), **(env or {})}, cwd=cwd,
+                       **kwargs)  # fmt: skip
+
+
+def test_the_defaults_need_no_file_and_find_the_shipped_flows(tmp_path: Path) -> None:
+    found = load(tmp_path)
+    assert found.file is None
+    assert found.searched == (tmp_path / "bots.toml", user_config(tmp_path / "home"))
+    assert {key: value.source for key, value in found.values.items()} == dict.fromkeys(
+        config.SETTINGS, "default"
+    )
+    assert found["db"] == "sqlite:///runs/ledger.db"
+    assert found["flows"] == config.shipped("flows")
+    assert (config.shipped("flows") / "e9_new_install.yaml").is_file()
+    assert (config.shipped("selectors") / "shell.yaml").is_file()
+    assert (config.shipped("examples") / "orders.csv").is_file()
+    assert (found["workers"], found["screenshots"], found["lang"]) == (1, "every_step", "zh")
+
+
+def test_the_screenshot_policies_are_the_runners() -> None:
+    assert config.SCREENSHOTS == POLICIES
+
+
+def test_a_file_in_this_folder_its_paths_relative_to_it(tmp_path: Path) -> None:
+    write(tmp_path / "bots.toml", (
+        'portal_url = "http://portal.example/"\n'
+        "# the ledger beside this file\n"
+        'db = "sqlite:///data/ledger.db"\n'
+        'credentials = "staff"\n'
+        "workers = 3\n"
+        'lang = "en"\n'
+    ))  # fmt: skip
+    found = load(tmp_path)
+    assert found.file == tmp_path / "bots.toml"
+    assert found["portal_url"] == "http://portal.example/"
+    assert found["db"] == f"sqlite:///{tmp_path / 'data' / 'ledger.db'}"
+    assert found["credentials"] == str(tmp_path / "staff")
+    assert (found["workers"], found["lang"]) == (3, "en")
+    assert found.values["db"].where == f"{tmp_path / 'bots.toml'}:3"
+    assert found.values["db"].shown() == f"{tmp_path / 'bots.toml'}:3"
+    assert found.values["runs"].shown() == "默认值"
+
+
+def test_the_environment_beats_the_file_and_an_option_beats_both(tmp_path: Path) -> None:
+    write(tmp_path / "bots.toml", 'portal_url = "http://file/"\ndb = "postgresql://h/db"\n')
+    found = load(tmp_path, {"BOTS_PORTAL_URL": "http://env/"})
+    assert (found["portal_url"], found.values["portal_url"].shown()) == (
+        "http://env/", "环境变量 BOTS_PORTAL_URL",
+    )  # fmt: skip
+    assert found["db"] == "postgresql://h/db"
+    given = found.with_option("portal_url", "http://option/", "--portal")
+    assert (given["portal_url"], given.values["portal_url"].shown()) == (
+        "http://option/", "命令行选项 --portal",
+    )  # fmt: skip
+    assert found.with_option("portal_url", None, "--portal") is found
+
+
+def test_the_users_file_when_this_folder_has_none(tmp_path: Path) -> None:
+    write(user_config(tmp_path / "home"), 'runs = "/srv/runs"\n')
+    assert load(tmp_path)["runs"] == "/srv/runs"
+    write(tmp_path / "bots.toml", 'runs = "here"\n')
+    assert load(tmp_path)["runs"] == str(tmp_path / "here")  # this folder's wins
+
+
+def test_a_named_file_and_one_that_does_not_exist(tmp_path: Path) -> None:
+    named = write(tmp_path / "conf" / "robot.toml", "workers = 2\n")
+    assert load(tmp_path, file=named)["workers"] == 2
+    assert load(tmp_path, {"BOTS_CONFIG": str(named)})["workers"] == 2
+    with pytest.raises(SetupError) as caught:
+        load(tmp_path, file=tmp_path / "nope.toml")
+    assert str(caught.value) == f"--config {tmp_path / 'nope.toml'}:没有这个文件"
+
+
+def test_an_unknown_key_is_named_by_file_and_line_with_a_suggestion(tmp_path: Path) -> None:
+    file = write(tmp_path / "bots.toml", 'lang = "zh"\nportal = "http://x/"\n')
+    with pytest.raises(SetupError) as caught:
+        load(tmp_path)
+    assert str(caught.value) == (
+        f"{file}:2:未知的设置项 portal(是不是 portal_url?);可用的有:"
+        "portal_url, db, credentials, flows, selectors, runs, workers, screenshots, lang"
+    )
+    assert caught.value.exit_code == 8
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('workers = "four"', "workers 应是不小于1的整数,实际为 'four'"),
+        ("workers = 0", "workers 应是不小于1的整数,实际为 0"),
+        ('screenshots = "all"', "screenshots 应是 every_step | on_failure | off 之一,实际为 'all'"),
+        ('lang = "fr"', "lang 应是 zh | en 之一,实际为 'fr'"),
+        ('portal_url = ""', "portal_url 应是非空的文字,实际为 ''"),
+    ],
+)
+def test_a_bad_value_is_named_by_file_line_and_key(tmp_path: Path, line: str, message: str) -> None:
+    file = write(tmp_path / "bots.toml", f"# robot 7\n{line}\n")
+    with pytest.raises(SetupError) as caught:
+        load(tmp_path)
+    assert str(caught.value) == f"{file}:2:{message}"
+
+
+def test_a_file_that_is_not_toml_names_line_and_column(tmp_path: Path) -> None:
+    file = write(tmp_path / "bots.toml", 'lang = "zh"\nworkers = = 2\n')
+    with pytest.raises(SetupError) as caught:
+        load(tmp_path)
+    assert str(caught.value) == f"{file}:2:11:不是有效的 TOML:Invalid value"
+
+
+def test_a_bad_environment_value_names_the_variable(tmp_path: Path) -> None:
+    with pytest.raises(SetupError) as caught:
+        load(tmp_path, {"BOTS_WORKERS": "many"})
+    assert str(caught.value) == "BOTS_WORKERS:workers 应是不小于1的整数,实际为 'many'"
+
+
+def test_a_flow_by_its_name_in_the_flows_folder(tmp_path: Path) -> None:
+    shipped = config.shipped("flows")
+    assert config.find_flow("e9_renewal", shipped) == shipped / "e9_renewal.yaml"
+    assert config.find_flow("e9_renewal.yaml", shipped) == shipped / "e9_renewal.yaml"
+    own = write(tmp_path / "mine.yaml", "name: mine\n")
+    assert config.find_flow(str(own), shipped) == own
+    assert config.find_flow("nothing_like_it", shipped) == Path("nothing_like_it")
