@@ -51,7 +51,7 @@ def questions(db: DbOption = None, images: ImagesOption = None) -> None:
 
 
 @app.command(
-    help=t("回答一个订单(或工作进程登录 login:工号)正在等待的问题,例如 bots answer E9-0001 123456。")
+    help=t("回答订单(或工作进程登录 login:工号)等待的问题,例如 bots answer E9-0001 123456。")
 )
 def answer(
     ref: Annotated[str, typer.Argument(help=t("业务参考号,或工作进程登录时的 login:工号"))],
