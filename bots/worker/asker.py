@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import threading
 import time
+from dataclasses import replace
 
 from loguru import logger
 
@@ -40,12 +41,16 @@ class LedgerAsker:
         worker: str,
         stop: threading.Event,
         lease_lost: threading.Event | None = None,
+        max_wait: float | None = None,
         poll_seconds: float = POLL_SECONDS,
     ) -> None:
         self.store, self.reference, self.worker = store, reference, worker
         self.stop, self.lease_lost, self.poll = stop, lease_lost, poll_seconds
+        self.max_wait = max_wait
 
     def ask(self, question: Question) -> str:
+        if self.max_wait is not None and self.max_wait < question.wait_seconds:
+            question = replace(question, wait_seconds=self.max_wait)
         image = base64.b64encode(question.image).decode("ascii") if question.image else None
         asked = self.store.ask(
             self.reference, question.step, question.text, wait_seconds=question.wait_seconds,

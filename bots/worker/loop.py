@@ -47,6 +47,8 @@ class WorkerConfig:
     max_consecutive_system: int = 5
     login_flow: str = "login.yaml"
     backoff: Backoff = field(default_factory=Backoff)
+    # at most this long waits a worker for a person's answer (None: what the flow says)
+    answer_wait: float | None = None
 
 
 @dataclass
@@ -132,7 +134,7 @@ class Worker:
         # the login page's 验证码 is asked under the staff id (there is no order yet); while
         # nobody answers, this worker waits and asks again — the others go on working
         asker = LedgerAsker(store, login_reference(self.credential.staff_id), self.worker_id,
-                            self.shared.stop)
+                            self.shared.stop, None, self.config.answer_wait)
         while True:
             result = Runner(
                 page,
@@ -221,7 +223,8 @@ class Worker:
             hooks=hooks,
             replay=item.replay,
             input_source=f"work item {item.reference}",
-            asker=LedgerAsker(store, item.reference, self.worker_id, self.shared.stop, lease.lost),
+            asker=LedgerAsker(store, item.reference, self.worker_id, self.shared.stop,
+                              lease.lost, self.config.answer_wait),
         )
         return runner.run()
 
