@@ -8,7 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bots.cli import app
-from bots.ledger import Store, open_store
+from bots.ledger import ErrorInfo, Store, open_store
+from tests.fixtures.ledger import order
 
 
 @pytest.fixture
@@ -52,3 +53,18 @@ def test_answer_reaches_the_open_question(cli: CliRunner, ledger: Store) -> None
     again = cli.invoke(app, ["--lang", "en", "answer", "E9-1", "123456"])
     assert (again.exception.exit_code, str(again.exception)) == (  # type: ignore[union-attr]
         4, "E9-1 has no question waiting for an answer")
+
+
+def test_status_shows_what_waits_for_a_person(cli: CliRunner, ledger: Store) -> None:
+    ledger.enqueue([order("E9-1"), order("E9-2")])
+    token = ledger.claim("robot-1").lease_token  # type: ignore[union-attr]
+    reason = "等待人工回答超时(240秒):验证码?;订单回到队列,下次运行时重新提问"
+    ledger.fail("E9-1", "robot-1", ErrorInfo("awaits_person", "AwaitsPerson", reason,
+                                             code="awaits_person", step="code"), token=token)
+    ledger.claim("robot-1")
+    ledger.ask("E9-2", "code", "金库审批:验证码?", wait_seconds=60)
+    shown = cli.invoke(app, ["status"]).output
+    assert "等待人工回答(bots answer 业务参考号 回答)" in shown
+    rows = [line for line in shown.splitlines() if "E9-1" in line or "E9-2" in line]
+    assert any("E9-2" in row and "金库审批:验证码?" in row for row in rows)
+    assert any("E9-1" in row and "下次运行" in row and "重新提问" in row for row in rows)
