@@ -42,7 +42,7 @@ class Desk:
     def __init__(self, portal: PortalClient, root: Path, chromium_tmp: Path) -> None:
         self.portal, self.root, self.chromium_tmp = portal, root, chromium_tmp
         self.db = f"sqlite:///{root / 'ledger.db'}"
-        self.credentials = write_credentials(root / "credentials", demo_staff(1))
+        self.credentials = write_credentials(root / "credentials", demo_staff(2))
         self.env = {**os.environ, "TMPDIR": str(chromium_tmp), "PYTHONPATH": str(ROOT),
                     "BOTS_SECRET_APPROVER": APPROVER}
         self.env.pop("BOTS_FAULT_KILL", None)
@@ -56,7 +56,8 @@ class Desk:
             sys.executable, "-m", "bots", "work", "--db", self.db, "--portal", self.portal.url,
             "--flows", str(ROOT / "flows"), "--runs-dir", str(self.root / "runs"),
             "--screenshots", "off", "--lease", str(LEASE), "--retry-delay", "3",
-            "--retry-cap", "3", "--credentials", str(self.credentials), *extra,
+            "--retry-cap", "3", "--credentials", str(self.credentials), "--workers", "1",
+            *extra,
         ]  # fmt: skip
         return subprocess.Popen(command, env=self.env, cwd=ROOT, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
@@ -295,3 +296,26 @@ def test_the_login_captcha_is_asked_once_per_worker_session(desk: Desk) -> None:
         assert desk.item(order["reference"]).state is State.DONE
         _entered_once(state, order["reference"], lowered=1)
     assert [c["used"] for c in desk.portal.captchas()] == [1]
+
+
+def test_while_one_worker_waits_the_others_go_on(desk: Desk) -> None:
+    desk.portal.habits(approval=True)
+    first, second = orders.new_install(67), orders.new_install(68)
+    desk.enqueue(first, second)
+    worker = desk.start("--workers", "2")
+    # both questions open at once: the second worker reached its fee page while the first
+    # worker waited for its answer (they share one process and one browser)
+    desk.until(lambda: len([q for q in desk.asked() if q.state == "open"]) == 2, worker)
+    assert len({q.asked_by for q in desk.asked()}) == 2  # one question per worker
+    state = desk.portal.state()
+    for order in (second, first):
+        [placed] = _orders(state, order["reference"])
+        code = next(a["code"] for a in desk.portal.approvals()
+                    if a["order_no"] == placed["order_no"])
+        answered = desk.answer(order["reference"], code)
+        assert answered.returncode == 0, answered.stderr
+    _ended(worker)
+    state = desk.portal.state()
+    for order in (first, second):
+        assert desk.item(order["reference"]).state is State.DONE
+        _entered_once(state, order["reference"], lowered=1)
