@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from bots.errors import AwaitsPerson, BadInput
@@ -78,8 +79,6 @@ class Terminal:
 
     def ask(self, question: Question) -> str:
         if question.image:
-            from pathlib import Path
-
             path = Path(self.picture_dir) / f"question-{question.step.replace('/', '-')}.png"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(question.image)
