@@ -119,6 +119,15 @@ class SystemException(BotsError):
     kind = "system_exception"
 
 
+class AwaitsPerson(SystemException):
+    """A step asked a person (an approval code, a 验证码) and no answer came in time, or no
+    one can be asked: nothing was sent, so the order goes back to the queue and a later run
+    starts over (the guards look first) and asks again."""
+
+    exit_code = 12
+    kind = "awaits_person"
+
+
 class UnknownOutcome(BotsError):
     """A commit step was under way when the run stopped: look in the portal before replaying."""
 
@@ -152,6 +161,7 @@ EXIT_CODES: dict[str, int] = {
         BadInput,
         BusinessException,
         SystemException,
+        AwaitsPerson,
         UnknownOutcome,
         ReviewNeeded,
         OrdersNeedAttention,

@@ -21,9 +21,21 @@ HABIT_NAMES = (
     "collect_surcharge",
     "deposit_defect",
     "area_code",
+    "legacy",
+    "error_pages",
+    "form_token_ttl_s",
+    "renamed_captions",
+    "approval",
+    "approval_ttl_s",
+    "login_captcha",
 )
+BOOLEAN = ("evdo_defect", "plan_defect", "notice", "random_ids", "legacy", "approval",
+           "login_captcha")
 DEPOSIT_DEFECTS = ("", "twice", "wrong_ledger")
 AREA_CODE = re.compile(r"0\d{2,3}")
+# what a fault ("busy") page looks like: the portal's own 系统繁忙, or an era's database
+# failure — an ORA- message or a Java stack trace (the connection pool ran dry: nothing done)
+ERROR_PAGES = ("busy", "ora", "java")
 
 
 @dataclass
@@ -47,6 +59,20 @@ class Habits:
     deposit_defect: str = ""
     # the area code new broadband access numbers are allocated under (new installs)
     area_code: str = "0371"
+    # the portal as provincial systems of that era are (mock_portal/README.md "Legacy
+    # mode"): frameset shell, GBK, captions in table cells, showModalDialog, form tokens
+    legacy: bool = False
+    error_pages: str = "busy"
+    # legacy mode: seconds a form's hidden token stays valid (a stale form is refused)
+    form_token_ttl_s: float = 600.0
+    # a portal release that renamed fields: caption → the new caption, on every form
+    renamed_captions: dict[str, str] = field(default_factory=dict)
+    # a 下调/免收 needs a 金库 approval: an approver's 工号 and the 6-digit code the portal
+    # sends to the approver's phone (shown to QA at /qa/approvals), valid approval_ttl_s
+    approval: bool = False
+    approval_ttl_s: float = 300.0
+    # a 验证码 picture on the login page (its text shown to QA at /qa/captchas)
+    login_captcha: bool = False
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -58,7 +84,7 @@ class Habits:
         for key, value in changes.items():
             if key not in HABIT_NAMES:
                 raise ValueError(f"unknown habit {key!r}; known: {', '.join(HABIT_NAMES)}")
-            if key in ("evdo_defect", "plan_defect", "notice", "random_ids"):
+            if key in BOOLEAN:
                 if not isinstance(value, bool):
                     raise ValueError(f"{key} must be true or false")
                 setattr(self, key, value)
@@ -118,11 +144,42 @@ def _area_code(habits: Habits, value: Any) -> None:
     habits.area_code = value
 
 
+def _error_pages(habits: Habits, value: Any) -> None:
+    if value not in ERROR_PAGES:
+        raise ValueError("error_pages must be one of 'busy', 'ora', 'java'")
+    habits.error_pages = value
+
+
+def _form_token_ttl(habits: Habits, value: Any) -> None:
+    seconds = _amount(value)
+    if not seconds:
+        raise ValueError("form_token_ttl_s must be a number of seconds > 0")
+    habits.form_token_ttl_s = seconds
+
+
+def _renamed_captions(habits: Habits, value: Any) -> None:
+    if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and k and v for k, v in value.items()):
+        raise ValueError("renamed_captions must map captions to new captions")
+    habits.renamed_captions = dict(value)
+
+
+def _approval_ttl(habits: Habits, value: Any) -> None:
+    seconds = _amount(value)
+    if not seconds:
+        raise ValueError("approval_ttl_s must be a number of seconds > 0")
+    habits.approval_ttl_s = seconds
+
+
 VARIANTS = {
+    "approval_ttl_s": _approval_ttl,
     "fee_changes": _fee_changes,
     "collect_surcharge": _collect_surcharge,
     "deposit_defect": _deposit_defect,
     "area_code": _area_code,
+    "error_pages": _error_pages,
+    "form_token_ttl_s": _form_token_ttl,
+    "renamed_captions": _renamed_captions,
 }
 
 

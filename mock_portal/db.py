@@ -44,10 +44,18 @@ CREATE TABLE IF NOT EXISTS fees (
 CREATE TABLE IF NOT EXISTS special_funds (
     serial_no TEXT PRIMARY KEY, access_number TEXT NOT NULL, fund_type TEXT NOT NULL,
     ledger TEXT NOT NULL, amount REAL NOT NULL, staff_id TEXT NOT NULL, time TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS approvals (
+    approval_id INTEGER PRIMARY KEY AUTOINCREMENT, order_no TEXT NOT NULL,
+    approver TEXT NOT NULL, code TEXT NOT NULL, staff_id TEXT NOT NULL, issued REAL NOT NULL,
+    expires REAL NOT NULL, status TEXT NOT NULL, approved REAL,
+    wrong INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS captchas (
+    key TEXT PRIMARY KEY, code TEXT NOT NULL, issued REAL NOT NULL,
+    used INTEGER NOT NULL DEFAULT 0);
 """
 
 TABLES = ("meta", "staff", "sessions", "drafts", "numbers", "cards", "addresses", "customers",
-          "accounts", "services", "orders", "fees", "special_funds")
+          "accounts", "services", "orders", "fees", "special_funds", "approvals", "captchas")
 
 
 def connect(path: Path) -> sqlite3.Connection:

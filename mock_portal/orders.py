@@ -68,12 +68,14 @@ def submit_install(conn: sqlite3.Connection, staff: Staff, draft: dict[str, Any]
     cust, mobile, broadband = draft["customer"], draft["mobile"], draft["broadband"]
     with conn:
         order_no = _order_no(conn)
-        customer_id = new_id(conn, "customer")
-        conn.execute(
-            "INSERT INTO customers VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (customer_id, cust["name"], cust["id_type"], cust["id_number"], cust["phone"],
-             cust["address"], cust["group"]),
-        )
+        customer_id = cust.get("customer_id")  # a customer found by the 证件号码
+        if customer_id is None:
+            customer_id = new_id(conn, "customer")
+            conn.execute(
+                "INSERT INTO customers VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (customer_id, cust["name"], cust["id_type"], cust["id_number"], cust["phone"],
+                 cust["address"], cust["group"]),
+            )
         # Drafts name accounts by placeholders; real ids are given out now.
         ids: dict[str, str] = {}
         for placeholder in (mobile["account"], broadband["account"]):

@@ -11,7 +11,7 @@ from pathlib import Path
 import uvicorn
 
 from mock_portal.app import create_app
-from mock_portal.config import Habits, PortalConfig, parse_latency
+from mock_portal.config import ERROR_PAGES, Habits, PortalConfig, parse_latency
 
 BANNER = "mock portal serving at {url} (state {state}{qa})"
 
@@ -66,6 +66,19 @@ def build_parser() -> argparse.ArgumentParser:
                         help="seconds idle before the session ends (0 = off)")
     _habit_flag(parser, "notice", "show the 系统公告 modal after login (default off)")
     _habit_flag(parser, "random_ids", "new element ids on every page load (default off)")
+    _habit_flag(parser, "legacy", "legacy mode: frameset, GBK, captions in cells, modal "
+                "dialogs, form tokens (default off)")
+    parser.add_argument("--error-pages", choices=ERROR_PAGES, default=None,
+                        help="what a busy answer looks like: the portal's 系统繁忙 page, an "
+                        "ORA- message or a Java stack trace (default busy)")
+    parser.add_argument("--form-token-ttl", type=float, default=None,
+                        help="legacy mode: seconds a form's hidden token is valid (default 600)")
+    _habit_flag(parser, "approval", "a 下调/免收 needs a 金库 approval: approver's 工号 and "
+                "an SMS code shown at /qa/approvals (default off)")
+    parser.add_argument("--approval-ttl", type=float, default=None,
+                        help="seconds an approval code is valid (default 300)")
+    _habit_flag(parser, "login_captcha", "a 验证码 on the login page, shown at /qa/captchas "
+                "(default off)")
     return parser
 
 
@@ -73,7 +86,8 @@ def config_from_args(args: argparse.Namespace) -> PortalConfig:
     habits = Habits()
     changes: dict[str, object] = {
         name: getattr(args, name)
-        for name in ("evdo_defect", "plan_defect", "notice", "random_ids")
+        for name in ("evdo_defect", "plan_defect", "notice", "random_ids", "legacy",
+                     "approval", "login_captcha")
         if getattr(args, name) is not None
     }
     if args.latency is not None:
@@ -82,6 +96,12 @@ def config_from_args(args: argparse.Namespace) -> PortalConfig:
         changes["busy_share"] = args.busy_share
     if args.session_expiry is not None:
         changes["session_expiry_s"] = args.session_expiry
+    if args.error_pages is not None:
+        changes["error_pages"] = args.error_pages
+    if args.form_token_ttl is not None:
+        changes["form_token_ttl_s"] = args.form_token_ttl
+    if args.approval_ttl is not None:
+        changes["approval_ttl_s"] = args.approval_ttl
     habits.update(changes)
     return PortalConfig(state_path=args.state, qa=args.qa, seed=args.seed,
                         business_date=args.business_date, habits=habits)

@@ -1,4 +1,9 @@
-"""Shared plumbing for the routers: templates, the db and session dependencies."""
+"""Shared plumbing for the routers: templates, the db and session dependencies.
+
+Two template sets share the screens: the modern one, and legacy mode's, which looks in
+``templates/legacy/`` first (its shell, base page and form macros) and falls back to the
+modern screens, so a screen is written once and only its frame differs.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +16,17 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from jinja2 import pass_context
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, pass_context
+from markupsafe import Markup
 
 from mock_portal import db
+from mock_portal.charset import gbk_html
 from mock_portal.rules import mask_id
+from mock_portal.tokens import EXEMPT as TOKEN_EXEMPT
+from mock_portal.tokens import FIELD as TOKEN_FIELD
+from mock_portal.tokens import StaleForm
 
 COOKIE = "YZSESSIONID"
 LOGIN_REASONS = {
@@ -25,7 +35,11 @@ LOGIN_REASONS = {
     "logout": "您已安全退出",
 }
 
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+TEMPLATES = Path(__file__).parent / "templates"
+templates = Jinja2Templates(directory=str(TEMPLATES))
+legacy_templates = Jinja2Templates(env=Environment(
+    loader=ChoiceLoader([FileSystemLoader(TEMPLATES / "legacy"), FileSystemLoader(TEMPLATES)]),
+    autoescape=True))
 
 
 @pass_context
@@ -45,19 +59,55 @@ def eid(ctx: Any, name: str) -> str:
     return ids[name]
 
 
-templates.env.globals["eid"] = eid
-templates.env.filters["mask"] = mask_id
+@pass_context
+def form_token(ctx: Any) -> Markup:
+    """Legacy mode: the hidden token of a POST form (nothing in the modern mode)."""
+    request: Request = ctx["request"]
+    if not request.app.state.habits.legacy:
+        return Markup("")
+    token = request.app.state.form_tokens.issue(request.cookies.get(COOKIE, ""))
+    return Markup('<input type="hidden" name="{}" value="{}">').format(TOKEN_FIELD, token)
+
+
+@pass_context
+def caption(ctx: Any, text: str) -> str:
+    """A field's caption as this release of the portal words it (habit renamed_captions)."""
+    request: Request = ctx["request"]
+    return str(request.app.state.habits.renamed_captions.get(text, text))
 
 
 def money(value: float) -> str:
     return f"{value:.2f}"
 
 
-templates.env.filters["money"] = money
+for _env in (templates.env, legacy_templates.env):
+    _env.globals.update(eid=eid, form_token=form_token)
+    _env.filters.update(mask=mask_id, money=money, caption=caption)
 
 
-def render(request: Request, name: str, **context: Any) -> HTMLResponse:
+def legacy(request: Request) -> bool:
+    return bool(request.app.state.habits.legacy)
+
+
+def render(request: Request, name: str, **context: Any) -> Response:
+    if legacy(request):
+        page = legacy_templates.env.get_template(name).render(request=request, **context)
+        return gbk_html(page)
     return templates.TemplateResponse(request, name, context)
+
+
+async def check_form_token(request: Request) -> None:
+    """Legacy mode: a POST form must carry a fresh, unused token of this session."""
+    path = request.url.path
+    if (request.method != "POST" or not legacy(request) or path.startswith("/qa/")
+            or path in TOKEN_EXEMPT):
+        return
+    form = await request.form()
+    token = form.get(TOKEN_FIELD)
+    habits = request.app.state.habits
+    if not isinstance(token, str) or not request.app.state.form_tokens.spend(
+            token, request.cookies.get(COOKIE, ""), habits.form_token_ttl_s):
+        raise StaleForm()
 
 
 def is_ajax(request: Request) -> bool:

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 from playwright.sync_api import CDPSession, Error, Locator, Page
 
+from bots.selectors.models import Chain
+
 if TYPE_CHECKING:
     from bots.actions.session import BrowserSession
 
@@ -46,8 +48,9 @@ class Camera:
         extra_mask: tuple[str, ...],
         full_page: bool,
     ) -> None:
-        mask = self._masks(page, page_name, extra_mask)
-        if not full_page and not self._present(mask):
+        groups = self._masks(page, page_name, extra_mask)
+        mask = [locator for locators in groups.values() for locator in locators]
+        if not full_page and not self._present(groups):
             self._capture(page, path)
             return
         # CSS pixels, and the caret left as it is (hiding it injects a style into every
@@ -63,25 +66,39 @@ class Camera:
             caret="initial",
         )
 
-    def _masks(self, page: Page, page_name: str | None, extra: tuple[str, ...]) -> list[Locator]:
+    def _masks(
+        self, page: Page, page_name: str | None, extra: tuple[str, ...]
+    ) -> dict[Chain, list[Locator]]:
+        """The sensitive elements' locators, by frame chain: in the chain the run found for
+        a page, or in every chain of it while none was found (mask where it may be)."""
         session = self.session
+        groups: dict[Chain, list[Locator]] = {}
         if session.repository is None:
-            return []
+            return groups
         popup = None if page is session.live_page(None) else page_name
         targets = [*session.repository.sensitive_targets(), *map(session.target, extra)]
-        return [c for t in targets if t.page.popup == popup for c in session.candidates(t)]
+        for target in targets:
+            if target.page.popup != popup:
+                continue
+            chosen = session.frames.chosen(target)
+            for chain in (chosen,) if chosen is not None else target.page.chains:
+                groups.setdefault(chain, []).extend(session.locators(target, chain))
+        return groups
 
     @staticmethod
-    def _present(mask: list[Locator]) -> bool:
-        if not mask:
-            return False
-        union = mask[0]
-        for locator in mask[1:]:
-            union = union.or_(locator)
-        try:
-            return union.count() > 0
-        except Error:
-            return True  # cannot tell (the page moved on): mask to be safe
+    def _present(groups: dict[Chain, list[Locator]]) -> bool:
+        """Whether any sensitive element is in the window: one query per frame chain (a
+        composite locator only counts within the frame of its first part)."""
+        for locators in groups.values():
+            union = locators[0]
+            for locator in locators[1:]:
+                union = union.or_(locator)
+            try:
+                if union.count() > 0:
+                    return True
+            except Error:
+                return True  # cannot tell (the page moved on): mask to be safe
+        return False
 
     def _capture(self, page: Page, path: str) -> None:
         cdp = self._cdp.get(page)

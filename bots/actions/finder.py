@@ -63,6 +63,9 @@ class Finder:
         assert, extract, wait) changes nothing, so it simply tries the next candidate.
         """
         target = self.session.target(ref)
+        started = time.monotonic()
+        self.session.frames.resolve(target, timeout_ms)
+        timeout_ms = max(timeout_ms - (time.monotonic() - started) * 1000, 1)
         cands = self.session.candidates(target)
         doing = what.format(element=element_words(target))
         if len(cands) == 1:
@@ -180,12 +183,15 @@ class Finder:
         """How many elements each candidate of ``target`` matches right now, or None when
         its window or a frame of its chain is missing or still loading (then a missing
         element may just be late)."""
+        chain = self.session.frames.chosen(target)
+        if chain is None:
+            return None  # which of its page's frame chains the portal shows is not known
         try:
             page = self.session.page(target.page.popup)
             frame: Frame = page.main_frame
             if not _loaded(frame):
                 return None
-            for css in target.page.frame:
+            for css in chain:
                 holder = frame.locator(css)
                 if holder.count() != 1:
                     return None

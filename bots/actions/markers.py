@@ -35,6 +35,7 @@ from bots.errors import BotsError, BusinessException, SystemException
 from bots.messages import t
 from bots.messages.refusals import advice, advice_later
 from bots.pause import pause
+from bots.selectors.models import Chain
 from bots.selectors.repository import MarkerRef, Target
 
 if TYPE_CHECKING:
@@ -78,6 +79,14 @@ class Sent(NamedTuple):
     redirected: bool  # a redirect's next hop: the portal answered the request before it
 
 
+class Shown(NamedTuple):
+    """A marker that shows, its text (for a refusal) and the frame chain it shows in."""
+
+    marker: MarkerRef
+    text: str
+    chain: Chain
+
+
 class Markers:
     """One run's markers: which one shows, what error it stands for, and the way back."""
 
@@ -109,22 +118,28 @@ class Markers:
         self.unframed = None
 
     # ---- which marker shows --------------------------------------------------------
-    def near(self, target: Target) -> list[MarkerRef]:
+    def near(self, target: Target, chain: Chain | None = None) -> list[MarkerRef]:
+        """The markers that may show instead of ``target``: those of its window that live
+        in ``chain`` (by default the frame chain the run found for ``target``)."""
         repository = self.session.repository
         if repository is None:
             return []
+        if chain is None:
+            chain = self.session.frames.current(target)
         return [
             m
             for m in repository.markers
-            if m.target.page.frame == target.page.frame and m.target.page.popup == target.page.popup
+            if chain in m.target.page.chains and m.target.page.popup == target.page.popup
         ]
 
     def shown(self, ref: str) -> frozenset[str]:
         """Markers near ``ref`` that already show (a message left from an earlier call):
         an ``expect`` after the next action must not take them for its answer."""
         session = self.session
-        markers = self.near(session.target(ref))
-        locators = [c for marker in markers for c in session.candidates(marker.target)]
+        target = session.target(ref)
+        chain = session.frames.current(target)
+        markers = self.near(target, chain)
+        locators = [c for marker in markers for c in session.locators(marker.target, chain)]
         if not locators:
             return frozenset()
         union = locators[0]
@@ -138,12 +153,13 @@ class Markers:
             pass  # the page moved on while we looked: look one by one
         shown = set()
         for marker in markers:
-            if any(session.visible(c) for c in session.candidates(marker.target)):
+            if any(session.visible(c) for c in session.locators(marker.target, chain)):
                 shown.add(marker.target.ref)
         return frozenset(shown)
 
-    def find(self) -> tuple[MarkerRef, str] | None:
-        """The first visible marker (session lost before busy before business error)."""
+    def find(self) -> Shown | None:
+        """The first visible marker (session lost before busy before business error), in
+        whichever of its page's frame chains it shows."""
         session = self.session
         if session.repository is None:
             return None
@@ -156,15 +172,18 @@ class Markers:
                     popup not in session.pages or session.pages[popup].is_closed()
                 ):
                     continue
-                for c in session.candidates(marker.target):
-                    try:
-                        if c.first.is_visible():
-                            text = (
-                                c.first.inner_text(timeout=1000) if kind == "business_error" else ""
-                            )
-                            return marker, text.strip()
-                    except Error:
-                        continue  # the page moved on while we looked; try the next one
+                for chain in marker.target.page.chains:
+                    for c in session.locators(marker.target, chain):
+                        try:
+                            if c.first.is_visible():
+                                text = (
+                                    c.first.inner_text(timeout=1000)
+                                    if kind == "business_error"
+                                    else ""
+                                )
+                                return Shown(marker, text.strip(), chain)
+                        except Error:
+                            continue  # the page moved on while we looked; try the next one
         return None
 
     def down(self) -> tuple[Frame, str] | None:
@@ -207,7 +226,7 @@ class Markers:
             if down is not None:
                 raise self.no_answer(*down)
             return
-        marker, text = found
+        marker, text, _ = found
         ref = marker.target.ref
         if marker.kind == "business_error" and text in marker.retry_later:
             # a refusal that passes with time (e.g. a number an unfinished order still
@@ -248,19 +267,21 @@ class Markers:
             return
         for tries in range(RECOVER_TRIES + 1):
             found = self.find()
-            marker = found[0] if found is not None and found[0].kind == kind else None
-            if marker is None or marker.recover == "none":
+            marker = found.marker if found is not None and found.marker.kind == kind else None
+            if found is None or marker is None or marker.recover == "none":
                 return
             if tries == RECOVER_TRIES:
                 still = _shows(kind)
                 still.detail = f"{marker.target.ref} still shows after {RECOVER_TRIES} recoveries"
                 raise still
             try:
-                self._recover_once(marker, kind, timeout_ms)
+                self._recover_once(marker, found.chain, kind, timeout_ms)
             except Error as error:
                 raise translate(error, t("重新打开页面"), timeout_ms, marker.target.ref) from None
 
-    def _recover_once(self, marker: MarkerRef, kind: str, timeout_ms: float) -> None:
+    def _recover_once(
+        self, marker: MarkerRef, chain: Chain, kind: str, timeout_ms: float
+    ) -> None:
         session = self.session
         page = session.live_page(marker.target.page.popup)
         what = t("重新打开页面")
@@ -272,11 +293,7 @@ class Markers:
                 where=f"reload after {kind}",
             )
             return
-        frame = (
-            session.frame_of(marker.target.page_name, timeout_ms)
-            if marker.target.page.frame
-            else page.main_frame
-        )
+        frame = session.frames.walk(page, chain, timeout_ms=timeout_ms)
         sent = self.requests.get(frame, Sent("GET", "", frame.url, False))
         # the form's page itself, loaded whole ("load": a screen may finish itself in an
         # onload script, e.g. a modal after an alert); the redo fills it in again

@@ -7,6 +7,7 @@ what the portal answered instead of a screen, and get back from it).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
@@ -21,14 +22,17 @@ from playwright.sync_api import (
     Page,
 )
 
+from bots.actions import modal
 from bots.actions.camera import Camera
 from bots.actions.failures import passing, translate
 from bots.actions.finder import Finder
+from bots.actions.frames import FrameChains, enter, locate
 from bots.actions.markers import NET_ERROR, Markers
+from bots.asking import Asker, Nobody
 from bots.errors import SystemException
 from bots.messages import t
-from bots.selectors.models import Candidate
-from bots.selectors.names import element_words, selector_file
+from bots.selectors.models import Chain
+from bots.selectors.names import element_words
 from bots.selectors.repository import Repository, Target
 
 __all__ = ["BrowserSession", "passing", "translate"]
@@ -45,20 +49,26 @@ class BrowserSession:
         page_or_context: Page | BrowserContext,
         repository: Repository | None,
         base_url: str | None = None,
+        asker: Asker | None = None,
     ) -> None:
+        # who answers the flow's `ask` steps (bots.asking): nobody unless the caller says
+        self.asker: Asker = asker or Nobody()
         if isinstance(page_or_context, Page):
             page = page_or_context
         else:
             page = page_or_context.pages[0] if page_or_context.pages else page_or_context.new_page()
         self.context: BrowserContext = page.context
+        # pickers of older portals call showModalDialog, which Chromium no longer has
+        modal.install(self.context, page)
         self.pages: dict[str, Page] = {MAIN: page}
         self.repository = repository
         self.base_url = base_url
-        self._locators: dict[tuple[str, int], tuple[Locator, ...]] = {}
+        self._locators: dict[tuple[str, int, Chain], tuple[Locator, ...]] = {}
         self._dialog_mode: str | None = None
         self.dialogs: list[dict[str, str]] = []
         self._watched: list[Page] = []
         self.markers = Markers(self)
+        self.frames = FrameChains(self)
         # the context's requests, not the page's: a popup's first request goes out
         # before the popup is handed over, and a popup's error page is reloaded by it
         self.context.on("request", self.markers.on_request)
@@ -183,52 +193,32 @@ class BrowserSession:
                 continue  # closed meanwhile: nothing left to reuse
 
     def frame_of(self, page_name: str, timeout_ms: float) -> Frame:
-        """The frame a selector page lives in (its frame chain from the main page)."""
-        assert self.repository is not None
-        spec = self.repository.pages[page_name]
-        frame = self.page(spec.popup).main_frame
-        for css in spec.frame:
-            handle = frame.locator(css).element_handle(timeout=timeout_ms)
-            inner = handle.content_frame()
-            if inner is None:
-                raise SystemException.said(
-                    t("选择器页面{page}的框架 {css} 不是 iframe", page=page_name, css=css),
-                    t("请修正 {file}", file=selector_file(self.repository, page_name)),
-                    code="frame_missing",
-                )
-            frame = inner
-        return frame
+        """The frame a selector page lives in (the end of its frame chain)."""
+        return self.frames.frame(page_name, timeout_ms)
 
     # ---- locators ----------------------------------------------------------------
     def scope(self, target: Target) -> Page | FrameLocator:
-        root: Page | FrameLocator = self.page(target.page.popup)
-        for frame in target.page.frame:
-            root = root.frame_locator(frame)
-        return root
+        return enter(self.page(target.page.popup), self.frames.current(target))
 
-    @staticmethod
-    def _candidate(scope: Page | FrameLocator, c: Candidate) -> Locator:
-        if c.role is not None:
-            return scope.get_by_role(c.role, name=c.name, exact=c.exact)  # type: ignore[arg-type]
-        if c.label is not None:
-            return scope.get_by_label(c.label, exact=c.exact)
-        if c.text is not None:
-            return scope.get_by_text(c.text, exact=c.exact)
-        if c.test_id is not None:
-            return scope.get_by_test_id(c.test_id)
-        if c.placeholder is not None:
-            return scope.get_by_placeholder(c.placeholder, exact=c.exact)
-        return scope.locator(c.css or "")
-
-    def candidates(self, target: Target) -> tuple[Locator, ...]:
+    def locators(self, target: Target, chain: Chain) -> tuple[Locator, ...]:
+        """The candidates of ``target`` as locators in the frames of ``chain``."""
         page = self.page(target.page.popup)
-        key = (target.ref, id(page))
+        key = (target.ref, id(page), chain)
         found = self._locators.get(key)
         if found is None:
-            scope = self.scope(target)
-            found = tuple(self._candidate(scope, c) for c in target.element.candidates)
+            scope = enter(page, chain)
+            found = tuple(locate(scope, c) for c in target.element.candidates)
             self._locators[key] = found
         return found
+
+    def candidates(self, target: Target) -> tuple[Locator, ...]:
+        """The candidates of ``target`` in the frame chain the portal shows it in."""
+        return self.locators(target, self.frames.current(target))
+
+    def everywhere(self, target: Target) -> tuple[Locator, ...]:
+        """The candidates of ``target`` in every frame chain its page may live in (what
+        must be masked on a picture, whichever the portal shows)."""
+        return tuple(c for chain in target.page.chains for c in self.locators(target, chain))
 
     def target(self, ref: str) -> Target:
         assert self.repository is not None
@@ -248,9 +238,13 @@ class BrowserSession:
         return self.finder.act(ref, fn, timeout_ms, what, acting=acting)
 
     def visible_now(self, ref: str) -> bool:
-        """Whether ``ref`` (any candidate) shows right now; no waiting."""
+        """Whether ``ref`` (any candidate) shows right now; no waiting. In the frame chain
+        the run found, or in any of its page's chains while none was found."""
+        target = self.target(ref)
+        chosen = self.frames.chosen(target)
         try:
-            return any(c.first.is_visible() for c in self.candidates(self.target(ref)))
+            cands = self.candidates(target) if chosen is not None else self.everywhere(target)
+            return any(c.first.is_visible() for c in cands)
         except (Error, SystemException):
             return False  # its frame or window is gone: it does not show
 
@@ -267,15 +261,18 @@ class BrowserSession:
         """Wait for ``ref`` (any candidate) or a marker in the same frame; a marker raises.
         Markers named in ``ignore`` were already showing before the action: not an answer."""
         target = self.target(ref)
-        cands = self.candidates(target)
+        started = time.monotonic()
+        chain = self.frames.resolve(target, timeout_ms)
+        timeout_ms = max(timeout_ms - (time.monotonic() - started) * 1000, 1)
+        cands = self.locators(target, chain)
         union = cands[0]
         for c in cands[1:]:
             union = union.or_(c)
         watch = union
-        for marker in self.markers.near(target):
+        for marker in self.markers.near(target, chain):
             if marker.target.ref in ignore:
                 continue
-            for c in self.candidates(marker.target):
+            for c in self.locators(marker.target, chain):
                 watch = watch.or_(c)
         # only visible matches count: a hidden marker earlier in the page must not win
         answers = watch.filter(visible=True)
@@ -284,7 +281,7 @@ class BrowserSession:
             # Chromium's error page (never "visible" to Playwright) ends the wait too. Only
             # in the target's own frame: a composite locator cannot span frames (an outer
             # frame's error page removes the target's frame; the timeout then finds it)
-            answers = answers.or_(self.scope(target).locator(NET_ERROR))
+            answers = answers.or_(enter(self.page(target.page.popup), chain).locator(NET_ERROR))
         try:
             answers.first.wait_for(state="attached", timeout=timeout_ms)
             if watch is not union and not union.first.is_visible():

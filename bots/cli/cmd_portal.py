@@ -55,6 +55,36 @@ def portal(
         bool | None,
         typer.Option("--random-ids/--no-random-ids", help=t("每次加载页面都换新的元素 id[默认关]")),
     ] = None,
+    legacy: Annotated[
+        bool | None,
+        typer.Option(
+            "--legacy/--no-legacy",
+            help=t("旧式模式:框架集、GBK、表格单元格中的字段名、showModalDialog选择窗、表单令牌[默认关]"),
+        ),
+    ] = None,
+    error_pages: Annotated[
+        str | None, typer.Option(help=t("繁忙应答的样式:busy | ora | java[默认busy]"))
+    ] = None,
+    form_token_ttl: Annotated[
+        float | None, typer.Option(help=t("旧式模式:表单令牌有效秒数[默认600]"))
+    ] = None,
+    approval: Annotated[
+        bool | None,
+        typer.Option(
+            "--approval/--no-approval",
+            help=t("下调/免收须金库审批(审批工号+短信验证码,见/qa/approvals)[默认关]"),
+        ),
+    ] = None,
+    approval_ttl: Annotated[
+        float | None, typer.Option(help=t("审批验证码有效秒数[默认300]"))
+    ] = None,
+    login_captcha: Annotated[
+        bool | None,
+        typer.Option(
+            "--login-captcha/--no-login-captcha",
+            help=t("登录页显示验证码(其内容见/qa/captchas)[默认关]"),
+        ),
+    ] = None,
 ) -> None:
     from mock_portal.server import main
 
@@ -66,5 +96,9 @@ def portal(
     argv += ["--busy-share", str(busy_share)] if busy_share is not None else []
     argv += ["--session-expiry", str(session_expiry)] if session_expiry is not None else []
     argv += _flag("evdo-defect", evdo_defect) + _flag("plan-defect", plan_defect)
-    argv += _flag("notice", notice) + _flag("random-ids", random_ids)
+    argv += _flag("notice", notice) + _flag("random-ids", random_ids) + _flag("legacy", legacy)
+    argv += ["--error-pages", error_pages] if error_pages else []
+    argv += ["--form-token-ttl", str(form_token_ttl)] if form_token_ttl is not None else []
+    argv += _flag("approval", approval) + _flag("login-captcha", login_captcha)
+    argv += ["--approval-ttl", str(approval_ttl)] if approval_ttl is not None else []
     main(argv)

@@ -65,7 +65,25 @@ def status_tables(store: Store) -> list[Table]:
             item.reference, item.lease_owner or "-", _when(item.heartbeat_at),
             _when(item.lease_expires_at),
         )  # fmt: skip
-    return [table for table in (counts, working, attention) if table.row_count]
+    return [table for table in (counts, working, person_table(store), attention)
+            if table.row_count]
+
+
+def person_table(store: Store) -> Table:
+    """What waits for a person: the open questions, and the orders sent back to the queue
+    because nobody answered in time (their next run asks again)."""
+    waiting = Table(title=t("等待人工回答(bots answer 业务参考号 回答)"))
+    for column in (t("业务参考号"), t("问题"), t("回答期限(UTC)")):
+        waiting.add_column(column)
+    asked = store.questions()
+    for question in asked:
+        waiting.add_row(question.reference, question.question, _when(question.expires_at))
+    open_refs = {question.reference for question in asked}
+    for item in store.items(states=[State.RETRY_WAIT]):
+        if item.error_kind == "awaits_person" and item.reference not in open_refs:
+            waiting.add_row(item.reference, _reason(item),
+                            t("下次运行 {when} 重新提问", when=_when(item.next_attempt_at)))
+    return waiting
 
 
 @app.command(

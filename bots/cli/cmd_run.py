@@ -16,6 +16,7 @@ import typer
 from loguru import logger
 
 from bots import config
+from bots.asking import Terminal
 from bots.cli.app import app
 from bots.errors import BadInput, DefinitionError
 from bots.flow import Flow, load_flow
@@ -105,6 +106,8 @@ def run(
             screenshots=settings["screenshots"],
             input_source=source,
             guard="always" if guards else "replay",
+            # a person at the keyboard answers the flow's questions (a 验证码); else nobody
+            asker=Terminal(settings["runs"]) if sys.stdin.isatty() else None,
         )
         result = runner.run()
     for line in summary(result):

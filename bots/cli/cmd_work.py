@@ -126,6 +126,9 @@ def work(
         5, "--max-consecutive-failures", help=t("连续多少次系统错误后停止")
     ),
     headed: bool = typer.Option(False, "--headed", help=t("显示浏览器窗口")),
+    answer_wait: float | None = typer.Option(
+        None, "--answer-wait", help=t("等待人工回答(bots answer)最多多少秒(默认:流程给的时间)")
+    ),
     verbose: VerboseOption = False,
 ) -> None:
     settings = (
@@ -156,6 +159,7 @@ def work(
         max_consecutive_system=max_failures,
         login_flow=login_flow,
         backoff=Backoff(base=retry_base, cap=retry_cap),
+        answer_wait=answer_wait,
     )
     console = cli_console(stderr=True)
     route_logs(console, verbose)

@@ -151,6 +151,25 @@ class Fail(Action):
     )
 
 
+class Ask(Action):
+    """Puts a question to a person and waits for the answer (``outputs.<into>``): a 金库
+    approver's SMS code, a login page's 验证码. Nothing is typed until it comes; when none
+    comes within ``wait`` seconds the run ends as waiting for a person (the order goes back
+    to the queue, and a later run starts over and asks again)."""
+
+    shorthand: ClassVar[str] = "question"
+    targets: ClassVar[tuple[str, ...]] = ("image",)
+    question: str = Field(min_length=1, description="what the person reads; expressions welcome")
+    into: str = Field(default="answer", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    image: str | None = Field(
+        default=None, description="page.element whose picture goes with the question (验证码)"
+    )
+    pattern: str | None = Field(
+        default=None, description="regex the whole answer must match (else it is refused)"
+    )
+    wait: float = Field(default=300, gt=0, le=3600, description="seconds to wait for the answer")
+
+
 ACTIONS: dict[str, type[Action]] = {
     "goto": Goto,
     "click": Click,
@@ -167,4 +186,5 @@ ACTIONS: dict[str, type[Action]] = {
     "screenshot": Screenshot,
     "sleep": Sleep,
     "fail": Fail,
+    "ask": Ask,
 }

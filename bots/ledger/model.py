@@ -188,6 +188,25 @@ class ConsoleSession:
 
 
 @dataclass(frozen=True)
+class Asked:
+    """A question a flow put to a person (``bots.ledger.questions``): open until answered."""
+
+    id: int
+    reference: str
+    step: str
+    question: str
+    pattern: str | None
+    image: str | None  # PNG, base64
+    asked_by: str | None
+    asked_at: datetime
+    expires_at: datetime
+    state: str
+    answer: str | None
+    answered_by: str | None
+    answered_at: datetime | None
+
+
+@dataclass(frozen=True)
 class WorkerRecord:
     """One worker (a browser context of a ``bots work`` process) as the process recorded it:
     a heartbeat while the process lives, and how the process stopped."""

@@ -160,11 +160,39 @@ CREATE TABLE rejects (
     "CREATE INDEX rejects_batch ON rejects (batch, id)",
 ]
 
+# Questions a flow put to a person (an `ask` step: a 金库 approval code, a login 验证码),
+# answered by `bots answer REF VALUE` while the worker that asked keeps the order's page
+# and waits. ``reference`` is the order's, or "login:<staff id>" for a worker's own login (no
+# work item: no foreign key). The picture travels as base64 text so that any host can
+# show it. A question is open until answered (then taken by the worker that waits),
+# expired (nobody answered in time, the order went back to the queue), or superseded by a
+# newer one of the same reference.
+_QUESTIONS = [
+    """
+CREATE TABLE questions (
+    id {pk},
+    reference TEXT NOT NULL,
+    step TEXT NOT NULL,
+    question TEXT NOT NULL,
+    pattern TEXT,
+    image TEXT,
+    asked_by TEXT,
+    asked_at {ts} NOT NULL,
+    expires_at {ts} NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('open', 'answered', 'taken', 'expired')),
+    answer TEXT,
+    answered_by TEXT,
+    answered_at {ts}
+)""",
+    "CREATE INDEX questions_reference ON questions (reference, state, id)",
+]
+
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (1, "work items and their history", _INITIAL),
     (2, "a lease token per claim; lease expiries counted apart from attempts", _FENCED_LEASES),
     (3, "console users and sessions, reviewed items, worker processes", _CONSOLE),
     (4, "rows refused at enqueue, their data masked", _REJECTS),
+    (5, "questions a flow asks a person, and their answers", _QUESTIONS),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -9,10 +9,11 @@ from bots.ledger.browse import Browsing
 from bots.ledger.leases import Leases
 from bots.ledger.operations import Operations
 from bots.ledger.presence import Presence
+from bots.ledger.questions import Questions
 from bots.ledger.sqlbase import Cursor
 
 
-class SqlStore(Leases, Operations, Accounts, Presence, Browsing):
+class SqlStore(Leases, Operations, Accounts, Presence, Browsing, Questions):
     """Every verb of ``bots.ledger.store.Store``, written once for both backends."""
 
 

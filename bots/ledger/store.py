@@ -29,6 +29,7 @@ from urllib.parse import parse_qs
 from bots.config import DEFAULT_DB
 from bots.errors import BadInput
 from bots.ledger.model import (
+    Asked,
     BatchSummary,
     ConsoleSession,
     ConsoleUser,
@@ -188,6 +189,24 @@ class Store(Protocol):
     def workers_stopped(self, process: str, kind: str, reason: str | None = None) -> None: ...
     def workers(self, *, since: datetime) -> list[WorkerRecord]: ...
     def rejects(self, batch: str | None = None) -> list[Reject]: ...
+
+    # questions a flow asks a person (bots.ledger.questions)
+    def ask(
+        self,
+        reference: str,
+        step: str,
+        question: str,
+        *,
+        wait_seconds: float,
+        pattern: str | None = None,
+        image: str | None = None,
+        worker: str | None = None,
+    ) -> int: ...
+    def questions(
+        self, reference: str | None = None, *, open_only: bool = True
+    ) -> list[Asked]: ...
+    def answer(self, reference: str, value: str, *, actor: str = "operator") -> Asked: ...
+    def take_answer(self, question_id: int, *, give_up: bool = False) -> str | None: ...
 
 
 def resolve_url(url: str | None = None) -> str:

@@ -36,7 +36,7 @@ ANSWERED = (
     UNREACHABLE,
 )
 # failures that already say what the page shows: no marker to look for
-KNOWN = ("session_lost", "busy", "business_error", *NO_ANSWER, UNAVAILABLE)
+KNOWN = ("session_lost", "busy", "business_error", "awaits_person", *NO_ANSWER, UNAVAILABLE)
 
 
 @dataclass

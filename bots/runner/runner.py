@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bots.actions import BrowserSession
+from bots.asking import Asker
 from bots.errors import BadInput, BotsError, DefinitionError
 from bots.flow.expressions import ExpressionError
 from bots.flow.models import Flow
@@ -66,6 +67,7 @@ class Runner:
         replay: bool = False,
         guard: str = "replay",
         input_source: str = "inputs",
+        asker: Asker | None = None,
     ) -> None:
         for option, value, choices in (
             ("screenshots", screenshots, POLICIES),
@@ -90,6 +92,7 @@ class Runner:
         self.trace = trace
         self.hooks: Hooks = HookSet(_as_list(hooks))
         self.replay = replay
+        self.asker = asker
         self.guard_policy = guard
         self.run_id = (
             f"{Path(flow.path).stem}-{datetime.now(UTC):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
@@ -100,7 +103,9 @@ class Runner:
     def run(self) -> RunResult:
         started, t0 = _now(), time.perf_counter()
         self.folder = RunFolder(self.run_dir, self.masker, self.run_id)
-        self.session = BrowserSession(self.target, self.flow.repository, self.env.get("portal_url"))
+        self.session = BrowserSession(
+            self.target, self.flow.repository, self.env.get("portal_url"), self.asker
+        )
         if self.trace in TRACES[1:]:
             self.session.start_trace(snapshots=self.trace == "full_on_failure")
         self.executor = Executor(

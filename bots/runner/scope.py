@@ -18,7 +18,7 @@ from bots.messages import t
 STAFF_ENV = {"BOTS_STAFF_ID": "staff_id", "BOTS_STAFF_PASSWORD": "password"}
 # secrets that say who acts, not what lets them in: the portal shows the staff id on every
 # page and the operator needs it to know who entered an order, so it is not masked
-PUBLIC_SECRETS = ("staff_id",)
+PUBLIC_SECRETS = ("staff_id", "approver")
 # how deep sub-flows are looked into for values to mask before the run starts
 LOOK_AHEAD_DEPTH = 4
 SECRET_PREFIX = "BOTS_SECRET_"

@@ -8,7 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bots.messages import t
 
-STRATEGIES = ("role", "label", "text", "test_id", "placeholder", "css")
+STRATEGIES = ("role", "label", "caption", "text", "test_id", "placeholder", "css")
+# a frame chain: CSS selectors of the frames from the window down, outermost first
+Chain = tuple[str, ...]
 
 
 class Strict(BaseModel):
@@ -16,12 +18,18 @@ class Strict(BaseModel):
 
 
 class Candidate(Strict):
-    """One way to find an element. Exactly one strategy; ``name``/``exact`` refine ``role``."""
+    """One way to find an element. Exactly one strategy; ``name``/``exact`` refine ``role``.
+
+    ``caption`` finds a form field by the text of the table cell beside it, as pages
+    without ``<label for>`` lay their forms out (``<td>客户名称</td><td><input></td>``):
+    the field in the next cell, else in the cell before, else the only one of the row.
+    """
 
     role: str | None = None
     name: str | None = None
     exact: bool = True
     label: str | None = None
+    caption: str | None = None
     text: str | None = None
     test_id: str | None = None
     placeholder: str | None = None
@@ -93,8 +101,12 @@ class Page(Strict):
     url: str | None = Field(
         default=None, description="glob of the page URL, for documentation and goto"
     )
-    frame: tuple[str, ...] = Field(
-        default=(), description="CSS selectors of the iframes, outermost first"
+    frame: Chain = Field(default=(), description="CSS selectors of the iframes, outermost first")
+    frames: tuple[Chain, ...] = Field(
+        default=(),
+        description="instead of 'frame': alternative frame chains, for a screen that one "
+        "portal shows in an iframe and another in a frameset; the run uses the one in which "
+        "the element (or a marker) shows. [] is the window itself",
     )
     popup: str | None = Field(default=None, description="name given by a step's `opens:`")
     elements: dict[str, Element]
@@ -103,12 +115,23 @@ class Page(Strict):
     @model_validator(mode="before")
     @classmethod
     def _frame_string(cls, data: Any) -> Any:
-        if isinstance(data, dict) and isinstance(data.get("frame"), str):
-            return {**data, "frame": [data["frame"]]}
+        if not isinstance(data, dict):
+            return data
+        if isinstance(data.get("frame"), str):
+            data = {**data, "frame": [data["frame"]]}
+        if isinstance(data.get("frames"), list):
+            data = {**data, "frames": [[c] if isinstance(c, str) else c for c in data["frames"]]}
         return data
+
+    @property
+    def chains(self) -> tuple[Chain, ...]:
+        """The frame chains the page may live in, in the order they are tried."""
+        return self.frames or (self.frame,)
 
     @model_validator(mode="after")
     def _markers_name_elements(self) -> Page:
+        if self.frame and self.frames:
+            raise ValueError("expected 'frame' or 'frames', found both")
         for kind, marker in self.markers.items():
             if marker.element not in self.elements:
                 raise ValueError(

@@ -23,6 +23,7 @@ from bots.messages import t
 from bots.pause import pause
 from bots.runner.records import RunResult
 from bots.runner.runner import Runner
+from bots.worker.asker import LedgerAsker, login_reference
 from bots.worker.credentials import Credential
 from bots.worker.hooks import Heartbeat, Interrupted, Lease, LedgerHooks
 
@@ -30,7 +31,7 @@ OPEN_STATES = (State.PENDING, State.RUNNING, State.RETRY_WAIT)
 # kinds that say "the portal did not answer as it should", counted towards portal_down
 TROUBLE = ("system_exception", "unknown_outcome")
 # ... except these codes: the portal answered, it just cannot take this order yet
-ANSWERED = ("refused_for_now",)
+ANSWERED = ("refused_for_now", "awaits_person")
 
 
 @dataclass
@@ -46,6 +47,8 @@ class WorkerConfig:
     max_consecutive_system: int = 5
     login_flow: str = "login.yaml"
     backoff: Backoff = field(default_factory=Backoff)
+    # at most this long waits a worker for a person's answer (None: what the flow says)
+    answer_wait: float | None = None
 
 
 @dataclass
@@ -114,7 +117,7 @@ class Worker:
             context = new_context(self.shared.browser)
             try:
                 page = context.new_page()
-                if self._login(page):
+                if self._login(store, page):
                     self._loop(store, context, page)
             finally:
                 context.close()
@@ -124,30 +127,44 @@ class Worker:
             if not ended:
                 self.shared.halt(t("{worker}因意外错误停止", worker=self.worker_id), "crash")
 
-    def _login(self, page: Any) -> bool:
+    def _login(self, store: Store, page: Any) -> bool:
         flow = self.flow_for(self.config.login_flow)
         # a login flow may take the credentials as declared inputs or read them as secrets
         inputs = {name: value for name, value in self.secrets.items() if name in flow.inputs}
-        result = Runner(
-            page,
-            flow,
-            inputs,
-            secrets=self.secrets,
-            portal_url=self.config.portal_url,
-            run_dir=self.config.runs_dir / "logins" / self.worker_id.replace("/", "-"),
-            screenshots="on_failure",
-        ).run()
-        if not result.ok:
-            self.shared.halt(
-                t(
-                    "{worker}:工号{staff_id}登录失败:{error}",
-                    worker=self.worker_id,
-                    staff_id=self.credential.staff_id,
-                    error=result.error,
-                ),
-                "login",
-            )
-        return result.ok
+        # the login page's 验证码 is asked under the staff id (there is no order yet); while
+        # nobody answers, this worker waits and asks again — the others go on working
+        asker = LedgerAsker(store, login_reference(self.credential.staff_id), self.worker_id,
+                            self.shared.stop, None, self.config.answer_wait)
+        while True:
+            result = Runner(
+                page,
+                flow,
+                inputs,
+                secrets=self.secrets,
+                portal_url=self.config.portal_url,
+                run_dir=self.config.runs_dir / "logins" / self.worker_id.replace("/", "-"),
+                screenshots="on_failure",
+                asker=asker,
+            ).run()
+            again = result.error is not None and result.error.code in ("awaits_person",
+                                                                       "refused_for_now")
+            if not again or self.shared.stop.is_set() or not self._work_left(store):
+                break
+            logger.warning(f"{self.worker_id}: {result.error}")
+        if result.ok:
+            return True
+        if self.shared.stop.is_set() or again:
+            return False  # stopped, or nothing left to work while nobody answered
+        self.shared.halt(
+            t(
+                "{worker}:工号{staff_id}登录失败:{error}",
+                worker=self.worker_id,
+                staff_id=self.credential.staff_id,
+                error=result.error,
+            ),
+            "login",
+        )
+        return False
 
     def _loop(self, store: Store, context: Any, page: Any) -> None:
         while not self.shared.stop.is_set():
@@ -206,6 +223,8 @@ class Worker:
             hooks=hooks,
             replay=item.replay,
             input_source=f"work item {item.reference}",
+            asker=LedgerAsker(store, item.reference, self.worker_id, self.shared.stop,
+                              lease.lost, self.config.answer_wait),
         )
         return runner.run()
 

@@ -3,30 +3,51 @@
 from __future__ import annotations
 
 import secrets
+import sqlite3
 import time
+from typing import Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from mock_portal import approvals
 from mock_portal.rules import first_missing
 from mock_portal.web import COOKIE, DB, LOGIN_REASONS, CurrentStaff, render
 
 router = APIRouter()
 
 
+def _login_page(request: Request, conn: sqlite3.Connection, **context: Any) -> Response:
+    """The login form; with the login_captcha habit, a fresh 验证码 picture on each."""
+    captcha = approvals.new_captcha(conn) if request.app.state.habits.login_captcha else None
+    return render(request, "auth/login.html", captcha=captcha, **context)
+
+
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, reason: str = "") -> Response:
-    return render(request, "auth/login.html", error=LOGIN_REASONS.get(reason), staff_id="")
+def login_page(request: Request, conn: DB, reason: str = "") -> Response:
+    return _login_page(request, conn, error=LOGIN_REASONS.get(reason), staff_id="")
+
+
+@router.get("/captcha/{key}.svg")
+def captcha_picture(key: str, conn: DB) -> Response:
+    picture = approvals.captcha_svg(conn, key)
+    if picture is None:
+        return Response(status_code=404)
+    return Response(picture, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 
 @router.post("/login")
 def login(
     request: Request,
     staff_id: str = Form(""),
-    password: str = Form(""), *,
+    password: str = Form(""),
+    captcha_key: str = Form(""),
+    captcha: str = Form(""), *,
     conn: DB) -> Response:
     staff_id = staff_id.strip()
     error = first_missing([("工号", staff_id), ("密码", password)])
+    if error is None and request.app.state.habits.login_captcha:
+        error = approvals.captcha_refusal(conn, captcha_key, captcha.strip())
     if error is None:
         row = conn.execute(
             "SELECT password FROM staff WHERE staff_id = ?", (staff_id,)
@@ -34,7 +55,7 @@ def login(
         if row is None or row["password"] != password:
             error = "工号或密码错误"
     if error:
-        return render(request, "auth/login.html", error=error, staff_id=staff_id)
+        return _login_page(request, conn, error=error, staff_id=staff_id)
     token = secrets.token_hex(16)
     now = time.time()
     with conn:

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from mock_portal import approvals
 from mock_portal.rules import first_missing, parse_amount
 from mock_portal.web import DB, CurrentStaff, FormData, render
 
@@ -49,7 +50,32 @@ def lower_page(request: Request, order_no: str, fee_id: int,
     fee = next((f for f in order["fees"] if f["fee_id"] == fee_id), None) if order else None
     if order is None or fee is None:
         return _missing(request, order_no)
-    return render(request, "fees/lower.html", order=order, fee=fee, amount="", reason="")
+    return _lower_form(request, conn, order, fee)
+
+
+def _lower_form(request: Request, conn: sqlite3.Connection, order: dict[str, Any],
+                fee: dict[str, Any], **context: Any) -> Response:
+    """The 下调 form; with the 金库 rows while the order's approval is still needed."""
+    habits = request.app.state.habits
+    return render(request, "fees/lower.html", order=order, fee=fee,
+                  approval=approvals.needed(conn, habits, order["order_no"]),
+                  ttl_minutes=round(habits.approval_ttl_s / 60),
+                  **{"amount": "", "reason": "", "approver": "", **context})
+
+
+def lower_refusal(order: dict[str, Any], fee: dict[str, Any], amount_text: str,
+                  reason: str) -> str | None:
+    """Why a 下调 is refused, checked before anything is written (the 金库 approval, when
+    needed, is checked after these, in ``lower``: until it is given, nothing is lowered)."""
+    error = first_missing([("下调后金额", amount_text), ("下调原因", reason)])
+    amount = parse_amount(amount_text)
+    if error is None and amount is None:
+        error = "金额格式不正确"
+    if error is None and amount is not None and amount > fee["original_amount"]:
+        error = "下调后金额不能大于原金额"
+    if error is None and order["status"] == "已收费":
+        error = "该受理单已收费,不能下调"
+    return error
 
 
 @router.post("/{order_no}/lower/{fee_id}")
@@ -61,17 +87,20 @@ def lower(request: Request, order_no: str, fee_id: int,
     if order is None or fee is None:
         return _missing(request, order_no)
     amount_text, reason = form.get("amount", "").strip(), form.get("reason", "").strip()
-    error = first_missing([("下调后金额", amount_text), ("下调原因", reason)])
+    approver = form.get("approver", "").strip()
+    typed = {"amount": amount_text, "reason": reason, "approver": approver}
+    habits = request.app.state.habits
+    needed = approvals.needed(conn, habits, order_no)
+    if needed and form.get("action") == "send_code":
+        error = approvals.send_code(conn, order_no, approver, staff.staff_id,
+                                    habits.approval_ttl_s)
+        return _lower_form(request, conn, order, fee, sent=error is None, error=error, **typed)
     amount = parse_amount(amount_text)
-    if error is None and amount is None:
-        error = "金额格式不正确"
-    if error is None and amount is not None and amount > fee["original_amount"]:
-        error = "下调后金额不能大于原金额"
-    if error is None and order["status"] == "已收费":
-        error = "该受理单已收费,不能下调"
-    if error:
-        return render(request, "fees/lower.html", order=order, fee=fee, amount=amount_text,
-                      reason=reason, error=error)
+    error = lower_refusal(order, fee, amount_text, reason)
+    if error is None and needed:
+        error = approvals.approve(conn, order_no, approver, form.get("sms_code", "").strip())
+    if error or amount is None:
+        return _lower_form(request, conn, order, fee, error=error, **typed)
     with conn:
         conn.execute(
             "UPDATE fees SET final_amount = ?, lowered_by = ?, lower_reason = ? WHERE fee_id = ?",

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from mock_portal import db, members, orders
+from mock_portal import customers, db, members, orders
 from mock_portal.fixtures import BANDWIDTHS
 from mock_portal.rules import first_missing, valid_broadband_account, valid_id_number, valid_phone
 from mock_portal.web import DB, CurrentStaff, FormData, render
@@ -74,10 +74,12 @@ def customer_save(request: Request, form: FormData,
          for key in ("name", "id_type", "id_number", "phone", "address", "group")}
     c["id_type"] = c["id_type"] or "身份证"
     error = customer_error(c)
+    if error is None:
+        chosen, error = customers.chosen(conn, c)
     if error:
         return _page(request, "customer", draft, c=c, groups=GROUPS, id_types=ID_TYPES,
                      error=error)
-    draft["customer"] = c
+    draft["customer"] = chosen
     db.save_draft(conn, staff.token, KIND, draft)
     return _go("/product")
 
@@ -86,8 +88,10 @@ def customer_save(request: Request, form: FormData,
 def product_page(request: Request, staff: CurrentStaff,
                  conn: DB) -> Response:
     draft = db.load_draft(conn, staff.token, KIND)
+    known = "customer_id" in draft.get("customer", {})
     return _page(request, "product", draft, brands=list(BRANDS),
-                 plans=BRANDS.get(draft.get("brand", ""), ()))
+                 plans=BRANDS.get(draft.get("brand", ""), ()),
+                 message=customers.FOUND if known else None)
 
 
 @router.get("/plans")

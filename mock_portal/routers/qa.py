@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
-from mock_portal import db, fixtures
+from mock_portal import approvals, db, fixtures
 from mock_portal.web import DB
 
 router = APIRouter(prefix="/qa")
@@ -66,6 +66,18 @@ def state(request: Request, conn: DB) -> dict[str, Any]:
         "orders": rows("SELECT order_no, kind, staff_id, remark, time, status, customer_id"
                        " FROM orders ORDER BY order_no"),
     }
+
+
+@router.get("/approvals")
+def approval_codes(conn: DB) -> dict[str, Any]:
+    """The 金库 codes sent, as the approvers' phones show them (QA only)."""
+    return {"approvers": approvals.APPROVERS, "approvals": approvals.approvals(conn)}
+
+
+@router.get("/captchas")
+def captcha_codes(conn: DB) -> dict[str, Any]:
+    """The login pages' 验证码 texts (QA only)."""
+    return {"captchas": approvals.captchas(conn)}
 
 
 class BadBody(ValueError):

@@ -77,7 +77,8 @@ def renewal(n: int = 1, pack: int = 29, access_number: str = DUE_USER,
 def run(page: Page, portal_url: str, flow: str, order: dict[str, Any], tmp: Path,
         **kw: Any) -> RunResult:
     kw.setdefault("screenshots", "off")
-    return Runner(page, load_flow(FLOWS / flow), {"order": order}, secrets=SECRETS,
+    kw.setdefault("secrets", SECRETS)
+    return Runner(page, load_flow(FLOWS / flow), {"order": order},
                   portal_url=portal_url, runs_dir=tmp / "runs", **kw).run()
 
 

@@ -36,6 +36,8 @@ from tests.fixtures.portal import PortalClient
 
 pytestmark = pytest.mark.browser
 FUND = {"fund_type": orders.FUND_TYPE, "ledger": "账户账本"}
+# the fee table and the receipt read the same on the legacy portal (cells, GBK, frames)
+BOTH_MODES = pytest.mark.parametrize("legacy", [False, True], ids=["modern", "legacy"])
 
 
 class Desk:
@@ -103,8 +105,10 @@ def _refused(desk: Desk, item: WorkItem, step: str, reason: str, state: State) -
     assert {"failed": "失败", "needs_review": "待人工核查"}[state.value] in report
 
 
-def test_a_fee_page_that_differs_is_refused_before_anything_is_collected(desk: Desk) -> None:
-    desk.portal.habits(fee_changes={"安装调测费": 68, "选号费": 50})
+@BOTH_MODES
+def test_a_fee_page_that_differs_is_refused_before_anything_is_collected(
+        desk: Desk, legacy: bool) -> None:
+    desk.portal.habits(legacy=legacy, fee_changes={"安装调测费": 68, "选号费": 50})
     order = orders.new_install(41)
     item = desk.work(order)[order["reference"]]
 
@@ -119,8 +123,10 @@ def test_a_fee_page_that_differs_is_refused_before_anything_is_collected(desk: D
              "费用与e9规则不符:安装调测费 应收58.00 实际68.00;多出 选号费 50.00", State.FAILED)
 
 
-def test_a_renewal_with_an_extra_fee_line_is_refused_before_any_lowering(desk: Desk) -> None:
-    desk.portal.habits(fee_changes={"加装功能费": 30})
+@BOTH_MODES
+def test_a_renewal_with_an_extra_fee_line_is_refused_before_any_lowering(
+        desk: Desk, legacy: bool) -> None:
+    desk.portal.habits(legacy=legacy, fee_changes={"加装功能费": 30})
     order = orders.renewal(42)
     item = desk.work(order)[order["reference"]]
 
@@ -178,8 +184,10 @@ def test_a_deposit_into_someone_elses_broadband_is_refused(
         (orders.DUE_USER, 600)]
 
 
-def test_a_receipt_that_differs_goes_to_an_operator(desk: Desk) -> None:
-    desk.portal.habits(collect_surcharge=5)
+@BOTH_MODES
+def test_a_receipt_that_differs_goes_to_an_operator(
+        desk: Desk, legacy: bool) -> None:
+    desk.portal.habits(legacy=legacy, collect_surcharge=5)
     order = orders.new_install(44)
     item = desk.work(order)[order["reference"]]
 

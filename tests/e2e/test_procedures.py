@@ -1,6 +1,8 @@
 """Both procedures end to end: real Chromium, the running mock portal, its QA state.
 
 Effects are asserted on ``portal.state()`` only; the run's outputs must agree with it.
+The same flows run on the portal's legacy mode (frameset, GBK, captions in cells,
+showModalDialog pickers, form tokens): both packs, one EVDO variant each.
 """
 
 from __future__ import annotations
@@ -18,6 +20,16 @@ from tests.fixtures.portal import PortalClient
 
 pytestmark = pytest.mark.browser
 EVDO_FOLLOW_UP = "开通EVDO: 竣工后通过资费变更"
+# (pack, evdo_defect, legacy): every pack and EVDO variant on the modern portal, each pack
+# once on the legacy one
+VARIANTS = pytest.mark.parametrize(("pack", "evdo_defect", "legacy"), [
+    pytest.param(19, True, False, id="19-evdo-defect"),
+    pytest.param(19, False, False, id="19-evdo-fixed"),
+    pytest.param(29, True, False, id="29-evdo-defect"),
+    pytest.param(29, False, False, id="29-evdo-fixed"),
+    pytest.param(19, True, True, id="19-evdo-defect-legacy"),
+    pytest.param(29, False, True, id="29-evdo-fixed-legacy"),
+])
 
 
 def _fees(state: dict[str, Any], order_no: str) -> list[tuple[str, float, float, bool]]:
@@ -29,11 +41,10 @@ def _money(text: str) -> Decimal:
     return Decimal(text)
 
 
-@pytest.mark.parametrize("evdo_defect", [True, False], ids=["evdo-defect", "evdo-fixed"])
-@pytest.mark.parametrize("pack", [19, 29])
+@VARIANTS
 def test_new_install(page: Page, portal: PortalClient, tmp_path: Path, pack: int,
-                     evdo_defect: bool) -> None:
-    portal.habits(evdo_defect=evdo_defect)
+                     evdo_defect: bool, legacy: bool) -> None:
+    portal.habits(evdo_defect=evdo_defect, legacy=legacy)
     order = orders.new_install(3, pack=pack)
     result = orders.run(page, portal.url, "e9_new_install.yaml", order, tmp_path)
     assert result.ok, result.error
@@ -76,11 +87,10 @@ def test_new_install(page: Page, portal: PortalClient, tmp_path: Path, pack: int
     assert result.follow_ups == ([EVDO_FOLLOW_UP] if evdo_defect else [])
 
 
-@pytest.mark.parametrize("evdo_defect", [True, False], ids=["evdo-defect", "evdo-fixed"])
-@pytest.mark.parametrize("pack", [19, 29])
+@VARIANTS
 def test_renewal(page: Page, portal: PortalClient, tmp_path: Path, pack: int,
-                 evdo_defect: bool) -> None:
-    portal.habits(evdo_defect=evdo_defect)
+                 evdo_defect: bool, legacy: bool) -> None:
+    portal.habits(evdo_defect=evdo_defect, legacy=legacy)
     before = {s["number"]: s for s in portal.state()["services"]}[orders.DUE_USER]
     order = orders.renewal(4, pack=pack)
     result = orders.run(page, portal.url, "e9_renewal.yaml", order, tmp_path)

@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from mock_portal.fixtures import broadband_owner
 from tests.mock_portal import walk
 from tests.mock_portal.conftest import make_client
+from tests.mock_portal.legacy import GbkClerk
 
 
 @pytest.fixture
@@ -199,3 +201,52 @@ def test_new_access_numbers_under_another_area_code(tmp_path: Path) -> None:
                  if s["order_no"] == order_no and s["kind"] == "broadband"]
         assert net["number"] == "037970000001"
         assert "037970000001 / 18937100005" in walk.ok(luoyang.get(f"/fees/{order_no}")).text
+
+
+@pytest.mark.parametrize("legacy", [False, True], ids=["modern", "legacy"])
+def test_a_known_id_number_selects_the_customer_instead_of_a_second(tmp_path: Path,
+                                                                     legacy: bool) -> None:
+    with make_client(tmp_path, legacy=legacy) as client:
+        clerk = GbkClerk(client) if legacy else client
+        walk.login(client)
+        first = walk.install(clerk)  # type: ignore[arg-type]
+        walk.ok(clerk.get("/install"))
+        product = walk.ok(clerk.post("/install/customer", data=walk.customer(
+            phone="13700000000", address="郑州市二七区建中街2号", group="个人")))
+        assert '<div class="msg" role="status">该证件号码已有客户资料,已选用该客户</div>' in (
+            product.text)
+        walk.ok(clerk.post("/install/product", data={
+            "brand": "我的e家", "plan": "e9-C(虚用户对应套餐--手机+ADSL)"}))
+        walk.ok(walk.install_mobile(clerk, number="18937100006", card=6))  # type: ignore[arg-type]
+        walk.ok(walk.install_broadband(clerk, broadband_account="hn37100002"))  # type: ignore[arg-type]
+        second = walk.submit(clerk, "/install/submit")  # type: ignore[arg-type]
+        state = client.get("/qa/state").json()
+        [customer] = [c for c in state["customers"] if c["id_number"] == walk.ID_NUMBER]
+        assert (customer["phone"], customer["group"]) == ("13812345678", "家庭")  # as on file
+        owners = {o["order_no"]: o["customer_id"] for o in state["orders"]}
+        assert owners == {first: customer["customer_id"], second: customer["customer_id"]}
+        accounts = {a["account_id"] for a in state["accounts"]
+                    if a["customer_id"] == customer["customer_id"]}
+        assert len(accounts) == 2  # each new install opens its own account
+
+
+@pytest.mark.parametrize("legacy", [False, True], ids=["modern", "legacy"])
+def test_a_known_id_number_under_another_name_is_refused(tmp_path: Path, legacy: bool) -> None:
+    with make_client(tmp_path, legacy=legacy) as client:
+        clerk = GbkClerk(client) if legacy else client
+        walk.login(client)
+        name, id_number = broadband_owner(7)  # a customer the fixtures already have
+        walk.ok(clerk.get("/install"))
+        refused = clerk.post("/install/customer", data=walk.customer(
+            name=name + "某", id_number=id_number))
+        assert walk.error_of(refused) == "该证件号码已登记,客户名称不符"
+        assert "/install/customer" in str(refused.url)
+        walk.ok(clerk.post("/install/customer", data=walk.customer(
+            name=name, id_number=id_number)))
+        walk.ok(clerk.post("/install/product", data={
+            "brand": "我的e家", "plan": "e9-C(虚用户对应套餐--手机+ADSL)"}))
+        walk.ok(walk.install_mobile(clerk))  # type: ignore[arg-type]
+        walk.ok(walk.install_broadband(clerk))  # type: ignore[arg-type]
+        walk.submit(clerk, "/install/submit")  # type: ignore[arg-type]
+        state = client.get("/qa/state").json()
+        assert [c["name"] for c in state["customers"] if c["id_number"] == id_number] == [name]

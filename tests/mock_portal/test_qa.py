@@ -31,7 +31,8 @@ KEYS = {
 def test_without_qa_every_qa_path_is_404(tmp_path: Path) -> None:
     with make_client(tmp_path, qa=False) as client:
         for method, path in (("GET", "/qa/state"), ("POST", "/qa/reset"), ("GET", "/qa/habits"),
-                             ("POST", "/qa/habits"), ("POST", "/qa/fixtures"), ("GET", "/qa/")):
+                             ("POST", "/qa/habits"), ("POST", "/qa/fixtures"), ("GET", "/qa/"),
+                             ("GET", "/qa/approvals"), ("GET", "/qa/captchas")):
             assert client.request(method, path).status_code == 404, path
 
 
@@ -100,7 +101,9 @@ def test_habits_read_and_set(client: TestClient) -> None:
     assert client.get("/qa/habits").json() == {
         "evdo_defect": True, "plan_defect": True, "latency_ms": [0, 0], "busy_share": 0.0,
         "session_expiry_s": 0.0, "notice": False, "random_ids": False, "fee_changes": {},
-        "collect_surcharge": 0.0, "deposit_defect": "", "area_code": "0371"}
+        "collect_surcharge": 0.0, "deposit_defect": "", "area_code": "0371", "legacy": False,
+        "error_pages": "busy", "form_token_ttl_s": 600.0, "renamed_captions": {},
+        "approval": False, "approval_ttl_s": 300.0, "login_captcha": False}
     changed = client.post("/qa/habits", json={"latency_ms": [5, 10], "notice": True}).json()
     assert changed["latency_ms"] == [5, 10] and changed["notice"] is True
     assert client.get("/qa/habits").json() == changed
@@ -109,7 +112,9 @@ def test_habits_read_and_set(client: TestClient) -> None:
 @pytest.mark.parametrize(("body", "message"), [
     ({"colour": "red"}, "unknown habit 'colour'; known: evdo_defect, plan_defect, latency_ms, "
                         "busy_share, session_expiry_s, notice, random_ids, fee_changes, "
-                        "collect_surcharge, deposit_defect, area_code"),
+                        "collect_surcharge, deposit_defect, area_code, legacy, error_pages, "
+                        "form_token_ttl_s, renamed_captions, approval, approval_ttl_s, "
+                        "login_captcha"),
     ({"fee_changes": {"选号费": "50"}},
      "fee_changes must map fee lines to yuan amounts >= 0 (or null: no line)"),
     ({"fee_changes": ["选号费"]},
@@ -120,6 +125,13 @@ def test_habits_read_and_set(client: TestClient) -> None:
     ({"busy_share": 2}, "busy_share must be between 0 and 1"),
     ({"latency_ms": [9, 1]}, "latency must be LO-HI with 0 <= LO <= HI"),
     ({"notice": "yes"}, "notice must be true or false"),
+    ({"legacy": 1}, "legacy must be true or false"),
+    ({"error_pages": "php"}, "error_pages must be one of 'busy', 'ora', 'java'"),
+    ({"form_token_ttl_s": 0}, "form_token_ttl_s must be a number of seconds > 0"),
+    ({"renamed_captions": {"联系地址": ""}}, "renamed_captions must map captions to new captions"),
+    ({"approval": "on"}, "approval must be true or false"),
+    ({"approval_ttl_s": -5}, "approval_ttl_s must be a number of seconds > 0"),
+    ({"login_captcha": 1}, "login_captcha must be true or false"),
 ])
 def test_bad_habits_change_nothing(client: TestClient, body: dict[str, object],
                                    message: str) -> None:

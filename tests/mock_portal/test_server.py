@@ -17,6 +17,9 @@ from mock_portal.server import build_parser, config_from_args, main
 # the variants that make the bots' money checks necessary: off unless QA sets them
 VARIANTS_OFF = {"fee_changes": {}, "collect_surcharge": 0.0, "deposit_defect": "",
                 "area_code": "0371"}
+MODERN = {"legacy": False, "error_pages": "busy", "form_token_ttl_s": 600.0,
+          "renamed_captions": {}}
+PERSON_OFF = {"approval": False, "approval_ttl_s": 300.0, "login_captcha": False}
 
 
 def test_habit_options_map_to_habits() -> None:
@@ -27,7 +30,8 @@ def test_habit_options_map_to_habits() -> None:
     config = config_from_args(args)
     assert config.habits.to_json() == {
         "evdo_defect": False, "plan_defect": False, "latency_ms": [10, 40], "busy_share": 0.2,
-        "session_expiry_s": 30.0, "notice": True, "random_ids": True, **VARIANTS_OFF}
+        "session_expiry_s": 30.0, "notice": True, "random_ids": True, **VARIANTS_OFF, **MODERN,
+        **PERSON_OFF}
     assert (config.seed, config.business_date, config.qa) == (5, date(2026, 5, 15), True)
 
 
@@ -35,8 +39,24 @@ def test_defaults_follow_portal_md() -> None:
     config = config_from_args(build_parser().parse_args([]))
     assert config.habits.to_json() == {
         "evdo_defect": True, "plan_defect": True, "latency_ms": [0, 0], "busy_share": 0.0,
-        "session_expiry_s": 0.0, "notice": False, "random_ids": False, **VARIANTS_OFF}
+        "session_expiry_s": 0.0, "notice": False, "random_ids": False, **VARIANTS_OFF, **MODERN,
+        **PERSON_OFF}
     assert config.qa is False
+
+
+def test_legacy_options_map_to_habits() -> None:
+    args = build_parser().parse_args(["--legacy", "--error-pages", "java",
+                                      "--form-token-ttl", "30"])
+    habits = config_from_args(args).habits.to_json()
+    assert {key: habits[key] for key in MODERN} == {
+        "legacy": True, "error_pages": "java", "form_token_ttl_s": 30.0, "renamed_captions": {}}
+
+
+def test_person_options_map_to_habits() -> None:
+    args = build_parser().parse_args(["--approval", "--approval-ttl", "60", "--login-captcha"])
+    habits = config_from_args(args).habits.to_json()
+    assert {key: habits[key] for key in PERSON_OFF} == {
+        "approval": True, "approval_ttl_s": 60.0, "login_captcha": True}
 
 
 def test_bad_latency_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

@@ -167,3 +167,40 @@ def test_a_bad_file_is_read_again_each_time(tmp_path, monkeypatch):
             "=====> 不认识的键 'lable'"
         )
     assert len(reads) == 2
+
+
+def test_alternative_frame_chains_and_caption_candidates(tmp_path):
+    repo = load_repository([write(tmp_path, "c.yaml", """
+pages:
+  work:
+    frames: ["iframe[name=workarea]", ["frame[name=mainFrame]", "iframe.tab:visible"], []]
+    elements:
+      name: [{caption: 客户名称}, {caption: 随套餐内手机, exact: false}]
+  one:
+    frame: "iframe#main"
+    elements:
+      x: {css: "#x"}
+""")])
+    work = repo.target("work.name")
+    assert work.page.chains == (
+        ("iframe[name=workarea]",), ("frame[name=mainFrame]", "iframe.tab:visible"), ())
+    assert [c.describe() for c in work.element.candidates] == [
+        "caption='客户名称'", "caption='随套餐内手机'"]
+    assert work.element.candidates[1].exact is False
+    assert repo.target("one.x").page.chains == (("iframe#main",),)
+    assert repo.pages["one"].frames == ()
+
+
+def test_frame_and_frames_together_are_refused(tmp_path):
+    file = write(tmp_path, "d.yaml", """
+pages:
+  work:
+    frame: "iframe#a"
+    frames: ["iframe#b"]
+    elements:
+      x: {css: "#x"}
+""")
+    with pytest.raises(DefinitionError) as caught:
+        load_repository([file])
+    assert str(caught.value) == (
+        f"{file}:4:5: ==> At key: pages.work =====> expected 'frame' or 'frames', found both")

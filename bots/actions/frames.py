@@ -1,0 +1,163 @@
+"""Which frame chain of a selector page the portal shows, and the frames on it.
+
+A page of the repository may name several frame chains (``frames:``): the same screen in
+a portal whose work area is one iframe, and in a frameset whose work screen is a tab with
+a frame of its own. Nobody says which portal this is: the chain is found where the page's
+element — or a marker that may answer instead of it — shows, looked for once per run and
+chain set, and every locator of those pages is then built in it. A chain chosen because a
+marker showed (the login page instead of the shell) is used for that look only.
+
+It knows pages, frames and locators; not steps, retries or flows.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from playwright.sync_api import Error, Frame, FrameLocator, Locator, Page
+
+from bots.actions.captions import caption_xpath
+from bots.errors import SystemException
+from bots.messages import t
+from bots.pause import pause
+from bots.selectors.models import Candidate, Chain
+from bots.selectors.repository import Target
+
+if TYPE_CHECKING:
+    from bots.actions.session import BrowserSession
+
+POLL_S = 0.05
+
+
+def locate(scope: Page | FrameLocator, c: Candidate) -> Locator:
+    """A candidate of the repository as a Playwright locator in ``scope``."""
+    if c.role is not None:
+        return scope.get_by_role(c.role, name=c.name, exact=c.exact)  # type: ignore[arg-type]
+    if c.label is not None:
+        return scope.get_by_label(c.label, exact=c.exact)
+    if c.caption is not None:
+        return scope.locator(caption_xpath(c.caption, c.exact))
+    if c.text is not None:
+        return scope.get_by_text(c.text, exact=c.exact)
+    if c.test_id is not None:
+        return scope.get_by_test_id(c.test_id)
+    if c.placeholder is not None:
+        return scope.get_by_placeholder(c.placeholder, exact=c.exact)
+    return scope.locator(c.css or "")
+
+
+def enter(page: Page, chain: Chain) -> Page | FrameLocator:
+    root: Page | FrameLocator = page
+    for css in chain:
+        root = root.frame_locator(css)
+    return root
+
+
+def _any(locators: list[Locator]) -> bool:
+    if not locators:
+        return False
+    union = locators[0]
+    for other in locators[1:]:
+        union = union.or_(other)
+    try:
+        return union.count() > 0
+    except Error:
+        return False  # a frame of the chain went away while we looked
+
+
+class FrameChains:
+    """One run's choice of chain per set of alternatives (and window)."""
+
+    def __init__(self, session: BrowserSession) -> None:
+        self.session = session
+        self._chosen: dict[tuple[tuple[Chain, ...], str | None], Chain] = {}
+        # the chain the last look went by when only a marker answered: until the next look
+        self._latest: dict[tuple[tuple[Chain, ...], str | None], Chain] = {}
+
+    def chosen(self, target: Target) -> Chain | None:
+        """The chain the run found for ``target``'s page, None while none was found."""
+        chains = target.page.chains
+        if len(chains) == 1:
+            return chains[0]
+        return self._chosen.get((chains, target.page.popup))
+
+    def current(self, target: Target) -> Chain:
+        """The chain to build ``target``'s locators in: the one found, else the one the
+        last look went by, else the first."""
+        found = self.chosen(target)
+        if found is not None:
+            return found
+        return self._latest.get((target.page.chains, target.page.popup), target.page.chains[0])
+
+    def resolve(self, target: Target, wait_ms: float) -> Chain:
+        """Find the chain in which ``target`` (or a marker of that chain) is attached,
+        waiting up to ``wait_ms``; the first chain when none shows in time (the caller's
+        own wait then says what is missing). Free once found: the answer is kept."""
+        found = self.chosen(target)
+        if found is not None:
+            return found
+        chains = target.page.chains
+        key = (chains, target.page.popup)
+        session = self.session
+        deadline = time.monotonic() + wait_ms / 1000
+        while True:
+            for chain in chains:
+                if _any(list(session.locators(target, chain))):
+                    self._chosen[key] = chain
+                    return chain
+                near = [c for m in session.markers.near(target, chain)
+                        for c in session.locators(m.target, chain)]
+                if _any(near):
+                    self._latest[key] = chain
+                    return chain
+            if time.monotonic() >= deadline:
+                self._latest.pop(key, None)
+                return chains[0]
+            pause(POLL_S)
+
+    def frame(self, page_name: str, timeout_ms: float) -> Frame:
+        """The frame a selector page lives in: the end of its chain (the one found, else
+        the first whose frames are all there), waiting up to ``timeout_ms`` for them."""
+        session = self.session
+        assert session.repository is not None
+        spec = session.repository.pages[page_name]
+        known = self._chosen.get((spec.chains, spec.popup))
+        return self.walk(session.page(spec.popup), *((known,) if known else spec.chains),
+                         timeout_ms=timeout_ms)
+
+    def walk(self, window: Page, *chains: Chain, timeout_ms: float) -> Frame:
+        """The frame at the end of the first of ``chains`` whose frames are all there in
+        ``window``, waiting up to ``timeout_ms`` for one."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while True:
+            for chain in chains:
+                frame = self._walk(window.main_frame, chain)
+                if frame is not None:
+                    return frame
+            if time.monotonic() >= deadline:
+                raise SystemException.said(
+                    t("页面的框架{seconds}秒内没有出现", seconds=f"{timeout_ms / 1000:.0f}"),
+                    t("营账系统可能繁忙,稍后重放;一直如此请检查选择器文件的 frame"),
+                    code="frame_missing",
+                    retryable=True,
+                    detail=f"frames {' | '.join(' > '.join(c) for c in chains)} did not show "
+                    f"within {timeout_ms:.0f} ms",
+                )
+            pause(POLL_S)
+
+    @staticmethod
+    def _walk(frame: Frame, chain: Chain) -> Frame | None:
+        for css in chain:
+            holder = frame.locator(css)
+            try:
+                if holder.count() != 1:
+                    return None
+                handle = holder.element_handle(timeout=1000)
+            except Error:
+                return None
+            inner = handle.content_frame() if handle is not None else None
+            if inner is None:
+                return None
+            frame = inner
+        return frame

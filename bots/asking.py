@@ -1,0 +1,94 @@
+"""Questions a flow puts to a person (an `ask` step) and who answers them.
+
+A flow asks when only a person can go on: the 金库 approver's SMS code before a 下调, the
+验证码 of a login page. The step hands a ``Question`` to the run's ``Asker`` and waits for
+its answer. This module knows the question and the two askers that need no ledger: nobody
+(a run without a person: it ends at once, waiting for one) and the terminal (``bots run``
+at a keyboard). The work queue's asker, which puts the question into the ledger for
+``bots answer``, is ``bots.worker.asker``. It knows nothing about browsers or SQL.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from bots.errors import AwaitsPerson, BadInput
+from bots.messages import t
+
+
+@dataclass(frozen=True)
+class Question:
+    """What the person reads (``text``), sees (``image``: PNG bytes, e.g. a 验证码) and must
+    answer in the form ``pattern`` (a regular expression the whole answer must match), and
+    how long the run waits for it."""
+
+    text: str
+    step: str
+    wait_seconds: float
+    pattern: str | None = None
+    image: bytes | None = None
+
+    def refusal(self, answer: str) -> str | None:
+        """Why ``answer`` cannot be the answer (it does not have the asked form), or None."""
+        if self.pattern and not re.fullmatch(self.pattern, answer):
+            return t("回答{answer}的格式不对(应符合{pattern})", answer=answer,
+                     pattern=self.pattern)
+        return None
+
+
+class Asker(Protocol):
+    def ask(self, question: Question) -> str:
+        """The person's answer; raises ``AwaitsPerson`` when none comes in time."""
+        ...
+
+
+def unanswered(question: Question, waited: float) -> AwaitsPerson:
+    """The error of a question nobody answered within ``waited`` seconds."""
+    return AwaitsPerson(
+        t("等待人工回答超时({seconds}秒):{question};订单回到队列,下次运行时重新提问",
+          seconds=round(waited), question=question.text),
+        code="awaits_person",
+        retryable=False,
+        step=question.step,
+    )
+
+
+class Nobody:
+    """No person to ask (a run outside the work queue, not at a keyboard)."""
+
+    def ask(self, question: Question) -> str:
+        raise AwaitsPerson(
+            t("步骤需要人工回答,但没有人可问:{question}(请通过bots work运行,用bots answer回答)",
+              question=question.text),
+            code="awaits_person",
+            retryable=False,
+            step=question.step,
+        )
+
+
+class Terminal:
+    """``bots run`` at a keyboard: the question on the terminal, the picture saved beside the
+    run, the answer typed (asked again until it has the asked form)."""
+
+    def __init__(self, picture_dir: str) -> None:
+        self.picture_dir = picture_dir
+
+    def ask(self, question: Question) -> str:
+        if question.image:
+            path = Path(self.picture_dir) / f"question-{question.step.replace('/', '-')}.png"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(question.image)
+            print(t("图片:{path}", path=path), file=sys.stderr)
+        while True:
+            try:
+                answer = input(f"{question.text}> ").strip()
+            except EOFError:
+                raise BadInput(t("没有回答:{question}", question=question.text)) from None
+            problem = question.refusal(answer)
+            if problem is None:
+                return answer
+            print(problem, file=sys.stderr)

@@ -1,0 +1,103 @@
+"""``bots check-selectors --portal URL``: the selector repository against a portal release,
+read-only (``bots.drift``), one line per element; exit 10 when an element a step needs is
+no longer found. Glue only: the check is ``bots.drift.check``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+
+from bots.cli.app import app
+from bots.errors import BadInput, SelectorError
+from bots.messages import t
+
+
+def _orders(files: list[Path]) -> dict[str, dict[str, object]]:
+    """The orders to walk the procedures with, by procedure (a file per procedure)."""
+    from bots.flow.yamlsafe import load_yaml
+    from bots.orders.model import parse_order
+
+    found: dict[str, dict[str, object]] = {}
+    for file in files:
+        data, _ = load_yaml(file)
+        parsed, _ = parse_order(data, str(file))  # a bad order is refused here, named
+        found[str(parsed["procedure"])] = data
+    return found
+
+
+def lines(findings: object) -> list[str]:
+    from bots.drift import HEALED, MARKER, MISSING, OK, UNREACHED, UNSEEN, Findings
+
+    assert isinstance(findings, Findings)
+    out = [t("只读检查:除登录外未发送任何表单;拒绝发送的请求:{requests}",
+             requests="、".join(findings.refused) or t("无"))]
+    for stop in findings.stops:
+        out.append(t("试运行{flow}:走完全程", flow=stop.flow) if stop.step is None else
+                   t("试运行{flow}:停在{step}:{reason}", flow=stop.flow, step=stop.step,
+                     reason=stop.reason))
+    words = {
+        OK: lambda v: t("✓ 候选{n}匹配", n=v.candidate),
+        HEALED: lambda v: t("⚠ 仅候选{n}匹配,候选1未匹配:请修改选择器文件", n=v.candidate),
+        MISSING: lambda v: t("✗ 没有候选匹配到唯一元素({counts});{detail}",
+                             counts=_counts(v.counts), detail=v.detail),
+        UNREACHED: lambda v: t("– 未到达:只在试运行停下的步骤之后用到(见上)"),
+        MARKER: lambda v: t("· 标记:营账系统这样应答时才出现"),
+        UNSEEN: lambda v: t("· 流程未使用,所到页面上未出现"),
+    }
+    width = max(len(v.ref) for v in findings.verdicts)
+    out += [f"{v.ref:<{width}}  {words[v.status](v)}" for v in findings.verdicts]
+    tally = {status: sum(v.status == status for v in findings.verdicts) for status in words}
+    out.append(t("合计:匹配{ok},经后备候选匹配{healed},无匹配{missing},未到达{unreached},"
+                 "标记{marker},未使用{unseen}", ok=tally[OK], healed=tally[HEALED],
+                 missing=tally[MISSING], unreached=tally[UNREACHED], marker=tally[MARKER],
+                 unseen=tally[UNSEEN]))
+    return out
+
+
+def _counts(counts: tuple[int, ...]) -> str:
+    if not counts:
+        return t("页面未出现")
+    return "、".join(t("候选{n}:{count}个", n=i + 1, count=n) for i, n in enumerate(counts))
+
+
+@app.command(
+    "check-selectors",
+    help="Check the selector repository against a portal, read-only: which candidate of "
+    "each element matched, which matched nothing, which screens could not be reached.",
+)
+def check_selectors(
+    portal: str | None = typer.Option(None, "--portal", help="Portal base URL."),
+    flows: Path = typer.Option(Path("flows"), "--flows", help="The flows folder."),  # noqa: B008
+    order: list[Path] = typer.Option(  # noqa: B008
+        [], "--order", help="An order to walk a procedure with (one per procedure; default: "
+        "samples on the mock portal's fixtures). Nothing of it is entered."),
+    credentials: str | None = typer.Option(
+        None, "--credentials", help="staff_id:password file (else BOTS_CREDENTIALS or "
+        "BOTS_STAFF_ID/BOTS_STAFF_PASSWORD); the first login is used."),
+    runs_dir: Path = typer.Option(Path("runs"), "--runs-dir", help="Where the dry runs go."),  # noqa: B008
+    headed: bool = typer.Option(False, "--headed", help="Show the browser window."),
+) -> None:
+    """Check the selector repository against a portal, read-only."""
+    from bots import drift
+    from bots.actions.launch import open_page
+    from bots.worker.credentials import load
+
+    url = portal or os.environ.get("BOTS_PORTAL_URL")
+    if not url:
+        raise BadInput(t("请用--portal或BOTS_PORTAL_URL给出营账系统的地址"),
+                       code="portal_url_missing")
+    login = load(credentials)[0]
+    secrets = {"staff_id": login.staff_id, "password": login.password}
+    orders = _orders(order)
+    with open_page(headed) as page:
+        findings = drift.check(page, flows, url, secrets, runs_dir, orders)
+    for line in lines(findings):
+        typer.echo(line)
+    if findings.problems:
+        raise SelectorError(
+            t("{n}个元素没有候选匹配:{refs}", n=len(findings.problems),
+              refs="、".join(v.ref for v in findings.problems)),
+            code="selector_drift",
+        )

@@ -1,0 +1,51 @@
+"""bots/asking.py: a question's form, the error of a question nobody answered, and the
+askers that need no ledger (nobody; the terminal)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bots.asking import Nobody, Question, Terminal, unanswered
+from bots.errors import AwaitsPerson, BadInput
+
+QUESTION = Question("请输入6位验证码", "code", 240, pattern=r"\d{6}", image=b"\x89PNG-ish")
+
+
+def test_an_answer_must_have_the_asked_form() -> None:
+    assert QUESTION.refusal("123456") is None
+    assert QUESTION.refusal("12345") == "回答12345的格式不对(应符合\\d{6})"
+    assert Question("任意", "x", 1).refusal("anything at all") is None
+
+
+def test_the_errors_of_a_question_nobody_answers() -> None:
+    late = unanswered(QUESTION, 240.4)
+    assert isinstance(late, AwaitsPerson)
+    assert str(late) == "等待人工回答超时(240秒):请输入6位验证码;订单回到队列,下次运行时重新提问"
+    assert (late.code, late.context["retryable"], late.context["step"]) == (
+        "awaits_person", False, "code")
+    with pytest.raises(AwaitsPerson) as nobody:
+        Nobody().ask(QUESTION)
+    assert str(nobody.value) == (
+        "步骤需要人工回答,但没有人可问:请输入6位验证码(请通过bots work运行,用bots answer回答)")
+
+
+def test_the_terminal_asks_until_the_answer_has_the_form(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    typed = iter(["12 34", " 654321 "])
+    monkeypatch.setattr("builtins.input", lambda prompt: next(typed))
+    assert Terminal(str(tmp_path)).ask(QUESTION) == "654321"
+    assert (tmp_path / "question-code.png").read_bytes() == b"\x89PNG-ish"
+    err = capsys.readouterr().err
+    assert f"图片:{tmp_path / 'question-code.png'}" in err
+    assert "回答12 34的格式不对(应符合\\d{6})" in err
+
+    def closed(prompt: str) -> str:
+        raise EOFError
+
+    monkeypatch.setattr("builtins.input", closed)
+    with pytest.raises(BadInput) as refused:
+        Terminal(str(tmp_path)).ask(QUESTION)
+    assert str(refused.value) == "没有回答:请输入6位验证码"
