@@ -24,6 +24,7 @@ def test_upgrade_from_empty_is_idempotent_and_reports_the_version(ledger_url: st
         (2, "a lease token per claim; lease expiries counted apart from attempts"),
         (3, "console users and sessions, reviewed items, worker processes"),
         (4, "rows refused at enqueue, their data masked"),
+        (5, "an index of claimable items in claim order"),
     ]
     store.enqueue([order("E9-1")])
     store.close()
