@@ -1,13 +1,20 @@
 """Claims per second with 8 concurrent claimer processes, SQLite and PostgreSQL side by side.
 
-    .venv/bin/python bench/bench_ledger.py [--items 2000] [--claimers 8] [--rounds 3]
+    .venv/bin/python bench/bench_ledger.py [--items 2000] [--claimers 8] [--rounds 5]
         [--backends sqlite,postgresql] [--pg postgresql:///postgres]
 
 Each round and backend gets a fresh ledger with ``--items`` pending items; the claimers
-start together and loop claim → complete until the queue is empty. PostgreSQL uses
-``--pg`` (default ``$BOTS_TEST_PG_URL``, else ``postgresql:///postgres``): a throw-away
-database is created there and dropped afterwards. Backends alternate within a round, so
-both see the same machine load; one Markdown row per round and backend.
+start together and loop claim → complete until the queue is empty (a claim is counted once
+its item is complete). PostgreSQL uses ``--pg`` (default ``$BOTS_TEST_PG_URL``, else
+``postgresql:///postgres``): a throw-away database is created there and dropped afterwards.
+Backends alternate within a round, the first of them changing every round, so both see the
+same machine load; one Markdown row per round and backend, with what the machine was doing
+beside it: the load average when the row ended, the share of the machine's CPU time that
+was busy during it (``/proc/stat``, every process, ours included) and how long one
+``fdatasync`` of 4 KB took just before it (median of 20, in the ledger's folder): every
+commit of either backend waits for one, and SQLite, one writer at a time, for each of its
+own. Then the medians per backend against the targets (issue 16: ≥ 500 claims/s on SQLite,
+≥ 1,000 on PostgreSQL); exit status 1 when one is missed.
 """
 
 from __future__ import annotations
@@ -15,6 +22,8 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -23,6 +32,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from bots.ledger import NewItem, open_store
+
+TARGETS = {"sqlite": 500, "postgresql": 1000}  # claims a second, issue 16
 
 
 def _claimer(url: str, worker: str, start: Any, results: Any) -> None:
@@ -59,6 +70,29 @@ def run(url: str, items: int, claimers: int) -> tuple[float, list[int]]:
     return elapsed, counts
 
 
+def cpu_ticks() -> tuple[int, int]:
+    """(busy, total) CPU ticks of the whole machine since boot."""
+    values = [int(v) for v in open("/proc/stat").readline().split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
+def fdatasync_ms(folder: str, times: int = 20) -> float:
+    path = os.path.join(folder, "fsync-probe")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    took = []
+    try:
+        for _ in range(times):
+            os.write(fd, b"x" * 4096)
+            began = time.perf_counter()
+            os.fdatasync(fd)
+            took.append((time.perf_counter() - began) * 1000)
+    finally:
+        os.close(fd)
+        os.unlink(path)
+    return statistics.median(took)
+
+
 @contextmanager
 def sqlite_url(pg: str) -> Iterator[str]:  # pg unused: one signature for BACKENDS
     with tempfile.TemporaryDirectory() as folder:
@@ -86,7 +120,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=2000)
     parser.add_argument("--claimers", type=int, default=8)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument(
         "--pg", default=os.environ.get("BOTS_TEST_PG_URL") or "postgresql:///postgres"
@@ -96,16 +130,43 @@ def main() -> None:
     if unknown := [b for b in backends if b not in BACKENDS]:
         parser.error(f"--backends: unknown {', '.join(unknown)} (sqlite, postgresql)")
     print(f"{args.items} items, {args.claimers} claimer processes, claim + complete each, "
-          f"{args.rounds} round(s)")  # fmt: skip
-    print("| round | backend | seconds | claims/s | per process min..max |")
-    print("|---|---|---|---|---|")
+          f"{args.rounds} round(s), {os.cpu_count()} CPUs")  # fmt: skip
+    print("| round | backend | seconds | claims/s | per process min..max "
+          "| load average | machine CPU busy | fdatasync ms |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|")
+    rates: dict[str, list[float]] = {b: [] for b in backends}
+    loads: list[float] = []
     for n in range(1, args.rounds + 1):
-        for backend in backends:
+        turn = (n - 1) % len(backends)
+        for backend in backends[turn:] + backends[:turn]:
             name, location = BACKENDS[backend]
+            with tempfile.TemporaryDirectory() as probe:
+                sync = fdatasync_ms(probe)
             with location(args.pg) as url:
+                busy, total = cpu_ticks()
                 elapsed, counts = run(url, args.items, args.claimers)
+                busy2, total2 = cpu_ticks()
+            load = os.getloadavg()[0]
+            loads.append(load)
+            rates[backend].append(args.items / elapsed)
+            share = (busy2 - busy) / max(total2 - total, 1)
             print(f"| {n} | {name} | {elapsed:.2f} | {args.items / elapsed:.0f} | "
-                  f"{min(counts)}..{max(counts)} |", flush=True)  # fmt: skip
+                  f"{min(counts)}..{max(counts)} | {load:.1f} | {share:.0%} | "
+                  f"{sync:.2f} |", flush=True)  # fmt: skip
+    print(f"\nload average {min(loads):.1f}–{max(loads):.1f} over the run")
+    print("| backend | median claims/s | target | met |")
+    print("|---|---|---|---|")
+    missed = []
+    for backend in backends:
+        median = statistics.median(rates[backend])
+        met = median >= TARGETS[backend]
+        if not met:
+            missed.append(backend)
+        print(f"| {BACKENDS[backend][0]} | {median:.0f} | ≥ {TARGETS[backend]} | "
+              f"{'yes' if met else 'no'} |")  # fmt: skip
+    if missed:
+        print(f"target missed: {', '.join(missed)}")
+        sys.exit(1)
 
 
 if __name__ == "__main__":
