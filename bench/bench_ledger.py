@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from bots.ledger import NewItem, open_store
+from bots.ledger import LedgerUnusable, NewItem, open_store
 
 TARGETS = {"sqlite": 500, "postgresql": 1000}  # claims a second, issue 16
 
@@ -40,10 +40,15 @@ def _claimer(url: str, worker: str, start: Any, results: Any) -> None:
     store = open_store(url)
     start.wait()
     n = 0
-    while (item := store.claim(worker)) is not None:
-        store.complete(item.reference, worker, {"order_no": f"P{n}"}, token=item.lease_token)
-        n += 1
-    store.close()
+    try:
+        while (item := store.claim(worker)) is not None:
+            store.complete(item.reference, worker, {"order_no": f"P{n}"}, token=item.lease_token)
+            n += 1
+    except LedgerUnusable as error:  # SQLite: waited out its busy timeout for the write lock
+        results.put(f"{worker} after {n} claims: {error}")
+        return
+    finally:
+        store.close()
     results.put(n)
 
 
@@ -64,6 +69,8 @@ def run(url: str, items: int, claimers: int) -> tuple[float, list[int]]:
     elapsed = time.perf_counter() - began
     for proc in procs:
         proc.join()
+    if failed := [c for c in counts if isinstance(c, str)]:
+        raise SystemExit("a claimer stopped: " + "; ".join(failed))
     done = store.counts()
     store.close()
     assert sum(counts) == items and sum(done.values()) == items, (counts, done)
