@@ -9,7 +9,9 @@ its item is complete). PostgreSQL uses ``--pg`` (default ``$BOTS_TEST_PG_URL``, 
 ``postgresql:///postgres``): a throw-away database is created there and dropped afterwards.
 Backends alternate within a round, the first of them changing every round, so both see the
 same machine load; one Markdown row per round and backend, with what the machine was doing
-beside it: the load average when the row ended, the share of the machine's CPU time that
+beside it: the CPU time a claim cost (the claimer processes', and on PostgreSQL their
+server processes' from ``/proc``: what the load of others does not inflate much), the
+load average when the row ended, the share of the machine's CPU time that
 was busy during it (``/proc/stat``, every process, ours included) and how long one
 ``fdatasync`` of 4 KB took just before it (median of 20, in the ledger's folder): every
 commit of either backend waits for one, and SQLite, one writer at a time, for each of its
@@ -20,6 +22,7 @@ own. Then the medians per backend against the targets (issue 16: ≥ 500 claims/
 from __future__ import annotations
 
 import argparse
+import math
 import multiprocessing
 import os
 import statistics
@@ -36,23 +39,40 @@ from bots.ledger import LedgerUnusable, NewItem, open_store
 TARGETS = {"sqlite": 500, "postgresql": 1000}  # claims a second, issue 16
 
 
+def _server_cpu(store: Any) -> float:
+    """CPU seconds so far of a PostgreSQL store's server process, if it runs here."""
+    conn = getattr(store, "conn", None)
+    if conn is None or not hasattr(conn, "info"):  # SQLite: no server, all of it is ours
+        return 0.0
+    pid = conn.info.backend_pid
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:  # a server on another machine
+        return math.nan
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _claimer(url: str, worker: str, start: Any, results: Any) -> None:
     store = open_store(url)
     start.wait()
     n = 0
+    began = time.process_time(), _server_cpu(store)
     try:
         while (item := store.claim(worker)) is not None:
             store.complete(item.reference, worker, {"order_no": f"P{n}"}, token=item.lease_token)
             n += 1
     except LedgerUnusable as error:  # SQLite: waited out its busy timeout for the write lock
+        store.close()
         results.put(f"{worker} after {n} claims: {error}")
         return
-    finally:
-        store.close()
-    results.put(n)
+    cpu = time.process_time() - began[0] + _server_cpu(store) - began[1]
+    store.close()
+    results.put((n, cpu))
 
 
-def run(url: str, items: int, claimers: int) -> tuple[float, list[int]]:
+def run(url: str, items: int, claimers: int) -> tuple[float, list[int], float]:
+    """Seconds, claims per claimer, and CPU seconds of the claimers (and of their
+    PostgreSQL server processes)."""
     store = open_store(url, check_schema=False)
     store.upgrade()
     store.enqueue([NewItem(f"B-{n:06}", "new_install", {"n": n}) for n in range(items)])
@@ -65,16 +85,17 @@ def run(url: str, items: int, claimers: int) -> tuple[float, list[int]]:
         proc.start()
     start.wait()
     began = time.perf_counter()
-    counts = [results.get(timeout=600) for _ in procs]
+    answers = [results.get(timeout=600) for _ in procs]
     elapsed = time.perf_counter() - began
     for proc in procs:
         proc.join()
-    if failed := [c for c in counts if isinstance(c, str)]:
+    if failed := [a for a in answers if isinstance(a, str)]:
         raise SystemExit("a claimer stopped: " + "; ".join(failed))
+    counts = [n for n, _ in answers]
     done = store.counts()
     store.close()
     assert sum(counts) == items and sum(done.values()) == items, (counts, done)
-    return elapsed, counts
+    return elapsed, counts, sum(cpu for _, cpu in answers)
 
 
 def cpu_ticks() -> tuple[int, int]:
@@ -138,9 +159,9 @@ def main() -> None:
         parser.error(f"--backends: unknown {', '.join(unknown)} (sqlite, postgresql)")
     print(f"{args.items} items, {args.claimers} claimer processes, claim + complete each, "
           f"{args.rounds} round(s), {os.cpu_count()} CPUs")  # fmt: skip
-    print("| round | backend | seconds | claims/s | per process min..max "
+    print("| round | backend | seconds | claims/s | per process min..max | CPU ms a claim "
           "| load average | machine CPU busy | fdatasync ms |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     rates: dict[str, list[float]] = {b: [] for b in backends}
     loads: list[float] = []
     for n in range(1, args.rounds + 1):
@@ -151,14 +172,15 @@ def main() -> None:
                 sync = fdatasync_ms(probe)
             with location(args.pg) as url:
                 busy, total = cpu_ticks()
-                elapsed, counts = run(url, args.items, args.claimers)
+                elapsed, counts, cpu = run(url, args.items, args.claimers)
                 busy2, total2 = cpu_ticks()
             load = os.getloadavg()[0]
             loads.append(load)
             rates[backend].append(args.items / elapsed)
             share = (busy2 - busy) / max(total2 - total, 1)
             print(f"| {n} | {name} | {elapsed:.2f} | {args.items / elapsed:.0f} | "
-                  f"{min(counts)}..{max(counts)} | {load:.1f} | {share:.0%} | "
+                  f"{min(counts)}..{max(counts)} | {cpu / args.items * 1000:.2f} | "
+                  f"{load:.1f} | {share:.0%} | "
                   f"{sync:.2f} |", flush=True)  # fmt: skip
     print(f"\nload average {min(loads):.1f}–{max(loads):.1f} over the run")
     print("| backend | median claims/s | target | met |")
