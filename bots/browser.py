@@ -1,8 +1,10 @@
-"""Find a Chromium to drive, without ever downloading one.
+"""Find a Chromium to drive, without ever downloading one, and how to launch it.
 
 Order: an explicit setting (``BOTS_CHROMIUM``), Playwright's own installed Chromium,
 then Debian's system Chromium. Machines here have no internet, so ``playwright install``
-is never the answer; the error says what to install instead.
+is never the answer; the error says what to install instead. The launch flags keep
+Chromium off the network and leave out what a clerk's screen does not need; what each
+saves is measured in docs/PERFORMANCE.md (section 2a), not assumed.
 """
 
 from __future__ import annotations
@@ -18,6 +20,22 @@ ENV_VAR = "BOTS_CHROMIUM"
 # The real binary first: the /usr/bin wrapper script adds flags and a shell start-up.
 SYSTEM_CANDIDATES = ("/usr/lib/chromium/chromium", "/usr/bin/chromium", "/usr/bin/chromium-browser")
 
+# Playwright passes a --disable-features of its own, and Chromium reads only the last
+# --disable-features it is given: ours repeats Playwright's list (Playwright 1.65's
+# chromiumSwitches) before adding to it. tests/test_browser.py fails if Playwright's grows.
+PLAYWRIGHT_DISABLED_FEATURES = (
+    "AvoidUnnecessaryBeforeUnloadCheckSync", "DestroyProfileOnBrowserClose", "HttpsUpgrades",
+    "HttpsFirstBalancedModeAutoEnable", "LensOverlay", "MediaRouter", "PaintHolding",
+    "ThirdPartyStoragePartitioning", "AvoidCorsURLLoaderRestartOnRedirect",
+    "TcpPortRandomizationWin", "OptimizationHints", "NetworkTimeServiceQuerying", "AimEnabled",
+    "PreconnectToSearch", "msForceBrowserSignIn", "msEdgeUpdateLaunchServicesPreferredVersion",
+)  # fmt: skip
+# Chromium 156 preloads, for every window (so for every worker's context), the address
+# bar's suggestion popup and its AI-mode popup as web pages, in a renderer process of
+# their own: about 40 MB per worker for a box that a bot never opens. Without them the
+# address bar (headed runs have one) falls back to its built-in popup.
+LEAN_FEATURES = ("WebUIOmniboxPopup", "WebUIOmniboxAimPopup")
+
 # Without these Chromium keeps dialling Google's hosts, which this network refuses.
 LAUNCH_ARGS = (
     "--disable-background-networking",
@@ -27,6 +45,7 @@ LAUNCH_ARGS = (
     "--disable-quic",
     "--disable-dev-shm-usage",
     "--disable-gpu",
+    "--disable-features=" + ",".join((*PLAYWRIGHT_DISABLED_FEATURES, *LEAN_FEATURES)),
 )
 
 

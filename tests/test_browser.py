@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
 from bots import browser as browser_mod
 from bots.errors import SetupError
@@ -79,3 +79,60 @@ def test_chinese_glyphs_render_distinctly(page: Page) -> None:
     boxes = _render(page, "\ue000\ue001\ue002\ue003", "sans-serif")
     assert first != second
     assert first != boxes
+
+
+def _descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text() if entry.name.isdigit() else ""
+        except OSError:  # ended while we looked
+            continue
+        if stat:
+            children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        below = children.get(todo.pop(), [])
+        found += below
+        todo += below
+    return found
+
+
+def _browser_command_line(browser: Browser) -> list[str]:
+    """The launched Chromium's own command line (Chromium rewrites it space-separated)."""
+    for pid in _descendants(os.getpid()):
+        try:
+            words = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").split()
+        except OSError:
+            continue
+        if b"--remote-debugging-pipe" in words and not any(w.startswith(b"--type=") for w in words):
+            return [w.decode() for w in words]
+    raise AssertionError("no Chromium browser process below this test process")
+
+
+def test_our_disabled_features_keep_playwrights(browser: Browser) -> None:
+    """Chromium reads only the last --disable-features: ours must hold every feature
+    Playwright's own switch disables, and ours."""
+    lists = [
+        set(word.split("=", 1)[1].split(","))
+        for word in _browser_command_line(browser)
+        if word.startswith("--disable-features=")
+    ]
+    assert len(lists) == 2, lists
+    playwrights, ours = lists
+    assert playwrights - ours == set()
+    assert set(browser_mod.LEAN_FEATURES) <= ours
+
+
+def test_a_context_opens_no_browser_ui_pages(browser: Browser) -> None:
+    """The address bar's WebUI popups (a renderer per context) are not made."""
+    context = browser.new_context()
+    try:
+        context.new_page().goto("about:blank")
+        cdp = browser.new_browser_cdp_session()
+        kinds = sorted(t["type"] for t in cdp.send("Target.getTargets")["targetInfos"])
+        cdp.detach()
+    finally:
+        context.close()
+    assert "browser_ui" not in kinds, kinds
+    assert "page" in kinds

@@ -17,13 +17,33 @@ from typing import Any
 from bots.errors import BadInput
 from bots.ledger.errors import LeaseLost
 from bots.ledger.model import ErrorInfo, State, WorkItem
-from bots.ledger.sqlbase import Cursor, Row, SqlBase, dump_json
+from bots.ledger.sqlbase import Cursor, Row, SqlBase, dump_json, item_from_row
 from bots.ledger.transitions import check
 from bots.messages import t
 
-_CLAIMABLE = "(state = 'pending' OR (state = 'retry_wait' AND next_attempt_at <= ?))"
+# the first term, word for word the condition of the work_items_claimable index, lets
+# SQLite (which matches partial indexes by their terms) read that index in claim order
+_CLAIMABLE = (
+    "state IN ('pending', 'retry_wait')"
+    " AND (state = 'pending' OR (state = 'retry_wait' AND next_attempt_at <= ?))"
+)
 _CLEAR_LEASE = (
     "lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, heartbeat_at = NULL"
+)
+_CLAIM_SET = (
+    "state = 'running', attempts = attempts + 1, run_attempts = run_attempts + 1,"
+    " lease_owner = ?, lease_token = ?, lease_expires_at = ?, heartbeat_at = ?,"
+    " next_attempt_at = NULL, committed_step = NULL, commit_in_progress = NULL, updated_at = ?"
+)
+_NO_ERROR = (
+    "error_kind = NULL, error_type = NULL, error_code = NULL, error_message = NULL,"
+    " error_step = NULL, error_context = NULL"
+)
+# what ``_close_attempt`` writes for an attempt that ended done, read from the changed item
+_ATTEMPT_DONE = (
+    "finished_at = changed.finished_at, outcome = changed.state, error_type = NULL,"
+    " error_message = NULL, error_step = changed.commit_in_progress,"
+    " committed_step = changed.committed_step, note = NULL"
 )
 _FAIL_ACTIONS = {
     "business_exception": "fail_business",
@@ -44,31 +64,20 @@ class Leases(SqlBase):
         write of the worker for it must name. None when nothing is claimable."""
         now = self.clock()
         lease = timedelta(seconds=lease_seconds) if lease_seconds else self.lease
-        with self.tx() as cur:
-            row = cur.one(
-                f"SELECT reference, state, attempts FROM work_items WHERE {_CLAIMABLE}"
-                f" ORDER BY priority, created_at, id LIMIT 1{self.skip_locked}",
-                now,
-            )
-            if row is None:
-                return None
-            ref = row["reference"]
-            check("claim", ref, State(row["state"]))
-            attempt = row["attempts"] + 1
-            cur.run(
-                "UPDATE work_items SET state = 'running', attempts = ?,"
-                " run_attempts = run_attempts + 1, lease_owner = ?, lease_token = ?,"
-                " lease_expires_at = ?, heartbeat_at = ?, next_attempt_at = NULL,"
-                " committed_step = NULL, commit_in_progress = NULL, updated_at = ?"
-                " WHERE reference = ?",
-                attempt, worker, secrets.token_hex(16), now + lease, now, now, ref,
-            )  # fmt: skip
-            cur.run(
+        # the row is picked, leased and its attempt opened in one go (on PostgreSQL one
+        # statement); only pending and due retry_wait rows are picked, both of which
+        # ``transitions`` lets a claim take
+        with self.statement() as cur:
+            row = self.change_and_follow(
+                cur,
+                f"UPDATE work_items SET {_CLAIM_SET} WHERE id = (SELECT id FROM work_items"
+                f"{self.claim_index} WHERE {_CLAIMABLE} ORDER BY priority, created_at, id"
+                f" LIMIT 1{self.skip_locked})",
+                (worker, secrets.token_hex(16), now + lease, now, now, now),
                 "INSERT INTO history (reference, kind, actor, attempt, started_at)"
-                " VALUES (?, 'attempt', ?, ?, ?)",
-                ref, worker, attempt, now,
+                " SELECT reference, 'attempt', lease_owner, attempts, heartbeat_at FROM changed",
             )  # fmt: skip
-            return self._get(cur, ref)
+        return None if row is None else item_from_row(row)
 
     def heartbeat(
         self, ref: str, worker: str, *, token: str | None, lease_seconds: float | None = None
@@ -77,7 +86,7 @@ class Leases(SqlBase):
         reaped, and maybe claimed again, since: whoever holds it now is not this claim)."""
         now = self.clock()
         lease = timedelta(seconds=lease_seconds) if lease_seconds else self.lease
-        with self.tx() as cur:
+        with self.statement() as cur:
             changed = cur.run(
                 "UPDATE work_items SET lease_expires_at = ?, heartbeat_at = ?, updated_at = ?"
                 " WHERE reference = ? AND state = 'running' AND lease_token = ?",
@@ -144,6 +153,24 @@ class Leases(SqlBase):
         artifact_dir: str | None = None,
     ) -> WorkItem:
         """running → done, with the flow's outputs (portal order no., serial no., ...)."""
+        # the usual case in one go (on PostgreSQL one statement): still running under this
+        # claim's token, so running → done is allowed; otherwise the long way says why not
+        now = self.clock()
+        with self.statement() as cur:
+            row = self.change_and_follow(
+                cur,
+                f"UPDATE work_items SET state = 'done', {_CLEAR_LEASE}, {_NO_ERROR}, outputs = ?,"
+                " artifact_dir = COALESCE(?, artifact_dir), next_attempt_at = NULL,"
+                " finished_at = ?, replay = ?, updated_at = ?"
+                " WHERE reference = ? AND state = 'running' AND lease_token = ?",
+                (dump_json(outputs), artifact_dir, now, False, now, ref, token),
+                f"UPDATE history SET {_ATTEMPT_DONE}, artifact_dir = ? FROM changed"
+                " WHERE history.reference = changed.reference AND history.kind = 'attempt'"
+                " AND history.attempt = changed.attempts",
+                (artifact_dir,),
+            )  # fmt: skip
+        if row is not None:
+            return item_from_row(row)
         with self.tx() as cur:
             row = self._owned(cur, "complete", ref, worker, token)
             return self._end(cur, row, "complete", State.DONE, None, artifact_dir, outputs=outputs)

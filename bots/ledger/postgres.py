@@ -19,6 +19,7 @@ from psycopg.rows import dict_row
 from bots.errors import SetupError
 from bots.ledger.errors import LedgerUnusable
 from bots.ledger.mask import redact_url
+from bots.ledger.sqlbase import Row
 from bots.ledger.sqlstore import Cursor, SqlStore
 from bots.messages import t
 
@@ -53,12 +54,38 @@ class PostgresStore(SqlStore):
 
     @contextmanager
     def tx(self, write: bool = True) -> Iterator[Cursor]:
+        with self._translated(), self.conn.transaction(), self.conn.cursor() as raw:
+            yield Cursor(raw, self)
+
+    @contextmanager
+    def statement(self) -> Iterator[Cursor]:
+        # the connection is in autocommit: each statement is a transaction of its own
+        with self._translated(), self.conn.cursor() as raw:
+            yield Cursor(raw, self)
+
+    @contextmanager
+    def _translated(self) -> Iterator[None]:
         try:
-            with self.conn.transaction(), self.conn.cursor() as raw:
-                yield Cursor(raw, self)
+            yield
         except tuple(SERVER_PROBLEMS) as error:
             make = next(m for kind, m in SERVER_PROBLEMS.items() if isinstance(error, kind))
             raise make(redact_url(self.url)) from error
+
+    def change_and_follow(
+        self,
+        cur: Cursor,
+        change: str,
+        change_params: Sequence[Any],
+        follow: str,
+        follow_params: Sequence[Any] = (),
+    ) -> Row | None:
+        # one statement, one round trip: the change and what follows it are data-modifying
+        # parts of one WITH, which happen together or not at all
+        return cur.one(
+            f"WITH changed AS ({change} RETURNING *), followed AS ({follow})"
+            " SELECT * FROM changed",
+            *change_params, *follow_params,
+        )  # fmt: skip
 
     def close(self) -> None:
         self.conn.close()

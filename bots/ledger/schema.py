@@ -187,12 +187,23 @@ CREATE TABLE questions (
     "CREATE INDEX questions_reference ON questions (reference, state, id)",
 ]
 
+# A claim wants the first claimable item in (priority, created_at, id) order. Claimable is
+# "pending, or retry_wait and due": an OR the (state, ...) index cannot serve in that order,
+# so every claim read and sorted every waiting item (1.3 ms at 1,000 of them, growing with
+# the queue). Only pending and retry_wait items are in this index, already in claim order:
+# a claim reads from its start and stops at the first due one.
+_CLAIM_ORDER = [
+    "CREATE INDEX work_items_claimable ON work_items (priority, created_at, id)"
+    " WHERE state IN ('pending', 'retry_wait')",
+]
+
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (1, "work items and their history", _INITIAL),
     (2, "a lease token per claim; lease expiries counted apart from attempts", _FENCED_LEASES),
     (3, "console users and sessions, reviewed items, worker processes", _CONSOLE),
     (4, "rows refused at enqueue, their data masked", _REJECTS),
     (5, "questions a flow asks a person, and their answers", _QUESTIONS),
+    (6, "an index of claimable items in claim order", _CLAIM_ORDER),
 ]
 
 LATEST = MIGRATIONS[-1][0]

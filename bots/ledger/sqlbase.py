@@ -67,6 +67,7 @@ class SqlBase:
     dialect: ClassVar[str]
     lock_row: ClassVar[str] = ""
     skip_locked: ClassVar[str] = ""
+    claim_index: ClassVar[str] = ""  # how a backend's planner is told to read claim order
     integrity_errors: ClassVar[tuple[type[Exception], ...]] = ()
 
     def __init__(
@@ -96,6 +97,12 @@ class SqlBase:
     def tx(self, write: bool = True) -> AbstractContextManager[Cursor]:
         raise NotImplementedError
 
+    def statement(self) -> AbstractContextManager[Cursor]:
+        """A cursor for writes that need no lock held between them (the default: a write
+        transaction). PostgreSQL sends each statement on its own, one round trip, instead of
+        BEGIN, the statement and COMMIT: three round trips, each a wait for the server."""
+        return self.tx()
+
     def close(self) -> None:
         raise NotImplementedError
 
@@ -118,6 +125,24 @@ class SqlBase:
         marks = ", ".join("?" * len(columns))
         sql = self.sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})")
         raw.executemany(sql, [tuple(self.to_db(value) for value in row) for row in rows])
+
+    def change_and_follow(
+        self,
+        cur: Cursor,
+        change: str,
+        change_params: Sequence[Any],
+        follow: str,
+        follow_params: Sequence[Any] = (),
+    ) -> Row | None:
+        """Run ``change`` (an ``UPDATE work_items`` of at most one row) and, if it changed a
+        row, ``follow``, a statement that reads that row, as it is now, as ``changed``.
+        Returns the row as it is now, or None. Here two statements in ``cur``'s
+        transaction; PostgreSQL makes them one (``postgres.py``)."""
+        row = cur.one(f"{change} RETURNING *", *change_params)
+        if row is not None:
+            with_changed = "WITH changed AS (SELECT * FROM work_items WHERE id = ?) "
+            cur.run(with_changed + follow, row["id"], *follow_params)
+        return row
 
     def _lock_for_upgrade(self, cur: Cursor) -> None:
         """Stop two processes from migrating at once (SQLite: the write lock already does)."""

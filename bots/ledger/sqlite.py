@@ -65,6 +65,8 @@ def _make(path: Path) -> None:
 class SqliteStore(SqlStore):
     dialect = "sqlite"
     integrity_errors = (sqlite3.IntegrityError,)
+    # without statistics SQLite prefers the (state, ...) index and sorts what it finds
+    claim_index = " INDEXED BY work_items_claimable"
     path: Path
     busy_seconds: float
 

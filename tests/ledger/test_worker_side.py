@@ -20,6 +20,27 @@ def test_claim_takes_priority_then_age(store: Store, clock: FakeClock) -> None:
     assert [c.reference if c else None for c in claimed] == ["URGENT", "OLD", "NEW", None]
 
 
+def test_claim_order_mixes_due_retries_with_pending_and_skips_retries_not_due(
+    store: Store, clock: FakeClock
+) -> None:
+    store.enqueue([order("DUE"), NewItem("LATER", "renewal", {}, priority=-5)])
+    clock.advance(1)
+    store.enqueue([order("PENDING")])
+
+    def claim_and_fail(expected: str) -> None:
+        item = store.claim("w1")
+        assert item is not None and item.reference == expected
+        store.fail_system(expected, "w1", TIMEOUT, token=item.lease_token)
+
+    claim_and_fail("LATER")
+    claim_and_fail("DUE")
+    clock.advance(10)  # both first backoffs are over: LATER goes first, and waits longer
+    claim_and_fail("LATER")
+    assert store.get("LATER").next_attempt_at > clock.now  # type: ignore[operator]
+    claimed = [store.claim("w2") for _ in range(3)]
+    assert [c.reference if c else None for c in claimed] == ["DUE", "PENDING", None]
+
+
 def test_claim_leases_the_item_and_opens_an_attempt(store: Store, clock: FakeClock) -> None:
     store.enqueue([order("E9-1")])
     item = store.claim("robot-7")
