@@ -16,13 +16,13 @@ from starlette.exceptions import HTTPException
 from bots.console import web
 from bots.console.config import ConsoleConfig
 from bots.console.middleware import Language, SecurityHeaders
-from bots.console.routers import auth, batches, orders, queue, users, workers
+from bots.console.routers import auth, batches, orders, questions, queue, users, workers
 from bots.console.throttle import Throttle
 from bots.console.uploads import Uploads
 from bots.ledger import open_store
 
 STATIC = Path(__file__).parent / "static"
-ROUTERS = (auth, batches, queue, orders, workers, users)
+ROUTERS = (auth, batches, queue, orders, workers, questions, users)
 
 
 def create_app(config: ConsoleConfig) -> FastAPI:
