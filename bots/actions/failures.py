@@ -34,7 +34,7 @@ def later() -> str:
 
 
 def seconds(timeout_ms: float) -> str:
-    return f"{timeout_ms / 1000:g}"
+    return f"{round(timeout_ms / 1000, 1):g}"  # a deadline's remainder (0.49999) reads 0.5
 
 
 def network_code(net_error: str) -> str:

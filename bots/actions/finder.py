@@ -63,11 +63,25 @@ class Finder:
         assert, extract, wait) changes nothing, so it simply tries the next candidate.
         """
         target = self.session.target(ref)
-        started = time.monotonic()
-        self.session.frames.resolve(target, timeout_ms)
-        timeout_ms = max(timeout_ms - (time.monotonic() - started) * 1000, 1)
+        frames = self.session.frames
+        if frames.chosen(target) is None:  # a look among the page's frame chains may wait
+            started = time.monotonic()
+            frames.resolve(target, timeout_ms)
+            timeout_ms = max(timeout_ms - (time.monotonic() - started) * 1000, 1)
+        done = self._act(target, fn, timeout_ms, what.format(element=element_words(target)),
+                         acting)  # fmt: skip
+        frames.found(target)  # the element was there: its chain is the page's from now on
+        return done
+
+    def _act(
+        self,
+        target: Target,
+        fn: Callable[[Locator, float], T],
+        timeout_ms: float,
+        doing: str,
+        acting: bool,
+    ) -> tuple[T, int]:
         cands = self.session.candidates(target)
-        doing = what.format(element=element_words(target))
         if len(cands) == 1:
             try:
                 return fn(cands[0], timeout_ms), 1

@@ -82,6 +82,13 @@ class FrameChains:
             return chains[0]
         return self._chosen.get((chains, target.page.popup))
 
+    def found(self, target: Target) -> None:
+        """``target`` was acted on in the chain the last look went by: that chain is the
+        page's from now on (a marker alone, answering for a chain, does not make it so)."""
+        key = (target.page.chains, target.page.popup)
+        if key not in self._chosen and key in self._latest:
+            self._chosen[key] = self._latest.pop(key)
+
     def current(self, target: Target) -> Chain:
         """The chain to build ``target``'s locators in: the one found, else the one the
         last look went by, else the first."""

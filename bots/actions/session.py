@@ -261,9 +261,11 @@ class BrowserSession:
         """Wait for ``ref`` (any candidate) or a marker in the same frame; a marker raises.
         Markers named in ``ignore`` were already showing before the action: not an answer."""
         target = self.target(ref)
-        started = time.monotonic()
-        chain = self.frames.resolve(target, timeout_ms)
-        timeout_ms = max(timeout_ms - (time.monotonic() - started) * 1000, 1)
+        chain = self.frames.chosen(target)
+        if chain is None:  # a look among the page's frame chains may wait
+            started = time.monotonic()
+            chain = self.frames.resolve(target, timeout_ms)
+            timeout_ms = max(timeout_ms - (time.monotonic() - started) * 1000, 1)
         cands = self.locators(target, chain)
         union = cands[0]
         for c in cands[1:]:

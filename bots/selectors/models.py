@@ -131,7 +131,7 @@ class Page(Strict):
     @model_validator(mode="after")
     def _markers_name_elements(self) -> Page:
         if self.frame and self.frames:
-            raise ValueError("expected 'frame' or 'frames', found both")
+            raise ValueError(t("'frame' 和 'frames' 只能写一个,实际两个都写了"))
         for kind, marker in self.markers.items():
             if marker.element not in self.elements:
                 raise ValueError(

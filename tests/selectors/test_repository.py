@@ -203,4 +203,4 @@ pages:
     with pytest.raises(DefinitionError) as caught:
         load_repository([file])
     assert str(caught.value) == (
-        f"{file}:4:5: ==> At key: pages.work =====> expected 'frame' or 'frames', found both")
+        f"{file}:4:5: ==> 键 pages.work =====> 'frame' 和 'frames' 只能写一个,实际两个都写了")
