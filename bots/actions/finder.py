@@ -64,10 +64,7 @@ class Finder:
         """
         target = self.session.target(ref)
         frames = self.session.frames
-        if frames.chosen(target) is None:  # a look among the page's frame chains may wait
-            started = time.monotonic()
-            frames.resolve(target, timeout_ms)
-            timeout_ms = max(timeout_ms - (time.monotonic() - started) * 1000, 1)
+        _chain, timeout_ms = frames.settle(target, timeout_ms)
         done = self._act(target, fn, timeout_ms, what.format(element=element_words(target)),
                          acting)  # fmt: skip
         frames.found(target)  # the element was there: its chain is the page's from now on

@@ -82,6 +82,16 @@ class FrameChains:
             return chains[0]
         return self._chosen.get((chains, target.page.popup))
 
+    def settle(self, target: Target, timeout_ms: float) -> tuple[Chain, float]:
+        """The chain to act in and what is left of ``timeout_ms`` for the action: a page
+        whose chain is known costs nothing, a look among its chains may wait."""
+        chain = self.chosen(target)
+        if chain is not None:
+            return chain, timeout_ms
+        started = time.monotonic()
+        chain = self.resolve(target, timeout_ms)
+        return chain, max(timeout_ms - (time.monotonic() - started) * 1000, 1)
+
     def found(self, target: Target) -> None:
         """``target`` was acted on in the chain the last look went by: that chain is the
         page's from now on (a marker alone, answering for a chain, does not make it so)."""

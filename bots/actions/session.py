@@ -7,7 +7,6 @@ what the portal answered instead of a screen, and get back from it).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
@@ -261,11 +260,7 @@ class BrowserSession:
         """Wait for ``ref`` (any candidate) or a marker in the same frame; a marker raises.
         Markers named in ``ignore`` were already showing before the action: not an answer."""
         target = self.target(ref)
-        chain = self.frames.chosen(target)
-        if chain is None:  # a look among the page's frame chains may wait
-            started = time.monotonic()
-            chain = self.frames.resolve(target, timeout_ms)
-            timeout_ms = max(timeout_ms - (time.monotonic() - started) * 1000, 1)
+        chain, timeout_ms = self.frames.settle(target, timeout_ms)
         cands = self.locators(target, chain)
         union = cands[0]
         for c in cands[1:]:
