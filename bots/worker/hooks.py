@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from loguru import logger
@@ -28,18 +29,27 @@ class Lease:
     """A worker's claim on one item: the token every write for it names, whether it was
     found lost, and when the ledger last confirmed it."""
 
-    def __init__(self, item: WorkItem, worker: str, seconds: float) -> None:
+    def __init__(
+        self,
+        item: WorkItem,
+        worker: str,
+        seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.ref, self.worker, self.token = item.reference, worker, item.lease_token
-        self.seconds = seconds
+        self.seconds, self.clock = seconds, clock
         self.lost = threading.Event()
-        self.confirmed = time.monotonic()
+        self.confirmed = clock()
 
     def renew(self, store: Store) -> bool:
         """Extend the lease; once the ledger says it is gone, it stays lost."""
+        # a renewal holds from when it was asked for, not from when its answer was read: a
+        # process frozen in between (SIGSTOP) reads "extended" after the lease ran out
+        asked = self.clock()
         if not self.lost.is_set() and store.heartbeat(
             self.ref, self.worker, token=self.token, lease_seconds=self.seconds
         ):
-            self.confirmed = time.monotonic()
+            self.confirmed = max(self.confirmed, asked)
             return True
         self.lost.set()
         return False
@@ -48,7 +58,7 @@ class Lease:
     def overdue(self) -> bool:
         """Half a lease without a confirmation: the heartbeat was held up (the process was
         frozen, the ledger slow), so the lease may have expired and gone meanwhile."""
-        return time.monotonic() - self.confirmed > self.seconds / 2
+        return self.clock() - self.confirmed > self.seconds / 2
 
 
 class Heartbeat:

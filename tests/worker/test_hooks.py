@@ -71,6 +71,35 @@ def test_an_overdue_lease_is_asked_for_before_the_next_step(hooks) -> None:
     assert store.get("R-1").commit_in_progress is None
 
 
+def test_a_renewal_holds_from_when_it_was_asked_not_from_its_answer(hooks) -> None:
+    """Frozen (SIGSTOP) after the ledger extended the lease but before the answer was read:
+    when the answer arrives the lease has run out and another worker holds the item. The
+    renewal counts from the question, so the next step asks the ledger again and stops."""
+    store, now = hooks.store, [1000.0]
+
+    class HeldUp:
+        """The ledger, with a freeze longer than the lease while its answer is in flight."""
+
+        def heartbeat(self, *args: object, **kwargs: object) -> bool:
+            extended = store.heartbeat(*args, **kwargs)
+            with store.tx() as cur:
+                cur.run("UPDATE work_items SET lease_expires_at = ? WHERE reference = 'R-1'",
+                        store.clock() - timedelta(seconds=1))  # fmt: skip
+            assert [i.state for i in store.reap()] == [State.PENDING]
+            assert store.claim("other/0") is not None
+            now[0] += 61
+            return extended
+
+    lease = Lease(hooks.item, "w", 60, clock=lambda: now[0])
+    assert lease.renew(HeldUp())  # type: ignore[arg-type]  # the answer: "extended"
+    assert lease.overdue  # ...but asked for 61 s ago
+    late = LedgerHooks(store, hooks.item, "w", threading.Event(), lease)
+    with pytest.raises(LeaseLost) as caught:
+        late.on_step_start(STEP, {})
+    assert caught.value.message == "w失去了R-1的租约;已在两步之间停下"
+    assert store.get("R-1").lease_owner == "other/0"
+
+
 def test_a_commit_the_guard_found_done_is_recorded_as_committed(hooks) -> None:
     hooks.on_commit_done(STEP, {"found": True})  # no on_commit_start: the runner skipped it
     item = hooks.store.get("R-1")
