@@ -142,6 +142,10 @@ class BrowserSession:
             return False  # still open: the click failed for another reason
         return True
 
+    def blank(self) -> bool:
+        """The main window shows no page yet (a fresh browser)."""
+        return self.pages[MAIN].url == "about:blank"
+
     def live_page(self, name: str | None) -> Page:
         """The named page if still open, else the main page (for screenshots)."""
         found = self.pages.get(name or MAIN)
