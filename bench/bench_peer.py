@@ -213,7 +213,7 @@ class Bench:
                 raise RunFailed(f"{tool} printed no outputs line ({out}):\n{done.stdout[-2000:]}")
             run.outputs = json.loads(found.group(1))
         else:
-            run_dir = Path(done.stdout.rsplit("run folder: ", 1)[1].strip())
+            (run_dir,) = {log.parent for log in out.glob("*/run.json")}  # its one run
             run.outputs = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))["outputs"]
             first = json.loads((run_dir / "log.jsonl").read_text(encoding="utf-8").splitlines()[0])
             run.first_step = _timestamp(first["start"])

@@ -88,7 +88,7 @@ def run_once(env: dict[str, str], portal: Portal, runs: Path) -> tuple[float, fl
     out, _ = process.communicate(timeout=180)
     if process.returncode != 0:
         raise RuntimeError(f"bots run exited {process.returncode}:\n{out[-3000:]}")
-    run_dir = Path(out.rsplit("run folder: ", 1)[1].strip())
+    (run_dir,) = {log.parent for log in runs.glob("*/run.json")}  # its one run
     first = json.loads((run_dir / "log.jsonl").read_text(encoding="utf-8").splitlines()[0])
     from datetime import datetime
 
