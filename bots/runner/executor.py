@@ -181,13 +181,13 @@ class Executor:
         return redo_at
 
     def _logs_in_first(self, flow: Flow) -> bool:
-        """A browser that shows no page yet has no session: when the login flow opens its
-        own page, it runs first, instead of opening the portal only to find its login page
-        and open that again."""
+        """A fresh browser has no session: when the login flow opens its own page, it runs
+        first, instead of opening the portal only to find its login page and open that
+        again."""
         if flow.session is None or self.records:
             return False
         login = flow.subflows[flow.session.login]
-        return bool(login.steps) and login.steps[0].action == "goto" and self.session.blank()
+        return bool(login.steps) and login.steps[0].action == "goto" and self.session.fresh()
 
     def _relogin(self, flow: Flow, scope: dict[str, Any], prefix: str) -> None:
         assert flow.session is not None

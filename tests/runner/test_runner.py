@@ -128,8 +128,14 @@ def test_a_fresh_browser_runs_a_login_that_opens_its_own_page_first(
     assert '"message": "登录 GH1001", "event": "login"' in log
 
 
-def test_a_page_already_open_is_looked_at_before_logging_in(page, pages_url, tmp_path):
-    page.goto(pages_url + "app.html")  # a worker's page: the portal shows, maybe logged in
+@pytest.mark.parametrize("where", ["a page open", "a cookie of the portal"])
+def test_a_browser_that_may_be_logged_in_is_looked_at_before_logging_in(
+    page, pages_url, tmp_path, where
+):
+    if where == "a page open":
+        page.goto(pages_url + "app.html")  # the portal shows, maybe logged in
+    else:  # a worker's page between orders: blank, its context logged in
+        page.context.add_cookies([{"name": "JSESSIONID", "value": "s1", "url": pages_url}])
     result = run(page, "session_first", pages_url, tmp_path)
     assert result.status == "passed", result.error
     assert statuses(result)[:3] == [
