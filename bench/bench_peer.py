@@ -67,6 +67,7 @@ from bench.common import (  # noqa: E402
     LedgerRow,
     Portal,
     check,
+    first_step_start,
     habit_options,
     http_json,
     print_machine,
@@ -215,8 +216,7 @@ class Bench:
         else:
             (run_dir,) = {log.parent for log in out.glob("*/run.json")}  # its one run
             run.outputs = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))["outputs"]
-            first = json.loads((run_dir / "log.jsonl").read_text(encoding="utf-8").splitlines()[0])
-            run.first_step = _timestamp(first["start"])
+            run.first_step = _timestamp(first_step_start(run_dir))
         row = LedgerRow(self.reference, "new_install", "done", outputs=run.outputs)
         verdict = check([row], self.portal.state())
         if not verdict.ok or verdict.done != [self.reference]:

@@ -26,7 +26,6 @@ bots (e.g. an older checkout, for a before/after figure). Exit 1 when a target i
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import shlex
@@ -39,7 +38,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import FLOWS, ROOT, Portal, habit_options, print_machine  # noqa: E402
+from bench.common import (  # noqa: E402
+    FLOWS,
+    ROOT,
+    Portal,
+    first_step_start,
+    habit_options,
+    print_machine,
+)
 from bench.raw_procedures import PASSWORD, STAFF  # noqa: E402
 
 ORDER = ROOT / "examples" / "orders" / "E9-20261127-0001.yaml"
@@ -89,7 +95,7 @@ def run_once(env: dict[str, str], portal: Portal, runs: Path) -> tuple[float, fl
     if process.returncode != 0:
         raise RuntimeError(f"bots run exited {process.returncode}:\n{out[-3000:]}")
     (run_dir,) = {log.parent for log in runs.glob("*/run.json")}  # its one run
-    first = json.loads((run_dir / "log.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    first = {"start": first_step_start(run_dir)}
     from datetime import datetime
 
     return datetime.fromisoformat(first["start"]).timestamp() - spawn, cpu

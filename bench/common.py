@@ -767,3 +767,13 @@ def print_machine() -> None:
     exit_on_sigterm()
     info = machine()
     print("machine: " + " · ".join(f"{k} {v}" for k, v in info.items()), flush=True)
+
+
+def first_step_start(run_dir: Path) -> str:
+    """When a run's first step started (its log's first step line: a fresh browser's log
+    opens with the login's event line)."""
+    for line in (run_dir / "log.jsonl").read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        if "start" in record:
+            return str(record["start"])
+    raise RuntimeError(f"{run_dir}: no step in log.jsonl")

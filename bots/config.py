@@ -2,7 +2,7 @@
 comes from.
 
 It knows the settings (portal URL, ledger, credentials file, flows and selectors folders,
-runs folder, workers, screenshots, language), their environment variables, their defaults,
+runs folder, workers, screenshots, trace, language), their environment variables, their defaults,
 the file ``bots.toml`` and the order in which these override each other:
 
     a command-line option  >  an environment variable  >  bots.toml  >  the default
@@ -35,7 +35,11 @@ FILE_NAME = "bots.toml"
 CONFIG_ENV = "BOTS_CONFIG"
 SHIPPED = Path(__file__).parent / "shipped"
 DEFAULT_DB = "sqlite:///runs/ledger.db"
-SCREENSHOTS = ("every_step", "on_failure", "off")  # bots.runner.runner.POLICIES
+SCREENSHOTS = ("every_step", "on_failure", "off")
+# on_failure: actions, console and network (cheap); full_on_failure adds DOM snapshots. Off
+# unless asked for: a trace makes Playwright's client send the stack of every call (about
+# 3 % of a run's CPU), and a failure keeps its picture, log and page text without it
+TRACES = ("off", "on_failure", "full_on_failure")
 LANGUAGES = ("zh", "en")  # bots.messages.LANGUAGES
 
 
@@ -90,6 +94,7 @@ SETTINGS: dict[str, Setting] = {
         Setting("runs", "BOTS_RUNS", _text, "runs", path=True),
         Setting("workers", "BOTS_WORKERS", _count, 1),
         Setting("screenshots", "BOTS_SCREENSHOTS", _choice(SCREENSHOTS), "every_step"),
+        Setting("trace", "BOTS_TRACE", _choice(TRACES), "off"),
         Setting("lang", "BOTS_LANG", _choice(LANGUAGES), "zh"),
     )
 }
@@ -106,6 +111,7 @@ def about(key: str) -> str:
         "runs": t("运行记录文件夹"),
         "workers": t("并行的浏览器上下文数"),
         "screenshots": t("截图策略"),
+        "trace": t("Playwright 跟踪(trace.zip)"),
         "lang": t("界面语言"),
     }[key]
 

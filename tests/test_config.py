@@ -9,7 +9,6 @@ import pytest
 
 from bots import config
 from bots.errors import SetupError
-from bots.runner.runner import POLICIES
 from tests.fixtures.settings import user_config
 
 
@@ -36,11 +35,9 @@ def test_the_defaults_need_no_file_and_find_the_shipped_flows(tmp_path: Path) ->
     assert (config.shipped("flows") / "e9_new_install.yaml").is_file()
     assert (config.shipped("selectors") / "shell.yaml").is_file()
     assert (config.shipped("examples") / "orders.csv").is_file()
-    assert (found["workers"], found["screenshots"], found["lang"]) == (1, "every_step", "zh")
-
-
-def test_the_screenshot_policies_are_the_runners() -> None:
-    assert config.SCREENSHOTS == POLICIES
+    assert (found["workers"], found["screenshots"], found["trace"], found["lang"]) == (
+        1, "every_step", "off", "zh",
+    )  # fmt: skip
 
 
 def test_a_file_in_this_folder_its_paths_relative_to_it(tmp_path: Path) -> None:
@@ -99,7 +96,7 @@ def test_an_unknown_key_is_named_by_file_and_line_with_a_suggestion(tmp_path: Pa
         load(tmp_path)
     assert str(caught.value) == (
         f"{file}:2:未知的设置项 portal(是不是 portal_url?);可用的有:"
-        "portal_url, db, credentials, flows, selectors, runs, workers, screenshots, lang"
+        "portal_url, db, credentials, flows, selectors, runs, workers, screenshots, trace, lang"
     )
     assert caught.value.exit_code == 8
 

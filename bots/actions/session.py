@@ -142,6 +142,14 @@ class BrowserSession:
             return False  # still open: the click failed for another reason
         return True
 
+    def fresh(self) -> bool:
+        """A fresh browser: the main window shows no page yet and no cookie of the portal
+        is kept, so no session either (a worker's page between orders is blank too, but its
+        context is logged in)."""
+        if self.pages[MAIN].url != "about:blank":
+            return False
+        return not self.context.cookies(self.base_url) if self.base_url else False
+
     def live_page(self, name: str | None) -> Page:
         """The named page if still open, else the main page (for screenshots)."""
         found = self.pages.get(name or MAIN)

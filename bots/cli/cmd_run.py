@@ -63,6 +63,11 @@ def run(
     screenshots: str | None = typer.Option(
         None, "--screenshots", help=t("截图策略:every_step | on_failure | off(默认:配置的)")
     ),
+    trace: str | None = typer.Option(
+        None,
+        "--trace",
+        help=t("失败时保存 trace.zip:off | on_failure | full_on_failure(默认:配置的)"),
+    ),
     runs_dir: Path | None = typer.Option(
         None, "--runs-dir", help=t("运行文件夹放在哪里(默认:配置的 runs,即 runs)")
     ),
@@ -87,6 +92,7 @@ def run(
         config.current()
         .with_option("portal_url", portal, "--portal")
         .with_option("screenshots", screenshots, "--screenshots")
+        .with_option("trace", trace, "--trace")
         .with_option("runs", runs_dir and str(runs_dir), "--runs-dir")
     )
     loaded = load_flow(config.find_flow(flow, Path(settings["flows"])))
@@ -104,6 +110,7 @@ def run(
             portal_url=settings["portal_url"],
             runs_dir=Path(settings["runs"]),
             screenshots=settings["screenshots"],
+            trace=settings["trace"],
             input_source=source,
             guard="always" if guards else "replay",
             # a person at the keyboard answers the flow's questions (a 验证码); else nobody

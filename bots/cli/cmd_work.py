@@ -114,6 +114,11 @@ def work(
     screenshots: str | None = typer.Option(
         None, "--screenshots", help=t("截图策略:every_step | on_failure | off(默认:配置的)")
     ),
+    trace: str | None = typer.Option(
+        None,
+        "--trace",
+        help=t("失败时保存 trace.zip:off | on_failure | full_on_failure(默认:配置的)"),
+    ),
     runs_dir: Path | None = typer.Option(
         None, "--runs-dir", help=t("运行文件夹放在哪里(默认:配置的 runs,即 runs)")
     ),
@@ -138,6 +143,7 @@ def work(
         .with_option("flows", flows and str(flows), "--flows")
         .with_option("credentials", credentials, "--credentials")
         .with_option("screenshots", screenshots, "--screenshots")
+        .with_option("trace", trace, "--trace")
         .with_option("runs", runs_dir and str(runs_dir), "--runs-dir")
         .with_option("workers", workers, "--workers")
     )
@@ -154,6 +160,7 @@ def work(
         portal_url=settings["portal_url"],
         runs_dir=Path(settings["runs"]),
         screenshots=settings["screenshots"],
+        trace=settings["trace"],
         lease_seconds=lease,
         until_empty=until_empty,
         max_consecutive_system=max_failures,

@@ -96,6 +96,8 @@ class Executor:
         relogins = 0
         redos: dict[str, int] = {}
         i = 0
+        if flow is self.flow and self._logs_in_first(flow):
+            self._relogin(flow, scope, prefix)
         while i < len(flow.steps):
             step = flow.steps[i]
             try:
@@ -178,6 +180,15 @@ class Executor:
         record["status"] = "redone"
         return redo_at
 
+    def _logs_in_first(self, flow: Flow) -> bool:
+        """A fresh browser has no session: when the login flow opens its own page, it runs
+        first, instead of opening the portal only to find its login page and open that
+        again."""
+        if flow.session is None or self.records:
+            return False
+        login = flow.subflows[flow.session.login]
+        return bool(login.steps) and login.steps[0].action == "goto" and self.session.fresh()
+
     def _relogin(self, flow: Flow, scope: dict[str, Any], prefix: str) -> None:
         assert flow.session is not None
         login = flow.subflows[flow.session.login]
@@ -185,7 +196,7 @@ class Executor:
             login, evaluate(flow.session.with_, scope), flow.session.login
         )
         self.masker.add(*sensitive)
-        first = self.records[-1]["status"] == "login"
+        first = not self.records or self.records[-1]["status"] == "login"
         if first:
             self.folder.event("INFO", t("登录 {who}", who=self._who(login, values)), event="login")
         else:

@@ -13,6 +13,8 @@ from typing import Any
 
 from bots.actions import BrowserSession
 from bots.asking import Asker
+from bots.config import SCREENSHOTS as POLICIES
+from bots.config import TRACES
 from bots.errors import BadInput, BotsError, DefinitionError
 from bots.flow.expressions import ExpressionError
 from bots.flow.models import Flow
@@ -31,9 +33,6 @@ from bots.runner.scope import (
     sensitive_ahead,
 )
 
-POLICIES = ("every_step", "on_failure", "off")
-# on_failure: actions, console and network (cheap); full_on_failure adds DOM snapshots
-TRACES = ("off", "on_failure", "full_on_failure")
 GUARDS = ("replay", "always")
 
 
@@ -62,7 +61,7 @@ class Runner:
         run_dir: str | Path | None = None,
         runs_dir: str | Path = "runs",
         screenshots: str = "every_step",
-        trace: str = "on_failure",
+        trace: str = "off",
         hooks: Any = None,
         replay: bool = False,
         guard: str = "replay",

@@ -41,6 +41,7 @@ class WorkerConfig:
     portal_url: str
     runs_dir: Path
     screenshots: str = "on_failure"
+    trace: str = "off"
     lease_seconds: float = 120.0
     poll_seconds: float = 0.5
     until_empty: bool = True
@@ -220,6 +221,7 @@ class Worker:
             portal_url=self.config.portal_url,
             run_dir=run_dir,
             screenshots=self.config.screenshots,
+            trace=self.config.trace,
             hooks=hooks,
             replay=item.replay,
             input_source=f"work item {item.reference}",

@@ -31,7 +31,7 @@ def test_doctor_shows_each_setting_and_where_it_comes_from(tmp_path: Path) -> No
     done = bots("doctor", cwd=tmp_path, BOTS_WORKERS="3")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[:11] == [
+    assert lines[:12] == [
         f"configuration file: {toml}",
         f"  portal_url = http://portal.example/  [{toml}:1]  the portal's URL",
         f"  db = postgresql://bots:******@dbhost/e9  [{toml}:2]  the ledger (database URL or file)",
@@ -42,14 +42,15 @@ def test_doctor_shows_each_setting_and_where_it_comes_from(tmp_path: Path) -> No
         "  runs = runs  [default]  the folder of run folders",
         "  workers = 3  [environment variable BOTS_WORKERS]  browser contexts in parallel",
         "  screenshots = every_step  [default]  the screenshot policy",
+        "  trace = off  [default]  Playwright trace (trace.zip)",
         f"  lang = en  [{toml}:3]  the language of messages",
-        lines[10],
+        lines[11],
     ]
-    assert lines[10].startswith("chromium: ")
+    assert lines[11].startswith("chromium: ")
     assert "s3cret" not in done.stdout
     chinese = bots("--lang", "zh", "doctor", cwd=tmp_path).stdout.splitlines()
     assert chinese[0] == f"配置文件:{toml}"
-    assert chinese[9] == "  lang = zh  [命令行选项 --lang]  界面语言"
+    assert chinese[10] == "  lang = zh  [命令行选项 --lang]  界面语言"
 
 
 def test_doctor_without_a_file_says_where_it_looked(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,26 @@ def test_business_failure_exits_5_with_the_portal_message(tmp_path, pages_url):
     assert out.returncode == 5
     assert out.stderr == '错误: 号码已被占用:请改选号码或填"任意"后重放\n'
     folder = Path(out.stdout.splitlines()[-1].removeprefix("运行文件夹:"))
-    assert (folder / "report.html").is_file() and (folder / "trace.zip").is_file()
+    assert (folder / "report.html").is_file()
+    assert not (folder / "trace.zip").exists()  # the trace only when it is asked for
+
+
+def test_a_trace_asked_for_is_kept_when_the_run_fails(tmp_path, pages_url):
+    out = bots_run(
+        tmp_path, str(FLOWS / "refused.yaml"), "--portal", pages_url, "--trace", "on_failure"
+    )
+    assert out.returncode == 5
+    folder = Path(out.stdout.splitlines()[-1].removeprefix("运行文件夹:"))
+    with zipfile.ZipFile(folder / "trace.zip") as trace:
+        assert any(name.endswith(".trace") for name in trace.namelist())
+
+
+def test_a_trace_policy_that_does_not_exist_is_refused(tmp_path, pages_url):
+    out = bots_run(tmp_path, str(FLOWS / "refused.yaml"), "--portal", pages_url, "--trace", "on")
+    assert out.returncode == 8
+    assert out.stderr == (
+        "错误: --trace:trace 应是 off | on_failure | full_on_failure 之一,实际为 'on'\n"
+    )
 
 
 def test_input_file_and_bad_input_exit_4(tmp_path, pages_url):

@@ -72,7 +72,8 @@ def test_a_run_that_fails_before_its_id_step_leaves_no_personal_value_anywhere(
     order = yaml.safe_load(ORDER_FILE.read_text(encoding="utf-8"))
     # a wrong password: the run ends at the login, long before the ID number is typed
     done = bots_run(
-        portal, tmp_path, "--screenshots", "every_step", password="Wrong@1006"
+        portal, tmp_path, "--screenshots", "every_step", "--trace", "on_failure",
+        password="Wrong@1006",
     )
     assert done.returncode == 5, done.stdout[-3000:] + done.stderr[-3000:]
     assert done.stderr == "错误: 工号或密码错误:请检查凭据文件中这个工号的密码\n"

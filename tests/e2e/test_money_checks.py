@@ -56,7 +56,7 @@ class Desk:
             store.close()
         config = WorkerConfig(
             db_url=self.db, flows_dir=orders.FLOWS, portal_url=self.portal.url,
-            runs_dir=self.root / "runs", screenshots="off", lease_seconds=30,
+            runs_dir=self.root / "runs", screenshots="off", trace="on_failure", lease_seconds=30,
             poll_seconds=0.1, backoff=Backoff(base=0.2, factor=1, cap=0.2),
         )  # fmt: skip
         staff = [Credential(s, p) for s, p in demo_staff(1)]

@@ -107,6 +107,45 @@ def test_a_login_page_before_anything_was_done_is_a_login_then_the_flow_resumes(
     assert "会话已失效" not in log
 
 
+def test_a_fresh_browser_runs_a_login_that_opens_its_own_page_first(
+    page, pages_url, tmp_path
+):
+    """No page yet, no session: the login runs before the first step, rather than the flow
+    opening the portal to find its login page and opening that again."""
+    result = run(page, "session_first", pages_url, tmp_path)
+    assert result.status == "passed", result.error
+    assert statuses(result) == [
+        ("login/open", "passed", 1),
+        ("login/staff", "passed", 1),
+        ("login/password", "passed", 1),
+        ("login/submit", "passed", 1),
+        ("home", "passed", 1),
+        ("next", "passed", 1),
+        ("done", "passed", 1),
+    ]
+    assert page.locator("#ok").inner_text() == "完成"
+    log = (result.run_dir / "log.jsonl").read_text(encoding="utf-8")
+    assert '"message": "登录 GH1001", "event": "login"' in log
+
+
+@pytest.mark.parametrize("where", ["a page open", "a cookie of the portal"])
+def test_a_browser_that_may_be_logged_in_is_looked_at_before_logging_in(
+    page, pages_url, tmp_path, where
+):
+    if where == "a page open":
+        page.goto(pages_url + "app.html")  # the portal shows, maybe logged in
+    else:  # a worker's page between orders: blank, its context logged in
+        page.context.add_cookies([{"name": "JSESSIONID", "value": "s1", "url": pages_url}])
+    result = run(page, "session_first", pages_url, tmp_path)
+    assert result.status == "passed", result.error
+    assert statuses(result)[:3] == [
+        ("home", "passed", 1),
+        ("next", "login", 1),
+        ("login/open", "passed", 1),
+    ]
+    assert page.locator("#ok").inner_text() == "完成"
+
+
 def test_a_session_lost_after_work_is_an_interruption(page, pages_url, tmp_path):
     result = run(page, "session_twice", pages_url, tmp_path)
     assert result.status == "passed", result.error
@@ -310,8 +349,9 @@ def _artifact_texts(folder: Path) -> list[tuple[str, bytes]]:
 
 def test_secrets_and_sensitive_values_are_in_no_artifact_byte(page, pages_url, tmp_path):
     result = run(
-        page, "masking", pages_url, tmp_path, {"id_number": ID_NUMBER}, screenshots="every_step"
-    )
+        page, "masking", pages_url, tmp_path, {"id_number": ID_NUMBER}, screenshots="every_step",
+        trace="on_failure",
+    )  # fmt: skip
     assert isinstance(result.error, SystemException)  # it fails on purpose: trace.zip is kept
     assert (result.run_dir / "trace.zip").is_file()
     # the values really went into the page
@@ -343,6 +383,7 @@ def test_personal_values_are_masked_from_the_first_byte_of_a_run(page, pages_url
     result = run(
         page, "early_failure", pages_url, tmp_path,
         {"customer": customer, "ticket": {"pin": "P-93751"}}, screenshots="every_step",
+        trace="on_failure",
     )  # fmt: skip
     assert isinstance(result.error, SystemException)
     assert [(s["id"], s["status"]) for s in result.steps][-1] == ("boom", "failed")
