@@ -95,10 +95,9 @@ def run_once(env: dict[str, str], portal: Portal, runs: Path) -> tuple[float, fl
     if process.returncode != 0:
         raise RuntimeError(f"bots run exited {process.returncode}:\n{out[-3000:]}")
     (run_dir,) = {log.parent for log in runs.glob("*/run.json")}  # its one run
-    first = {"start": first_step_start(run_dir)}
     from datetime import datetime
 
-    return datetime.fromisoformat(first["start"]).timestamp() - spawn, cpu
+    return datetime.fromisoformat(first_step_start(run_dir)).timestamp() - spawn, cpu
 
 
 def _cpu_of(pid: int) -> float:

@@ -96,7 +96,7 @@ class Executor:
         relogins = 0
         redos: dict[str, int] = {}
         i = 0
-        if flow is self.flow and self._logs_in_first(flow):
+        if self._logs_in_first(flow):
             self._relogin(flow, scope, prefix)
         while i < len(flow.steps):
             step = flow.steps[i]
@@ -183,8 +183,8 @@ class Executor:
     def _logs_in_first(self, flow: Flow) -> bool:
         """A fresh browser has no session: when the login flow opens its own page, it runs
         first, instead of opening the portal only to find its login page and open that
-        again."""
-        if flow.session is None or self.records:
+        again. Only the run's own flow, before its first step."""
+        if flow is not self.flow or flow.session is None:
             return False
         login = flow.subflows[flow.session.login]
         return bool(login.steps) and login.steps[0].action == "goto" and self.session.fresh()
