@@ -1,8 +1,12 @@
 """Find a Chromium to drive, without ever downloading one, and how to launch it.
 
 Order: an explicit setting (``BOTS_CHROMIUM``), Playwright's own installed Chromium,
-then Debian's system Chromium. Machines here have no internet, so ``playwright install``
-is never the answer; the error says what to install instead. The launch flags keep
+then Debian's system Chromium. Headless, the headless shell comes first (Playwright's
+``chromium-headless-shell``, Debian's package of that name): the same Blink, without the
+full browser around it, so it renders the portal's screens and pictures for about a third
+less CPU and runs more workers on two cores (docs/PERFORMANCE.md §2). Machines here have no
+internet, so ``playwright install`` is never the answer; the error says what to install
+instead. The launch flags keep
 Chromium off the network and leave out what a clerk's screen does not need; what each
 saves is measured in docs/PERFORMANCE.md (section 2a), not assumed.
 """
@@ -19,6 +23,13 @@ from bots.messages import t
 ENV_VAR = "BOTS_CHROMIUM"
 # The real binary first: the /usr/bin wrapper script adds flags and a shell start-up.
 SYSTEM_CANDIDATES = ("/usr/lib/chromium/chromium", "/usr/bin/chromium", "/usr/bin/chromium-browser")
+SYSTEM_HEADLESS = ("/usr/lib/chromium/chromium-headless-shell", "/usr/bin/chromium-headless-shell")
+# Playwright's downloads: the headless shell (two layouts over its versions), the browser
+PLAYWRIGHT_HEADLESS = (
+    "chromium_headless_shell-*/chrome-linux*/headless_shell",
+    "chromium_headless_shell-*/chrome-headless-shell-linux64/chrome-headless-shell",
+)
+PLAYWRIGHT_BROWSER = ("chromium-*/chrome-linux*/chrome",)
 
 # Playwright passes a --disable-features of its own, and Chromium reads only the last
 # --disable-features it is given: ours repeats Playwright's list (Playwright 1.65's
@@ -52,24 +63,27 @@ LAUNCH_ARGS = (
 def install_hint() -> str:
     """What to install, in the user's language."""
     return t(
-        "安装 Debian 的 Chromium 和中文字体:apt-get install -y chromium fonts-noto-cjk"
+        "安装 Debian 的 Chromium 和中文字体:"
+        "apt-get install -y chromium chromium-headless-shell fonts-noto-cjk"
         "(或把 {name} 指向一个 Chromium/Chrome 可执行文件)",
         name=ENV_VAR,
     )
 
 
-def _playwright_chromium() -> str | None:
+def _playwright_chromium(patterns: tuple[str, ...]) -> str | None:
     root = Path(os.environ.get("PLAYWRIGHT_BROWSERS_PATH", Path.home() / ".cache/ms-playwright"))
     if not root.is_dir():
         return None
-    for candidate in sorted(root.glob("chromium-*/chrome-linux*/chrome"), reverse=True):
-        if os.access(candidate, os.X_OK):
-            return str(candidate)
+    for pattern in patterns:
+        for candidate in sorted(root.glob(pattern), reverse=True):
+            if os.access(candidate, os.X_OK):
+                return str(candidate)
     return None
 
 
-def find_chromium() -> str:
-    """Return the path of the Chromium binary to launch, or raise SetupError saying what to do."""
+def find_chromium(headed: bool = False) -> str:
+    """Return the path of the Chromium binary to launch (``headed``: with windows, so never
+    the headless shell), or raise SetupError saying what to do."""
     explicit = os.environ.get(ENV_VAR)
     if explicit:
         if os.access(explicit, os.X_OK):
@@ -78,10 +92,11 @@ def find_chromium() -> str:
             t("{name}={path} 不是可执行文件:改正路径,或去掉这个设置", name=ENV_VAR, path=explicit),
             code="browser_missing",
         )
-    bundled = _playwright_chromium()
+    shells = () if headed else PLAYWRIGHT_HEADLESS
+    bundled = _playwright_chromium((*shells, *PLAYWRIGHT_BROWSER))
     if bundled:
         return bundled
-    for candidate in SYSTEM_CANDIDATES:
+    for candidate in (*(() if headed else SYSTEM_HEADLESS), *SYSTEM_CANDIDATES):
         if os.access(candidate, os.X_OK):
             return candidate
     raise SetupError(t("找不到 Chromium:{hint}", hint=install_hint()), code="browser_missing")
@@ -90,7 +105,7 @@ def find_chromium() -> str:
 def launch_options(headed: bool = False) -> dict[str, object]:
     """Keyword arguments for ``playwright.chromium.launch``."""
     return {
-        "executable_path": find_chromium(),
+        "executable_path": find_chromium(headed),
         "headless": not headed,
         "args": list(LAUNCH_ARGS),
     }

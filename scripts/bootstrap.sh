@@ -37,6 +37,15 @@ if [ "${#missing[@]}" -gt 0 ]; then
   fi
 fi
 
+# the headless shell: headless runs render with about a third less CPU (bots/browser.py).
+# Without it (a distribution that does not package it) the bots run on the full browser
+if [ -z "${BOTS_CHROMIUM:-}" ] && [ ! -x /usr/lib/chromium/chromium-headless-shell ] \
+    && command -v apt-get >/dev/null; then
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium-headless-shell \
+    >/dev/null 2>&1 \
+    || echo "bootstrap: no chromium-headless-shell package: headless runs use the full browser" >&2
+fi
+
 if [ "$want_pg" = 1 ]; then
   ver=$(ls /etc/postgresql 2>/dev/null | sort -n | tail -1)
   if [ -n "$ver" ] && ! pg_lsclusters -h 2>/dev/null | awk '{print $4}' | grep -q online; then

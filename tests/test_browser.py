@@ -41,16 +41,57 @@ def test_playwright_browser_before_system(monkeypatch: pytest.MonkeyPatch, tmp_p
     assert browser_mod.find_chromium() == str(chrome)
 
 
+def _executable(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("#!/bin/sh\n")
+    path.chmod(0o755)
+    return path
+
+
+def test_headless_the_headless_shell_comes_first_headed_the_browser(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("BOTS_CHROMIUM", raising=False)
+    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path / "downloads"))
+    shell = _executable(tmp_path / "lib" / "chromium-headless-shell")
+    full = _executable(tmp_path / "lib" / "chromium")
+    monkeypatch.setattr(browser_mod, "SYSTEM_HEADLESS", (str(tmp_path / "none"), str(shell)))
+    monkeypatch.setattr(browser_mod, "SYSTEM_CANDIDATES", (str(full),))
+    assert browser_mod.find_chromium() == str(shell)
+    assert browser_mod.find_chromium(headed=True) == str(full)
+    assert browser_mod.launch_options(headed=True)["executable_path"] == str(full)
+    # Playwright's own downloads go before the system's, each kind in its place
+    downloads = tmp_path / "downloads"
+    bundled_shell = _executable(
+        downloads / "chromium_headless_shell-1200" / "chrome-linux" / "headless_shell"
+    )
+    bundled = _executable(downloads / "chromium-1200" / "chrome-linux" / "chrome")
+    assert browser_mod.find_chromium() == str(bundled_shell)
+    assert browser_mod.find_chromium(headed=True) == str(bundled)
+
+
+def test_without_a_headless_shell_headless_runs_use_the_browser(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("BOTS_CHROMIUM", raising=False)
+    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path))
+    full = _executable(tmp_path / "lib" / "chromium")
+    monkeypatch.setattr(browser_mod, "SYSTEM_HEADLESS", (str(tmp_path / "none"),))
+    monkeypatch.setattr(browser_mod, "SYSTEM_CANDIDATES", (str(full),))
+    assert browser_mod.find_chromium() == str(full)
+
+
 @pytest.mark.usefixtures("english")
 def test_no_browser_says_what_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("BOTS_CHROMIUM", raising=False)
     monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path))
     monkeypatch.setattr(browser_mod, "SYSTEM_CANDIDATES", (str(tmp_path / "none"),))
+    monkeypatch.setattr(browser_mod, "SYSTEM_HEADLESS", (str(tmp_path / "no-shell"),))
     with pytest.raises(SetupError) as caught:
         browser_mod.find_chromium()
     assert str(caught.value) == (
         "no Chromium found; install Debian's Chromium and a CJK font: "
-        "apt-get install -y chromium fonts-noto-cjk "
+        "apt-get install -y chromium chromium-headless-shell fonts-noto-cjk "
         "(or point BOTS_CHROMIUM at a Chromium/Chrome binary)"
     )
 

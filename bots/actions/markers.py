@@ -5,8 +5,10 @@ page (the session is gone), its busy page or message, a red refusal. Chromium's 
 page (``chrome-error://chromewebdata/``: the portal did not answer at all, e.g. while it
 restarts) is no element of the portal, so it is recognised here: a frame showing it stands
 for ``unreachable`` (connection refused: the request never reached the portal) or
-``connection_lost`` (any other network error: it may have). Playwright's ``frame.url``
-keeps the last portal URL for such a frame, so the page itself is asked.
+``connection_lost`` (any other network error: it may have). The full browser's error page
+names the net error (``body.neterror``, ``.error-code``); the headless shell's is empty, so
+the frame's URL says it is the error page and the failed request's own error text names
+the net error (``on_request_failed``). Either source is used where it is there.
 
 ``recover`` gets back from a busy page, ``reconnect`` from Chromium's error page: both
 open the screen again the way the request that failed was made (the form a POST left, or
@@ -49,6 +51,7 @@ MARKER_POLLS = 8  # while polling for screens, look for markers every this many 
 # Chromium's error page and the net error it names (ERR_CONNECTION_REFUSED, …)
 NET_ERROR = "body.neterror"
 NET_ERROR_CODE = ".error-code"
+ERROR_PAGE = "chrome-error://"
 # how long a portal that does not answer is waited for (a restart takes a few seconds),
 # with pauses growing from the first to the longest
 DOWN_BUDGET_S = 30.0
@@ -94,6 +97,8 @@ class Markers:
         self.session = session
         self.requests: dict[Frame, Sent] = {}
         self.unframed: Sent | None = None
+        # the net error of each frame's last navigation that failed ("ERR_…")
+        self.failures: dict[Frame, str] = {}
 
     def on_request(self, request: Request) -> None:
         # a busy answer to a form POST is recovered by opening the form's page again, a
@@ -110,6 +115,21 @@ class Markers:
             self.unframed = Sent(request.method, "", request.url, redirected)
             return
         self.requests[frame] = Sent(request.method, frame.url, request.url, redirected)
+        self.failures.pop(frame, None)
+
+    def on_request_failed(self, request: Request) -> None:
+        if not request.is_navigation_request():
+            return
+        try:
+            frame = request.frame
+        except Error:
+            return  # a popup's first request: its window shows the error page, asked below
+        self.failures[frame] = (request.failure or "").removeprefix("net::")
+
+    def error_page(self, frame: Frame) -> bool:
+        """Whether ``frame`` shows Chromium's error page, as far as the frame's URL says
+        (no round trip)."""
+        return frame.url.startswith(ERROR_PAGE)
 
     def adopt(self, popup: Page) -> None:
         """A new popup's first request, sent before Playwright knew its frame."""
@@ -193,10 +213,15 @@ class Markers:
             if page.is_closed():
                 continue
             for frame in page.frames:
+                shown = self.error_page(frame)
                 try:
-                    if frame.locator(NET_ERROR).count() == 0:
+                    if not shown and frame.locator(NET_ERROR).count() == 0:
                         continue
-                    code = frame.locator(NET_ERROR_CODE).first.text_content(timeout=1000)
+                    code = self.failures.get(frame) or (
+                        frame.locator(NET_ERROR_CODE).first.text_content(timeout=1000)
+                        if frame.locator(NET_ERROR_CODE).count()
+                        else ""
+                    )
                 except Error:
                     continue  # detached or navigating while we looked: not this one
                 return frame, (code or "").strip()

@@ -7,6 +7,8 @@ what the portal answered instead of a screen, and get back from it).
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
@@ -20,6 +22,7 @@ from playwright.sync_api import (
     Locator,
     Page,
 )
+from playwright.sync_api import TimeoutError as PwTimeout
 
 from bots.actions import modal
 from bots.actions.camera import Camera
@@ -38,6 +41,8 @@ __all__ = ["BrowserSession", "passing", "translate"]
 
 T = TypeVar("T")
 MAIN = "main"
+# a wait for the next screen looks between slices this long for an error page no locator finds
+WAIT_SLICE_MS = 500.0
 
 
 class BrowserSession:
@@ -71,6 +76,7 @@ class BrowserSession:
         # the context's requests, not the page's: a popup's first request goes out
         # before the popup is handed over, and a popup's error page is reloaded by it
         self.context.on("request", self.markers.on_request)
+        self.context.on("requestfailed", self.markers.on_request_failed)
         self._watch(page)
         self._tracing = False
         self.camera = Camera(self)
@@ -87,6 +93,7 @@ class BrowserSession:
             page.remove_listener("dialog", self._on_dialog)
         self._watched.clear()
         self.context.remove_listener("request", self.markers.on_request)
+        self.context.remove_listener("requestfailed", self.markers.on_request_failed)
         self.camera.close()
 
     def _on_dialog(self, dialog: Dialog) -> None:
@@ -288,12 +295,29 @@ class BrowserSession:
             # frame's error page removes the target's frame; the timeout then finds it)
             answers = answers.or_(enter(self.page(target.page.popup), chain).locator(NET_ERROR))
         try:
-            answers.first.wait_for(state="attached", timeout=timeout_ms)
+            self._attached(answers, self.page(target.page.popup), timeout_ms)
             if watch is not union and not union.first.is_visible():
                 self.markers.raise_shown()
         except Error as error:
             doing = t("等待{element}出现", element=element_words(target))
             raise translate(error, doing, timeout_ms, ref) from None
+
+    def _attached(self, answers: Locator, page: Page, timeout_ms: float) -> None:
+        """Wait for ``answers`` in slices, ending early when a frame of ``page`` shows
+        Chromium's error page: the headless shell's is an empty page no locator can tell
+        from a blank one, so its frame's URL is looked at between slices (no round trip).
+        A wait that runs out reports the whole wait's timeout, as one wait would."""
+        deadline = time.monotonic() + timeout_ms / 1000 if timeout_ms > 0 else math.inf
+        while True:
+            left = (deadline - time.monotonic()) * 1000
+            try:
+                answers.first.wait_for(state="attached", timeout=max(1.0, min(WAIT_SLICE_MS, left)))
+                return
+            except PwTimeout:
+                if any(self.markers.error_page(frame) for frame in page.frames):
+                    self.markers.raise_shown()
+                if left <= WAIT_SLICE_MS:
+                    raise PwTimeout(f"Locator.wait_for: Timeout {timeout_ms:g}ms exceeded.") from None
 
     # ---- screenshots and traces --------------------------------------------------
     def screenshot(

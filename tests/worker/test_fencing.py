@@ -144,11 +144,15 @@ def test_a_worker_frozen_past_its_lease_never_touches_the_order_again(
     )  # fmt: skip
     # the first process found out at its next step, and said so
     assert f"robot/0失去了{REF}的租约;已在两步之间停下" in first_err, first_err
-    # it did nothing after the resume: the one step it began then was refused before acting
-    # (the step the freeze caught in flight finished on its own)
+    # it did nothing after the resume: its last step was refused before acting, and no
+    # other step began after the resume (the step the freeze caught in flight finished on
+    # its own; the freeze may also land inside the refused step, after its start was noted
+    # and before the lease was asked: the pictures of the steps before are taken there)
     run = json.loads((tmp_path / "runs" / REF / "attempt-1" / "run.json").read_text("utf-8"))
+    last = run["steps"][-1]
+    assert (last["attempts"], last["status"]) == (0, "running"), run["steps"][-3:]
     after = [s for s in run["steps"] if datetime.fromisoformat(s["start"]) > resumed]
-    assert [(s["attempts"], s["status"]) for s in after] == [(0, "running")], after
+    assert after in ([], [last]), after
     assert run["error"]["type"] == "LeaseLost"
     done = item(db)
     assert (done.state, done.attempts, done.run_attempts, done.expiries) == (
