@@ -317,7 +317,8 @@ class BrowserSession:
                 if any(self.markers.error_page(frame) for frame in page.frames):
                     self.markers.raise_shown()
                 if left <= WAIT_SLICE_MS:
-                    raise PwTimeout(f"Locator.wait_for: Timeout {timeout_ms:g}ms exceeded.") from None
+                    whole = f"Locator.wait_for: Timeout {timeout_ms:g}ms exceeded."
+                    raise PwTimeout(whole) from None
 
     # ---- screenshots and traces --------------------------------------------------
     def screenshot(
