@@ -3,10 +3,8 @@
 file, or the name of a flow in the flows folder (``bots run e9_new_install``: the shipped
 flows unless the configuration names another folder).
 
-Commit steps' guards look first, as in a replay, until the run itself has made a commit
-its guard found not made (then no earlier attempt got that far, so none made the later
-ones): an operator running an order by hand must never enter it twice, and nothing tells
-``bots run`` about earlier attempts (``--no-guards`` skips the look-ups, for QA timing)."""
+It runs every commit step's guard first, as a replay does: an operator running an order by
+hand must never enter it twice (``--no-guards`` skips the look-ups, for QA timing)."""
 
 from __future__ import annotations
 
@@ -77,8 +75,8 @@ def run(
         True,
         "--guards/--no-guards",
         help=t(
-            "提交步骤之前先在营账系统里查一遍(默认),直到本次运行自己办理了一步;"
-            "已有的订单绝不重录;--no-guards 跳过查询(仅供测试计时)"
+            "每个提交步骤之前先在营账系统里查一遍(默认),已有的订单绝不重录;"
+            "--no-guards 跳过查询(仅供测试计时)"
         ),
     ),
 ) -> None:
@@ -114,7 +112,7 @@ def run(
             screenshots=settings["screenshots"],
             trace=settings["trace"],
             input_source=source,
-            guard="until_committed" if guards else "replay",
+            guard="always" if guards else "replay",
             # a person at the keyboard answers the flow's questions (a 验证码); else nobody
             asker=Terminal(settings["runs"]) if sys.stdin.isatty() else None,
         )

@@ -80,8 +80,6 @@ class Executor:
         self._fault = fault.from_env()
         self._force_guard = False
         self._commit_started = False
-        # a commit of this run acted after its guard found it not made (until_committed)
-        self._ahead = False
         self._logged_in = False  # a login flow ran in this run
         self._commit: CommitScope | None = None
         self.pictures = screens.Pending(session, folder, masker)
@@ -268,7 +266,7 @@ class Executor:
                     record["follow_up"] = step.follow_up
             elif (
                 step.commit
-                and self._looks_first()
+                and (self.replay or self._force_guard or self.guard_policy == "always")
                 and ((done := self._guard(flow, step, scope, prefix, record)) is not None)
             ):
                 outputs = done
@@ -280,7 +278,6 @@ class Executor:
             else:
                 outputs = self._committing(flow, step, scope, record)
                 record["status"] = "passed"
-                self._ahead = self._ahead or (step.commit and "guard" in record)
         except ACTION_FAILURES as error:
             if (
                 step.is_optional
@@ -333,16 +330,6 @@ class Executor:
         record["ms"] = round((time.perf_counter() - t0) * 1000)
         self.folder.step(record)
         self.hooks.on_step_failed(step, record, error)
-
-    def _looks_first(self) -> bool:
-        """Whether a commit step's guard looks in the portal before it acts: in a replay,
-        after a re-login that followed a commit, and as the run's policy says. With
-        ``until_committed`` the looking stops once a commit of this run acted after its guard
-        found it not made: an earlier attempt at the order makes the commits in the flow's
-        order, so one that had not made that commit made none after it either."""
-        if self.replay or self._force_guard or self.guard_policy == "always":
-            return True
-        return self.guard_policy == "until_committed" and not self._ahead
 
     def _guard(
         self, flow: Flow, step: Step, scope: dict[str, Any], prefix: str, record: dict[str, Any]

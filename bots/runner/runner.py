@@ -33,10 +33,7 @@ from bots.runner.scope import (
     sensitive_ahead,
 )
 
-# when commit steps' guards look first (the executor's _looks_first): only on a replay or
-# after a re-login that followed a commit; also until the run made a commit its guard found
-# not made (bots run: nothing tells it about earlier attempts); before every commit (a dry run)
-GUARDS = ("replay", "until_committed", "always")
+GUARDS = ("replay", "always")
 
 
 def _as_list(hooks: Any) -> list[Any]:

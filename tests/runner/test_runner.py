@@ -336,46 +336,6 @@ def test_replay_runs_the_guard_and_skips_a_done_commit(page, pages_url, tmp_path
     assert again.last_commit == "submit"
 
 
-def _top(result: Any) -> list[tuple[str, str, int]]:
-    """The flow's own steps, not its guards' (``submit.guard/read``)."""
-    return [s for s in statuses(result) if "/" not in s[0]]
-
-
-def _guards(result: Any) -> dict[str, bool]:
-    """Which commit steps looked first, by step id."""
-    return {s["id"]: "guard" in s for s in result.steps if s["id"] in ("submit", "query")}
-
-
-def test_a_run_that_committed_after_its_guard_found_nothing_does_not_look_again(
-    page, pages_url, tmp_path
-):
-    # no earlier attempt got as far as the first commit, so none made the later ones
-    result = run(page, "two_commits", pages_url, tmp_path, guard="until_committed")
-    assert result.status == "passed", result.error
-    assert _top(result) == [("open", "passed", 1), ("submit", "passed", 1), ("query", "passed", 1)]
-    assert _guards(result) == {"submit": True, "query": False}
-
-
-def test_a_run_whose_first_commit_was_done_before_looks_before_every_commit(
-    page, pages_url, tmp_path
-):
-    run(page, "two_commits", pages_url, tmp_path, guard="until_committed", run_dir=tmp_path / "a")
-    again = run(
-        page, "two_commits", pages_url, tmp_path, guard="until_committed", run_dir=tmp_path / "b"
-    )
-    assert again.status == "passed", again.error
-    assert _top(again) == [
-        ("open", "passed", 1), ("submit", "already_done", 0), ("query", "passed", 1)
-    ]
-    assert _guards(again) == {"submit": True, "query": True}
-
-
-def test_always_looks_before_every_commit(page, pages_url, tmp_path):
-    result = run(page, "two_commits", pages_url, tmp_path, guard="always")
-    assert result.status == "passed", result.error
-    assert _guards(result) == {"submit": True, "query": True}
-
-
 def _artifact_texts(folder: Path) -> list[tuple[str, bytes]]:
     out = []
     for file in folder.rglob("*"):
