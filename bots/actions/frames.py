@@ -166,15 +166,20 @@ class FrameChains:
     @staticmethod
     def _walk(frame: Frame, chain: Chain) -> Frame | None:
         for css in chain:
-            holder = frame.locator(css)
-            try:
-                if holder.count() != 1:
-                    return None
-                handle = holder.element_handle(timeout=1000)
-            except Error:
-                return None
-            inner = handle.content_frame() if handle is not None else None
+            inner = FrameChains.inner(frame, css)
             if inner is None:
                 return None
             frame = inner
         return frame
+
+    @staticmethod
+    def inner(frame: Frame, css: str) -> Frame | None:
+        """The frame of the one element ``css`` finds in ``frame``, else None."""
+        holder = frame.locator(css)
+        try:
+            if holder.count() != 1:
+                return None
+            handle = holder.element_handle(timeout=1000)
+        except Error:
+            return None
+        return handle.content_frame() if handle is not None else None

@@ -213,19 +213,25 @@ class Markers:
             if page.is_closed():
                 continue
             for frame in page.frames:
-                shown = self.error_page(frame)
                 try:
-                    if not shown and frame.locator(NET_ERROR).count() == 0:
+                    if not self.error_page(frame) and frame.locator(NET_ERROR).count() == 0:
                         continue
-                    code = self.failures.get(frame) or (
-                        frame.locator(NET_ERROR_CODE).first.text_content(timeout=1000)
-                        if frame.locator(NET_ERROR_CODE).count()
-                        else ""
-                    )
                 except Error:
                     continue  # detached or navigating while we looked: not this one
-                return frame, (code or "").strip()
+                return frame, self.net_error(frame)
         return None
+
+    def net_error(self, frame: Frame) -> str:
+        """The net error a frame on Chromium's error page failed with ("ERR_…"): its failed
+        navigation's own error text, else the full browser's page's code; "" when neither
+        can be read (then it counts as a lost connection, never as a refused one)."""
+        if self.failures.get(frame):
+            return self.failures[frame]
+        try:
+            codes = frame.locator(NET_ERROR_CODE)
+            return ((codes.first.text_content(timeout=1000) if codes.count() else "") or "").strip()
+        except Error:
+            return ""
 
     def no_answer(self, frame: Frame, net_error: str) -> SystemException:
         """The error a frame on Chromium's error page stands for."""

@@ -295,17 +295,19 @@ class BrowserSession:
             # frame's error page removes the target's frame; the timeout then finds it)
             answers = answers.or_(enter(self.page(target.page.popup), chain).locator(NET_ERROR))
         try:
-            self._attached(answers, self.page(target.page.popup), timeout_ms)
+            self._attached(answers, self.page(target.page.popup), chain, timeout_ms)
             if watch is not union and not union.first.is_visible():
                 self.markers.raise_shown()
         except Error as error:
             doing = t("等待{element}出现", element=element_words(target))
             raise translate(error, doing, timeout_ms, ref) from None
 
-    def _attached(self, answers: Locator, page: Page, timeout_ms: float) -> None:
-        """Wait for ``answers`` in slices, ending early when a frame of ``page`` shows
-        Chromium's error page: the headless shell's is an empty page no locator can tell
-        from a blank one, so its frame's URL is looked at between slices (no round trip).
+    def _attached(self, answers: Locator, page: Page, chain: Chain, timeout_ms: float) -> None:
+        """Wait for ``answers`` in slices, ending early when the target's frame, or a frame
+        it is in, shows Chromium's error page: the headless shell's is an empty page no
+        locator can tell from a blank one, so the frames' URLs are looked at between slices
+        (no round trip unless one shows it). Only the target's own frames: another frame's
+        error page (a hidden tab, a menu) says nothing of the request this wait is for.
         A wait that runs out reports the whole wait's timeout, as one wait would."""
         deadline = time.monotonic() + timeout_ms / 1000 if timeout_ms > 0 else math.inf
         while True:
@@ -314,11 +316,28 @@ class BrowserSession:
                 answers.first.wait_for(state="attached", timeout=max(1.0, min(WAIT_SLICE_MS, left)))
                 return
             except PwTimeout:
-                if any(self.markers.error_page(frame) for frame in page.frames):
-                    self.markers.raise_shown()
+                shown = self._error_frame(page, chain)
+                if shown is not None:
+                    raise self.markers.no_answer(shown, self.markers.net_error(shown)) from None
                 if left <= WAIT_SLICE_MS:
                     whole = f"Locator.wait_for: Timeout {timeout_ms:g}ms exceeded."
                     raise PwTimeout(whole) from None
+
+    def _error_frame(self, page: Page, chain: Chain) -> Frame | None:
+        """The frame on the way from ``page`` to the end of ``chain`` that shows Chromium's
+        error page, if one does."""
+        if not any(self.markers.error_page(frame) for frame in page.frames):
+            return None
+        frame = page.main_frame
+        for css in (None, *chain):
+            if css is not None:
+                inner = FrameChains.inner(frame, css)
+                if inner is None:
+                    return None  # the chain is not there: no error page of its frames
+                frame = inner
+            if self.markers.error_page(frame):
+                return frame
+        return None
 
     # ---- screenshots and traces --------------------------------------------------
     def screenshot(

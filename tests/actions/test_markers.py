@@ -26,6 +26,7 @@ pages:
     frame: "iframe#main"
     elements:
       query: [{role: button, name: 查询}]
+      missing: [{css: "#never"}]
       busy: [{css: ".busy"}]
     markers:
       busy: {element: busy, recover: back}
@@ -89,6 +90,19 @@ def test_a_refused_connection_is_unreachable(page, session):
     assert str(caught.value) == "营账系统没有响应:稍后重放;一直如此请确认营账系统是否在运行"
     assert caught.value.detail == f"{url}: ERR_CONNECTION_REFUSED"
     assert caught.value.context["retryable"] is True
+
+
+def test_an_error_page_in_another_frame_does_not_end_the_wait(page, session):
+    # a hidden tab or a menu that failed to load says nothing of this screen's request
+    url = _refused_url()
+    page.evaluate(
+        "url => document.body.insertAdjacentHTML('beforeend', `<iframe id=side src=${url}>`)", url
+    )
+    _error_page_shown(page, session)
+    with pytest.raises(SystemException) as caught:
+        session.wait_visible("form.missing", 1500)
+    assert caught.value.code == "timeout"
+    assert caught.value.detail == "form.missing: Locator.wait_for: Timeout 1500ms exceeded."
 
 
 def test_a_connection_closed_without_an_answer_is_lost(page, session, hang_up_url):
