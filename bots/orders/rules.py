@@ -385,6 +385,30 @@ def owner_problem(
     )  # fmt: skip
 
 
+def deposit_serial(
+    records_text: str | None,
+    access_number: str,
+    fund_type: str,
+    amount: str | float,
+    since: str | None = "",
+) -> str | None:
+    """The 流水号 of the first deposit 缴费记录查询 shows on ``access_number`` of this type and
+    amount, made at or after ``since`` (the order's 受理时间, ``YYYY-MM-DD HH:MM:SS`` as the
+    portal writes both; empty: at any time), else None. A renewing line shows last year's
+    600 too: a guard that took it for this order's would leave this year's undone. A table
+    that cannot be read raises: a guard must not take "unreadable" for "not paid"."""
+    since = (since or "").strip()
+    for row in tables.rows(records_text, PAYMENT_COLUMNS):
+        if (
+            row["接入号码"] == access_number
+            and row["专款类型"] == fund_type
+            and tables.amount(row["金额"]) == Decimal(str(amount))
+            and row["缴费时间"] >= since
+        ):
+            return row["流水号"]
+    return None
+
+
 def deposit_problem(
     records_text: str | None,
     access_number: str,

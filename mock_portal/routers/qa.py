@@ -142,7 +142,7 @@ def set_habits(request: Request, body: Body) -> Response:
 def add_fixtures(request: Request, body: Body) -> Response:
     if isinstance(body, BadBody):
         return _bad(str(body))
-    unknown = set(body) - {"broadband_users", "staff", "numbers", "cards"}
+    unknown = set(body) - {"broadband_users", "staff", "numbers", "cards", "special_funds"}
     if unknown:
         return _bad(f"unknown fixture kinds: {', '.join(sorted(unknown))}")
     with request.app.state.db_lock:
@@ -162,6 +162,11 @@ def _load_fixtures(conn: sqlite3.Connection, body: dict[str, Any]) -> Response:
                              [(str(n),) for n in body.get("numbers", [])])
             conn.executemany("INSERT OR IGNORE INTO cards (iccid) VALUES (?)",
                              [(str(c),) for c in body.get("cards", [])])
+            # deposits made before (a renewing line's last year's 600)
+            conn.executemany("INSERT INTO special_funds VALUES (?, ?, ?, ?, ?, ?, ?)", [
+                (f["serial_no"], f["access_number"], f["fund_type"], f["ledger"],
+                 float(f["amount"]), f["staff_id"], f["time"])
+                for f in body.get("special_funds", [])])
         users = body.get("broadband_users", [])
         for user in users:
             missing = [k for k in ("access_number", "name", "id_number", "term_end")
@@ -170,8 +175,9 @@ def _load_fixtures(conn: sqlite3.Connection, body: dict[str, Any]) -> Response:
                 return _bad(f"broadband user needs {', '.join(missing)}: {user}")
             date.fromisoformat(user["term_end"])
             fixtures.add_broadband_user(conn, user)
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, ValueError, sqlite3.IntegrityError) as error:
         return _bad(f"bad fixture: {error!r}")
     return JSONResponse({"ok": True, "staff": len(body.get("staff", [])),
                          "numbers": len(body.get("numbers", [])),
-                         "cards": len(body.get("cards", [])), "broadband_users": len(users)})
+                         "cards": len(body.get("cards", [])), "broadband_users": len(users),
+                         "special_funds": len(body.get("special_funds", []))})

@@ -78,4 +78,5 @@ def test_bots_validate_passes_on_the_flows_and_selectors() -> None:
     names = {line.split()[-1] for line in done.stdout.splitlines() if line.startswith("通过")}
     shipped = "bots/shipped/flows/"  # flows/ is a link to the flows installed with the package
     assert {shipped + name for name in ("login.yaml", "e9_new_install.yaml", "e9_renewal.yaml",
-            "special_fund.yaml", "lookup_order.yaml", "lookup_payment.yaml")} <= names
+            "special_fund.yaml", "lookup_order.yaml", "lookup_payment.yaml",
+            "lookup_deposit.yaml")} <= names

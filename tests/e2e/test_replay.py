@@ -66,3 +66,60 @@ def test_replay_after_a_stop_right_after_a_commit(page: Page, portal: PortalClie
     assert (result.outputs["order_no"], result.outputs["serial_no"]) == (
         placed["order_no"], fund["serial_no"])
     assert result.outputs["access_number"] == fund["access_number"]
+
+
+LAST_YEAR = {
+    "serial_no": "LS20251118000042", "access_number": orders.DUE_USER,
+    "fund_type": orders.FUND_TYPE, "ledger": "账户账本", "amount": 600,
+    "staff_id": "GH1001", "time": "2025-11-18 10:12:00",
+}  # fmt: skip
+
+
+def _this_years(state: dict[str, Any]) -> list[dict[str, Any]]:
+    return [f for f in state["special_funds"] if f["serial_no"] != LAST_YEAR["serial_no"]]
+
+
+@pytest.mark.parametrize("stop", [None, "collect"])
+def test_a_renewing_line_s_deposit_of_last_year_is_not_this_order_s(
+    page: Page, portal: PortalClient, tmp_path: Path, stop: str | None
+) -> None:
+    # the guard looks (bots run looks before every commit; a replay too) and must not take
+    # last year's 600 on the same line for this order's
+    portal.fixtures(special_funds=[LAST_YEAR])
+    order = orders.renewal(23)
+    if stop is not None:
+        with pytest.raises(Stopped):
+            orders.run(page, portal.url, "e9_renewal.yaml", order, tmp_path,
+                       hooks=StopAfter(stop), guard="always")
+        result = orders.run(page, portal.url, "e9_renewal.yaml", order, tmp_path, replay=True)
+    else:
+        result = orders.run(page, portal.url, "e9_renewal.yaml", order, tmp_path, guard="always")
+
+    assert result.ok, result.error
+    state = portal.state()
+    [made] = _this_years(state)
+    assert (made["access_number"], made["amount"], made["staff_id"]) == (
+        orders.DUE_USER, 600, orders.STAFF)
+    assert result.outputs["serial_no"] == made["serial_no"]
+    assert len(state["special_funds"]) == 2
+    deposit = next(s for s in result.steps if s["id"] == "deposit")
+    assert deposit["status"] == "passed"
+    assert deposit["guard"]["outputs"]["found"] is False
+
+
+def test_the_guard_finds_this_order_s_deposit_beside_last_year_s(
+    page: Page, portal: PortalClient, tmp_path: Path
+) -> None:
+    portal.fixtures(special_funds=[LAST_YEAR])
+    order = orders.renewal(24)
+    with pytest.raises(Stopped):
+        orders.run(page, portal.url, "e9_renewal.yaml", order, tmp_path,
+                   hooks=StopAfter("deposit"))
+    [made] = _this_years(portal.state())
+
+    result = orders.run(page, portal.url, "e9_renewal.yaml", order, tmp_path, replay=True)
+
+    assert result.ok, result.error
+    assert {s["id"]: s["status"] for s in result.steps}["deposit"] == "already_done"
+    assert _this_years(portal.state()) == [made]
+    assert result.outputs["serial_no"] == made["serial_no"]

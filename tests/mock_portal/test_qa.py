@@ -90,6 +90,15 @@ def test_fixtures_can_be_added(client: TestClient) -> None:
     walk.ok(client.post("/addon/start", data={"access_number": "037169990001"}))
     state = client.get("/qa/state").json()
     assert any(s["number"] == "037169990001" for s in state["services"])
+    funds = [{"serial_no": "LS20251118000042", "access_number": "037169990001",
+              "fund_type": "ADSL月租", "ledger": "账户账本", "amount": 600,
+              "staff_id": "GH1001", "time": "2025-11-18 10:12:00"}]
+    assert client.post("/qa/fixtures", json={"special_funds": funds}).json()[
+        "special_funds"] == 1
+    assert client.get("/qa/state").json()["special_funds"] == funds
+    again = client.post("/qa/fixtures", json={"special_funds": funds})
+    assert again.status_code == 400
+    assert again.json()["error"].startswith("bad fixture: IntegrityError(")
     bad = client.post("/qa/fixtures", json={"broadband_users": [{"name": "x"}]})
     assert bad.status_code == 400
     assert bad.json()["error"].startswith("broadband user needs access_number, id_number")

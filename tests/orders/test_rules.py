@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bots.orders import rules
+from bots.orders import rules, tables
 
 
 @pytest.mark.parametrize(
@@ -391,3 +391,32 @@ def test_a_records_page_that_is_not_the_table() -> None:
     assert deposit_problem("受理成功") == (
         "专款缴费记录不符:037160010007应有一笔 600.00 " + FUND + " 账户账本,实际0笔"
         "(表格缺少列:流水号、接入号码、专款类型、账本、金额、缴费时间)")
+
+
+def deposit_serial(text: str, since: str | None = "") -> str | None:
+    return rules.deposit_serial(text, "037160010007", FUND, 600, since)
+
+
+def test_the_guard_finds_the_deposit_made_since_the_order_was_entered() -> None:
+    text = payments(("LS20251130000007", FUND, "账户账本", 600, "2025-11-30 09:00:00"),
+                    (SERIAL, FUND, "账户账本", 600, TODAY))
+    assert deposit_serial(text, "2026-11-30 09:58:12") == SERIAL
+    assert deposit_serial(text, TODAY) == SERIAL  # the same second counts
+    # last year's 600 on a renewing line is not this order's
+    assert deposit_serial(text, "2026-11-30 10:00:01") is None
+    assert deposit_serial(payments(("LS20251130000007", FUND, "账户账本", 600,
+                                    "2025-11-30 09:00:00")), "2026-11-30 09:58:12") is None
+    # without the order's time (it was not found), any time: the first of them
+    assert deposit_serial(text) == deposit_serial(text, None) == "LS20251130000007"
+
+
+@pytest.mark.parametrize(("kind", "amount"), [(FUND, 60), ("ADSL月租", 600)])
+def test_the_guard_finds_no_deposit_of_another_type_or_amount(kind: str, amount: float) -> None:
+    assert deposit_serial(payments((SERIAL, kind, "账户账本", amount, TODAY))) is None
+    assert deposit_serial(PAYMENTS + "\n没有查询到数据") is None
+
+
+def test_the_guard_does_not_take_an_unreadable_page_for_no_deposit() -> None:
+    with pytest.raises(tables.TableProblem) as caught:
+        deposit_serial("受理成功")
+    assert str(caught.value) == "表格缺少列:流水号、接入号码、专款类型、账本、金额、缴费时间"
