@@ -19,21 +19,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bots.actions import BrowserSession, Call
-from bots.actions.failures import NO_ANSWER, UNREACHABLE
+from bots.actions.failures import NO_ANSWER
 from bots.actions.markers import UNAVAILABLE
 from bots.errors import BotsError, BusinessException, UnknownOutcome
 from bots.flow.models import SENDING_ACTIONS, Flow, Step
 from bots.messages import t
 
-# failures whose page shows the portal's own answer: it did nothing with the request
-# (``unreachable``: Chromium could not connect, so the request never reached the portal)
+# failures whose page shows the portal's own answer: it did nothing with the request.
+# Not ``unreachable``: a refused connection proves only that the last try did not connect.
+# Chromium sends a request again by itself, POSTs too, when a kept-alive connection breaks
+# before any answer (as when the portal dies while it handles the request), and a refusal
+# of that second try is what the page then shows: the first may have been done.
 ANSWERED = (
     "busy",
     "refused_for_now",
     "business_error",
     "portal_refused",
     "session_lost",
-    UNREACHABLE,
 )
 # failures that already say what the page shows: no marker to look for
 KNOWN = ("session_lost", "busy", "business_error", "awaits_person", *NO_ANSWER, UNAVAILABLE)

@@ -14,6 +14,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page
 
+from bots.errors import UnknownOutcome
 from mock_portal.process import PortalProcess
 from tests.e2e import orders
 from tests.e2e.test_replay import assert_entered_once
@@ -52,15 +53,14 @@ def own_portal(tmp_path: Path) -> Any:
 @pytest.mark.parametrize(
     "at,met,forget_sessions",
     [
-        # the next click is 提交 (sends: true): its POST is refused, so it went nowhere and
-        # is sent again once the form is back
-        ("enter_order/broadband_saved", "enter_order/submit", False),
-        # the next click is a wizard's 下一步 (redo_from); the restarted portal forgot the
-        # session: the recovery finds the login page, the run logs in again and the
-        # commit's guard looks first
+        # the next click is a wizard's 下一步 (redo_from): refused, it is done again once
+        # the screen is back
+        ("enter_order/broadband_next", "enter_order/account_next", False),
+        # the same, and the restarted portal forgot the session: the recovery finds the
+        # login page, the run logs in again and the commit's guard looks first
         ("enter_order/prepaid", "enter_order/mobile_next", True),
     ],
-    ids=["submit-refused", "sessions-forgotten"],
+    ids=["next-refused", "sessions-forgotten"],
 )
 def test_a_portal_restart_mid_run_enters_the_order_once(
     page: Page,
@@ -91,3 +91,31 @@ def test_a_portal_restart_mid_run_enters_the_order_once(
     state = httpx.get(own_portal.url + "qa/state", timeout=30).json()
     assert_entered_once(state, 3)
     assert "业务参考:E9-A-0041" in state["orders"][0]["remark"]
+
+
+def test_a_refused_submit_goes_to_an_operator_and_the_replay_enters_the_order_once(
+    page: Page, own_portal: PortalProcess, tmp_path: Path
+) -> None:
+    # 提交 (sends: true) refused: the last try did not connect, but Chromium may have sent
+    # the POST once before on a connection that broke (the portal dying while it handled
+    # it), so the run does not send it again on its own
+    outage = Outage(own_portal, "enter_order/broadband_saved", down=2.0, forget_sessions=False)
+    order = orders.new_install(42)
+    result = orders.run(page, own_portal.url, "e9_new_install.yaml", order, tmp_path,
+                        hooks=outage)
+    assert outage.back is not None
+    outage.back.join(timeout=60)
+    assert result.status == "failed"
+    assert isinstance(result.error, UnknownOutcome)
+    assert result.error.code == "commit_interrupted"
+    assert str(result.error) == (
+        "“第一步:完成e9套餐内手机及宽带开户,点击提交”的请求已发出,但结果不明"
+        "(营账系统没有响应):请先在营账系统查询这张订单是否已办理,再决定重放或取消"
+    )
+    assert httpx.get(own_portal.url + "qa/state", timeout=30).json()["orders"] == []
+
+    again = orders.run(page, own_portal.url, "e9_new_install.yaml", order, tmp_path,
+                       replay=True)
+    assert again.ok, again.error
+    state = httpx.get(own_portal.url + "qa/state", timeout=30).json()
+    assert_entered_once(state, 3)
