@@ -13,8 +13,9 @@ from playwright.sync_api import TimeoutError as PwTimeout
 from bots.errors import BotsError, SystemException
 from bots.messages import t
 
-# the portal did not answer: Chromium could not even connect, so the request never
-# reached it (a restart, an outage) — the portal provably did nothing with it
+# the portal did not answer: Chromium could not even connect on its last try (a restart,
+# an outage). Not proof for a commit's send: Chromium retries a request itself when a
+# kept-alive connection breaks before any answer (bots.runner.commits)
 UNREACHABLE = "unreachable"
 # any other network failure (reset, empty answer, …): the request may have reached the
 # portal, so an action that sends a commit has an unknown outcome

@@ -4,8 +4,10 @@ The portal's own answers are *markers*, declared in the selector repository: its
 page (the session is gone), its busy page or message, a red refusal. Chromium's own error
 page (``chrome-error://chromewebdata/``: the portal did not answer at all, e.g. while it
 restarts) is no element of the portal, so it is recognised here: a frame showing it stands
-for ``unreachable`` (connection refused: the request never reached the portal) or
-``connection_lost`` (any other network error: it may have). The full browser's error page
+for ``unreachable`` (connection refused: the last try did not connect; safe to do again,
+except a commit's send, which Chromium itself may have sent once before: see
+``bots.runner.commits``) or ``connection_lost`` (any other network error: it may have
+reached the portal). The full browser's error page
 names the net error (``body.neterror``, ``.error-code``); the headless shell's is empty, so
 the frame's URL says it is the error page and the failed request's own error text names
 the net error (``on_request_failed``). Either source is used where it is there.
