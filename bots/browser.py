@@ -86,6 +86,14 @@ def find_chromium(headed: bool = False) -> str:
     the headless shell), or raise SetupError saying what to do."""
     explicit = os.environ.get(ENV_VAR)
     if explicit:
+        if headed and "headless" in Path(explicit).name:
+            # the shell opens no window: say so before Chromium fails with a stack trace
+            raise SetupError(
+                t("{name}={path} 是无界面的 headless shell,不能 --headed:"
+                  "--headed 时把 {name} 指向完整的 Chromium,或去掉这个设置",
+                  name=ENV_VAR, path=explicit),  # fmt: skip
+                code="browser_missing",
+            )
         if os.access(explicit, os.X_OK):
             return explicit
         raise SetupError(

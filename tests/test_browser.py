@@ -31,6 +31,22 @@ def test_explicit_setting_that_is_not_executable(
     )
 
 
+def test_the_headless_shell_named_explicitly_cannot_run_headed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    shell = tmp_path / "chromium-headless-shell"
+    shell.write_text("#!/bin/sh\n")
+    shell.chmod(0o755)
+    monkeypatch.setenv("BOTS_CHROMIUM", str(shell))
+    assert browser_mod.find_chromium() == str(shell)
+    with pytest.raises(SetupError) as caught:
+        browser_mod.find_chromium(headed=True)
+    assert str(caught.value) == (
+        f"BOTS_CHROMIUM={shell} 是无界面的 headless shell,不能 --headed:"
+        "--headed 时把 BOTS_CHROMIUM 指向完整的 Chromium,或去掉这个设置"
+    )
+
+
 def test_playwright_browser_before_system(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     chrome = tmp_path / "chromium-1200" / "chrome-linux" / "chrome"
     chrome.parent.mkdir(parents=True)
