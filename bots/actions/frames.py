@@ -13,6 +13,7 @@ It knows pages, frames and locators; not steps, retries or flows.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from playwright.sync_api import Error, Frame, FrameLocator, Locator, Page
@@ -165,21 +166,24 @@ class FrameChains:
 
     @staticmethod
     def _walk(frame: Frame, chain: Chain) -> Frame | None:
-        for css in chain:
-            inner = FrameChains.inner(frame, css)
-            if inner is None:
-                return None
-            frame = inner
-        return frame
+        frames = list(FrameChains.along(frame, chain))
+        return frames[-1] if len(frames) == len(chain) + 1 else None
 
     @staticmethod
-    def inner(frame: Frame, css: str) -> Frame | None:
-        """The frame of the one element ``css`` finds in ``frame``, else None."""
-        holder = frame.locator(css)
-        try:
-            if holder.count() != 1:
-                return None
-            handle = holder.element_handle(timeout=1000)
-        except Error:
-            return None
-        return handle.content_frame() if handle is not None else None
+    def along(frame: Frame, chain: Chain) -> Iterator[Frame]:
+        """``frame``, then each frame of ``chain`` inside it, as far as they are there (one
+        element per link, holding a frame)."""
+        yield frame
+        for css in chain:
+            holder = frame.locator(css)
+            try:
+                if holder.count() != 1:
+                    return
+                handle = holder.element_handle(timeout=1000)
+            except Error:
+                return
+            inner = handle.content_frame() if handle is not None else None
+            if inner is None:
+                return
+            frame = inner
+            yield frame

@@ -328,16 +328,8 @@ class BrowserSession:
         error page, if one does."""
         if not any(self.markers.error_page(frame) for frame in page.frames):
             return None
-        frame = page.main_frame
-        for css in (None, *chain):
-            if css is not None:
-                inner = FrameChains.inner(frame, css)
-                if inner is None:
-                    return None  # the chain is not there: no error page of its frames
-                frame = inner
-            if self.markers.error_page(frame):
-                return frame
-        return None
+        frames = FrameChains.along(page.main_frame, chain)
+        return next((frame for frame in frames if self.markers.error_page(frame)), None)
 
     # ---- screenshots and traces --------------------------------------------------
     def screenshot(
