@@ -7,11 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Error, Page, expect
+from playwright.sync_api import Page, expect
 
 from bots.actions import BrowserSession
 from bots.flow import load_flow
 from bots.runner import Runner
+from tests.fixtures.windows import click_closing
 
 pytestmark = pytest.mark.browser
 
@@ -71,25 +72,12 @@ def _pick(page: Page, opener: Page, button: str) -> Page:
     return popup.value
 
 
-def _click_closing(dialog: Page, name: str) -> None:
-    """Click a button whose handler closes its own window. Playwright's click may then end
-    with "Target closed" as the window goes (the headless shell closes it sooner); the
-    runner takes that as a done click when the window did close (``closed_by_click``)."""
-    with dialog.expect_event("close"):
-        try:
-            dialog.get_by_role("button", name=name).click()
-        except Error:
-            if not dialog.is_closed():
-                raise
-    assert dialog.is_closed()
-
-
 def test_the_dialog_is_a_popup_and_its_caller_gets_the_value(page: Page, pages_url: str) -> None:
     session = BrowserSession(page, None)
     page.goto(pages_url + "modal_caller.html")
     dialog = _pick(page, page, "选号")
     expect(dialog.locator("#prefix")).to_have_text("1893710")  # dialogArguments
-    _click_closing(dialog, "选择 18937100001")
+    click_closing(dialog, dialog.get_by_role("button", name="选择 18937100001"))
     expect(page.locator("#number")).to_have_value("18937100001")
     # the caller ran twice up to the call, once after it: with the dialog's value
     assert (page.locator("#before").inner_text(), page.locator("#after").inner_text()) == (
@@ -101,7 +89,7 @@ def test_a_dialog_closed_without_a_value_gives_undefined(page: Page, pages_url: 
     BrowserSession(page, None).close()
     page.goto(pages_url + "modal_caller.html")
     dialog = _pick(page, page, "选号")
-    _click_closing(dialog, "取消")
+    click_closing(dialog, dialog.get_by_role("button", name="取消"))
     expect(page.locator("#number")).to_have_value("(取消)")
     dialog = _pick(page, page, "选号")
     dialog.close()  # its window's own X: noticed by polling
@@ -113,7 +101,7 @@ def test_a_caller_without_an_event_is_called_again(page: Page, pages_url: str) -
     BrowserSession(page, None).close()
     page.goto(pages_url + "modal_caller.html")
     dialog = _pick(page, page, "稍后选号")  # showModalDialog called from a timer
-    _click_closing(dialog, "选择 18937100001")
+    click_closing(dialog, dialog.get_by_role("button", name="选择 18937100001"))
     expect(page.locator("#number")).to_have_value("18937100001")
     expect(page.locator("#after")).to_have_text("1")
 
@@ -126,7 +114,7 @@ def test_it_works_in_a_frame_of_a_page_that_was_open_before(page: Page, pages_ur
     BrowserSession(page, None).close()  # installed now: into the frames already shown too
     with page.expect_popup() as popup:
         work.get_by_role("button", name="选号", exact=True).click()
-    _click_closing(popup.value, "选择 18937100001")
+    click_closing(popup.value, popup.value.get_by_role("button", name="选择 18937100001"))
     expect(work.locator("#number")).to_have_value("18937100001")
 
 

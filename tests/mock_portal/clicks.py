@@ -6,6 +6,8 @@ from pathlib import Path
 
 from playwright.sync_api import FrameLocator, Locator, Page, expect
 
+from tests.fixtures.windows import click_closing
+
 SHOTS = Path("/tmp/portal-shots")
 
 
@@ -36,8 +38,7 @@ def pick_number(page: Page, work: FrameLocator, number: str) -> None:
     popup = popup_info.value
     popup.get_by_label("号码前缀").fill(number[:10])
     popup.get_by_role("button", name="查询").click()
-    with popup.expect_event("close"):
-        popup.get_by_role("row", name=number).get_by_role("button", name="选择").click()
+    click_closing(popup, popup.get_by_role("row", name=number).get_by_role("button", name="选择"))
     expect(work.get_by_label("手机号码")).to_have_value(number)
 
 

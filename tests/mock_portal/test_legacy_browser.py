@@ -9,6 +9,7 @@ from playwright.sync_api import Dialog, FrameLocator, Page, expect
 from bots.actions import modal
 from bots.actions.captions import caption_xpath
 from tests.fixtures.portal import PortalClient
+from tests.fixtures.windows import click_closing
 
 pytestmark = pytest.mark.browser
 
@@ -64,8 +65,7 @@ def test_with_the_bots_script_the_picker_is_a_window_and_returns(
     dialog = popup.value
     dialog.locator(caption_xpath("号码前缀")).fill("18937100042")
     dialog.get_by_role("button", name="查询").click()
-    with dialog.expect_event("close"):
-        dialog.get_by_role("button", name="选择").click()
+    click_closing(dialog, dialog.get_by_role("button", name="选择"))
     expect(page.locator(caption_xpath("手机号码"))).to_have_value("18937100042")
 
 

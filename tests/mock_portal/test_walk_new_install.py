@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from mock_portal.fixtures import iccid
 from tests.fixtures.portal import PortalClient
+from tests.fixtures.windows import click_closing
 from tests.mock_portal import clicks, walk
 
 pytestmark = pytest.mark.browser
@@ -53,8 +54,9 @@ def test_new_install_procedure(page: Page, portal: PortalClient, random_ids: boo
     popup = popup_info.value
     popup.get_by_label("地址编码或名称").fill("4101-0003")
     popup.get_by_role("button", name="查询").click()
-    with popup.expect_event("close"):
-        popup.get_by_role("row", name="4101-0003").get_by_role("button", name="选择").click()
+    click_closing(
+        popup, popup.get_by_role("row", name="4101-0003").get_by_role("button", name="选择")
+    )
     expect(work.get_by_label("标准化地址")).to_have_value("郑州市金水区花园路街道农业路3号院")
     work.get_by_label("宽带账号").fill("hn37100042")
     work.get_by_label("带宽").select_option("100M")
