@@ -33,11 +33,10 @@ from bots.intake import FLOWS
 from bots.messages import t
 from bots.orders.samples import raw_order
 from bots.runner import Runner
+from bots.runner.screens import CHANGES_SCREEN
 from bots.selectors.repository import Repository
 
 ONCE = Retry(attempts=1, delay=0)
-# the steps after which the screen may be another: its pages are looked at again
-CHANGES_SCREEN = ("click", "goto", "press")
 REFERENCE = "CHECK-SELECTORS"
 # the verdicts; a missing element fails the check
 MISSING, HEALED, UNREACHED, MARKER, UNSEEN, OK = (
@@ -129,7 +128,7 @@ class Watcher:
         self._looked: set[str] = set()  # pages looked at on the screen that shows
 
     def _look(self, step: Step) -> None:
-        if step.action in CHANGES_SCREEN:
+        if step.action in CHANGES_SCREEN:  # keeps_screen or not: what shows may be new
             self._looked.clear()
         pages = _pages(step) - self._looked
         self._looked |= pages

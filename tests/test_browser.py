@@ -193,3 +193,25 @@ def test_a_context_opens_no_browser_ui_pages(browser: Browser) -> None:
         context.close()
     assert "browser_ui" not in kinds, kinds
     assert "page" in kinds
+
+
+@pytest.mark.parametrize("ours", [True, False])
+def test_a_context_s_text_boxes_keep_a_steady_caret_and_their_pages_are_untouched(
+    browser: Browser, pages_url: str, ours: bool
+) -> None:
+    """The caret does not blink (a repaint twice a second per window), in frames too; the
+    portal's own pages gain no element or style sheet a selector or script could see."""
+    context = browser_mod.new_context(browser) if ours else browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(pages_url + "shell.html")
+        box = page.frame_locator("iframe#main").locator("#user")
+        box.fill("王敏")
+        caret = box.evaluate("e => getComputedStyle(e).caretAnimation")
+        seen = box.evaluate("e => [document.styleSheets.length, document.querySelectorAll("
+                            "'style, link').length, document.activeElement === e]")
+    finally:
+        context.close()
+    assert caret == ("manual" if ours else "auto")
+    assert seen == [1, 1, True]  # form.html's one <style>, and the box has the focus
+

@@ -8,11 +8,9 @@ from typing import Any
 
 from playwright.sync_api import Error, sync_playwright
 
-from bots.browser import launch_options
+from bots.browser import launch_options, new_context
 from bots.errors import SetupError
 from bots.messages import t
-
-VIEWPORT = {"width": 1280, "height": 900}
 
 
 @contextmanager
@@ -31,7 +29,7 @@ def open_page(headed: bool = False) -> Iterator[Any]:
                 detail=first,
             ) from None
         try:
-            context = browser.new_context(locale="zh-CN", viewport=VIEWPORT)  # type: ignore[arg-type]
+            context = new_context(browser)
             yield context.new_page()
             context.close()
         finally:

@@ -30,6 +30,7 @@ from bots.actions.failures import passing, translate
 from bots.actions.finder import Finder
 from bots.actions.frames import FrameChains, enter, locate
 from bots.actions.markers import NET_ERROR, Markers
+from bots.actions.traffic import Traffic
 from bots.asking import Asker, Nobody
 from bots.errors import SystemException
 from bots.messages import t
@@ -77,6 +78,8 @@ class BrowserSession:
         # before the popup is handed over, and a popup's error page is reloaded by it
         self.context.on("request", self.markers.on_request)
         self.context.on("requestfailed", self.markers.on_request_failed)
+        self.traffic = Traffic(self.context)
+        self.traffic.attach()
         self._watch(page)
         self._tracing = False
         self.camera = Camera(self)
@@ -94,6 +97,7 @@ class BrowserSession:
         self._watched.clear()
         self.context.remove_listener("request", self.markers.on_request)
         self.context.remove_listener("requestfailed", self.markers.on_request_failed)
+        self.traffic.detach()
         self.camera.close()
 
     def _on_dialog(self, dialog: Dialog) -> None:
@@ -308,8 +312,10 @@ class BrowserSession:
         locator can tell from a blank one, so the frames' URLs are looked at between slices
         (no round trip unless one shows it). Only the target's own frames: another frame's
         error page (a hidden tab, a menu) says nothing of the request this wait is for.
-        A wait that runs out reports the whole wait's timeout, as one wait would."""
+        A wait that runs out reports the whole wait's timeout, as one wait would. Before
+        the first look, the portal's answers to the requests in flight (``Traffic``)."""
         deadline = time.monotonic() + timeout_ms / 1000 if timeout_ms > 0 else math.inf
+        self.traffic.settle(timeout_ms if timeout_ms > 0 else math.inf)
         while True:
             left = (deadline - time.monotonic()) * 1000
             try:

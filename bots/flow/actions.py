@@ -43,6 +43,13 @@ class Click(Action):
         default=None, description="page.element that must be visible afterwards"
     )
     double: bool = False
+    keeps_screen: bool = Field(
+        default=False,
+        description="the click changes its screen in place (a 查询 that lists what it found "
+        "under its form, a 校验 that shows its answer, a 增加 that opens a row): the "
+        "pictures of the steps before it wait for the next picture, which shows their work "
+        "and the click's answer together",
+    )
     targets: ClassVar[tuple[str, ...]] = ("target", "expect")
 
 

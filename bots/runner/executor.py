@@ -248,7 +248,7 @@ class Executor:
             "error": None,
         }
         self.records.append(record)
-        if step.action in screens.CHANGES_SCREEN:
+        if screens.leaves_screen(step):
             self.pictures.take()  # the pictures of the steps before, while their screen shows
         self.hooks.on_step_start(step, record)
         t0 = time.perf_counter()

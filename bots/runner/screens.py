@@ -5,6 +5,8 @@ own capture: a screen's edits (fills, selects, the click that opened it) are pic
 once, right before the next step that may change the screen (a click, a key press, a
 page load) or at the end of the run, and the steps share that picture. That costs one
 capture per screen instead of one per step, and each picture still shows its steps' work.
+A click the flow says keeps its screen (``keeps_screen``: a 查询 under its form) leaves
+what it was owed on screen, so its picture waits for the next one too.
 """
 
 from __future__ import annotations
@@ -20,6 +22,11 @@ from bots.runner.runfolder import RunFolder
 READ_ONLY = ("wait_for", "assert", "extract", "sleep", "run", "ask")
 # before these, the pictures owed are taken: they may leave the screen the owed steps changed
 CHANGES_SCREEN = ("click", "press", "goto")
+
+
+def leaves_screen(step: Step) -> bool:
+    """Whether ``step`` may take away the screen the pictures owed would show."""
+    return step.action in CHANGES_SCREEN and not getattr(step.args, "keeps_screen", False)
 
 
 def changed_page(step: Step, record: dict[str, Any]) -> bool:

@@ -86,6 +86,28 @@ def test_every_action_with_popup_dialog_iframe_runs_green(page, pages_url, tmp_p
     assert frame.locator("#done").inner_text() == "已提交 单号 A123"
 
 
+def test_a_click_that_keeps_its_screen_leaves_its_picture_to_the_next_one(
+    page, pages_url, tmp_path
+):
+    """稍后 shows its answer under the form: the name typed before it is still there, so
+    the steps before it wait for the one picture taken before the key press, with it."""
+    result = run(page, "keeps_screen", pages_url, tmp_path, screenshots="every_step")
+    assert result.status == "passed", result.error
+    shots = {s["id"]: s["screenshot"] for s in result.steps}
+    assert shots == {
+        "open": "screens/004_plan.jpg",
+        "customer": "screens/004_plan.jpg",
+        "late": "screens/004_plan.jpg",
+        "plan": "screens/004_plan.jpg",
+        "key": "screens/005_key.jpg",
+    }
+    files = sorted(str(p.relative_to(result.run_dir)) for p in result.run_dir.glob("screens/*"))
+    assert files == ["screens/004_plan.jpg", "screens/005_key.jpg"]
+    frame = page.frame_locator("iframe#main")
+    assert frame.locator("#later").inner_text() == "准备好了"
+    assert frame.locator("#user").input_value() == "王敏"
+
+
 def test_a_login_page_before_anything_was_done_is_a_login_then_the_flow_resumes(
     page, pages_url, tmp_path
 ):
