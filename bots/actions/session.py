@@ -315,7 +315,8 @@ class BrowserSession:
         A wait that runs out reports the whole wait's timeout, as one wait would. Before
         the first look, the portal's answers to the requests in flight (``Traffic``)."""
         deadline = time.monotonic() + timeout_ms / 1000 if timeout_ms > 0 else math.inf
-        self.traffic.settle(timeout_ms if timeout_ms > 0 else math.inf)
+        # a slice of looking is always left: an answer already on screen is not missed
+        self.traffic.settle(max(0.0, timeout_ms - WAIT_SLICE_MS) if timeout_ms > 0 else math.inf)
         while True:
             left = (deadline - time.monotonic()) * 1000
             try:

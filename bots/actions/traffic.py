@@ -11,22 +11,24 @@ driver, no look at the page — then looks. It knows nothing of what the request
 any request of the context counts, a popup's too.
 
 It never decides anything: a request that never ends only costs the looks it saved (the
-wait looks after ``CAP_MS``), and a failed one ends the sleep within a slice, so the
-error page is found as before.
+wait looks after ``CAP_MS``, and always has a slice of looking left before its deadline),
+a failed one ends the sleep within a slice, so the error page is found as before, and a
+request of a window that closed, or of a frame that went, no longer counts (Chromium
+tells nothing more of it).
 """
 
 from __future__ import annotations
 
 import time
 
-from playwright.sync_api import BrowserContext, Request
+from playwright.sync_api import BrowserContext, Error, Request
 from playwright.sync_api import TimeoutError as PwTimeout
 
 # the longest sleep before looking, and how often a failed request is noticed meanwhile
 CAP_MS = 3000.0
 SLICE_MS = 500.0
-# a request older than this is some other business (a download, a stuck image): ignored
-STALE_S = 15.0
+# a request older than this is some other business (a download, a heartbeat): ignored
+STALE_S = 5.0
 
 
 class Traffic:
@@ -53,7 +55,7 @@ class Traffic:
 
     def pending(self) -> bool:
         cutoff = time.monotonic() - STALE_S
-        for request in [r for r, sent in self._open.items() if sent < cutoff]:
+        for request in [r for r, sent in self._open.items() if sent < cutoff or _gone(r)]:
             del self._open[request]
         return bool(self._open)
 
@@ -73,3 +75,12 @@ class Traffic:
                 )
             except PwTimeout:
                 continue
+
+
+def _gone(request: Request) -> bool:
+    """Whether the window or frame that sent ``request`` is gone (no round trip)."""
+    try:
+        frame = request.frame
+    except Error:
+        return False  # a popup's first request, before Playwright has its frame
+    return frame.is_detached() or frame.page.is_closed()

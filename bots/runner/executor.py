@@ -326,6 +326,11 @@ class Executor:
             if record["error"][key] is not None:
                 record["error"][key] = self.masker.text(record["error"][key])
         if self.screenshots != "off":
+            if screens.keeps_screen(step):
+                # the steps before a click that was to keep its screen were to be pictured
+                # after it; it failed, and what shows now (a busy page, the login page) is
+                # not their work: they say so rather than take the failure's picture
+                self.pictures.drop(t("之后的点击失败时画面已改变,见失败步骤的截图"))
             self._screenshot(step, record)
         record["ms"] = round((time.perf_counter() - t0) * 1000)
         self.folder.step(record)

@@ -24,9 +24,14 @@ READ_ONLY = ("wait_for", "assert", "extract", "sleep", "run", "ask")
 CHANGES_SCREEN = ("click", "press", "goto")
 
 
+def keeps_screen(step: Step) -> bool:
+    """A click the flow says changes its screen in place."""
+    return bool(getattr(step.args, "keeps_screen", False))
+
+
 def leaves_screen(step: Step) -> bool:
     """Whether ``step`` may take away the screen the pictures owed would show."""
-    return step.action in CHANGES_SCREEN and not getattr(step.args, "keeps_screen", False)
+    return step.action in CHANGES_SCREEN and not keeps_screen(step)
 
 
 def changed_page(step: Step, record: dict[str, Any]) -> bool:
@@ -80,6 +85,12 @@ class Pending:
             masks = tuple(ref for step, _ in steps for ref in sensitive_target(step))
             capture(self.session, self.folder, self.masker, last, page, masks)
             self._share(last, [record for _, record in steps[:-1]])
+
+    def drop(self, why: str) -> None:
+        """The pictures owed cannot be taken any more: each owed step says ``why``."""
+        owed, self._owed = self._owed, []
+        for _, record, _ in owed:
+            record["screenshot_error"] = why
 
     def share(self, pictured: dict[str, Any]) -> None:
         """A picture just taken (a failure, a ``screenshot`` step) shows the owed steps too."""

@@ -108,6 +108,21 @@ def test_a_click_that_keeps_its_screen_leaves_its_picture_to_the_next_one(
     assert frame.locator("#user").input_value() == "王敏"
 
 
+def test_when_a_click_that_keeps_its_screen_fails_the_steps_before_say_why_they_have_none(
+    page, pages_url, tmp_path
+):
+    """What shows after a failed click (a busy page, the login page) is not the work of
+    the steps before it: they get no share of the failure's picture."""
+    result = run(page, "keeps_screen_fails", pages_url, tmp_path, screenshots="every_step")
+    assert result.status == "failed"
+    by_id = {s["id"]: s for s in result.steps}
+    assert by_id["late"]["screenshot"] == "screens/003_late.jpg"
+    assert (result.run_dir / "screens/003_late.jpg").is_file()
+    why = "之后的点击失败时画面已改变,见失败步骤的截图"
+    for owed in ("open", "customer"):
+        assert (by_id[owed]["screenshot"], by_id[owed]["screenshot_error"]) == (None, why)
+
+
 def test_a_login_page_before_anything_was_done_is_a_login_then_the_flow_resumes(
     page, pages_url, tmp_path
 ):
