@@ -209,25 +209,24 @@ def main() -> int:
             print("\nnot measured (stopped first): " + ", ".join(
                 f"{mode} {backend} {latency} ms × {workers}"
                 for latency, backend, mode, workers in missing))  # fmt: skip
-        verdict = judge(results, args.screenshots)
-        if verdict:
-            print("\n" + verdict)
+        met = judge(results, args.screenshots)
     clean = all(not m.problems for m in results)
-    return 0 if clean and "not met" not in judge(results, args.screenshots) else 1
+    return 0 if clean and met is not False else 1
 
 
-def judge(results: list[Measure], screenshots: str) -> str:
-    """The issue-16 target, judged on the best run it applies to (wall time, start-up
-    included); empty when no run of this bench is one it applies to."""
+def judge(results: list[Measure], screenshots: str) -> bool | None:
+    """Print the issue-16 target, judged on the best run it applies to (wall time,
+    start-up included), and say whether it is met; None when no run applies."""
     runs = [m for m in results if m.latency == TARGET_LATENCY and not m.problems]
     if screenshots != TARGET_SCREENSHOTS or not runs:
-        return ""
+        return None
     best = max(runs, key=lambda m: m.per_minute)
     hour, steady = best.per_minute * 60, best.steady_per_minute * 60
-    met = "met" if hour >= TARGET_PER_HOUR else "not met"
-    return (f"target ≥ {TARGET_PER_HOUR:,} orders an hour ({screenshots}, "
-            f"{TARGET_LATENCY} ms): {met} — {hour:,.0f} an hour ({steady:,.0f} steady), "
-            f"{best.workers} workers, {best.done} orders")  # fmt: skip
+    met = hour >= TARGET_PER_HOUR
+    print(f"\ntarget ≥ {TARGET_PER_HOUR:,} orders an hour ({screenshots}, "
+          f"{TARGET_LATENCY} ms): {'met' if met else 'not met'} — {hour:,.0f} an hour "
+          f"({steady:,.0f} steady), {best.workers} workers, {best.done} orders")  # fmt: skip
+    return met
 
 
 def _base(results: list[Measure], m: Measure, workers: int) -> Measure | None:

@@ -58,13 +58,32 @@ def watched(page) -> Iterator[Traffic]:
     seen.detach()
 
 
-def _send(page, watched: Traffic, url: str) -> None:
-    page.evaluate("url => { fetch(url).catch(() => {}) }", url)
-    for _ in range(40):  # the request's event comes from the driver a moment later
+@pytest.fixture
+def session(page, pages_url, tmp_path) -> Iterator[BrowserSession]:
+    """A session on the test shell, whose frame iframe#main shows form.html or a slow page."""
+    file = tmp_path / "s.yaml"
+    file.write_text(
+        'pages:\n  form:\n    frame: "iframe#main"\n    elements:\n'
+        '      user: [{css: "#user"}]\n      done: [{css: "#done"}]\n',
+        encoding="utf-8",
+    )
+    page.goto(pages_url + "shell.html")
+    s = BrowserSession(page, load_repository([Path(file)]))
+    yield s
+    s.close()
+
+
+def _seen(page, watched: Traffic, what: str) -> None:
+    for _ in range(200):  # the request's event comes from the driver a moment later
         if watched.pending():
             return
-        page.wait_for_timeout(25)
-    raise AssertionError(f"{url} was never seen")
+        page.wait_for_timeout(10)
+    raise AssertionError(f"{what} was never seen")
+
+
+def _send(page, watched: Traffic, url: str) -> None:
+    page.evaluate("url => { fetch(url).catch(() => {}) }", url)
+    _seen(page, watched, url)
 
 
 def test_it_sleeps_until_the_answer_has_come(page, watched, slow_url):
@@ -115,15 +134,8 @@ def test_the_step_s_own_timeout_bounds_the_sleep(page, watched, slow_url):
 
 
 def test_the_wait_for_the_next_screen_sleeps_before_it_looks(
-    page, pages_url, slow_url, tmp_path, monkeypatch
+    page, session, slow_url, monkeypatch
 ):
-    file = tmp_path / "s.yaml"
-    file.write_text(
-        'pages:\n  form:\n    frame: "iframe#main"\n    elements:\n      done: [{css: "#done"}]\n',
-        encoding="utf-8",
-    )
-    page.goto(pages_url + "shell.html")
-    session = BrowserSession(page, load_repository([Path(file)]))
     asleep: list[bool] = []
     settle = Traffic.settle
 
@@ -133,17 +145,10 @@ def test_the_wait_for_the_next_screen_sleeps_before_it_looks(
         asleep.append(self.pending())
 
     monkeypatch.setattr(Traffic, "settle", spy)
-    try:
-        page.evaluate(
-            "url => { document.querySelector('iframe#main').src = url }", slow_url + "/answer"
-        )
-        for _ in range(200):  # until the frame's request is out
-            if session.traffic.pending():
-                break
-            page.wait_for_timeout(10)
-        session.wait_visible("form.done", 5000)
-    finally:
-        session.close()
+    url = slow_url + "/answer"
+    page.evaluate("url => { document.querySelector('iframe#main').src = url }", url)
+    _seen(page, session.traffic, url)
+    session.wait_visible("form.done", 5000)
     assert asleep == [True, False]  # in flight when the wait began; answered before a look
     assert page.frame_locator("iframe#main").locator("#done").inner_text() == "done"
 
@@ -158,18 +163,8 @@ def test_a_request_of_a_window_that_closed_no_longer_counts(page, watched, slow_
 
 
 def test_a_stuck_request_leaves_a_short_wait_a_slice_to_find_what_shows(
-    page, pages_url, slow_url, tmp_path
+    page, session, slow_url
 ):
-    file = tmp_path / "s.yaml"
-    file.write_text(
-        'pages:\n  form:\n    frame: "iframe#main"\n    elements:\n      user: [{css: "#user"}]\n',
-        encoding="utf-8",
-    )
-    page.goto(pages_url + "shell.html")
-    session = BrowserSession(page, load_repository([Path(file)]))
-    try:
-        _send(page, session.traffic, slow_url + "/never")
-        session.wait_visible("form.user", 1000)  # on screen all along: no false timeout
-        assert session.traffic.pending() is True
-    finally:
-        session.close()
+    _send(page, session.traffic, slow_url + "/never")
+    session.wait_visible("form.user", 1000)  # on screen all along: no false timeout
+    assert session.traffic.pending() is True
