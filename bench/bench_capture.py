@@ -30,8 +30,7 @@ from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 from bench.common import Portal, habit_options, print_machine, tree_cpu  # noqa: E402
 from bench.raw_procedures import WORK, login  # noqa: E402
-from bots.actions.launch import VIEWPORT  # noqa: E402
-from bots.browser import launch_options  # noqa: E402
+from bots.browser import VIEWPORT, launch_options  # noqa: E402
 
 
 def cdp_way(page: Page, params: dict[str, Any]) -> Callable[[Path], object]:

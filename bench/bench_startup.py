@@ -111,8 +111,7 @@ def launch_once() -> float:
     context, page."""
     from playwright.sync_api import sync_playwright
 
-    from bots.actions.launch import VIEWPORT
-    from bots.browser import launch_options
+    from bots.browser import VIEWPORT, launch_options
 
     began = time.perf_counter()
     pw = sync_playwright().start()

@@ -51,8 +51,7 @@ from bench.common import (  # noqa: E402
     tree_cpu,
 )
 from bench.raw_procedures import PASSWORD, STAFF, login, raw_new_install  # noqa: E402
-from bots.actions.launch import VIEWPORT  # noqa: E402
-from bots.browser import launch_options  # noqa: E402
+from bots.browser import VIEWPORT, launch_options  # noqa: E402
 from bots.flow import load_flow  # noqa: E402
 from bots.flow.yamlsafe import load_yaml  # noqa: E402
 from bots.orders.model import parse_order  # noqa: E402
