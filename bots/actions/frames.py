@@ -7,11 +7,19 @@ element — or a marker that may answer instead of it — shows, looked for once
 chain set, and every locator of those pages is then built in it. A chain chosen because a
 marker showed (the login page instead of the shell) is used for that look only.
 
+Locators are built on the frame itself once it is there (``scope``): Playwright finds a
+frame locator's frames again on every call, about ten DevTools messages a look into the
+work area, where a look in a frame it already knows is one call. A frame found is kept
+until it goes (its element removed, its parent reloaded). A link that may match another
+frame while this one stays (``iframe.work-tab:visible``, the tab that shows) is looked up
+on every call, as is a chain whose frames are not there yet.
+
 It knows pages, frames and locators; not steps, retries or flows.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -31,7 +39,23 @@ if TYPE_CHECKING:
 POLL_S = 0.05
 
 
-def locate(scope: Page | FrameLocator, c: Candidate) -> Locator:
+# a CSS attribute test ([name="a:b"]): what it holds says nothing of how the link matches
+ATTRIBUTE = re.compile(r"\[[^\]]*\]")
+# what is left of a steady link without its attribute tests: a tag, an id, or both
+NAMED = re.compile(r"[A-Za-z][\w-]*(#[\w-]+)?|#[\w-]+")
+
+Scope = Page | Frame | FrameLocator
+
+
+def steady(link: str) -> bool:
+    """Whether a chain link keeps matching the frame it matched until that frame goes: a
+    tag, an id and attribute tests (``iframe[name=workarea]``). A class may be how the
+    page marks the tab in front (``.active``), and a pseudo-class (``:visible``) or a
+    selector engine (``>>``, ``text=``) may pick another frame at any moment."""
+    return NAMED.fullmatch(ATTRIBUTE.sub("", link).strip()) is not None
+
+
+def locate(scope: Scope, c: Candidate) -> Locator:
     """A candidate of the repository as a Playwright locator in ``scope``."""
     if c.role is not None:
         return scope.get_by_role(c.role, name=c.name, exact=c.exact)  # type: ignore[arg-type]
@@ -48,11 +72,12 @@ def locate(scope: Page | FrameLocator, c: Candidate) -> Locator:
     return scope.locator(c.css or "")
 
 
-def enter(page: Page, chain: Chain) -> Page | FrameLocator:
-    root: Page | FrameLocator = page
+def enter(root: Page | Frame, chain: Chain) -> Scope:
+    """Frame locators down ``chain`` from ``root``: found again by Playwright on each call."""
+    scope: Scope = root
     for css in chain:
-        root = root.frame_locator(css)
-    return root
+        scope = scope.frame_locator(css)
+    return scope
 
 
 def _any(locators: list[Locator]) -> bool:
@@ -75,6 +100,45 @@ class FrameChains:
         self._chosen: dict[tuple[tuple[Chain, ...], str | None], Chain] = {}
         # the chain the last look went by when only a marker answered: until the next look
         self._latest: dict[tuple[tuple[Chain, ...], str | None], Chain] = {}
+        # per window and chain: the frame its steady links lead to (None: not there when
+        # looked for, at that count of frames attached) and the scope built on it
+        self._scopes: dict[tuple[int, Chain], tuple[Frame | None, int, Scope]] = {}
+        self._attached = 0
+        self._windows: list[Page] = []
+
+    def watch(self, window: Page) -> None:
+        """Count the frames attached in ``window``: a chain not there is looked for again
+        only after one was."""
+        window.on("frameattached", self._on_frame)
+        self._windows.append(window)
+
+    def close(self) -> None:
+        for window in self._windows:
+            window.remove_listener("frameattached", self._on_frame)
+        self._windows.clear()
+
+    def _on_frame(self, _frame: Frame) -> None:
+        self._attached += 1
+
+    def scope(self, window: Page, chain: Chain) -> Scope:
+        """Where the locators of ``chain`` in ``window`` are built: on the frame its steady
+        links lead to while that frame is there (frame locators for the links after it),
+        else frame locators all the way, which wait for the frames as Playwright does. The
+        same object while it holds, so locators built on it can be kept."""
+        if not chain:
+            return window
+        key = (id(window), chain)
+        kept = self._scopes.get(key)
+        if kept is not None:
+            frame, attached, scope = kept
+            if frame is None and attached == self._attached or frame is not None and not (
+                    frame.is_detached() or window.is_closed()):  # fmt: skip
+                return scope
+        links = next((n for n, link in enumerate(chain) if not steady(link)), len(chain))
+        frame = self._walk(window.main_frame, chain[:links]) if links else None
+        scope = enter(window, chain) if frame is None else enter(frame, chain[links:])
+        self._scopes[key] = (frame, self._attached, scope)
+        return scope
 
     def chosen(self, target: Target) -> Chain | None:
         """The chain the run found for ``target``'s page, None while none was found."""
@@ -180,9 +244,10 @@ class FrameChains:
                 if holder.count() != 1:
                     return
                 handle = holder.element_handle(timeout=1000)
+                inner = handle.content_frame()
+                handle.dispose()
             except Error:
-                return
-            inner = handle.content_frame() if handle is not None else None
+                return  # the frame went while we looked
             if inner is None:
                 return
             frame = inner

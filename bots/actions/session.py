@@ -11,6 +11,7 @@ import math
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TypeVar
 
 from playwright.sync_api import (
@@ -18,7 +19,6 @@ from playwright.sync_api import (
     Dialog,
     Error,
     Frame,
-    FrameLocator,
     Locator,
     Page,
 )
@@ -28,7 +28,7 @@ from bots.actions import modal
 from bots.actions.camera import Camera
 from bots.actions.failures import passing, translate
 from bots.actions.finder import Finder
-from bots.actions.frames import FrameChains, enter, locate
+from bots.actions.frames import FrameChains, Scope, locate
 from bots.actions.markers import NET_ERROR, Markers
 from bots.actions.traffic import Traffic
 from bots.asking import Asker, Nobody
@@ -44,6 +44,18 @@ T = TypeVar("T")
 MAIN = "main"
 # a wait for the next screen looks between slices this long for an error page no locator finds
 WAIT_SLICE_MS = 500.0
+
+
+@dataclass(frozen=True)
+class Awaited:
+    """What ends a wait for the next screen: ``answers`` (the target, a marker or the error
+    page) and ``target`` alone, both built in ``scope``; ``markers`` when anything but the
+    target can answer."""
+
+    answers: Locator
+    target: Locator
+    markers: bool
+    scope: Scope
 
 
 class BrowserSession:
@@ -68,7 +80,8 @@ class BrowserSession:
         self.pages: dict[str, Page] = {MAIN: page}
         self.repository = repository
         self.base_url = base_url
-        self._locators: dict[tuple[str, int, Chain], tuple[Locator, ...]] = {}
+        # per element and scope (the scope kept beside them: an id is unique while it lives)
+        self._locators: dict[tuple[str, int], tuple[Scope, tuple[Locator, ...]]] = {}
         self._dialog_mode: str | None = None
         self.dialogs: list[dict[str, str]] = []
         self._watched: list[Page] = []
@@ -88,6 +101,7 @@ class BrowserSession:
     # ---- pages, popups and dialogs -------------------------------------------------
     def _watch(self, page: Page) -> None:
         page.on("dialog", self._on_dialog)
+        self.frames.watch(page)
         self._watched.append(page)
 
     def close(self) -> None:
@@ -95,6 +109,7 @@ class BrowserSession:
         for page in self._watched:
             page.remove_listener("dialog", self._on_dialog)
         self._watched.clear()
+        self.frames.close()
         self.context.remove_listener("request", self.markers.on_request)
         self.context.remove_listener("requestfailed", self.markers.on_request_failed)
         self.traffic.detach()
@@ -215,18 +230,15 @@ class BrowserSession:
         return self.frames.frame(page_name, timeout_ms)
 
     # ---- locators ----------------------------------------------------------------
-    def scope(self, target: Target) -> Page | FrameLocator:
-        return enter(self.page(target.page.popup), self.frames.current(target))
-
     def locators(self, target: Target, chain: Chain) -> tuple[Locator, ...]:
         """The candidates of ``target`` as locators in the frames of ``chain``."""
-        page = self.page(target.page.popup)
-        key = (target.ref, id(page), chain)
-        found = self._locators.get(key)
-        if found is None:
-            scope = enter(page, chain)
-            found = tuple(locate(scope, c) for c in target.element.candidates)
-            self._locators[key] = found
+        scope = self.frames.scope(self.page(target.page.popup), chain)
+        key = (target.ref, id(scope))
+        kept = self._locators.get(key)
+        if kept is not None and kept[0] is scope:
+            return kept[1]
+        found = tuple(locate(scope, c) for c in target.element.candidates)
+        self._locators[key] = (scope, found)
         return found
 
     def candidates(self, target: Target) -> tuple[Locator, ...]:
@@ -280,6 +292,19 @@ class BrowserSession:
         Markers named in ``ignore`` were already showing before the action: not an answer."""
         target = self.target(ref)
         chain, timeout_ms = self.frames.settle(target, timeout_ms)
+        page = self.page(target.page.popup)
+        try:
+            awaited = self._attached(lambda: self._awaited(target, chain, ignore), page, chain,
+                                     timeout_ms)  # fmt: skip
+            if awaited.markers and not awaited.target.first.is_visible():
+                self.markers.raise_shown()
+        except Error as error:
+            doing = t("等待{element}出现", element=element_words(target))
+            raise translate(error, doing, timeout_ms, ref) from None
+
+    def _awaited(self, target: Target, chain: Chain, ignore: frozenset[str]) -> Awaited:
+        """What ends a wait for ``target`` in ``chain``: the target, or a marker near it
+        (those in ``ignore`` excepted), or where markers may answer, Chromium's error page."""
         cands = self.locators(target, chain)
         union = cands[0]
         for c in cands[1:]:
@@ -292,36 +317,37 @@ class BrowserSession:
                 watch = watch.or_(c)
         # only visible matches count: a hidden marker earlier in the page must not win
         answers = watch.filter(visible=True)
+        scope = self.frames.scope(self.page(target.page.popup), chain)
         if watch is not union:
             # where the portal can answer with a marker it can also not answer at all:
             # Chromium's error page (never "visible" to Playwright) ends the wait too. Only
             # in the target's own frame: a composite locator cannot span frames (an outer
             # frame's error page removes the target's frame; the timeout then finds it)
-            answers = answers.or_(enter(self.page(target.page.popup), chain).locator(NET_ERROR))
-        try:
-            self._attached(answers, self.page(target.page.popup), chain, timeout_ms)
-            if watch is not union and not union.first.is_visible():
-                self.markers.raise_shown()
-        except Error as error:
-            doing = t("等待{element}出现", element=element_words(target))
-            raise translate(error, doing, timeout_ms, ref) from None
+            answers = answers.or_(scope.locator(NET_ERROR))
+        return Awaited(answers, union, watch is not union, scope)
 
-    def _attached(self, answers: Locator, page: Page, chain: Chain, timeout_ms: float) -> None:
-        """Wait for ``answers`` in slices, ending early when the target's frame, or a frame
-        it is in, shows Chromium's error page: the headless shell's is an empty page no
-        locator can tell from a blank one, so the frames' URLs are looked at between slices
-        (no round trip unless one shows it). Only the target's own frames: another frame's
-        error page (a hidden tab, a menu) says nothing of the request this wait is for.
-        A wait that runs out reports the whole wait's timeout, as one wait would. Before
-        the first look, the portal's answers to the requests in flight (``Traffic``)."""
+    def _attached(
+        self, awaited: Callable[[], Awaited], page: Page, chain: Chain, timeout_ms: float
+    ) -> Awaited:
+        """Wait for ``awaited()``'s answers in slices, ending early when the target's
+        frame, or a frame it is in, shows Chromium's error page: the headless shell's is an
+        empty page no locator can tell from a blank one, so the frames' URLs are looked at
+        between slices (no round trip unless one shows it). Only the target's own frames:
+        another frame's error page (a hidden tab, a menu) says nothing of the request this
+        wait is for. A wait that runs out reports the whole wait's timeout, as one wait
+        would. Before the first look, the portal's answers to the requests in flight
+        (``Traffic``). When the frame the answers were looked for in goes (the shell
+        reloaded), they are looked for in what took its place."""
         deadline = time.monotonic() + timeout_ms / 1000 if timeout_ms > 0 else math.inf
         # a slice of looking is always left: an answer already on screen is not missed
         self.traffic.settle(max(0.0, timeout_ms - WAIT_SLICE_MS) if timeout_ms > 0 else math.inf)
+        found = awaited()
         while True:
             left = (deadline - time.monotonic()) * 1000
             try:
-                answers.first.wait_for(state="attached", timeout=max(1.0, min(WAIT_SLICE_MS, left)))
-                return
+                found.answers.first.wait_for(
+                    state="attached", timeout=max(1.0, min(WAIT_SLICE_MS, left)))
+                return found
             except PwTimeout:
                 shown = self._error_frame(page, chain)
                 if shown is not None:
@@ -329,6 +355,10 @@ class BrowserSession:
                 if left <= WAIT_SLICE_MS:
                     whole = f"Locator.wait_for: Timeout {timeout_ms:g}ms exceeded."
                     raise PwTimeout(whole) from None
+            except Error:
+                if self.frames.scope(page, chain) is found.scope:
+                    raise  # not the frame's going: the place to look is the same
+                found = awaited()
 
     def _error_frame(self, page: Page, chain: Chain) -> Frame | None:
         """The frame on the way from ``page`` to the end of ``chain`` that shows Chromium's

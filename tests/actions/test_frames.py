@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Frame, FrameLocator, Page
 
 from bots.actions import BrowserSession
+from bots.actions.frames import steady
 from bots.selectors.repository import load_repository
 
 pytestmark = pytest.mark.browser
@@ -112,3 +113,92 @@ pages:
     session.screenshot(str(tmp_path / "shot.jpg"), None)
     assert (tmp_path / "shot.jpg").stat().st_size > 0
     session.close()
+
+
+@pytest.mark.parametrize(("link", "kept"), [
+    ("iframe#main", True), ("iframe[name=workarea]", True), ('frame[name="a:b=c"]', True),
+    ("#main", True), ("iframe.work-tab", False), ("iframe.work-tab.active", False),
+    ("iframe.tab:visible", False), ("iframe >> nth=1", False), ("text=工作区", False),
+    ("iframe:nth-match(iframe, 2)", False), ("div iframe", False)])
+def test_a_link_is_kept_only_when_it_cannot_pick_another_frame_while_this_one_stays(
+        link: str, kept: bool) -> None:
+    assert steady(link) is kept
+
+
+WORK_AREA = '<label for=u>客户名称</label><input id=u><button>查询</button>'
+
+
+def _replace_frame(page: Page, after_ms: int) -> None:
+    """The portal's way of reloading its work area: a new iframe in place of the old."""
+    page.evaluate("""([html, ms]) => setTimeout(() => {
+        const frame = document.createElement('iframe');
+        frame.id = 'main'; frame.srcdoc = html;
+        document.getElementById('main').replaceWith(frame);
+    }, ms)""", [WORK_AREA, after_ms])
+
+
+def test_looks_go_to_the_frame_found_and_to_the_one_that_takes_its_place(
+        session: BrowserSession, page: Page) -> None:
+    page.set_content(f'<iframe id="main" srcdoc="{WORK_AREA}"></iframe>')
+    assert _read(session, "work.query") == "查询"
+    kept = session.frames.scope(page, ONE_IFRAME)
+    assert isinstance(kept, Frame) and kept is page.main_frame.child_frames[0]
+    assert session.frames.scope(page, ONE_IFRAME) is kept  # not looked for again
+    _replace_frame(page, 0)
+    page.wait_for_function("() => document.getElementById('main').contentDocument"
+                           ".getElementById('u') !== null")
+    session.act("work.name", lambda loc, t: loc.fill("张三", timeout=t), 5000, "filling")
+    assert page.frame_locator("iframe#main").locator("#u").input_value() == "张三"
+    assert kept.is_detached()
+    assert session.frames.scope(page, ONE_IFRAME) is page.main_frame.child_frames[0]
+
+
+def test_a_wait_begun_before_the_frame_went_finds_its_answer_in_the_new_one(
+        session: BrowserSession, page: Page) -> None:
+    page.set_content('<iframe id="main" srcdoc="<label for=u>客户名称</label><input id=u>">'
+                     '</iframe>')
+    # the chain is known before the wait: the wait itself must find the new frame
+    session.act("work.name", lambda loc, t: loc.fill("张三", timeout=t), 5000, "filling")
+    assert isinstance(session.frames.scope(page, ONE_IFRAME), Frame)
+    _replace_frame(page, 300)
+    session.wait_visible("work.query", 5000)
+    assert page.frame_locator("iframe#main").get_by_role("button").inner_text() == "查询"
+
+
+def test_a_frame_not_there_yet_is_waited_for_then_kept(session: BrowserSession,
+                                                      page: Page) -> None:
+    page.set_content('<p>壳</p>')
+    page.evaluate("""html => setTimeout(() => {
+        const frame = document.createElement('iframe');
+        frame.id = 'main'; frame.srcdoc = html; document.body.appendChild(frame);
+    }, 300)""", WORK_AREA)
+    assert isinstance(session.frames.scope(page, ONE_IFRAME), FrameLocator)
+    assert _read(session, "work.query") == "查询"
+    assert isinstance(session.frames.scope(page, ONE_IFRAME), Frame)
+
+
+def test_the_tab_that_shows_is_found_on_every_look(session: BrowserSession, page: Page,
+                                                   pages_url: str) -> None:
+    page.goto(pages_url + "tabs.html?stay")
+    work = page.frame(name="work")
+    assert work is not None
+    work.wait_for_load_state()
+    work.evaluate("""html => { document.body.innerHTML =
+        '<iframe class="tab" id="a"></iframe><iframe class="tab" id="b" hidden></iframe>';
+        for (const tab of document.querySelectorAll('iframe')) tab.srcdoc = html; }""",
+                  WORK_AREA)
+    tabs = page.frame_locator("frame[name=work]")
+    tabs.frame_locator("#b").locator("#u").wait_for(state="attached")
+
+    def fill(value: str) -> None:
+        session.act("work.name", lambda loc, t: loc.fill(value, timeout=t), 5000, "filling")
+
+    fill("一")
+    assert session.frames.chosen(session.target("work.name")) == FRAMESET
+    # the frameset's frame is kept; the tab in it is looked for on each call
+    assert isinstance(session.frames.scope(page, FRAMESET), FrameLocator)
+    work.evaluate("() => { document.getElementById('a').hidden = true;"
+                  " document.getElementById('b').hidden = false; }")
+    fill("二")
+    assert tabs.frame_locator("#a").locator("#u").input_value() == "一"
+    assert tabs.frame_locator("#b").locator("#u").input_value() == "二"
