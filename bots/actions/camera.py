@@ -49,10 +49,12 @@ class Camera:
         full_page: bool,
     ) -> None:
         groups = self._masks(page, page_name, extra_mask)
-        mask = [locator for locators in groups.values() for locator in locators]
         if not full_page and not self._present(groups):
             self._capture(page, path)
             return
+        # built again: a frame that went while we looked is replaced by the one now there
+        mask = [locator for locators in self._masks(page, page_name, extra_mask).values()
+                for locator in locators]  # fmt: skip
         # CSS pixels, and the caret left as it is (hiding it injects a style into every
         # frame and takes it out again: two more round trips per picture)
         page.screenshot(

@@ -64,9 +64,19 @@ class Finder:
         """
         target = self.session.target(ref)
         frames = self.session.frames
-        _chain, timeout_ms = frames.settle(target, timeout_ms)
-        done = self._act(target, fn, timeout_ms, what.format(element=element_words(target)),
-                         acting)  # fmt: skip
+        chain, timeout_ms = frames.settle(target, timeout_ms)
+        doing = what.format(element=element_words(target))
+        deadline = time.monotonic() + timeout_ms / 1000
+        frame, _scope = frames.place(self.session.page(target.page.popup), chain)
+        try:
+            done = self._act(target, fn, timeout_ms, doing, acting)
+        except BotsError:
+            # a look in a frame that went before the look began (the portal's new work
+            # area, not heard of yet) is made again where it is now; an action never is
+            if acting or frame is None or not frame.is_detached():
+                raise
+            left = max((deadline - time.monotonic()) * 1000, 1)
+            done = self._act(target, fn, left, doing, acting)
         frames.found(target)  # the element was there: its chain is the page's from now on
         return done
 

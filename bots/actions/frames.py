@@ -39,20 +39,23 @@ if TYPE_CHECKING:
 POLL_S = 0.05
 
 
-# a CSS attribute test ([name="a:b"]): what it holds says nothing of how the link matches
-ATTRIBUTE = re.compile(r"\[[^\]]*\]")
-# what is left of a steady link without its attribute tests: a tag, an id, or both
-NAMED = re.compile(r"[A-Za-z][\w-]*(#[\w-]+)?|#[\w-]+")
+# a link that keeps its frame: a tag, an id, and tests of the name or id attribute
+STEADY = re.compile(
+    r"""(?:[A-Za-z][\w-]*)?(?:\#[\w-]+)?(?:\[\s*(?:name|id)\s*=\s*(?:[\w-]+|"[^"]*"|'[^']*')\s*\])*""",
+    re.X,
+)
 
 Scope = Page | Frame | FrameLocator
 
 
 def steady(link: str) -> bool:
     """Whether a chain link keeps matching the frame it matched until that frame goes: a
-    tag, an id and attribute tests (``iframe[name=workarea]``). A class may be how the
-    page marks the tab in front (``.active``), and a pseudo-class (``:visible``) or a
-    selector engine (``>>``, ``text=``) may pick another frame at any moment."""
-    return NAMED.fullmatch(ATTRIBUTE.sub("", link).strip()) is not None
+    tag, an id, and tests of the ``name`` or ``id`` attribute (``iframe[name=workarea]``).
+    A class or another attribute may be how the page marks the tab in front (``.active``,
+    ``[aria-selected=true]``), and a pseudo-class (``:visible``) or a selector engine
+    (``>>``, ``text=``) may pick another frame at any moment."""
+    link = link.strip()
+    return bool(link) and STEADY.fullmatch(link) is not None
 
 
 def locate(scope: Scope, c: Candidate) -> Locator:
@@ -125,20 +128,54 @@ class FrameChains:
         links lead to while that frame is there (frame locators for the links after it),
         else frame locators all the way, which wait for the frames as Playwright does. The
         same object while it holds, so locators built on it can be kept."""
+        return self.place(window, chain)[1]
+
+    def place(self, window: Page, chain: Chain) -> tuple[Frame | None, Scope]:
+        """``scope``, and the frame it is built on (None: on frame locators from the
+        window, which follow the frames by themselves)."""
         if not chain:
-            return window
+            return None, window
         key = (id(window), chain)
         kept = self._scopes.get(key)
         if kept is not None:
             frame, attached, scope = kept
             if frame is None and attached == self._attached or frame is not None and not (
                     frame.is_detached() or window.is_closed()):  # fmt: skip
-                return scope
+                return frame, scope
         links = next((n for n, link in enumerate(chain) if not steady(link)), len(chain))
-        frame = self._walk(window.main_frame, chain[:links]) if links else None
-        scope = enter(window, chain) if frame is None else enter(frame, chain[links:])
+        frame, absent = self._follow(window.main_frame, chain[:links])
+        if frame is None:
+            scope = enter(window, chain)
+            if absent or not links:
+                # not there (or nothing to keep): the same until a frame is attached
+                self._scopes[key] = (None, self._attached, scope)
+            return None, scope
+        scope = enter(frame, chain[links:])
         self._scopes[key] = (frame, self._attached, scope)
-        return scope
+        return frame, scope
+
+    @staticmethod
+    def _follow(frame: Frame, links: Chain) -> tuple[Frame | None, bool]:
+        """The frame at the end of ``links`` from ``frame`` and False; (None, True) when a
+        link matches no element; (None, False) when one is ambiguous or a frame is on its
+        way (two iframes while one replaces the other, a frame navigating): look again."""
+        for css in links:
+            holder = frame.locator(css)
+            try:
+                count = holder.count()
+                if count != 1:
+                    return None, count == 0
+                handle = holder.element_handle(timeout=1000)
+                try:
+                    inner = handle.content_frame()
+                finally:
+                    handle.dispose()
+            except Error:
+                return None, False  # the frame went while we looked
+            if inner is None:
+                return None, False
+            frame = inner
+        return (frame, False) if links else (None, False)
 
     def chosen(self, target: Target) -> Chain | None:
         """The chain the run found for ``target``'s page, None while none was found."""
@@ -244,8 +281,10 @@ class FrameChains:
                 if holder.count() != 1:
                     return
                 handle = holder.element_handle(timeout=1000)
-                inner = handle.content_frame()
-                handle.dispose()
+                try:
+                    inner = handle.content_frame()
+                finally:
+                    handle.dispose()
             except Error:
                 return  # the frame went while we looked
             if inner is None:

@@ -195,17 +195,31 @@ class Markers:
                 ):
                     continue
                 for chain in marker.target.page.chains:
-                    for c in session.locators(marker.target, chain):
-                        try:
-                            if c.first.is_visible():
-                                text = (
-                                    c.first.inner_text(timeout=1000)
-                                    if kind == "business_error"
-                                    else ""
-                                )
-                                return Shown(marker, text.strip(), chain)
-                        except Error:
-                            continue  # the page moved on while we looked; try the next one
+                    shown = self._showing(marker, chain)
+                    if shown is not None:
+                        return shown
+        return None
+
+    def _showing(self, marker: MarkerRef, chain: Chain) -> Shown | None:
+        """``marker`` where it shows in ``chain``; looked for again in the frame that took
+        the place of one that went before we looked (the portal's new work area)."""
+        session = self.session
+        window = session.page(marker.target.page.popup)
+        for _look in range(2):
+            frame, _scope = session.frames.place(window, chain)
+            for c in session.locators(marker.target, chain):
+                try:
+                    if c.first.is_visible():
+                        text = (
+                            c.first.inner_text(timeout=1000)
+                            if marker.kind == "business_error"
+                            else ""
+                        )
+                        return Shown(marker, text.strip(), chain)
+                except Error:
+                    continue  # the page moved on while we looked; try the next one
+            if frame is None or not frame.is_detached():
+                break
         return None
 
     def down(self) -> tuple[Frame, str] | None:

@@ -49,13 +49,13 @@ WAIT_SLICE_MS = 500.0
 @dataclass(frozen=True)
 class Awaited:
     """What ends a wait for the next screen: ``answers`` (the target, a marker or the error
-    page) and ``target`` alone, both built in ``scope``; ``markers`` when anything but the
-    target can answer."""
+    page) and ``target`` alone; ``markers`` when anything but the target can answer;
+    ``frame``, the frame they were built on (None: on frame locators, which follow)."""
 
     answers: Locator
     target: Locator
     markers: bool
-    scope: Scope
+    frame: Frame | None
 
 
 class BrowserSession:
@@ -305,6 +305,7 @@ class BrowserSession:
     def _awaited(self, target: Target, chain: Chain, ignore: frozenset[str]) -> Awaited:
         """What ends a wait for ``target`` in ``chain``: the target, or a marker near it
         (those in ``ignore`` excepted), or where markers may answer, Chromium's error page."""
+        frame, scope = self.frames.place(self.page(target.page.popup), chain)
         cands = self.locators(target, chain)
         union = cands[0]
         for c in cands[1:]:
@@ -317,14 +318,13 @@ class BrowserSession:
                 watch = watch.or_(c)
         # only visible matches count: a hidden marker earlier in the page must not win
         answers = watch.filter(visible=True)
-        scope = self.frames.scope(self.page(target.page.popup), chain)
         if watch is not union:
             # where the portal can answer with a marker it can also not answer at all:
             # Chromium's error page (never "visible" to Playwright) ends the wait too. Only
             # in the target's own frame: a composite locator cannot span frames (an outer
             # frame's error page removes the target's frame; the timeout then finds it)
             answers = answers.or_(scope.locator(NET_ERROR))
-        return Awaited(answers, union, watch is not union, scope)
+        return Awaited(answers, union, watch is not union, frame)
 
     def _attached(
         self, awaited: Callable[[], Awaited], page: Page, chain: Chain, timeout_ms: float
@@ -356,8 +356,8 @@ class BrowserSession:
                     whole = f"Locator.wait_for: Timeout {timeout_ms:g}ms exceeded."
                     raise PwTimeout(whole) from None
             except Error:
-                if self.frames.scope(page, chain) is found.scope:
-                    raise  # not the frame's going: the place to look is the same
+                if found.frame is None or not found.frame.is_detached() or left <= 0:
+                    raise  # not the frame's going: looking again would find the same
                 found = awaited()
 
     def _error_frame(self, page: Page, chain: Chain) -> Frame | None:

@@ -102,40 +102,42 @@ class Runner:
     def run(self) -> RunResult:
         started, t0 = _now(), time.perf_counter()
         self.folder = RunFolder(self.run_dir, self.masker, self.run_id)
-        self.session = BrowserSession(
-            self.target, self.flow.repository, self.env.get("portal_url"), self.asker
-        )
-        if self.trace in TRACES[1:]:
-            self.session.start_trace(snapshots=self.trace == "full_on_failure")
-        self.executor = Executor(
-            self.flow,
-            self.session,
-            self.folder,
-            self.masker,
-            secrets=self.secrets,
-            env=self.env,
-            screenshots=self.screenshots,
-            hooks=self.hooks,
-            replay=self.replay,
-            guard_policy=self.guard_policy,
-        )
-        header = {
-            "run_id": self.run_id,
-            "flow": self.flow.path,
-            "flow_name": self.flow.name or Path(self.flow.path).stem,
-            "started": started,
-            "replay": self.replay,
-            "screenshots": self.screenshots,
-            "inputs": self._masked_inputs(),
-        }
-        self.folder.write_json({**header, "status": "running", "steps": []})
+        # whatever happens from here (even a bug or a hook's own exception), the caller's
+        # page and the global logger are left as they were
         try:
-            return self._execute(header, t0)
+            self.session = BrowserSession(
+                self.target, self.flow.repository, self.env.get("portal_url"), self.asker
+            )
+            try:
+                if self.trace in TRACES[1:]:
+                    self.session.start_trace(snapshots=self.trace == "full_on_failure")
+                self.executor = Executor(
+                    self.flow,
+                    self.session,
+                    self.folder,
+                    self.masker,
+                    secrets=self.secrets,
+                    env=self.env,
+                    screenshots=self.screenshots,
+                    hooks=self.hooks,
+                    replay=self.replay,
+                    guard_policy=self.guard_policy,
+                )
+                header = {
+                    "run_id": self.run_id,
+                    "flow": self.flow.path,
+                    "flow_name": self.flow.name or Path(self.flow.path).stem,
+                    "started": started,
+                    "replay": self.replay,
+                    "screenshots": self.screenshots,
+                    "inputs": self._masked_inputs(),
+                }
+                self.folder.write_json({**header, "status": "running", "steps": []})
+                return self._execute(header, t0)
+            finally:
+                self.session.close()
         finally:
-            # whatever happened (even a bug or a hook's own exception), leave the caller's
-            # page and the global logger as they were
             self.folder.close()
-            self.session.close()
 
     def _execute(self, header: dict[str, Any], t0: float) -> RunResult:
         error: BotsError | None = None

@@ -3,6 +3,7 @@ with one iframe and in a frameset whose work screen is a tab of its own frame.""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from playwright.sync_api import Frame, FrameLocator, Page
 
 from bots.actions import BrowserSession
 from bots.actions.frames import steady
+from bots.errors import SystemException
 from bots.selectors.repository import load_repository
 
 pytestmark = pytest.mark.browser
@@ -117,9 +119,11 @@ pages:
 
 @pytest.mark.parametrize(("link", "kept"), [
     ("iframe#main", True), ("iframe[name=workarea]", True), ('frame[name="a:b=c"]', True),
-    ("#main", True), ("iframe.work-tab", False), ("iframe.work-tab.active", False),
+    ("#main", True), ("iframe[ id = main ]", True), ("iframe[name=a][id=b]", True),
+    ("iframe.work-tab", False), ("iframe.work-tab.active", False),
+    ("iframe[aria-selected=true]", False), ("iframe[src*=work]", False),
     ("iframe.tab:visible", False), ("iframe >> nth=1", False), ("text=工作区", False),
-    ("iframe:nth-match(iframe, 2)", False), ("div iframe", False)])
+    ("iframe:nth-match(iframe, 2)", False), ("div iframe", False), ("", False)])
 def test_a_link_is_kept_only_when_it_cannot_pick_another_frame_while_this_one_stays(
         link: str, kept: bool) -> None:
     assert steady(link) is kept
@@ -143,6 +147,7 @@ def test_looks_go_to_the_frame_found_and_to_the_one_that_takes_its_place(
     assert _read(session, "work.query") == "查询"
     kept = session.frames.scope(page, ONE_IFRAME)
     assert isinstance(kept, Frame) and kept is page.main_frame.child_frames[0]
+    assert session.frames.place(page, ONE_IFRAME) == (kept, kept)
     assert session.frames.scope(page, ONE_IFRAME) is kept  # not looked for again
     _replace_frame(page, 0)
     page.wait_for_function("() => document.getElementById('main').contentDocument"
@@ -159,10 +164,12 @@ def test_a_wait_begun_before_the_frame_went_finds_its_answer_in_the_new_one(
                      '</iframe>')
     # the chain is known before the wait: the wait itself must find the new frame
     session.act("work.name", lambda loc, t: loc.fill("张三", timeout=t), 5000, "filling")
-    assert isinstance(session.frames.scope(page, ONE_IFRAME), Frame)
-    _replace_frame(page, 300)
+    old = session.frames.scope(page, ONE_IFRAME)
+    assert isinstance(old, Frame)
+    _replace_frame(page, 1000)
     session.wait_visible("work.query", 5000)
-    assert page.frame_locator("iframe#main").get_by_role("button").inner_text() == "查询"
+    assert old.is_detached()
+    assert session.frames.scope(page, ONE_IFRAME) is page.main_frame.child_frames[0]
 
 
 def test_a_frame_not_there_yet_is_waited_for_then_kept(session: BrowserSession,
@@ -196,9 +203,97 @@ def test_the_tab_that_shows_is_found_on_every_look(session: BrowserSession, page
     fill("一")
     assert session.frames.chosen(session.target("work.name")) == FRAMESET
     # the frameset's frame is kept; the tab in it is looked for on each call
-    assert isinstance(session.frames.scope(page, FRAMESET), FrameLocator)
+    kept, scope = session.frames.place(page, FRAMESET)
+    assert kept is work and isinstance(scope, FrameLocator)
     work.evaluate("() => { document.getElementById('a').hidden = true;"
                   " document.getElementById('b').hidden = false; }")
     fill("二")
     assert tabs.frame_locator("#a").locator("#u").input_value() == "一"
     assert tabs.frame_locator("#b").locator("#u").input_value() == "二"
+
+
+def test_a_marker_in_a_frame_that_took_the_kept_one_s_place_unheard_is_found(
+        session: BrowserSession, page: Page) -> None:
+    page.set_content('<iframe id="main" srcdoc="<label for=u>客户名称</label><input id=u>">'
+                     '</iframe>')
+    session.act("work.name", lambda loc, t: loc.fill("张三", timeout=t), 5000, "filling")
+    old = session.frames.scope(page, ONE_IFRAME)
+    assert isinstance(old, Frame)
+    page.evaluate("""() => setTimeout(() => {
+        const frame = document.createElement('iframe');
+        frame.id = 'main'; frame.srcdoc = '<p id=before>号码已被占用</p>';
+        document.getElementById('main').replaceWith(frame);
+    }, 50)""")
+    time.sleep(0.5)  # no call meanwhile: Playwright's client has not heard the frame went
+    assert not old.is_detached()
+    shown = session.markers.find()
+    assert shown is not None
+    assert (shown.marker.target.ref, shown.text, shown.chain) == (
+        "work.counter", "号码已被占用", ONE_IFRAME)
+
+
+def test_an_element_of_a_hidden_kept_frame_does_not_show(session: BrowserSession,
+                                                        page: Page) -> None:
+    page.set_content(f'<iframe id="main" srcdoc="{WORK_AREA}"></iframe>')
+    assert _read(session, "work.query") == "查询"
+    assert isinstance(session.frames.scope(page, ONE_IFRAME), Frame)
+    assert session.visible_now("work.query") is True
+    page.evaluate("document.getElementById('main').style.display = 'none'")
+    assert session.visible_now("work.query") is False
+
+
+def test_a_picture_after_the_kept_frame_went_unheard_masks_the_new_one(
+        page: Page, tmp_path: Path) -> None:
+    file = tmp_path / "m.yaml"
+    file.write_text("""
+pages:
+  work:
+    frame: "iframe#main"
+    elements:
+      id_number: {candidates: [{label: 证件号码}], sensitive: true}
+""", encoding="utf-8")
+    session = BrowserSession(page, load_repository([file]))
+    field = "<label for=i>证件号码</label><input id=i value=410105199001011234>"
+    page.set_content(f'<iframe id="main" srcdoc="{field}"></iframe>')
+    session.wait_visible("work.id_number", 5000)
+    old = session.frames.scope(page, ("iframe#main",))
+    assert isinstance(old, Frame)
+    page.evaluate("""html => setTimeout(() => {
+        const frame = document.createElement('iframe');
+        frame.id = 'main'; frame.srcdoc = html;
+        document.getElementById('main').replaceWith(frame);
+    }, 50)""", field)
+    time.sleep(0.5)
+    assert not old.is_detached()
+    session.screenshot(str(tmp_path / "shot.jpg"), None)
+    assert (tmp_path / "shot.jpg").stat().st_size > 0
+    assert old.is_detached()
+    session.close()
+
+
+def test_a_look_in_a_frame_that_took_the_kept_one_s_place_unheard_is_made_there(
+        session: BrowserSession, page: Page) -> None:
+    page.set_content(f'<iframe id="main" srcdoc="{WORK_AREA}"></iframe>')
+    assert _read(session, "work.query") == "查询"
+    old = session.frames.scope(page, ONE_IFRAME)
+    _replace_frame(page, 50)
+    time.sleep(0.5)  # no call meanwhile: Playwright's client has not heard the frame went
+    assert isinstance(old, Frame) and not old.is_detached()
+    assert _read(session, "work.query") == "查询"
+    assert old.is_detached()
+
+
+def test_an_action_in_a_frame_that_went_unheard_is_not_made_again(
+        session: BrowserSession, page: Page) -> None:
+    page.set_content(f'<iframe id="main" srcdoc="{WORK_AREA}"></iframe>')
+    assert _read(session, "work.query") == "查询"
+    old = session.frames.scope(page, ONE_IFRAME)
+    _replace_frame(page, 50)
+    time.sleep(0.5)
+    assert isinstance(old, Frame) and not old.is_detached()
+    with pytest.raises(SystemException) as failed:
+        session.act("work.name", lambda loc, t: loc.fill("张三", timeout=t), 5000,
+                    "填写{element}")
+    assert failed.value.code == "detached"
+    assert failed.value.what == '填写"客户名称"栏时页面发生了变化'
+    assert page.frame_locator("iframe#main").locator("#u").input_value() == ""
