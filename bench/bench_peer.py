@@ -87,6 +87,11 @@ TARGETS = (
     ("rf", "bots every_step", "ge", 1.0),
 )
 MIN_ROUNDS = 5
+# what only the bots do in the new install (the others neither guard nor read back): the
+# look-ups before a commit (steps of a guard: "enter_order.guard/query", and the deposit
+# guard's two look-ups, "deposit.guard/order" and "deposit.guard/payment", each counted
+# whole) and the read-back of the 600 after it ("deposit_records", counted whole)
+READ_BACKS = ("deposit_records",)
 RUN_TIMEOUT_S = 180
 VIEWPORT = {"width": 1280, "height": 900}
 
@@ -117,6 +122,7 @@ class Run:
     last: float
     requests: int
     first_step: float | None = None  # bots only: the first step's start (its log.jsonl)
+    checks: float = 0.0  # bots only: seconds in its guards and read-back (its log.jsonl)
     outputs: dict[str, Any] = field(default_factory=dict)
     cpu: float = 0.0  # the whole process tree's user + system seconds
 
@@ -217,12 +223,28 @@ class Bench:
             (run_dir,) = {log.parent for log in out.glob("*/run.json")}  # its one run
             run.outputs = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))["outputs"]
             run.first_step = _timestamp(first_step_start(run_dir))
+            run.checks = checks_seconds(run_dir)
         row = LedgerRow(self.reference, "new_install", "done", outputs=run.outputs)
         verdict = check([row], self.portal.state())
         if not verdict.ok or verdict.done != [self.reference]:
             raise RunFailed(f"{tool}: the portal's state is wrong: {verdict.problems()}")
         shutil.rmtree(out)  # pictures and logs of a passed run: not kept
         return run
+
+
+def checks_seconds(run_dir: Path) -> float:
+    """Seconds a bots run spent in its guards' look-ups and its read-back: the steps of a
+    guard (a sub-flow's step counted whole, not its own steps again) and READ_BACKS."""
+    total = 0
+    for line in (run_dir / "log.jsonl").read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        step = str(record.get("id", ""))
+        if record.get("event") != "step":
+            continue
+        head, _, rest = step.partition(".guard/")
+        if (rest and "/" not in head and "/" not in rest) or step in READ_BACKS:
+            total += int(record["ms"])
+    return total / 1000
 
 
 def _timestamp(iso: str) -> float:
@@ -255,6 +277,19 @@ def report(rounds: list[dict[str, Run]]) -> bool:
         tool = f"bots {policy}"
         to_step = statistics.median((r[tool].first_step or 0) - r[tool].spawn for r in rounds)
         print(f"{tool}: process start → first step {to_step:.2f} s (median)")
+    print()
+    print("What only the bots do — the look-ups before a commit and the read-back of the 600 "
+          "after it (8 of their portal requests) — and the rest (not judged):")  # fmt: skip
+    print()
+    print("| tool | guards and read-back s | inside the tool less them s | "
+          "that / plain (median of per-round ratios) |")  # fmt: skip
+    print("|---|---|---|---|")
+    for policy in POLICIES:
+        tool = f"bots {policy}"
+        rest = [(r[tool].procedure - r[tool].checks) / r["plain"].procedure for r in rounds]
+        print(f"| {tool} | {med(tool, 'checks'):.2f} | "
+              f"{statistics.median(r[tool].procedure - r[tool].checks for r in rounds):.2f} | "
+              f"{statistics.median(rest):.3f} |")  # fmt: skip
     print()
     print("| ratio (median of per-round ratios) | inside the tool | target | met | "
           "whole process (not judged) | CPU (not judged) |")  # fmt: skip
