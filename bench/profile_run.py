@@ -1,14 +1,17 @@
 """Where the time of a run goes: the new install, run as ``bots run`` runs it, with a
 stopwatch on each part of the runner, beside the plain script doing the same clicks.
 
-    .venv/bin/python bench/profile_run.py [--runs 5] [--screenshots off,every_step,off/no-trace]
+    .venv/bin/python bench/profile_run.py [--runs 5] [--screenshots off,every_step,off/trace]
+        [--guards always|replay]
 
 One process, one Chromium, one portal (latency 0), as ``bench/bench_procedures.py``: before
 each run the portal is reset and a fresh context opens (not timed); the runner run starts
 on a blank page and logs in itself (as ``bots run`` does), the plain run logs in and does
 ``bench/raw_procedures.py``'s clicks; they alternate. Each run must leave the order done
-once in ``/qa/state``. A policy written ``off/no-trace`` runs without the Playwright trace
-the runner keeps for "on failure" (``Runner(trace="off")``), to price the trace.
+once in ``/qa/state``. As ``bots run``: no Playwright trace (a policy written
+``off/trace`` keeps one for "on failure", to price it) and the guards' look-ups before
+every commit (``--guards replay``: only on a replay, as a worker's first try of an order;
+before 2026-11-30 evening this bench ran that way without saying so).
 
 The stopwatch wraps the runner's own functions (nothing in ``bots/`` changes): each part's
 time is *exclusive* — a part called inside another (the sensitive-element look inside a
@@ -147,6 +150,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--screenshots", default="off,every_step")
+    parser.add_argument("--guards", choices=("always", "replay"), default="always")
     args = parser.parse_args()
     policies = args.screenshots.split(",")
     logger.remove()
@@ -178,7 +182,8 @@ def main() -> int:
                         page, flow, {"order": raw}, secrets={"staff_id": STAFF,
                         "password": PASSWORD}, portal_url=portal.url,
                         run_dir=Path(tmp) / f"run-{count}", screenshots=side.split("/")[0],
-                        trace="off" if side.endswith("/no-trace") else "on_failure",
+                        trace="on_failure" if side.endswith("/trace") else "off",
+                        guard=args.guards,
                     ).run()  # fmt: skip
                     if not result.ok:
                         raise RuntimeError(f"the run failed: {result.error}")
