@@ -30,6 +30,8 @@ class Call:
     timeout_ms: float
     healed: list[str] = field(default_factory=list)
     sent: bool = False
+    # markers showing before the action (a message left from an earlier one): not its answer
+    stale: frozenset[str] = frozenset()
     # which candidate of each element did the work (1-based), for the run record
     acted: dict[str, int] = field(default_factory=dict)
 
@@ -111,7 +113,7 @@ def goto(s: BrowserSession, call: Call) -> dict[str, Any]:
 def click(s: BrowserSession, call: Call) -> dict[str, Any]:
     double = call.args.get("double")
     ref = call.args["target"]
-    stale = _before(s, call)
+    stale = call.stale = _before(s, call)
 
     def press(loc: Locator, t: float) -> None:
         try:

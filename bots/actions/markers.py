@@ -179,15 +179,16 @@ class Markers:
                 shown.add(marker.target.ref)
         return frozenset(shown)
 
-    def find(self) -> Shown | None:
+    def find(self, ignore: frozenset[str] = frozenset()) -> Shown | None:
         """The first visible marker (session lost before busy before business error), in
-        whichever of its page's frame chains it shows."""
+        whichever of its page's frame chains it shows; those named in ``ignore`` are not
+        looked at."""
         session = self.session
         if session.repository is None:
             return None
         for kind in MARKER_ORDER:
             for marker in session.repository.markers:
-                if marker.kind != kind:
+                if marker.kind != kind or marker.target.ref in ignore:
                     continue
                 popup = marker.target.page.popup
                 if popup is not None and (
@@ -264,10 +265,11 @@ class Markers:
             f"{url}: {net_error or 'Chromium error page'}",
         )
 
-    def raise_shown(self) -> None:
+    def raise_shown(self, ignore: frozenset[str] = frozenset()) -> None:
         """Raise the typed error a visible marker (or Chromium's error page) stands for;
-        return when none shows. The portal's own answer, when it shows, says most."""
-        found = self.find()
+        return when none shows. The portal's own answer, when it shows, says most. Markers
+        named in ``ignore`` showed before the action: they are not its answer."""
+        found = self.find(ignore)
         if found is None:
             down = self.down()
             if down is not None:

@@ -117,7 +117,10 @@ def classify(
     outcome is unknown."""
     if not isinstance(error, BusinessException) and error.code not in KNOWN:
         try:
-            session.markers.raise_shown()
+            # inside a commit, a message that showed before the action (a refusal of an
+            # earlier try) is not the portal's answer to it: taken for one, a change that
+            # went out would pass for refused, and could be sent again
+            session.markers.raise_shown(call.stale if commit is not None else frozenset())
         except BotsError as marker:
             error = marker
     if isinstance(error, BusinessException) or error.code == "session_lost":

@@ -446,3 +446,18 @@ def test_dismissed_and_unexpected_dialogs_are_recorded(page, pages_url, tmp_path
     # a dialog no step expected is dismissed (never accepted blindly) and kept for the report
     assert by_id["surprise"]["dialogs"] == [{**confirm, "action": "dismiss", "expected": "false"}]
     assert page.frame_locator("iframe#main").locator("#done").inner_text() == "已取消"
+
+
+def test_a_refusal_left_on_screen_before_a_commit_is_not_taken_for_its_answer(
+    page, pages_url, tmp_path
+):
+    # the submit went out and nothing came back: the red message was there before the
+    # click, so it says nothing of this submit, whose outcome is unknown
+    result = run(page, "stale_refusal_commit", pages_url, tmp_path)
+    assert isinstance(result.error, UnknownOutcome)
+    assert result.error.message == (
+        '“submit”的请求已发出,但结果不明(等待元素"form.done"出现超时(1.5秒)):'
+        "请先在营账系统查询这张订单是否已办理,再决定重放或取消"
+    )
+    assert statuses(result)[-1] == ("submit", "failed", 1)
+    assert page.frame_locator("#main").locator("#error").inner_text() == "号码已被占用"
