@@ -159,23 +159,32 @@ class FrameChains:
         """The frame at the end of ``links`` from ``frame`` and False; (None, True) when a
         link matches no element; (None, False) when one is ambiguous or a frame is on its
         way (two iframes while one replaces the other, a frame navigating): look again."""
+        if not links:
+            return None, False
         for css in links:
-            holder = frame.locator(css)
-            try:
-                count = holder.count()
-                if count != 1:
-                    return None, count == 0
-                handle = holder.element_handle(timeout=1000)
-                try:
-                    inner = handle.content_frame()
-                finally:
-                    handle.dispose()
-            except Error:
-                return None, False  # the frame went while we looked
+            inner, absent = FrameChains._enter(frame, css)
             if inner is None:
-                return None, False
+                return None, absent
             frame = inner
-        return (frame, False) if links else (None, False)
+        return frame, False
+
+    @staticmethod
+    def _enter(frame: Frame, css: str) -> tuple[Frame | None, bool]:
+        """The frame held by the one element ``css`` matches in ``frame``, and False;
+        (None, True) when it matches none; (None, False) when it matches several, holds no
+        frame yet, or the frame went while we looked."""
+        holder = frame.locator(css)
+        try:
+            count = holder.count()
+            if count != 1:
+                return None, count == 0
+            handle = holder.element_handle(timeout=1000)
+            try:
+                return handle.content_frame(), False
+            finally:
+                handle.dispose()
+        except Error:
+            return None, False
 
     def chosen(self, target: Target) -> Chain | None:
         """The chain the run found for ``target``'s page, None while none was found."""
@@ -276,17 +285,7 @@ class FrameChains:
         element per link, holding a frame)."""
         yield frame
         for css in chain:
-            holder = frame.locator(css)
-            try:
-                if holder.count() != 1:
-                    return
-                handle = holder.element_handle(timeout=1000)
-                try:
-                    inner = handle.content_frame()
-                finally:
-                    handle.dispose()
-            except Error:
-                return  # the frame went while we looked
+            inner, _absent = FrameChains._enter(frame, css)
             if inner is None:
                 return
             frame = inner

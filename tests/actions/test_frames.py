@@ -132,13 +132,25 @@ def test_a_link_is_kept_only_when_it_cannot_pick_another_frame_while_this_one_st
 WORK_AREA = '<label for=u>客户名称</label><input id=u><button>查询</button>'
 
 
-def _replace_frame(page: Page, after_ms: int) -> None:
+NAME_ONLY = "<label for=u>客户名称</label><input id=u>"
+
+
+def _replace_frame(page: Page, after_ms: int, html: str = WORK_AREA) -> None:
     """The portal's way of reloading its work area: a new iframe in place of the old."""
     page.evaluate("""([html, ms]) => setTimeout(() => {
         const frame = document.createElement('iframe');
         frame.id = 'main'; frame.srcdoc = html;
         document.getElementById('main').replaceWith(frame);
-    }, ms)""", [WORK_AREA, after_ms])
+    }, ms)""", [html, after_ms])
+
+
+def _kept_after_a_fill(session: BrowserSession, page: Page) -> Frame:
+    """A work area with only the name field, filled: its frame is the one kept."""
+    page.set_content(f'<iframe id="main" srcdoc="{NAME_ONLY}"></iframe>')
+    session.act("work.name", lambda loc, t: loc.fill("张三", timeout=t), 5000, "filling")
+    kept = session.frames.scope(page, ONE_IFRAME)
+    assert isinstance(kept, Frame)
+    return kept
 
 
 def test_looks_go_to_the_frame_found_and_to_the_one_that_takes_its_place(
@@ -160,12 +172,8 @@ def test_looks_go_to_the_frame_found_and_to_the_one_that_takes_its_place(
 
 def test_a_wait_begun_before_the_frame_went_finds_its_answer_in_the_new_one(
         session: BrowserSession, page: Page) -> None:
-    page.set_content('<iframe id="main" srcdoc="<label for=u>客户名称</label><input id=u>">'
-                     '</iframe>')
     # the chain is known before the wait: the wait itself must find the new frame
-    session.act("work.name", lambda loc, t: loc.fill("张三", timeout=t), 5000, "filling")
-    old = session.frames.scope(page, ONE_IFRAME)
-    assert isinstance(old, Frame)
+    old = _kept_after_a_fill(session, page)
     _replace_frame(page, 1000)
     session.wait_visible("work.query", 5000)
     assert old.is_detached()
@@ -214,16 +222,8 @@ def test_the_tab_that_shows_is_found_on_every_look(session: BrowserSession, page
 
 def test_a_marker_in_a_frame_that_took_the_kept_one_s_place_unheard_is_found(
         session: BrowserSession, page: Page) -> None:
-    page.set_content('<iframe id="main" srcdoc="<label for=u>客户名称</label><input id=u>">'
-                     '</iframe>')
-    session.act("work.name", lambda loc, t: loc.fill("张三", timeout=t), 5000, "filling")
-    old = session.frames.scope(page, ONE_IFRAME)
-    assert isinstance(old, Frame)
-    page.evaluate("""() => setTimeout(() => {
-        const frame = document.createElement('iframe');
-        frame.id = 'main'; frame.srcdoc = '<p id=before>号码已被占用</p>';
-        document.getElementById('main').replaceWith(frame);
-    }, 50)""")
+    old = _kept_after_a_fill(session, page)
+    _replace_frame(page, 50, "<p id=before>号码已被占用</p>")
     time.sleep(0.5)  # no call meanwhile: Playwright's client has not heard the frame went
     assert not old.is_detached()
     shown = session.markers.find()
@@ -258,11 +258,7 @@ pages:
     session.wait_visible("work.id_number", 5000)
     old = session.frames.scope(page, ("iframe#main",))
     assert isinstance(old, Frame)
-    page.evaluate("""html => setTimeout(() => {
-        const frame = document.createElement('iframe');
-        frame.id = 'main'; frame.srcdoc = html;
-        document.getElementById('main').replaceWith(frame);
-    }, 50)""", field)
+    _replace_frame(page, 50, field)
     time.sleep(0.5)
     assert not old.is_detached()
     session.screenshot(str(tmp_path / "shot.jpg"), None)
