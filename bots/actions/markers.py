@@ -35,6 +35,7 @@ from bots.actions.failures import (
     seconds,
     translate,
 )
+from bots.actions.frames import FrameChains
 from bots.errors import BotsError, BusinessException, SystemException
 from bots.messages import t
 from bots.messages.refusals import advice, advice_later
@@ -230,13 +231,25 @@ class Markers:
             if page.is_closed():
                 continue
             for frame in page.frames:
-                try:
-                    if not self.error_page(frame) and frame.locator(NET_ERROR).count() == 0:
-                        continue
-                except Error:
-                    continue  # detached or navigating while we looked: not this one
+                if self.shows_error_page(frame):
+                    return frame, self.net_error(frame)
+        return None
+
+    def down_along(self, page: Page, chain: Chain) -> tuple[Frame, str] | None:
+        """Like ``down``, only on the way from ``page`` to the end of ``chain``: where the
+        answer to one request was awaited."""
+        for frame in FrameChains.along(page.main_frame, chain):
+            if self.shows_error_page(frame):
                 return frame, self.net_error(frame)
         return None
+
+    def shows_error_page(self, frame: Frame) -> bool:
+        """Whether ``frame`` shows Chromium's error page: its URL says so (no round trip),
+        or the full browser's page's own mark shows."""
+        try:
+            return self.error_page(frame) or frame.locator(NET_ERROR).count() > 0
+        except Error:
+            return False  # detached or navigating while we looked: not this one
 
     def net_error(self, frame: Frame) -> str:
         """The net error a frame on Chromium's error page failed with ("ERR_…"): its failed
@@ -265,10 +278,22 @@ class Markers:
             f"{url}: {net_error or 'Chromium error page'}",
         )
 
-    def raise_shown(self, ignore: frozenset[str] = frozenset()) -> None:
+    def raise_shown(
+        self, ignore: frozenset[str] = frozenset(), awaited: tuple[Page, Chain] | None = None
+    ) -> None:
         """Raise the typed error a visible marker (or Chromium's error page) stands for;
         return when none shows. The portal's own answer, when it shows, says most. Markers
-        named in ``ignore`` showed before the action: they are not its answer."""
+        named in ``ignore`` showed before the action: they are not its answer.
+
+        ``awaited``: the window and frame chain where the answer was awaited. Chromium's
+        error page there comes first: it replaced whatever that frame showed, so it is the
+        answer to this request, while a message in another frame or window may be left
+        from an earlier call (taken for the answer, a change that went out would pass for
+        refused)."""
+        if awaited is not None:
+            down = self.down_along(*awaited)
+            if down is not None:
+                raise self.no_answer(*down)
         found = self.find(ignore)
         if found is None:
             down = self.down()

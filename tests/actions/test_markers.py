@@ -143,3 +143,46 @@ def test_reconnect_loads_the_frame_again_once_the_portal_answers(page, session, 
     session.markers.reconnect(5000)
     assert session.markers.down() is None
     assert session.visible_now("form.query")
+
+
+def test_the_error_page_where_the_answer_was_awaited_comes_before_a_message_elsewhere(
+    page, pages_url, tmp_path
+):
+    # a refusal from an earlier call still shows in another frame; the request this wait
+    # is for got no answer. Taken for the answer, the refusal would make a change that
+    # went out pass for refused, and sendable again
+    file = tmp_path / "two.yaml"
+    file.write_text(
+        """
+pages:
+  form:
+    frame: "iframe#main"
+    elements:
+      done: [{css: "#done:not(:empty)"}]
+      error: [{css: "#error:not(:empty)"}]
+    markers:
+      business_error: error
+  side:
+    frame: "iframe#side"
+    elements:
+      check: [{role: button, name: 校验}]
+      error: [{css: "#error:not(:empty)"}]
+    markers:
+      business_error: error
+""",
+        encoding="utf-8",
+    )
+    page.goto(pages_url + "shell.html")
+    page.evaluate("document.body.insertAdjacentHTML('beforeend', '<iframe id=side src=form.html>')")
+    s = BrowserSession(page, load_repository([Path(file)]))
+    try:
+        s.act("side.check", lambda loc, t: loc.click(timeout=t), 5000, "click")
+        assert s.markers.find() is not None  # the earlier refusal shows
+        url = pages_url + "neterror.html"
+        _navigate_frame(page, url)  # the full browser's error page ends the wait at once
+        with pytest.raises(SystemException) as caught:
+            s.wait_visible("form.done", 5000)
+        assert caught.value.code == "connection_lost"
+        assert caught.value.detail == f"{url}: ERR_CONNECTION_RESET"
+    finally:
+        s.close()
