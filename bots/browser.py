@@ -70,12 +70,21 @@ def install_hint() -> str:
     )
 
 
+def _revision(path: Path, root: Path) -> int:
+    """The revision Playwright names its download folder after (``chromium-1200``)."""
+    folder = path.relative_to(root).parts[0]
+    digits = folder.rpartition("-")[2]
+    return int(digits) if digits.isdigit() else -1
+
+
 def _playwright_chromium(patterns: tuple[str, ...]) -> str | None:
     root = Path(os.environ.get("PLAYWRIGHT_BROWSERS_PATH", Path.home() / ".cache/ms-playwright"))
     if not root.is_dir():
         return None
     for pattern in patterns:
-        for candidate in sorted(root.glob(pattern), reverse=True):
+        # the newest first: by revision number, where text order puts 999 after 1200
+        found = sorted(root.glob(pattern), key=lambda p: _revision(p, root), reverse=True)
+        for candidate in found:
             if os.access(candidate, os.X_OK):
                 return str(candidate)
     return None

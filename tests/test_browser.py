@@ -57,6 +57,16 @@ def test_playwright_browser_before_system(monkeypatch: pytest.MonkeyPatch, tmp_p
     assert browser_mod.find_chromium() == str(chrome)
 
 
+def test_the_newest_playwright_download_comes_first(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("BOTS_CHROMIUM", raising=False)
+    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path))
+    _executable(tmp_path / "chromium-999" / "chrome-linux" / "chrome")
+    newest = _executable(tmp_path / "chromium-1200" / "chrome-linux" / "chrome")
+    assert browser_mod.find_chromium(headed=True) == str(newest)
+
+
 def _executable(path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("#!/bin/sh\n")
