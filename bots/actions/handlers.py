@@ -30,6 +30,10 @@ class Call:
     timeout_ms: float
     healed: list[str] = field(default_factory=list)
     sent: bool = False
+    # the action sends a commit's change: it returns once it went out, never waiting for
+    # the page it asked for (the wait for ``expect`` does that, and tells a late answer
+    # from an action that never went out)
+    sends: bool = False
     # markers showing before the action (a message left from an earlier one): not its answer
     stale: frozenset[str] = frozenset()
     # which candidate of each element did the work (1-based), for the run record
@@ -117,7 +121,10 @@ def click(s: BrowserSession, call: Call) -> dict[str, Any]:
 
     def press(loc: Locator, t: float) -> None:
         try:
-            loc.dblclick(timeout=t) if double else loc.click(timeout=t)
+            if double:
+                loc.dblclick(timeout=t, no_wait_after=call.sends)
+            else:
+                loc.click(timeout=t, no_wait_after=call.sends)
         except Error:
             # a popup that writes back to its opener and closes itself inside the click
             # handler ends the click's own wait with "Target closed": the click was done,
@@ -169,16 +176,21 @@ def uncheck(s: BrowserSession, call: Call) -> dict[str, Any]:
 def press(s: BrowserSession, call: Call) -> dict[str, Any]:
     key = str(call.args["key"])
     target = call.args.get("target")
+    # a key can send a form as a click does: the same look before, the same wait after
+    stale = call.stale = _before(s, call)
     if target:
         doing = t("在{element}中按{key}键", element="{element}", key=key)
-        _act(s, call, target, lambda loc, ms: loc.press(key, timeout=ms), doing)
+        _act(s, call, target, lambda loc, ms: loc.press(key, timeout=ms, no_wait_after=call.sends),
+             doing)  # fmt: skip
     else:
+        # no element to wait for: the key goes out with this call, even if it then fails
+        call.sent = True
         try:
             s.page(call.step.page).keyboard.press(key)
         except Error as error:
             where = f"keyboard.press({key})"
             raise translate(error, t("按{key}键", key=key), call.timeout_ms, where) from None
-    _then(s, call)
+    _then(s, call, stale)
     return {}
 
 

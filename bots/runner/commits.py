@@ -16,7 +16,7 @@ portal before doing it again.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bots.actions import BrowserSession, Call
 from bots.actions.failures import NO_ANSWER
@@ -50,6 +50,9 @@ class CommitScope:
     senders: frozenset[int] | None  # id() of the steps that send; None: every click/press
     started: bool = False  # on_commit_start fired: a sending action is about to go out
     sent_by: str | None = None  # the record id of the sending action that went out
+    # id() of the sending steps whose action went out: none of them acts again in this
+    # commit (a retry of a part of the wizard, a redo reaching back over it)
+    went_out: set[int] = field(default_factory=set)
 
     def sends(self, step: Step) -> bool:
         if step is self.step:
@@ -57,6 +60,21 @@ class CommitScope:
         if self.senders is None:
             return step.action in SENDING_ACTIONS
         return id(step) in self.senders
+
+    def went(self, step: Step, record_id: str) -> None:
+        """``step``'s sending action went out (the portal took it)."""
+        self.sent_by = record_id
+        self.went_out.add(id(step))
+
+    def again(self, step: Step, record_id: str) -> UnknownOutcome:
+        """``step`` would send once more what it already sent in this commit."""
+        return UnknownOutcome.said(
+            t("“{step}”的请求已发出,不再重复发出", step=self.step.name or self.step.id),
+            t("请先在营账系统查询这张订单是否已办理,再决定重放或取消"),
+            code="commit_interrupted",
+            detail=f"step '{record_id}' would send commit '{self.step.id}' again after "
+            f"'{self.sent_by}' sent it",
+        )
 
 
 def scope_for(flow: Flow, step: Step, record_id: str) -> CommitScope:
@@ -79,19 +97,21 @@ def unknown_outcome(
     step: Step, commit: CommitScope, error: BotsError, *, sent: bool, settled: bool = False
 ) -> BotsError:
     """The error to raise for ``step`` (inside ``commit``) after ``error``: unchanged when
-    the portal answered it or nothing was sent, else an ``UnknownOutcome``."""
-    if not settled and error.code in ANSWERED:
-        return error
-    if sent and commit.sends(step):
-        what = "commit" if step is commit.step else f"sends commit '{commit.step.id}'"
-        return _unknown(
-            commit, error, f"step '{step.id}' ({what}) failed after its action was sent"
-        )
+    the portal answered it or nothing was sent, else an ``UnknownOutcome``. Once the
+    commit's change went out, any failure of the commit step is an ``UnknownOutcome``: a
+    busy page or a refusal answers a later request, not the change."""
     if step is commit.step and commit.sent_by is not None:
         return _unknown(
             commit,
             error,
             f"step '{step.id}' (commit) failed after '{commit.sent_by}' sent its change",
+        )
+    if not settled and (error.code in ANSWERED or isinstance(error, BusinessException)):
+        return error
+    if sent and commit.sends(step):
+        what = "commit" if step is commit.step else f"sends commit '{commit.step.id}'"
+        return _unknown(
+            commit, error, f"step '{step.id}' ({what}) failed after its action was sent"
         )
     return error
 
@@ -115,7 +135,9 @@ def classify(
     """After an action failed, the page may say why (a login page, a busy page, a red
     message, Chromium's error page); inside a commit, what went out decides whether the
     outcome is unknown."""
-    if not isinstance(error, BusinessException) and error.code not in KNOWN:
+    # a sub-flow's step looked already, with what showed before its own action
+    looks = step.action != "run" and not isinstance(error, BusinessException)
+    if looks and error.code not in KNOWN:
         try:
             # inside a commit, a message that showed before the action (a refusal of an
             # earlier try) is not the portal's answer to it: taken for one, a change that
@@ -123,11 +145,11 @@ def classify(
             session.markers.raise_shown(call.stale if commit is not None else frozenset())
         except BotsError as marker:
             error = marker
-    if isinstance(error, BusinessException) or error.code == "session_lost":
-        return error  # (the executor makes a lost session its SessionLost)
-    if commit is not None:
-        # a busy page or a refusal is the portal saying it did nothing: even a sending
-        # action may go again (after the recovery shows the form); anything else, once the
-        # action went out, leaves the portal in an unknown state
-        return unknown_outcome(step, commit, error, sent=call.sent)
-    return error
+    if commit is None or error.code == "session_lost":
+        # (the executor makes a lost session its SessionLost: the re-login makes every
+        # commit's guard look before it acts again)
+        return error
+    # a busy page or a refusal is the portal saying it did nothing: even a sending action
+    # may go again (after the recovery shows the form); anything else, once the action
+    # went out, leaves the portal in an unknown state
+    return unknown_outcome(step, commit, error, sent=call.sent)

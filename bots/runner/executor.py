@@ -415,7 +415,7 @@ class Executor:
         busy): the step is done, and a commit step is committed."""
         record["reason"] = reason
         if self._commit is not None and self._commit.sends(step):
-            self._commit.sent_by = record["id"]
+            self._commit.went(step, record["id"])
         if step.commit:
             self.last_commit = record["id"]
             self.hooks.on_commit_done(step, {})
@@ -445,10 +445,12 @@ class Executor:
             )
         if step.sensitive:
             self.masker.add(*typed_args(args).values())
-        call = Call(step, args, timeout_ms)
-        fault.maybe_kill(self._fault, step.id, "before", self.folder)
         commit = self._commit
         sending = commit is not None and commit.sends(step)
+        call = Call(step, args, timeout_ms, sends=sending)
+        fault.maybe_kill(self._fault, step.id, "before", self.folder)
+        if commit is not None and sending and id(step) in commit.went_out:
+            raise commit.again(step, record["id"])  # one click is one submission
         if commit is not None and sending and not commit.started:
             # the ledger hears of the commit when its change is about to go out, not when
             # the wizard before it starts: a failure before that changed nothing
@@ -470,7 +472,7 @@ class Executor:
             failure.context["sent"] = call.sent
             raise failure from None
         if commit is not None and sending:
-            commit.sent_by = record["id"]
+            commit.went(step, record["id"])
         record["dialogs"] = dialogs
         record["healed"] = call.healed
         record["candidates"] = call.acted

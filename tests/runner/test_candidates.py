@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bots.errors import SelectorError
+from bots.errors import SelectorError, UnknownOutcome
 from bots.flow import load_flow
 from bots.runner import Runner
 
@@ -106,3 +106,29 @@ def test_no_candidate_matching_on_a_loaded_page_is_a_selector_error(
     assert failed["error"]["kind"] == "selector_error"
     assert failed["error"]["next"] == "修改选择器文件:按各候选的匹配数改正这个元素;重试无用"
     assert result.failed_step == failed["id"]
+
+
+@pytest.mark.parametrize(
+    ("hang_up", "after"),
+    [
+        (False, "saving.done: Locator.wait_for: Timeout 1000ms exceeded."),
+        (True, "{url}save: ERR_EMPTY_RESPONSE"),
+    ],
+    ids=["late-answer", "no-answer"],
+)
+def test_a_commit_s_top_level_form_answered_after_the_timeout_is_sent_once(
+    page, form_app, tmp_path, hang_up, after
+):
+    # the click goes out and the portal answers after the step's 1 s, or dies without an
+    # answer: the click must not wait for that page itself (its timeout would read as
+    # "never sent"; after the lost connection the form would be opened and sent again),
+    # so the wait for the next screen runs out: unknown outcome
+    form_app.delay, form_app.hang_up = 2.5, hang_up
+    result = run(page, "slow_save_commit", form_app.url, tmp_path)
+    page.wait_for_timeout(500)  # nothing more comes
+    assert form_app.posts == {"/save": 1}
+    assert isinstance(result.error, UnknownOutcome)
+    assert result.error.detail == (
+        "step 'save' (commit) failed after its action was sent: " + after.format(url=form_app.url)
+    )
+    assert (steps(result)["save"]["status"], steps(result)["save"]["attempts"]) == ("failed", 1)

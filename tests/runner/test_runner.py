@@ -461,3 +461,71 @@ def test_a_refusal_left_on_screen_before_a_commit_is_not_taken_for_its_answer(
     )
     assert statuses(result)[-1] == ("submit", "failed", 1)
     assert page.frame_locator("#main").locator("#error").inner_text() == "号码已被占用"
+
+
+def test_a_key_press_that_sends_a_commit_answered_late_is_sent_once(page, pages_url, tmp_path):
+    # Enter on the focused 提交 (a press on no element) sends the order; its answer comes
+    # after the step's timeout: pressed again, it would enter the order again
+    result = run(page, "press_commit", pages_url, tmp_path, {"run": "press-late", "delay": 5000})
+    assert page.locator("#sent").inner_text() == "1"  # the page's own count of submits
+    assert isinstance(result.error, UnknownOutcome)
+    assert result.error.detail == (
+        "step 'submit' (sends commit 'enter') failed after its action was sent: "
+        "slow.done: Locator.wait_for: Timeout 1000ms exceeded."
+    )
+    assert [s[1:] for s in statuses(result) if s[0] in ("enter/submit", "enter")] == [
+        ("failed", 1),
+        ("failed", 1),
+    ]
+
+
+def test_a_refusal_left_on_screen_before_a_key_press_commit_is_not_taken_for_its_answer(
+    page, pages_url, tmp_path
+):
+    result = run(page, "stale_refusal_press", pages_url, tmp_path)
+    assert isinstance(result.error, UnknownOutcome)
+    assert result.error.detail == (
+        "step 'submit' (commit) failed after its action was sent: "
+        "form.done: Locator.wait_for: Timeout 1500ms exceeded."
+    )
+    assert statuses(result)[-1] == ("submit", "failed", 1)
+    assert page.frame_locator("#main").locator("#error").inner_text() == "号码已被占用"
+
+
+def test_a_busy_answer_after_the_commit_went_out_does_not_send_it_again(
+    page, pages_url, tmp_path
+):
+    # 提交 went through; then the portal is busy with the next screen. That busy answer is
+    # to a later request: the commit step, retried, would run its wizard and send again
+    result = run(page, "busy_after_send_commit", pages_url, tmp_path, {"run": "busy-after"})
+    assert page.locator("#sent").inner_text() == "1"
+    assert isinstance(result.error, UnknownOutcome)
+    assert result.error.message == (
+        "“enter”的请求已发出,但结果不明(营账系统繁忙):"
+        "请先在营账系统查询这张订单是否已办理,再决定重放或取消"
+    )
+    assert result.error.detail == (
+        "step 'enter' (commit) failed after 'enter/submit' sent its change: slow.busy shows"
+    )
+    by_id = {s[0]: s[1:] for s in statuses(result)}
+    assert (by_id["enter/submit"], by_id["enter"]) == (("passed", 1), ("failed", 1))
+
+
+def test_a_sending_step_that_went_out_is_not_sent_again_by_a_retry_around_it(
+    page, pages_url, tmp_path
+):
+    # the 提交 sits in a part of the wizard run with retries; a check after it fails, and
+    # the part's retry would run the 提交 again
+    result = run(page, "nested_sender_commit", pages_url, tmp_path, {"run": "nested"})
+    assert page.locator("#sent").inner_text() == "1"
+    assert isinstance(result.error, UnknownOutcome)
+    assert result.error.message == (
+        "“enter”的请求已发出,不再重复发出:请先在营账系统查询这张订单是否已办理,再决定重放或取消"
+    )
+    assert result.error.detail == (
+        "step 'part/submit' would send commit 'enter' again after 'part/submit' sent it"
+    )
+    assert [s for s in statuses(result) if s[0].endswith("submit")] == [
+        ("part/submit", "passed", 1),
+        ("part/submit", "failed", 1),
+    ]
