@@ -324,6 +324,7 @@ class Markers:
         error = _shows(marker.kind)
         error.detail = f"{ref} shows"
         error.context["marker"] = ref
+        error.context["after_send"] = marker.after_send
         raise error
 
     # ---- the way back --------------------------------------------------------------

@@ -106,7 +106,10 @@ def unknown_outcome(
             error,
             f"step '{step.id}' (commit) failed after '{commit.sent_by}' sent its change",
         )
-    if not settled and (error.code in ANSWERED or isinstance(error, BusinessException)):
+    # a page the portal also answers to a request sent twice (a spent form token) proves
+    # nothing of the first: Chromium may have sent it, and the portal done it, before
+    answered = error.code in ANSWERED and error.context.get("after_send") != "unknown"
+    if not settled and (answered or isinstance(error, BusinessException)):
         return error
     if sent and commit.sends(step):
         what = "commit" if step is commit.step else f"sends commit '{commit.step.id}'"

@@ -90,6 +90,14 @@ class Marker(Strict):
         description="business_error only: refusal text → why it can pass with time; such a "
         "refusal is a system error (retried later with backoff), not the order's fault",
     )
+    after_send: Literal["did_nothing", "unknown"] = Field(
+        default="did_nothing",
+        description="busy only: what this page says of the request of an action that sends "
+        "a commit. did_nothing: the portal's busy page (send again once the form is back); "
+        "unknown: a page the portal also answers to a request sent twice (a form token "
+        "already spent: Chromium sends a POST again by itself when a connection breaks), "
+        "so the first may have been done",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -142,6 +150,10 @@ class Page(Strict):
                 raise ValueError(
                     t("'retry_later' 只能用在 business_error 标记上,实际用在 '{kind}' 上",
                       kind=kind)  # fmt: skip
+                )
+            if marker.after_send != "did_nothing" and kind != "busy":
+                raise ValueError(
+                    t("'after_send' 只能用在 busy 标记上,实际用在 '{kind}' 上", kind=kind)
                 )
         return self
 

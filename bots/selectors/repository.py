@@ -43,6 +43,7 @@ class MarkerRef:
     target: Target
     recover: str
     retry_later: Mapping[str, str] = field(default_factory=dict)
+    after_send: str = "did_nothing"
 
 
 class Repository:
@@ -54,7 +55,9 @@ class Repository:
         self.origins = origins
         self._targets: dict[str, Target] = {}
         self.markers: tuple[MarkerRef, ...] = tuple(
-            MarkerRef(kind, self.target(f"{name}.{m.element}"), m.recover, m.retry_later)
+            MarkerRef(
+                kind, self.target(f"{name}.{m.element}"), m.recover, m.retry_later, m.after_send
+            )
             for name, page in pages.items()
             for kind, m in page.markers.items()
         )

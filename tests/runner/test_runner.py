@@ -529,3 +529,32 @@ def test_a_sending_step_that_went_out_is_not_sent_again_by_a_retry_around_it(
         ("part/submit", "passed", 1),
         ("part/submit", "failed", 1),
     ]
+
+
+def test_a_spent_token_page_after_a_commit_s_submit_is_an_unknown_outcome(
+    page, pages_url, tmp_path
+):
+    # legacy mode answers a POST sent a second time (by Chromium itself, after a broken
+    # connection) with its spent-token page: the first may have been done. Taken for a
+    # busy page, the form would be sent again
+    result = run(page, "slow_commit", pages_url, tmp_path, {"run": "stale-submit", "stale": 1})
+    assert page.locator("#sent").inner_text() == "1"
+    assert isinstance(result.error, UnknownOutcome)
+    assert result.error.detail == (
+        "step 'submit' (sends commit 'enter') failed after its action was sent: "
+        "slow_stale.notice shows"
+    )
+    by_id = {s[0]: s[1:] for s in statuses(result)}
+    assert (by_id["enter/submit"], by_id["enter"]) == (("failed", 1), ("failed", 1))
+
+
+def test_a_spent_token_page_before_a_commit_s_submit_is_done_again(page, pages_url, tmp_path):
+    # the same page after a click that sends nothing: nothing was done, so it is done again
+    result = run(
+        page, "slow_commit", pages_url, tmp_path, {"run": "stale-next", "stale_next": 1}
+    )
+    assert result.status == "passed", result.error
+    by_id = {s[0]: s[1:] for s in statuses(result)}
+    assert (by_id["enter/next"], by_id["enter/submit"]) == (("passed", 2), ("passed", 1))
+    assert page.locator("#sent").inner_text() == "1"
+    assert page.locator("#done").inner_text() == "已提交 单号 B7"

@@ -125,6 +125,48 @@ pages:
     )
 
 
+def test_a_busy_marker_says_what_it_means_after_a_send(tmp_path):
+    good = write(
+        tmp_path,
+        "e.yaml",
+        """
+pages:
+  work:
+    elements:
+      busy: {css: ".busy"}
+    markers:
+      busy: busy
+  stale_form:
+    elements:
+      notice: {text: 页面已过期或重复提交, exact: false}
+    markers:
+      busy: {element: notice, after_send: unknown}
+""",
+    )
+    assert [(m.target.ref, m.after_send) for m in load_repository([good]).markers] == [
+        ("work.busy", "did_nothing"),
+        ("stale_form.notice", "unknown"),
+    ]
+    bad = write(
+        tmp_path,
+        "f.yaml",
+        """
+pages:
+  work:
+    elements:
+      error: {css: ".error"}
+    markers:
+      business_error: {element: error, after_send: unknown}
+""",
+    )
+    with pytest.raises(DefinitionError) as caught:
+        load_repository([bad])
+    assert str(caught.value) == (
+        f"{bad}:4:5: ==> 键 pages.work =====> 'after_send' 只能用在 busy 标记上,"
+        "实际用在 'business_error' 上"
+    )
+
+
 ONE_PAGE = """
 pages:
   login:
