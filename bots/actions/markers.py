@@ -180,16 +180,29 @@ class Markers:
                 shown.add(marker.target.ref)
         return frozenset(shown)
 
-    def find(self, ignore: frozenset[str] = frozenset()) -> Shown | None:
+    def answering(self, target: Target) -> frozenset[str]:
+        """The markers that can be the answer to a request awaited at ``target``: those
+        near it, and the login page anywhere (a lost session answers any request). A
+        message elsewhere may be left from an earlier call."""
+        repository = self.session.repository
+        if repository is None:
+            return frozenset()
+        lost = {m.target.ref for m in repository.markers if m.kind == "session_lost"}
+        return frozenset({m.target.ref for m in self.near(target)} | lost)
+
+    def find(
+        self, ignore: frozenset[str] = frozenset(), only: frozenset[str] | None = None
+    ) -> Shown | None:
         """The first visible marker (session lost before busy before business error), in
         whichever of its page's frame chains it shows; those named in ``ignore`` are not
-        looked at."""
+        looked at, nor, when ``only`` is given, those it does not name."""
         session = self.session
         if session.repository is None:
             return None
         for kind in MARKER_ORDER:
             for marker in session.repository.markers:
-                if marker.kind != kind or marker.target.ref in ignore:
+                ref = marker.target.ref
+                if marker.kind != kind or ref in ignore or (only is not None and ref not in only):
                     continue
                 popup = marker.target.page.popup
                 if popup is not None and (
@@ -279,11 +292,15 @@ class Markers:
         )
 
     def raise_shown(
-        self, ignore: frozenset[str] = frozenset(), awaited: tuple[Page, Chain] | None = None
+        self,
+        ignore: frozenset[str] = frozenset(),
+        awaited: tuple[Page, Chain] | None = None,
+        only: frozenset[str] | None = None,
     ) -> None:
         """Raise the typed error a visible marker (or Chromium's error page) stands for;
         return when none shows. The portal's own answer, when it shows, says most. Markers
-        named in ``ignore`` showed before the action: they are not its answer.
+        named in ``ignore`` showed before the action: they are not its answer; when
+        ``only`` is given, only the markers it names can be (``answering``).
 
         ``awaited``: the window and frame chain where the answer was awaited. Chromium's
         error page there comes first: it replaced whatever that frame showed, so it is the
@@ -294,7 +311,7 @@ class Markers:
             down = self.down_along(*awaited)
             if down is not None:
                 raise self.no_answer(*down)
-        found = self.find(ignore)
+        found = self.find(ignore, only)
         if found is None:
             down = self.down()
             if down is not None:

@@ -297,7 +297,8 @@ class BrowserSession:
             awaited = self._attached(lambda: self._awaited(target, chain, ignore), page, chain,
                                      timeout_ms)  # fmt: skip
             if awaited.markers and not awaited.target.first.is_visible():
-                self.markers.raise_shown(ignore, (page, chain))
+                only = self.markers.answering(target)
+                self.markers.raise_shown(ignore, (page, chain), only)
         except Error as error:
             doing = t("等待{element}出现", element=element_words(target))
             raise translate(error, doing, timeout_ms, ref) from None

@@ -41,6 +41,11 @@ ANSWERED = (
 KNOWN = ("session_lost", "busy", "business_error", "awaits_person", *NO_ANSWER, UNAVAILABLE)
 
 
+# where a step runs: the id() of each ``run`` step on the way to it, then its own. A
+# sub-flow run twice in one commit (two 保存 by one helper) runs its steps in two places
+Where = tuple[int, ...]
+
+
 @dataclass
 class CommitScope:
     """The commit step under way and how far its change got."""
@@ -50,9 +55,11 @@ class CommitScope:
     senders: frozenset[int] | None  # id() of the steps that send; None: every click/press
     started: bool = False  # on_commit_start fired: a sending action is about to go out
     sent_by: str | None = None  # the record id of the sending action that went out
-    # id() of the sending steps whose action went out: none of them acts again in this
-    # commit (a retry of a part of the wizard, a redo reaching back over it)
-    went_out: set[int] = field(default_factory=set)
+    # the sending actions of the run that went out (where each ran → its record id): none
+    # acts again in the run (a retry of a part of the wizard, a redo reaching back over
+    # it, a retry around the commit step itself). Shared by the run's commit scopes
+    went_out: dict[Where, str] = field(default_factory=dict)
+    where: Where = ()  # where the commit step itself runs
 
     def sends(self, step: Step) -> bool:
         if step is self.step:
@@ -61,27 +68,35 @@ class CommitScope:
             return step.action in SENDING_ACTIONS
         return id(step) in self.senders
 
-    def went(self, step: Step, record_id: str) -> None:
-        """``step``'s sending action went out (the portal took it)."""
+    def went(self, where: Where, record_id: str) -> None:
+        """The sending action of the step running at ``where`` went out (the portal took
+        it)."""
         self.sent_by = record_id
-        self.went_out.add(id(step))
+        self.went_out[where] = record_id
 
-    def again(self, step: Step, record_id: str) -> UnknownOutcome:
-        """``step`` would send once more what it already sent in this commit."""
+    def again(self, where: Where, record_id: str) -> UnknownOutcome | None:
+        """The error that stops the step at ``where`` from sending once more what it
+        already sent in this run; None when it has not sent."""
+        if where not in self.went_out:
+            return None
         return UnknownOutcome.said(
             t("“{step}”的请求已发出,不再重复发出", step=self.step.name or self.step.id),
             t("请先在营账系统查询这张订单是否已办理,再决定重放或取消"),
             code="commit_interrupted",
             detail=f"step '{record_id}' would send commit '{self.step.id}' again after "
-            f"'{self.sent_by}' sent it",
+            f"'{self.went_out[where]}' sent it",
         )
 
 
-def scope_for(flow: Flow, step: Step, record_id: str) -> CommitScope:
+def scope_for(
+    flow: Flow, step: Step, record_id: str, where: Where, went_out: dict[Where, str]
+) -> CommitScope:
+    """The scope of commit ``step``, running at ``where``; ``went_out``: the run's sends
+    that went out."""
     if step.action != "run":
-        return CommitScope(step, record_id, frozenset())
+        return CommitScope(step, record_id, frozenset(), went_out=went_out, where=where)
     marked = frozenset(id(s) for s in _sub_steps(flow, step) if s.sends)
-    return CommitScope(step, record_id, marked or None)
+    return CommitScope(step, record_id, marked or None, went_out=went_out, where=where)
 
 
 def _sub_steps(flow: Flow, step: Step) -> Iterator[Step]:
@@ -141,11 +156,17 @@ def classify(
     # a sub-flow's step looked already, with what showed before its own action
     looks = step.action != "run" and not isinstance(error, BusinessException)
     if looks and error.code not in KNOWN:
+        # inside a commit, a message that showed before the action (a refusal of an
+        # earlier try), or one in another frame or window, is not the portal's answer to
+        # a sending action: taken for one, a change that went out would pass for refused
+        # or busy, and could be sent again
+        ignore = call.stale if commit is not None else frozenset()
+        awaited = call.args.get("expect") or call.args.get("target")
+        only = None
+        if call.sends and awaited and session.repository is not None:
+            only = session.markers.answering(session.target(awaited))
         try:
-            # inside a commit, a message that showed before the action (a refusal of an
-            # earlier try) is not the portal's answer to it: taken for one, a change that
-            # went out would pass for refused, and could be sent again
-            session.markers.raise_shown(call.stale if commit is not None else frozenset())
+            session.markers.raise_shown(ignore, only=only)
         except BotsError as marker:
             error = marker
     if commit is None or error.code == "session_lost":

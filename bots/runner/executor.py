@@ -25,7 +25,7 @@ from bots.flow.models import Flow, Step
 from bots.masking import MASK, Masker
 from bots.messages import t
 from bots.runner import fault, screens
-from bots.runner.commits import CommitScope, classify, scope_for
+from bots.runner.commits import CommitScope, Where, classify, scope_for
 from bots.runner.hooks import Hooks
 from bots.runner.records import error_record
 from bots.runner.recovery import (
@@ -82,6 +82,9 @@ class Executor:
         self._commit_started = False
         self._logged_in = False  # a login flow ran in this run
         self._commit: CommitScope | None = None
+        self._path: list[int] = []  # the run steps under way, outermost first
+        self._went_out: dict[Where, str] = {}  # the run's sends that went out
+        self._started: set[Where] = set()  # commit steps whose change began to go out
         self.pictures = screens.Pending(session, folder, masker)
 
     # ---- flows and steps ----------------------------------------------------------
@@ -266,7 +269,7 @@ class Executor:
                     record["follow_up"] = step.follow_up
             elif (
                 step.commit
-                and (self.replay or self._force_guard or self.guard_policy == "always")
+                and (self.replay or self._force_guard or self._again(step))
                 and ((done := self._guard(flow, step, scope, prefix, record)) is not None)
             ):
                 outputs = done
@@ -310,6 +313,15 @@ class Executor:
         record["ms"] = round((time.perf_counter() - t0) * 1000)
         self.folder.step(record)
         self.hooks.on_step_complete(step, record)
+
+    def _where(self, step: Step) -> Where:
+        return (*self._path, id(step))
+
+    def _again(self, step: Step) -> bool:
+        """Whether commit ``step``'s guard looks first: always under that policy, and
+        when the step is reached again after its change began to go out in this run (a
+        retry or a redo around it), as after a re-login."""
+        return self.guard_policy == "always" or self._where(step) in self._started
 
     def _failed(self, step: Step, record: dict[str, Any], error: BotsError, t0: float) -> None:
         if isinstance(error, SessionLost) and self._first_login():
@@ -356,7 +368,7 @@ class Executor:
         inside a commit's sub-flow belongs to the outer one)."""
         if not step.commit or self._commit is not None:
             return self._attempts(flow, step, scope, record)
-        self._commit = scope_for(flow, step, record["id"])
+        self._commit = scope_for(flow, step, record["id"], self._where(step), self._went_out)
         try:
             return self._attempts(flow, step, scope, record)
         finally:
@@ -415,7 +427,7 @@ class Executor:
         busy): the step is done, and a commit step is committed."""
         record["reason"] = reason
         if self._commit is not None and self._commit.sends(step):
-            self._commit.went(step, record["id"])
+            self._commit.went(self._where(step), record["id"])
         if step.commit:
             self.last_commit = record["id"]
             self.hooks.on_commit_done(step, {})
@@ -449,12 +461,15 @@ class Executor:
         sending = commit is not None and commit.sends(step)
         call = Call(step, args, timeout_ms, sends=sending)
         fault.maybe_kill(self._fault, step.id, "before", self.folder)
-        if commit is not None and sending and id(step) in commit.went_out:
-            raise commit.again(step, record["id"])  # one click is one submission
+        if commit is not None and sending:
+            again = commit.again(self._where(step), record["id"])
+            if again is not None:
+                raise again  # one click is one submission
         if commit is not None and sending and not commit.started:
             # the ledger hears of the commit when its change is about to go out, not when
             # the wizard before it starts: a failure before that changed nothing
             commit.started = self._commit_started = True
+            self._started.add(commit.where)
             self.hooks.on_commit_start(commit.step)
         try:
             with self.session.dialog_mode(step.on_dialog) as dialogs:
@@ -472,7 +487,7 @@ class Executor:
             failure.context["sent"] = call.sent
             raise failure from None
         if commit is not None and sending:
-            commit.went(step, record["id"])
+            commit.went(self._where(step), record["id"])
         record["dialogs"] = dialogs
         record["healed"] = call.healed
         record["candidates"] = call.acted
@@ -507,7 +522,11 @@ class Executor:
             sub, call.args.get("with", {}), f"{Path(flow.path).name} step '{step.id}'"
         )
         self.masker.add(*sensitive)
-        return self.run_flow(sub, values, f"{step.id}/")
+        self._path.append(id(step))
+        try:
+            return self.run_flow(sub, values, f"{step.id}/")
+        finally:
+            self._path.pop()
 
     def _page_of(self, step: Step) -> str | None:
         target = getattr(step.args, "target", None)

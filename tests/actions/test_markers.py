@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bots.actions import BrowserSession
-from bots.errors import SystemException
+from bots.errors import BusinessException, SystemException
 from bots.selectors.repository import load_repository
 
 pytestmark = pytest.mark.browser
@@ -184,5 +184,46 @@ pages:
             s.wait_visible("form.done", 5000)
         assert caught.value.code == "connection_lost"
         assert caught.value.detail == f"{url}: ERR_CONNECTION_RESET"
+    finally:
+        s.close()
+
+
+def test_a_wait_ended_by_a_new_refusal_is_not_answered_by_a_message_shown_before(
+    page, pages_url, tmp_path
+):
+    # a busy message from an earlier query still shows; the next action is refused. The
+    # refusal ended the wait: the busy message, looked at first, is not the answer
+    file = tmp_path / "two.yaml"
+    file.write_text(
+        """
+pages:
+  form:
+    frame: "iframe#main"
+    elements:
+      query: [{role: button, name: 查询}]
+      check: [{role: button, name: 校验}]
+      done: [{css: "#done:not(:empty)"}]
+      busy: [{css: "#busy"}]
+    markers:
+      busy: busy
+  checks:
+    frame: "iframe#main"
+    elements:
+      error: [{css: "#error:not(:empty)"}]
+    markers:
+      business_error: error
+""",
+        encoding="utf-8",
+    )
+    page.goto(pages_url + "shell.html?busy=1")
+    s = BrowserSession(page, load_repository([Path(file)]))
+    try:
+        s.act("form.query", lambda loc, t: loc.click(timeout=t), 5000, "click")
+        before = s.markers.shown("form.done")
+        assert before == frozenset({"form.busy"})
+        s.act("form.check", lambda loc, t: loc.click(timeout=t), 5000, "click")
+        with pytest.raises(BusinessException) as caught:
+            s.wait_visible("form.done", 5000, before)
+        assert str(caught.value) == '号码已被占用:请改选号码或填"任意"后重放'
     finally:
         s.close()

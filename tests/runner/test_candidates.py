@@ -116,15 +116,18 @@ def test_no_candidate_matching_on_a_loaded_page_is_a_selector_error(
     ],
     ids=["late-answer", "no-answer"],
 )
+@pytest.mark.parametrize(
+    "flow", ["slow_save_commit", "slow_save_press_commit"], ids=["click", "press"]
+)
 def test_a_commit_s_top_level_form_answered_after_the_timeout_is_sent_once(
-    page, form_app, tmp_path, hang_up, after
+    page, form_app, tmp_path, hang_up, after, flow
 ):
     # the click goes out and the portal answers after the step's 1 s, or dies without an
     # answer: the click must not wait for that page itself (its timeout would read as
     # "never sent"; after the lost connection the form would be opened and sent again),
     # so the wait for the next screen runs out: unknown outcome
     form_app.delay, form_app.hang_up = 2.5, hang_up
-    result = run(page, "slow_save_commit", form_app.url, tmp_path)
+    result = run(page, flow, form_app.url, tmp_path)
     page.wait_for_timeout(500)  # nothing more comes
     assert form_app.posts == {"/save": 1}
     assert isinstance(result.error, UnknownOutcome)

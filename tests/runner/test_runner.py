@@ -558,3 +558,79 @@ def test_a_spent_token_page_before_a_commit_s_submit_is_done_again(page, pages_u
     assert (by_id["enter/next"], by_id["enter/submit"]) == (("passed", 2), ("passed", 1))
     assert page.locator("#sent").inner_text() == "1"
     assert page.locator("#done").inner_text() == "已提交 单号 B7"
+
+
+@pytest.mark.parametrize("left", ["refusal", "busy"])
+def test_a_message_left_in_another_frame_is_not_taken_for_a_commit_s_answer(
+    page, pages_url, tmp_path, left
+):
+    # the other work tab still shows an earlier call's answer (a refusal, a busy message);
+    # the submit goes out and gets none. Taken for the submit's answer, that message would
+    # make it pass for refused, or for busy, and be sent again
+    confirms: list[str] = []
+    page.on("dialog", lambda dialog: confirms.append(dialog.message))
+    flow = "stale_refusal_other_frame" if left == "refusal" else "stale_busy_other_frame"
+    result = run(page, flow, pages_url, tmp_path)
+    assert confirms == ["确定提交吗?"]  # the one submit
+    assert isinstance(result.error, UnknownOutcome)
+    assert result.error.detail == (
+        "step 'submit' (commit) failed after its action was sent: "
+        "form.done: Locator.wait_for: Timeout 1500ms exceeded."
+    )
+    assert statuses(result)[-1] == ("submit", "failed", 1)
+
+
+def test_a_retry_around_a_commit_step_looks_before_it_sends_again(page, pages_url, tmp_path):
+    # the commit step sits in a part of the flow run with retries; a check after it fails
+    # and the part runs again: the commit's guard looks first, finds it made, and skips it
+    result = run(page, "part_around_commit", pages_url, tmp_path, {"run": "part-around"})
+    assert page.locator("#sent").inner_text() == "1"
+    assert result.error is not None and result.error.code == "assertion_failed"
+    assert [s for s in statuses(result) if s[0] == "part/submit"] == [
+        ("part/submit", "passed", 1),
+        ("part/submit", "already_done", 0),
+        ("part/submit", "already_done", 0),
+    ]
+
+
+def test_a_redo_reaching_back_over_a_commit_step_looks_before_it_sends_again(
+    page, pages_url, tmp_path
+):
+    # the portal is busy with the screen after the commit; the redo of that screen starts
+    # before the commit step: its guard looks first, finds it made, and skips it
+    result = run(page, "redo_over_commit", pages_url, tmp_path, {"run": "redo-over"})
+    assert page.locator("#sent").inner_text() == "1"
+    assert [s for s in statuses(result) if s[0] == "submit"] == [
+        ("submit", "passed", 1),
+        ("submit", "already_done", 0),
+        ("submit", "already_done", 0),
+    ]
+
+
+def test_one_sending_helper_run_twice_in_a_commit_sends_once_in_each_place(
+    page, pages_url, tmp_path
+):
+    # the wizard saves two members through the same sub-flow: two sends, in two places
+    result = run(page, "two_saves_commit", pages_url, tmp_path, {"run": "two-saves"})
+    assert result.status == "passed", result.error
+    assert [s for s in statuses(result) if s[0].endswith("/save")] == [
+        ("save_mobile/save", "passed", 1),
+        ("save_broadband/save", "passed", 1),
+    ]
+    assert page.locator("#sent").inner_text() == "1"
+    assert page.locator("#done").inner_text() == "已提交 单号 B7"
+
+
+def test_a_commit_s_wizard_that_timed_out_before_sending_is_not_taken_for_refused(
+    page, pages_url, tmp_path
+):
+    # the 查询 inside the wizard looked past the red message left on screen (it showed
+    # before the click) and timed out; the commit step must not look again without
+    # knowing that, and report the order refused
+    result = run(page, "stale_refusal_wizard", pages_url, tmp_path)
+    assert isinstance(result.error, SystemException)
+    assert result.error.code == "timeout"
+    assert result.error.detail == "form.missing: Locator.wait_for: Timeout 1000ms exceeded."
+    by_id = {s[0]: s[1:] for s in statuses(result)}
+    assert (by_id["enter/query"], by_id["enter"]) == (("failed", 1), ("failed", 1))
+    assert "enter/submit" not in by_id
