@@ -10,7 +10,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page
 
-from bots.errors import SystemException
+from bots.errors import SystemException, UnknownOutcome
 from bots.flow import load_flow
 from bots.runner import Runner
 from mock_portal.fixtures import iccid
@@ -137,3 +137,36 @@ def test_login_closes_the_notice_only_when_there_is_one(
     assert page.get_by_role("dialog", name="系统公告").count() == 0
     assert [s["logged_in"] for s in portal.state()["staff"]
             if s["staff_id"] == orders.STAFF] == [True]  # fmt: skip
+
+
+class TokensExpireAt:
+    """Makes the legacy portal's form tokens expire when a step starts: the form on screen
+    was rendered before, so its POST is answered with the page 页面已过期或重复提交 — as a
+    POST that Chromium sent a second time by itself is, after the first spent the token."""
+
+    def __init__(self, portal: PortalClient, step_id: str) -> None:
+        self.portal, self.step_id = portal, step_id
+
+    def on_step_start(self, step: Any, record: dict[str, Any]) -> None:
+        if record["id"] == self.step_id:
+            self.portal.habits(form_token_ttl_s=0.001)
+
+
+def test_the_spent_token_page_after_the_deposit_s_submit_is_an_unknown_outcome(
+    page: Page, portal: PortalClient, tmp_path: Path
+) -> None:
+    # the page cannot say whether an earlier POST of the same form was done: the 600 is
+    # not sent again, an operator looks first
+    portal.habits(legacy=True)
+    result = orders.run(page, portal.url, "e9_new_install.yaml", orders.new_install(35), tmp_path,
+                        hooks=TokensExpireAt(portal, "deposit/submit"))  # fmt: skip
+    assert isinstance(result.error, UnknownOutcome)
+    assert result.error.detail == (
+        "step 'submit' (sends commit 'deposit') failed after its action was sent: "
+        "stale_form.notice shows"
+    )
+    by_id = {s["id"]: (s["status"], s["attempts"]) for s in result.steps}
+    assert (by_id["deposit/submit"], by_id["deposit"]) == (("failed", 1), ("failed", 1))
+    state = portal.state()
+    assert [order["status"] for order in state["orders"]] == ["已收费"]
+    assert state["special_funds"] == []  # this POST did nothing, and none went before it
