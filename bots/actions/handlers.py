@@ -183,10 +183,11 @@ def press(s: BrowserSession, call: Call) -> dict[str, Any]:
         _act(s, call, target, lambda loc, ms: loc.press(key, timeout=ms, no_wait_after=call.sends),
              doing)  # fmt: skip
     else:
+        window = s.page(call.step.page)
         # no element to wait for: the key goes out with this call, even if it then fails
         call.sent = True
         try:
-            s.page(call.step.page).keyboard.press(key)
+            window.keyboard.press(key)
         except Error as error:
             where = f"keyboard.press({key})"
             raise translate(error, t("按{key}键", key=key), call.timeout_ms, where) from None

@@ -107,6 +107,9 @@ class Step(StepMeta):
                 t("'sends' 只能用在 {actions} 步骤上,实际用在 '{action}' 上",
                   actions=", ".join(SENDING_ACTIONS), action=self.action)  # fmt: skip
             )
+        if (self.sends or self.commit) and getattr(self.args, "double", False):
+            # one click is one submission: a double click on 提交 sends it twice
+            raise ValueError(t("发出更改的点击不能是双击(双击会提交两次):去掉 'double'"))
         return self
 
     @property
