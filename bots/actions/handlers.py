@@ -16,7 +16,14 @@ from playwright.sync_api import Error, Locator, expect
 
 from bots.actions.failures import passing, translate
 from bots.actions.session import BrowserSession
-from bots.errors import BadInput, BotsError, BusinessException, ReviewNeeded, SystemException
+from bots.errors import (
+    BadInput,
+    BotsError,
+    BusinessException,
+    DefinitionError,
+    ReviewNeeded,
+    SystemException,
+)
 from bots.flow.models import Step
 from bots.messages import t
 from bots.pause import pause
@@ -117,6 +124,13 @@ def goto(s: BrowserSession, call: Call) -> dict[str, Any]:
 def click(s: BrowserSession, call: Call) -> dict[str, Any]:
     double = call.args.get("double")
     ref = call.args["target"]
+    if double and call.sends:
+        # the flow check sees a step marked as sending; a commit sub-flow that marks none
+        # sends with every click, which only the run knows
+        raise DefinitionError(
+            t("发出更改的点击不能是双击(双击会提交两次):去掉 'double'"),
+            detail=f"step '{call.step.id}': a double click on {ref}, which sends a commit",
+        )
     stale = call.stale = _before(s, call)
 
     def press(loc: Locator, t: float) -> None:

@@ -180,15 +180,16 @@ class Markers:
                 shown.add(marker.target.ref)
         return frozenset(shown)
 
-    def answering(self, target: Target) -> frozenset[str]:
-        """The markers that can be the answer to a request awaited at ``target``: those
-        near it, and the login page anywhere (a lost session answers any request). A
-        message elsewhere may be left from an earlier call."""
+    def answering(self, *targets: Target) -> frozenset[str]:
+        """The markers that can be the answer to a request made or awaited at ``targets``:
+        those near any of them, and the login page anywhere (a lost session answers any
+        request). A message elsewhere may be left from an earlier call."""
         repository = self.session.repository
         if repository is None:
             return frozenset()
         lost = {m.target.ref for m in repository.markers if m.kind == "session_lost"}
-        return frozenset({m.target.ref for m in self.near(target)} | lost)
+        near = {m.target.ref for target in targets for m in self.near(target)}
+        return frozenset(near | lost)
 
     def find(
         self, ignore: frozenset[str] = frozenset(), only: frozenset[str] | None = None
@@ -223,10 +224,12 @@ class Markers:
         for _look in range(2):
             frame, _scope = session.frames.place(window, chain)
             for c in session.locators(marker.target, chain):
+                # as the wait sees it: any match that shows (a hidden one may come first)
+                shows = c.filter(visible=True).first
                 try:
-                    if c.first.is_visible():
+                    if shows.is_visible():
                         text = (
-                            c.first.inner_text(timeout=1000)
+                            shows.inner_text(timeout=1000)
                             if marker.kind == "business_error"
                             else ""
                         )

@@ -29,11 +29,12 @@ from bots.actions.camera import Camera
 from bots.actions.failures import passing, translate
 from bots.actions.finder import Finder
 from bots.actions.frames import FrameChains, Scope, locate
-from bots.actions.markers import NET_ERROR, Markers
+from bots.actions.markers import NET_ERROR, POLL_S, Markers
 from bots.actions.traffic import Traffic
 from bots.asking import Asker, Nobody
 from bots.errors import SystemException
 from bots.messages import t
+from bots.pause import pause
 from bots.selectors.models import Chain
 from bots.selectors.names import element_words
 from bots.selectors.repository import Repository, Target
@@ -293,12 +294,24 @@ class BrowserSession:
         target = self.target(ref)
         chain, timeout_ms = self.frames.settle(target, timeout_ms)
         page = self.page(target.page.popup)
+        deadline = time.monotonic() + timeout_ms / 1000 if timeout_ms > 0 else math.inf
+        whole = f"Locator.wait_for: Timeout {timeout_ms:g}ms exceeded."
         try:
-            awaited = self._attached(lambda: self._awaited(target, chain, ignore), page, chain,
-                                     timeout_ms)  # fmt: skip
-            if awaited.markers and not awaited.target.first.is_visible():
-                only = self.markers.answering(target)
-                self.markers.raise_shown(ignore, (page, chain), only)
+            while True:
+                left = max(1.0, (deadline - time.monotonic()) * 1000) if timeout_ms > 0 else 0
+                try:
+                    awaited = self._attached(lambda: self._awaited(target, chain, ignore), page,
+                                             chain, left)  # fmt: skip
+                except PwTimeout:
+                    raise PwTimeout(whole) from None
+                if not awaited.markers or awaited.target.filter(visible=True).first.is_visible():
+                    return
+                self.markers.raise_shown(ignore, (page, chain), self.markers.answering(target))
+                # the marker that ended the wait went before it was read (a message shown
+                # for a moment): no answer yet, so the wait goes on, to its deadline
+                if time.monotonic() >= deadline:
+                    raise PwTimeout(whole)
+                pause(POLL_S)
         except Error as error:
             doing = t("等待{element}出现", element=element_words(target))
             raise translate(error, doing, timeout_ms, ref) from None

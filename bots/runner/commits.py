@@ -161,10 +161,12 @@ def classify(
         # a sending action: taken for one, a change that went out would pass for refused
         # or busy, and could be sent again
         ignore = call.stale if commit is not None else frozenset()
-        awaited = call.args.get("expect") or call.args.get("target")
         only = None
-        if call.sends and awaited and session.repository is not None:
-            only = session.markers.answering(session.target(awaited))
+        if call.sends and session.repository is not None:
+            # where the action was made, and where its next screen was awaited (a popup's
+            # 确定 may answer in its opener); with neither, only the login page
+            refs = {call.args.get("target"), call.args.get("expect")} - {None}
+            only = session.markers.answering(*(session.target(str(r)) for r in refs))
         try:
             session.markers.raise_shown(ignore, only=only)
         except BotsError as marker:

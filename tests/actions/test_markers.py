@@ -227,3 +227,37 @@ pages:
         assert str(caught.value) == '号码已被占用:请改选号码或填"任意"后重放'
     finally:
         s.close()
+
+
+def test_a_marker_that_goes_before_it_is_read_does_not_end_the_wait(page, session):
+    # a busy message shown for a moment ended the wait, and was gone when looked at: no
+    # answer came, so the wait goes on to its deadline (it had passed without its screen)
+    page.frame_locator("iframe#main").locator("#busy").wait_for(state="attached")
+    page.frame_locator("iframe#main").locator("body").evaluate(
+        """() => setTimeout(() => {
+            const busy = document.getElementById('busy');
+            busy.className = 'busy';
+            busy.style.display = 'block';
+            setTimeout(() => { busy.style.display = 'none'; }, 20);
+        }, 300)"""
+    )
+    with pytest.raises(SystemException) as caught:
+        session.wait_visible("form.missing", 1500)
+    assert caught.value.code == "timeout"
+    assert caught.value.detail == "form.missing: Locator.wait_for: Timeout 1500ms exceeded."
+
+
+def test_a_marker_whose_first_match_is_hidden_is_read_where_it_shows(page, session):
+    # the wait ends on any match that shows; the look that reads the marker must see the
+    # same (a hidden one earlier in the page is no answer, the shown one is)
+    page.frame_locator("iframe#main").locator("body").evaluate(
+        """() => {
+            document.body.insertAdjacentHTML('afterbegin',
+                '<div class="busy" style="display:none">old</div>');
+            document.body.insertAdjacentHTML('beforeend', '<div class="busy">busy</div>');
+        }"""
+    )
+    with pytest.raises(SystemException) as caught:
+        session.wait_visible("form.missing", 1500)
+    assert caught.value.code == "busy"
+    assert caught.value.detail == "form.busy shows"

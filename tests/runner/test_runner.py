@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bots.errors import BusinessException, SystemException, UnknownOutcome
+from bots.errors import BusinessException, DefinitionError, SystemException, UnknownOutcome
 from bots.flow import load_flow
 from bots.ledger.model import ErrorInfo
 from bots.runner import Hooks, Runner
@@ -634,3 +634,25 @@ def test_a_commit_s_wizard_that_timed_out_before_sending_is_not_taken_for_refuse
     by_id = {s[0]: s[1:] for s in statuses(result)}
     assert (by_id["enter/query"], by_id["enter"]) == (("failed", 1), ("failed", 1))
     assert "enter/submit" not in by_id
+
+
+def test_a_refusal_is_the_answer_though_a_busy_message_shows_in_another_frame(
+    page, pages_url, tmp_path
+):
+    # the refusal in the click's own frame ends the wait; the busy message left in the
+    # other tab, looked at first, is not its answer (taken for it, the click went again)
+    result = run(page, "refused_beside_stale_busy", pages_url, tmp_path)
+    assert isinstance(result.error, BusinessException)
+    assert str(result.error) == '号码已被占用:请改选号码或填"任意"后重放'
+    assert statuses(result)[-1] == ("check", "failed", 1)
+
+
+def test_a_double_click_in_a_commit_wizard_that_marks_no_send_is_refused_before_it_sends(
+    page, pages_url, tmp_path
+):
+    # every click of such a wizard sends: a double click on its 提交 would submit twice
+    result = run(page, "double_click_commit", pages_url, tmp_path, {"run": "double"})
+    assert page.locator("#sent").inner_text() == "0"
+    assert isinstance(result.error, DefinitionError)
+    assert str(result.error) == "发出更改的点击不能是双击(双击会提交两次):去掉 'double'"
+    assert statuses(result)[-1] == ("enter/submit", "failed", 1)
