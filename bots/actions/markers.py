@@ -176,7 +176,8 @@ class Markers:
             pass  # the page moved on while we looked: look one by one
         shown = set()
         for marker in markers:
-            if any(session.visible(c) for c in session.locators(marker.target, chain)):
+            found = session.locators(marker.target, chain)
+            if any(session.visible(c.filter(visible=True)) for c in found):
                 shown.add(marker.target.ref)
         return frozenset(shown)
 

@@ -257,6 +257,8 @@ def test_a_marker_whose_first_match_is_hidden_is_read_where_it_shows(page, sessi
             document.body.insertAdjacentHTML('beforeend', '<div class="busy">busy</div>');
         }"""
     )
+    # and a marker that shows so before an action is no answer to it
+    assert session.markers.shown("form.query") == frozenset({"form.busy"})
     with pytest.raises(SystemException) as caught:
         session.wait_visible("form.missing", 1500)
     assert caught.value.code == "busy"
