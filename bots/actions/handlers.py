@@ -20,7 +20,6 @@ from bots.errors import (
     BadInput,
     BotsError,
     BusinessException,
-    DefinitionError,
     ReviewNeeded,
     SystemException,
 )
@@ -82,8 +81,12 @@ def _act(
 
 
 def _before(s: BrowserSession, call: Call) -> frozenset[str]:
-    expected = call.args.get("expect")
-    return s.markers.shown(expected) if expected else frozenset()
+    """The markers showing before the action, near where its answer may show: its
+    ``expect``, and for an action that sends, where it is made (``classify`` takes an
+    answer from either)."""
+    refs = [call.args.get("expect")] + ([call.args.get("target")] if call.sends else [])
+    wanted = [str(r) for r in dict.fromkeys(refs) if r]
+    return s.markers.shown(*wanted) if wanted else frozenset()
 
 
 def _then(s: BrowserSession, call: Call, stale: frozenset[str] = frozenset()) -> None:
@@ -124,13 +127,6 @@ def goto(s: BrowserSession, call: Call) -> dict[str, Any]:
 def click(s: BrowserSession, call: Call) -> dict[str, Any]:
     double = call.args.get("double")
     ref = call.args["target"]
-    if double and call.sends:
-        # the flow check sees a step marked as sending; a commit sub-flow that marks none
-        # sends with every click, which only the run knows
-        raise DefinitionError(
-            t("发出更改的点击不能是双击(双击会提交两次):去掉 'double'"),
-            detail=f"step '{call.step.id}': a double click on {ref}, which sends a commit",
-        )
     stale = call.stale = _before(s, call)
 
     def press(loc: Locator, t: float) -> None:

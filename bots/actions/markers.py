@@ -155,23 +155,33 @@ class Markers:
             if chain in m.target.page.chains and m.target.page.popup == target.page.popup
         ]
 
-    def shown(self, ref: str) -> frozenset[str]:
-        """Markers near ``ref`` that already show (a message left from an earlier call):
-        an ``expect`` after the next action must not take them for its answer."""
+    def shown(self, *refs: str) -> frozenset[str]:
+        """Markers near any of ``refs`` that already show (a message left from an earlier
+        call): the next action must not take them for its answer. One look for each
+        window and frame chain the refs are in."""
         session = self.session
-        target = session.target(ref)
-        chain = session.frames.current(target)
+        places: dict[tuple[str | None, Chain], Target] = {}
+        for ref in refs:
+            target = session.target(ref)
+            places.setdefault((target.page.popup, session.frames.current(target)), target)
+        shown: set[str] = set()
+        for (_window, chain), target in places.items():
+            shown |= self._shown_near(target, chain)
+        return frozenset(shown)
+
+    def _shown_near(self, target: Target, chain: Chain) -> set[str]:
+        session = self.session
         markers = self.near(target, chain)
         locators = [c for marker in markers for c in session.locators(marker.target, chain)]
         if not locators:
-            return frozenset()
+            return set()
         union = locators[0]
         for c in locators[1:]:
             union = union.or_(c)
         try:
             # one round trip for the usual answer (none shows) instead of one per candidate
             if union.filter(visible=True).count() == 0:
-                return frozenset()
+                return set()
         except Error:
             pass  # the page moved on while we looked: look one by one
         shown = set()
@@ -179,7 +189,7 @@ class Markers:
             found = session.locators(marker.target, chain)
             if any(session.visible(c.filter(visible=True)) for c in found):
                 shown.add(marker.target.ref)
-        return frozenset(shown)
+        return shown
 
     def answering(self, *targets: Target) -> frozenset[str]:
         """The markers that can be the answer to a request made or awaited at ``targets``:

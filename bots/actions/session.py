@@ -304,7 +304,13 @@ class BrowserSession:
                                              chain, left)  # fmt: skip
                 except PwTimeout:
                     raise PwTimeout(whole) from None
-                if not awaited.markers or awaited.target.filter(visible=True).first.is_visible():
+                try:
+                    shows = awaited.target.filter(visible=True).first.is_visible()
+                except Error:
+                    if awaited.frame is None or not awaited.frame.is_detached():
+                        raise
+                    continue  # the frame went after the answer came: look in its successor
+                if not awaited.markers or shows:
                     return
                 self.markers.raise_shown(ignore, (page, chain), self.markers.answering(target))
                 # the marker that ended the wait went before it was read (a message shown

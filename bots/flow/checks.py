@@ -47,6 +47,17 @@ def produced_outputs(step: Step, flow: Flow) -> set[str] | None:
     return names
 
 
+def _sub_tree(flow: Flow, step: Step) -> Iterator[Step]:
+    """Every step a ``run`` step runs, sub-flows of sub-flows included."""
+    sub = flow.subflows.get(step.args.flow)  # type: ignore[attr-defined]
+    if sub is None:
+        return
+    for inner in sub.steps:
+        yield inner
+        if inner.action == "run":
+            yield from _sub_tree(sub, inner)
+
+
 class FlowChecker:
     def __init__(self, flow: Flow, raw: dict[str, Any], marks: Marks) -> None:
         self.flow = flow
@@ -84,9 +95,30 @@ class FlowChecker:
                 )
             self._targets(step, path)
             self._expressions(i, step, path)
+            self._double_sends(step, path)
         self._flow_outputs()
         self._session()
         return self.problems
+
+    def _double_sends(self, step: Step, path: PathKey) -> None:
+        """A commit step's sub-flow that marks no step ``sends:`` sends with every click
+        (``bots.runner.commits``): a double click in it would submit twice."""
+        if not step.commit or step.action != "run":
+            return
+        inner = list(_sub_tree(self.flow, step))
+        if any(s.sends for s in inner):
+            return
+        for s in inner:
+            if s.action == "click" and getattr(s.args, "double", False):
+                self.add(
+                    (*path, "run"),
+                    t("提交步骤运行的子流程没有标出 'sends',其中每一次点击都会发出更改,"
+                      "双击 '{inner}' 会提交两次:去掉 'double',或给发出更改的那一步写上 "
+                      "'sends: true'", inner=s.id),  # fmt: skip
+                    step.id,
+                    "run",
+                )
+                return
 
     def _inputs(self) -> None:
         def walk(specs: dict[str, InputSpec], path: tuple[str, ...]) -> None:

@@ -263,3 +263,38 @@ def test_a_marker_whose_first_match_is_hidden_is_read_where_it_shows(page, sessi
         session.wait_visible("form.missing", 1500)
     assert caught.value.code == "busy"
     assert caught.value.detail == "form.busy shows"
+
+
+def test_a_frame_that_went_after_its_marker_ended_the_wait_is_looked_in_again(
+    page, session, monkeypatch
+):
+    # a busy message ends the wait; before it is read, the portal replaces its work area
+    # and the form shows there: the wait goes on in the new frame and finds it
+    frame = page.frame_locator("iframe#main")
+    frame.locator("#busy").wait_for(state="attached")
+    frame.locator("body").evaluate(
+        "() => { const b = document.getElementById('busy'); b.className = 'busy';"
+        " b.style.display = 'block'; }"
+    )
+    session.frames.scope(page, ("iframe#main",))  # the work area is kept
+    waited = session._attached
+    replaced: list[bool] = []
+
+    def and_then_replaced(*args, **kw):
+        found = waited(*args, **kw)
+        if not replaced:
+            replaced.append(True)
+            page.evaluate(
+                """() => new Promise(done => {
+                    const f = document.createElement('iframe');
+                    f.id = 'main'; f.name = 'main'; f.src = 'form.html';
+                    f.onload = () => done();
+                    document.querySelector('iframe#main').replaceWith(f);
+                })"""
+            )
+        return found
+
+    monkeypatch.setattr(session, "_attached", and_then_replaced)
+    session.wait_visible("form.query", 3000)
+    assert replaced == [True]
+    assert session.visible_now("form.query")
