@@ -34,6 +34,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -697,6 +698,25 @@ def step_retries(runs_dir: Path) -> tuple[int, int]:
                 steps += 1
                 extra += attempts - 1
     return steps, extra
+
+
+def steps_at(runs_dir: Path, moment: datetime) -> list[str]:
+    """What each run was doing at ``moment`` (UTC): the steps under way then, as
+    "<worker>/<order> <step> (<action>)" — a sub-flow's header left out, its step kept."""
+    found = []
+    for path in sorted(runs_dir.rglob("run.json")):
+        try:
+            run = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # a run killed while writing its file
+        where = "/".join(path.relative_to(runs_dir).parts[:2])
+        for step in run.get("steps", []):
+            if step.get("action") == "run" or not step.get("start"):
+                continue
+            begun = datetime.fromisoformat(step["start"])
+            if begun <= moment <= begun + timedelta(milliseconds=int(step.get("ms") or 0)):
+                found.append(f"{where} {step['id']} ({step['action']}, {step['status']})")
+    return found
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:

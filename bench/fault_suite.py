@@ -27,6 +27,7 @@ import tempfile
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -51,6 +52,7 @@ from bench.common import (  # noqa: E402
     sqlite_url,
     staff,
     step_retries,
+    steps_at,
 )
 from bots.orders.samples import generate_orders  # noqa: E402
 
@@ -96,6 +98,8 @@ class Outcome:
     retried_steps: int = 0
     extra_attempts: int = 0
     fault_kills: int = 0
+    # what each run was doing when the portal was stopped (the steps under way then)
+    at_stop: list[str] = field(default_factory=list)
 
 
 def _work(
@@ -106,6 +110,7 @@ def _work(
     config: Config,
     deadline: float,
     faults: dict[int, list[str]],
+    stops: list[datetime],
 ) -> bool:
     started = time.monotonic()
     restarted = config.restart_at > 1
@@ -115,6 +120,7 @@ def _work(
         if not restarted and finished >= config.restart_at * total:
             print(f"  {time.monotonic() - started:7.1f} s  portal restart "
                   f"({finished}/{total} finished)", flush=True)  # fmt: skip
+            stops.append(datetime.now(UTC))
             portal.restart(config.down)
             restarted = True
         left = open_work(counts)
@@ -170,9 +176,10 @@ def run(config: Config, root: Path, log: bool = True) -> Outcome:
                       f"{config.workers}, habits: {' '.join(options)}", flush=True)  # fmt: skip
             faults = fault_plan(config.faults, config.processes)
             started = time.monotonic()
+            stops: list[datetime] = []
             try:
                 deadline = started + config.timeout
-                finished = _work(workers, portal, db, len(refs), config, deadline, faults)
+                finished = _work(workers, portal, db, len(refs), config, deadline, faults, stops)
             finally:
                 for worker in workers:
                     worker.cleanup()
@@ -191,6 +198,7 @@ def run(config: Config, root: Path, log: bool = True) -> Outcome:
         retried_steps=steps,
         extra_attempts=extra,
         fault_kills=sum(w.fault_kills for w in workers),
+        at_stop=[line for stop in stops for line in steps_at(root / "runs", stop)],
     )
 
 
@@ -208,7 +216,10 @@ def report(outcome: Outcome) -> str:
         ("orders done per minute", f"{60 * done / outcome.wall:.1f}" if outcome.wall else "-"),
         ("timed out", "yes" if outcome.timed_out else "no"),
     ]
-    return "\n".join([outcome_table(outcome.check, extra), *outcome.check.problems()])
+    under_way = [f"  under way when the portal stopped: {line}" for line in outcome.at_stop]
+    return "\n".join(
+        [outcome_table(outcome.check, extra), *under_way, *outcome.check.problems()]
+    )
 
 
 def main() -> int:
