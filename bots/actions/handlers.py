@@ -16,13 +16,7 @@ from playwright.sync_api import Error, Locator, expect
 
 from bots.actions.failures import passing, translate
 from bots.actions.session import BrowserSession
-from bots.errors import (
-    BadInput,
-    BotsError,
-    BusinessException,
-    ReviewNeeded,
-    SystemException,
-)
+from bots.errors import BadInput, BotsError, BusinessException, ReviewNeeded, SystemException
 from bots.flow.models import Step
 from bots.messages import t
 from bots.pause import pause

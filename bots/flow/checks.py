@@ -47,17 +47,6 @@ def produced_outputs(step: Step, flow: Flow) -> set[str] | None:
     return names
 
 
-def _sub_tree(flow: Flow, step: Step) -> Iterator[Step]:
-    """Every step a ``run`` step runs, sub-flows of sub-flows included."""
-    sub = flow.subflows.get(step.args.flow)  # type: ignore[attr-defined]
-    if sub is None:
-        return
-    for inner in sub.steps:
-        yield inner
-        if inner.action == "run":
-            yield from _sub_tree(sub, inner)
-
-
 class FlowChecker:
     def __init__(self, flow: Flow, raw: dict[str, Any], marks: Marks) -> None:
         self.flow = flow
@@ -105,7 +94,7 @@ class FlowChecker:
         (``bots.runner.commits``): a double click in it would submit twice."""
         if not step.commit or step.action != "run":
             return
-        inner = list(_sub_tree(self.flow, step))
+        inner = list(self.flow.run_by(step))
         if any(s.sends for s in inner):
             return
         for s in inner:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -155,6 +156,17 @@ class Flow(FlowHeader):
 
     def step_index(self, step_id: str) -> int:
         return next(i for i, s in enumerate(self.steps) if s.id == step_id)
+
+    def run_by(self, step: Step) -> Iterator[Step]:
+        """Every step the ``run`` step ``step`` of this flow runs, sub-flows of sub-flows
+        included (not guards); nothing for a sub-flow the loader did not find."""
+        sub = self.subflows.get(step.args.flow)  # type: ignore[attr-defined]
+        if sub is None:
+            return
+        for inner in sub.steps:
+            yield inner
+            if inner.action == "run":
+                yield from sub.run_by(inner)
 
 
 def action_key(raw: dict[str, Any]) -> list[str]:

@@ -15,7 +15,6 @@ portal before doing it again.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from bots.actions import BrowserSession, Call
@@ -95,17 +94,8 @@ def scope_for(
     that went out."""
     if step.action != "run":
         return CommitScope(step, record_id, frozenset(), went_out=went_out, where=where)
-    marked = frozenset(id(s) for s in _sub_steps(flow, step) if s.sends)
+    marked = frozenset(id(s) for s in flow.run_by(step) if s.sends)
     return CommitScope(step, record_id, marked or None, went_out=went_out, where=where)
-
-
-def _sub_steps(flow: Flow, step: Step) -> Iterator[Step]:
-    """Every step the ``run`` step runs, sub-flows of sub-flows included (not guards)."""
-    sub = flow.subflows[step.args.flow]  # type: ignore[attr-defined]
-    for inner in sub.steps:
-        yield inner
-        if inner.action == "run":
-            yield from _sub_steps(sub, inner)
 
 
 def unknown_outcome(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -16,11 +17,26 @@ from bots.selectors.repository import load_repository
 pytestmark = pytest.mark.browser
 
 
+@contextmanager
+def _session_on(page, url: str, tmp_path: Path, selectors: str) -> Iterator[BrowserSession]:
+    """A session on ``url`` whose selector repository is the YAML ``selectors``."""
+    file = tmp_path / "s.yaml"
+    file.write_text(selectors, encoding="utf-8")
+    page.goto(url)
+    s = BrowserSession(page, load_repository([file]))
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+def _click(s: BrowserSession, ref: str) -> None:
+    s.act(ref, lambda loc, t: loc.click(timeout=t), 5000, "click")
+
+
 @pytest.fixture
 def session(page, pages_url, tmp_path) -> Iterator[BrowserSession]:
-    file = tmp_path / "s.yaml"
-    file.write_text(
-        """
+    with _session_on(page, pages_url + "shell.html", tmp_path, """
 pages:
   form:
     frame: "iframe#main"
@@ -30,13 +46,8 @@ pages:
       busy: [{css: ".busy"}]
     markers:
       busy: {element: busy, recover: back}
-""",
-        encoding="utf-8",
-    )
-    page.goto(pages_url + "shell.html")
-    s = BrowserSession(page, load_repository([Path(file)]))
-    yield s
-    s.close()
+""") as s:  # fmt: skip
+        yield s
 
 
 def _refused_url() -> str:
@@ -151,9 +162,7 @@ def test_the_error_page_where_the_answer_was_awaited_comes_before_a_message_else
     # a refusal from an earlier call still shows in another frame; the request this wait
     # is for got no answer. Taken for the answer, the refusal would make a change that
     # went out pass for refused, and sendable again
-    file = tmp_path / "two.yaml"
-    file.write_text(
-        """
+    with _session_on(page, pages_url + "shell.html", tmp_path, """
 pages:
   form:
     frame: "iframe#main"
@@ -169,14 +178,11 @@ pages:
       error: [{css: "#error:not(:empty)"}]
     markers:
       business_error: error
-""",
-        encoding="utf-8",
-    )
-    page.goto(pages_url + "shell.html")
-    page.evaluate("document.body.insertAdjacentHTML('beforeend', '<iframe id=side src=form.html>')")
-    s = BrowserSession(page, load_repository([Path(file)]))
-    try:
-        s.act("side.check", lambda loc, t: loc.click(timeout=t), 5000, "click")
+""") as s:  # fmt: skip
+        page.evaluate(
+            "document.body.insertAdjacentHTML('beforeend', '<iframe id=side src=form.html>')"
+        )
+        _click(s, "side.check")
         assert s.markers.find() is not None  # the earlier refusal shows
         url = pages_url + "neterror.html"
         _navigate_frame(page, url)  # the full browser's error page ends the wait at once
@@ -184,8 +190,6 @@ pages:
             s.wait_visible("form.done", 5000)
         assert caught.value.code == "connection_lost"
         assert caught.value.detail == f"{url}: ERR_CONNECTION_RESET"
-    finally:
-        s.close()
 
 
 def test_a_wait_ended_by_a_new_refusal_is_not_answered_by_a_message_shown_before(
@@ -193,9 +197,7 @@ def test_a_wait_ended_by_a_new_refusal_is_not_answered_by_a_message_shown_before
 ):
     # a busy message from an earlier query still shows; the next action is refused. The
     # refusal ended the wait: the busy message, looked at first, is not the answer
-    file = tmp_path / "two.yaml"
-    file.write_text(
-        """
+    with _session_on(page, pages_url + "shell.html?busy=1", tmp_path, """
 pages:
   form:
     frame: "iframe#main"
@@ -212,21 +214,14 @@ pages:
       error: [{css: "#error:not(:empty)"}]
     markers:
       business_error: error
-""",
-        encoding="utf-8",
-    )
-    page.goto(pages_url + "shell.html?busy=1")
-    s = BrowserSession(page, load_repository([Path(file)]))
-    try:
-        s.act("form.query", lambda loc, t: loc.click(timeout=t), 5000, "click")
+""") as s:  # fmt: skip
+        _click(s, "form.query")
         before = s.markers.shown("form.done")
         assert before == frozenset({"form.busy"})
-        s.act("form.check", lambda loc, t: loc.click(timeout=t), 5000, "click")
+        _click(s, "form.check")
         with pytest.raises(BusinessException) as caught:
             s.wait_visible("form.done", 5000, before)
         assert str(caught.value) == '号码已被占用:请改选号码或填"任意"后重放'
-    finally:
-        s.close()
 
 
 def test_a_marker_that_goes_before_it_is_read_does_not_end_the_wait(page, session):
