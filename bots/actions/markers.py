@@ -478,11 +478,18 @@ class Markers:
             pause(wait)  # yields to the other workers
             wait = min(wait * 2, DOWN_LONGEST_WAIT_S)
 
-    def wait_first(self, refs: tuple[str, ...], timeout_ms: float) -> str | None:
+    def wait_first(
+        self,
+        refs: tuple[str, ...],
+        timeout_ms: float,
+        ignore: frozenset[str] = frozenset(),
+        only: frozenset[str] | None = None,
+    ) -> str | None:
         """The first of ``refs`` (in that order of preference) that shows within the
         timeout; None when none did or a marker (or Chromium's error page) showed first
-        (``raise_shown`` says which). Used after a recovery, where the screens may be in
-        any frame or window, so it polls instead of racing one locator."""
+        (``raise_shown`` says which; ``ignore`` and ``only`` as there). Used after a
+        recovery, where the screens may be in any frame or window, so it polls instead of
+        racing one locator."""
         deadline = time.monotonic() + timeout_ms / 1000
         polls = 0
         while True:
@@ -491,7 +498,8 @@ class Markers:
                     return ref
             polls += 1
             if time.monotonic() >= deadline or (
-                polls % MARKER_POLLS == 0 and (self.find() is not None or self.down() is not None)
+                polls % MARKER_POLLS == 0
+                and (self.find(ignore, only) is not None or self.down() is not None)
             ):
                 return None
             pause(POLL_S)

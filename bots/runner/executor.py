@@ -485,6 +485,7 @@ class Executor:
                 failure = SessionLost.of(failure)
             failure.context["from_action"] = True  # (hook errors are never "optional")
             failure.context["sent"] = call.sent
+            failure.context["stale"] = sorted(call.stale)  # (a recovery's look passes them)
             raise failure from None
         if commit is not None and sending:
             commit.went(self._where(step), record["id"])

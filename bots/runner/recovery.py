@@ -90,17 +90,18 @@ def went_through(
     session.markers.recover("busy", timeout_ms)
     if again is None:
         return expect is not None and session.visible_now(expect)
-    shown = session.markers.wait_first(tuple(r for r in (expect, again) if r), timeout_ms)
+    screens = [r for r in (expect, again) if r]
+    ignore, only = _answers(session, commit, error, screens)
+    shown = session.markers.wait_first(tuple(screens), timeout_ms, ignore, only)
     if shown is None:
         try:
             # a login page (the restarted portal forgot the session), a busy page again,
             # a refusal, the portal gone again
-            session.markers.raise_shown()
+            session.markers.raise_shown(ignore, only=only)
         except SystemException as marker:
             if marker.code == "session_lost":
                 raise SessionLost.of(marker) from None
             raise
-        screens = [r for r in (expect, again) if r]
         names = [element_words(session.target(r)) for r in screens]
         shown = names[0] if len(names) == 1 else t("{a}或{b}", a=names[0], b=names[1])
         lost = SystemException.said(
@@ -117,6 +118,19 @@ def went_through(
             raise unknown_outcome(step, commit, lost, sent=sent, settled=True)
         raise lost
     return shown == expect
+
+
+def _answers(
+    session: BrowserSession, commit: CommitScope | None, error: BotsError, screens: list[str]
+) -> tuple[frozenset[str], frozenset[str] | None]:
+    """Inside a commit, the markers that can answer the step, as ``classify`` takes them:
+    not those that showed before its action, only those near the screens awaited (and the
+    login page). A message left elsewhere, taken for the answer, would make a change that
+    may have gone out pass for refused."""
+    if commit is None or session.repository is None:
+        return frozenset(), None
+    stale = frozenset(error.context.get("stale") or ())
+    return stale, session.markers.answering(*(session.target(r) for r in screens))
 
 
 def after(error: BotsError) -> str:

@@ -651,3 +651,19 @@ def test_a_refusal_is_the_answer_though_a_busy_message_shows_in_another_frame(
     assert str(result.error) == '号码已被占用:请改选号码或填"任意"后重放'
     assert statuses(result)[-1] == ("check", "failed", 1)
 
+
+
+def test_a_refusal_left_in_another_frame_is_not_taken_for_a_commit_s_answer_after_busy(
+    page, pages_url, tmp_path
+):
+    # the submit is answered busy; the recovery opens the form again and neither it nor
+    # the next screen shows. The other tab's earlier refusal is no answer: taken for one,
+    # the order would pass for refused while its outcome is not known
+    result = run(page, "busy_commit_beside_refusal", pages_url, tmp_path, {"run": "beside"})
+    assert isinstance(result.error, UnknownOutcome)
+    assert result.error.detail == (
+        "step 'submit' (commit) failed after its action was sent: step 'submit': after busy "
+        "the portal showed neither slow_main.done nor slow_main.submit within 1.5 s"
+    )
+    assert page.frame(name="work").locator("#sent").inner_text() == "0"
+    assert statuses(result)[-1] == ("submit", "failed", 1)
