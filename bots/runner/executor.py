@@ -355,7 +355,13 @@ class Executor:
         sub = flow.subflows[step.guard.run]
         values, sensitive = parse_inputs(sub, evaluate(step.guard.with_, scope), step.guard.run)
         self.masker.add(*sensitive)
-        found = self.run_flow(sub, values, f"{prefix}{step.id}.guard/")
+        # a guard only looks, though it may click to (a 查询): inside an outer commit's
+        # wizard that marks no sends, its clicks would pass for that change going out
+        held, self._commit = self._commit, None
+        try:
+            found = self.run_flow(sub, values, f"{prefix}{step.id}.guard/")
+        finally:
+            self._commit = held
         done = evaluate(step.guard.skip_if, {**scope, "guard": {"outputs": found}})
         record["guard"] = {"outputs": found, "skip": bool(done)}
         return found if done else None

@@ -667,3 +667,26 @@ def test_a_refusal_left_in_another_frame_is_not_taken_for_a_commit_s_answer_afte
     )
     assert page.frame(name="work").locator("#sent").inner_text() == "0"
     assert statuses(result)[-1] == ("submit", "failed", 1)
+
+
+def test_a_guard_s_clicks_inside_a_commit_s_wizard_do_not_send_its_change(
+    page, pages_url, tmp_path
+):
+    # the wizard marks no sends (every click in it sends); the guard of a commit step
+    # inside it only looks, though it clicks to: the commit starts at the 提交, not there
+    hooks = Recorder()
+    result = run(
+        page, "nested_guard", pages_url, tmp_path, {"run": "nested-guard"}, hooks=hooks,
+        replay=True,
+    )  # fmt: skip
+    assert result.status == "passed", result.error
+    assert hooks.events == [
+        "start open", "done open passed",
+        "start enter", "start read", "done read passed",
+        "start customer", "done customer passed",
+        "start submit", "start look", "done look passed", "start read", "done read passed",
+        "commit-start enter",
+        "commit-done submit", "done submit passed",
+        "commit-done enter", "done enter passed",
+    ]  # fmt: skip
+    assert page.locator("#sent").inner_text() == "1"
