@@ -161,9 +161,19 @@ def load_yaml(path: Path, display: str | None = None) -> tuple[Any, Marks]:
     """Load ``path`` into plain Python data plus its marks, or raise a located DefinitionError."""
     file = display or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as error:
         raise _problem(file, None, t("无法读取文件:{reason}", reason=error.strerror)) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        # a GBK file (Notepad on a Chinese Windows): where its first non-UTF-8 byte is
+        line_start = raw.rfind(b"\n", 0, error.start) + 1
+        where = yaml.Mark(file, error.start, raw.count(b"\n", 0, error.start),
+                          error.start - line_start, None, 0)  # fmt: skip
+        raise _problem(
+            file, where, t("不是 UTF-8 文本:请用编辑器另存为 UTF-8 编码(例如记事本的“另存为”)")
+        ) from None
     marks = Marks(file)
     try:
         if _FAST is not None:

@@ -32,8 +32,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-import yaml
-
+from bots.flow.problems import DefinitionProblems
+from bots.flow.yamlsafe import load_yaml
 from bots.messages import t
 from bots.orders import checks, columns, merges, sheet, workbook
 from bots.orders.model import ANY_NUMBER, Order, validate_order
@@ -479,18 +479,15 @@ def _items(data: Any) -> _Source:
 
 
 def read_yaml(path: Path) -> _Source:
+    # the flows' loader: plain data only, and a key written twice refused (PyYAML's own
+    # keeps the last one: a second ``reference:`` would enqueue another order's data)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except UnicodeDecodeError:
-        raise FileProblem(t("不是 UTF-8 文本")) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or t("不是有效的 YAML")
-        if mark is None:
-            raise FileProblem(str(problem)) from None
+        data, _ = load_yaml(path)
+    except DefinitionProblems as error:
+        problem = error.problems[0]
         raise FileProblem(
-            t("{problem}(第{line}行第{column}列)", problem=problem, line=mark.line + 1,
-              column=mark.column + 1)
+            t("{problem}(第{line}行第{column}列)", problem=problem.message,
+              line=problem.mark.line, column=problem.mark.column)
         ) from None  # fmt: skip
     return _items(data)
 

@@ -100,3 +100,15 @@ def test_a_file_libyaml_refuses_gets_pyyamls_words(tmp_path):
         "bad.yaml:3:4: =====> YAML 格式错误:缩进与上文不一致(while parsing a block collection: "
         "expected <block end>, but found '<block mapping start>');请检查缩进"
     )
+
+
+def test_a_file_saved_in_gbk_is_refused_where_it_stops_being_utf_8(tmp_path: Path) -> None:
+    # Notepad on a Chinese Windows may save a flow so; it read as a traceback
+    path = tmp_path / "gbk.yaml"
+    path.write_bytes("name: 续费\nsteps: []\n".encode("gbk"))
+    with pytest.raises(DefinitionProblems) as caught:
+        load_yaml(path, "flows/gbk.yaml")
+    assert str(caught.value) == (
+        "flows/gbk.yaml:1:7: =====> "
+        "不是 UTF-8 文本:请用编辑器另存为 UTF-8 编码(例如记事本的“另存为”)"
+    )
