@@ -93,11 +93,14 @@ def enqueue_files(
     priority: int = 0,
 ) -> Intake:
     """Check every row and enqueue in one transaction; raise BadInput listing the rejects
-    when a file has a bad row and ``skip_invalid`` is off (nothing is enqueued then). With
+    when a file has a bad row and ``skip_invalid`` is off, or a file is refused as a whole
+    (not readable, its header; ``skip_invalid`` cannot take it in): nothing is enqueued
+    then. With
     ``skip_existing``, rows whose reference is already in the ledger are skipped and listed
     (``Intake.skipped``) instead of refusing the enqueue. The rejects of an enqueue that
     goes in are kept in the ledger too (``Store.rejects``)."""
     intake = Intake()
+    unread: list[str] = []  # files refused as a whole
     with store.enqueuing(skip_known=skip_existing) as adding:
         for path in paths:
             stream = OrderStream(path, KeptInLedger(adding))
@@ -106,21 +109,22 @@ def enqueue_files(
                 adding.add(item, (stream.name, row, stream.unit))
             intake.rejects.extend(_with_data(stream.errors, adding.payloads(stream.withdrawn)))
             adding.withdraw(stream.withdrawn)
-            if stream.broken or (stream.errors and not skip_invalid):
+            if stream.refused:
+                unread.append(str(path))
+            if stream.refused or (stream.errors and not skip_invalid):
                 intake.refused_files.append(str(path))
         if intake.refused_files:
             lines = "\n".join(str(error) for error in intake.rejects)
             files = ", ".join(intake.refused_files)
-            raise BadInput(
-                lines
-                + "\n"
-                + t(
-                    "什么都没有录入:改正 {files} 中上面这些行"
-                    "(或用 --skip-invalid 先录入没问题的行)",
-                    files=files,
-                ),
-                code="bad_rows",
+            advice = (
+                # its orders are in no rejects file: only the file fixed can bring them
+                t("什么都没有录入:{files} 整个文件无法录入,其中的订单都没有录入;改正后重新录入",
+                  files=", ".join(unread))  # fmt: skip
+                if unread
+                else t("什么都没有录入:改正 {files} 中上面这些行"
+                       "(或用 --skip-invalid 先录入没问题的行)", files=files)  # fmt: skip
             )
+            raise BadInput(lines + "\n" + advice, code="bad_rows")
         for error in intake.rejects:
             adding.reject(
                 error.file, error.row, error.reason, reference=error.reference,

@@ -241,3 +241,25 @@ def test_the_rejects_of_an_enqueue_are_kept_in_the_ledger(db: str, sample: Path)
     assert kept.data["customer"]["id_number"] == "******"
     assert kept.data["customer"]["contact_phone"] == "******"
     store.close()
+
+
+def test_a_file_refused_whole_keeps_the_enqueue_out_even_when_skipping_bad_rows(
+    db: str, sample: Path, tmp_path: Path
+) -> None:
+    # a file whose header lacks a column, and one that is no workbook: none of their
+    # orders is in a rejects file, so skipping bad rows would lose them without a word
+    with sample.open(encoding="utf-8-sig", newline="") as f:
+        table = [row[1:] for row in csv.reader(f)]  # the first column (业务参考) gone
+    with (tmp_path / "short.csv").open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(table)
+    (tmp_path / "fake.xlsx").write_bytes(b"PK not really a workbook")
+    store = open_store(db)
+    with pytest.raises(BadInput) as caught:
+        enqueue_files(store, [sample, Path("short.csv"), Path("fake.xlsx")], skip_invalid=True)
+    assert str(caught.value).splitlines()[-1] == (
+        "什么都没有录入:short.csv, fake.xlsx 整个文件无法录入,其中的订单都没有录入;改正后重新录入"
+    )
+    assert sum(store.counts().values()) == 0
+    result = CliRunner().invoke(app, ["enqueue", "fake.xlsx", "--db", db, "--skip-invalid"])
+    assert result.exception.exit_code == 4  # type: ignore[union-attr]
+    assert sum(store.counts().values()) == 0

@@ -169,12 +169,14 @@ class OrderStream:
         self.errors: list[RowError] = []
         self.withdrawn: set[str] = set()
         self.broken = False  # refused part-way: nothing of it may be kept
+        self.unreadable = False  # refused before its first row (not a table, its header)
         self.unit = "row"  # how the file counts: rows of a table, items of YAML/JSON
 
     def __iter__(self) -> Iterator[tuple[int, Order]]:
         try:
             source = _open(self.path)
         except FileProblem as problem:
+            self.unreadable = True
             self.errors.append(RowError(self.name, problem.row, problem.where, str(problem)))
             return
         rows = 0
@@ -197,6 +199,12 @@ class OrderStream:
             self.errors.append(RowError(self.name, None, None, empty))
         self._clashes(source)
         self.errors.sort(key=lambda e: e.row or 0)
+
+    @property
+    def refused(self) -> bool:
+        """The file was refused as a whole: none of its orders is in its errors to fix and
+        enqueue again, so skipping the bad rows cannot take it in."""
+        return self.broken or self.unreadable
 
     def _check(self, row: _Row, source: _Source) -> Order | None:
         raw = row.values if source.nested else columns.nest(row.values)
@@ -440,7 +448,7 @@ def read_xlsx(path: Path) -> _Source:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError):
-        raise FileProblem(workbook.UNREADABLE) from None
+        raise FileProblem(workbook.unreadable()) from None
     try:
         found = sheet.scan(archive)
         if not found.rows:
@@ -449,7 +457,7 @@ def read_xlsx(path: Path) -> _Source:
         first = next(rows, None)
     except (zipfile.BadZipFile, KeyError, OSError):
         archive.close()
-        raise FileProblem(workbook.UNREADABLE) from None
+        raise FileProblem(workbook.unreadable()) from None
     except (workbook.SheetProblem, FileProblem) as problem:
         archive.close()
         raise FileProblem(str(problem)) from None

@@ -19,9 +19,15 @@ from xml.parsers import expat
 
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 
-UNREADABLE = "is not a readable .xlsx file: save it again from Excel"
+from bots.messages import t
+
 _CHUNK = 1 << 16
 _BLOCK, _BLOCKS = 1 << 16, 32  # the shared strings kept in memory: 2 MB at most
+
+
+def unreadable() -> str:
+    """A file named .xlsx that is no workbook (renamed, damaged), as the clerk reads it."""
+    return t("不是可读的 .xlsx 文件:请用 Excel 重新另存为 .xlsx")
 
 
 class SheetProblem(Exception):
@@ -78,7 +84,7 @@ class Pass:
                 yield
             self.parser.Parse(b"", True)
         except expat.ExpatError:
-            raise SheetProblem(UNREADABLE) from None
+            raise SheetProblem(unreadable()) from None
         yield
 
     def read(self, archive: zipfile.ZipFile, part: str) -> None:
@@ -225,5 +231,5 @@ def locate(archive: zipfile.ZipFile) -> Parts:
     first = _FirstSheet()
     first.read(archive, book)
     if first.relation is None or first.relation not in parts:
-        raise SheetProblem(UNREADABLE)
+        raise SheetProblem(unreadable())
     return Parts(parts[first.relation], parts.get("sharedStrings"), parts.get("styles"))
