@@ -142,6 +142,20 @@ def partial(value: str) -> str:
     return value[:3] + "*" * (len(value) - 5) + value[-2:]
 
 
+# an ID number (its birth date too: an ICCID is not one), a mobile number, a landline with
+# its area code: what a personal value looks like wherever it stands (a cell under another
+# column's header, a header row that is an order), for the texts that quote a file
+_PERSONAL_SHAPES = re.compile(
+    r"(?<![0-9A-Za-z])(?:[1-9]\d{5}(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
+    r"|1[3-9]\d{9}|0\d{2,3}-\d{7,8})(?![0-9A-Za-z])"
+)
+
+
+def personal_shapes(text: str) -> str:
+    """``text`` with what looks like an ID or phone number shown in part (``partial``)."""
+    return _PERSONAL_SHAPES.sub(lambda found: partial(found.group()), text)
+
+
 def mask_payload(data: Any, mask: str = MASK) -> Any:
     """A copy of ``data`` with every sensitive field's value replaced by ``mask``."""
     if isinstance(data, dict):

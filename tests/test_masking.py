@@ -71,3 +71,14 @@ def test_payloads_hide_every_sensitive_field_and_its_quoted_values():
 def test_partial_shows_too_little_to_use():
     assert partial("410101199001011234") == "410*************34"
     assert partial("123456789") == "*********"
+
+
+def test_what_looks_like_an_id_or_phone_number_is_shown_in_part() -> None:
+    from bots.masking import personal_shapes
+
+    assert personal_shapes("got '110101199003071234', '13912345678' and '0371-12345678'") == (
+        "got '110*************34', '139******78' and '037********78'"
+    )
+    # an ICCID, an access number, a reference, a number inside a word: left as they are
+    kept = "898603193710000000 037112345678 E9-20261127-0001 a13912345678 139123456789"
+    assert personal_shapes(kept) == kept

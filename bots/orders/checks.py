@@ -11,6 +11,7 @@ import re
 import unicodedata
 from datetime import date
 
+from bots.masking import personal_shapes
 from bots.messages import t
 from bots.orders import areas
 
@@ -164,7 +165,9 @@ def imei(value: str) -> str:
 
 
 def shown(value: str) -> str:
-    """``value`` quoted for a message, cut short when long."""
+    """``value`` quoted for a message, cut short when long; what looks like an ID or phone
+    number in it shown in part (a row shifted by a cell puts one under another header)."""
+    value = personal_shapes(value)
     return t("“{value}”", value=value if len(value) <= 40 else value[:40] + "…")
 
 

@@ -367,3 +367,24 @@ def test_a_csv_field_past_the_csv_modules_limit_refuses_the_file(tmp_path: Path)
     table[2][columns.COLUMNS.index(columns.column_for("note"))] = "备" * 200_000  # type: ignore[arg-type]
     path = write_csv(tmp_path / "o.csv", table)
     assert errors(path) == [":第3行不是可读的 CSV(field larger than field limit (131072))"]
+
+
+def test_an_id_or_phone_number_quoted_in_a_reason_is_shown_in_part(tmp_path: Path) -> None:
+    # a file without its header row: its first order is read as the header, and every
+    # cell is quoted; a row shifted by a cell puts the ID number under 证件类型
+    table = rows("label")
+    names = [c.name for c in columns.COLUMNS]
+    order = ORDERS[0]
+    id_number, phone = order.customer.id_number, order.customer.contact_phone
+    write_csv(tmp_path / "headless.csv", table[1:])
+    (reason,) = errors(tmp_path / "headless.csv")
+    shifted = table[:2]
+    shifted[1] = [*shifted[1][: names.index("id_type")], *shifted[1][names.index("id_type") + 1 :]]
+    write_csv(tmp_path / "shifted.csv", shifted)
+    found = errors(tmp_path / "shifted.csv")
+    for text in (reason, *found):
+        assert id_number not in text and phone not in text
+    id_shown = f"'{id_number[:3]}{'*' * 13}{id_number[-2:]}'"
+    assert id_shown in reason
+    assert f"'{phone[:3]}{'*' * (len(phone) - 5)}{phone[-2:]}'" in reason
+    assert f":row 2: 证件类型: must be 居民身份证, got {id_shown}" in found
