@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -55,6 +56,18 @@ def unanswered(question: Question, waited: float) -> AwaitsPerson:
         retryable=False,
         step=question.step,
     )
+
+
+class Masked:
+    """Another asker, given each question with the run's secrets and personal values
+    masked: a question is kept in the ledger and shown by ``bots status``, the console and
+    the worker's log, and a flow may put an order's value into it ("…手机 ${{ … }} 收到的…")."""
+
+    def __init__(self, asker: Asker, mask: Callable[[str], str]) -> None:
+        self.asker, self.mask = asker, mask
+
+    def ask(self, question: Question) -> str:
+        return self.asker.ask(replace(question, text=self.mask(question.text)))
 
 
 class Nobody:

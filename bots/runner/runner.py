@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bots.actions import BrowserSession
-from bots.asking import Asker
+from bots.asking import Asker, Masked, Nobody
 from bots.config import SCREENSHOTS as POLICIES
 from bots.config import TRACES
 from bots.errors import BadInput, BotsError, DefinitionError
@@ -105,8 +105,9 @@ class Runner:
         # whatever happens from here (even a bug or a hook's own exception), the caller's
         # page and the global logger are left as they were
         try:
+            asker = Masked(self.asker or Nobody(), self.masker.text)
             self.session = BrowserSession(
-                self.target, self.flow.repository, self.env.get("portal_url"), self.asker
+                self.target, self.flow.repository, self.env.get("portal_url"), asker
             )
             try:
                 if self.trace in TRACES[1:]:

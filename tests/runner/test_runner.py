@@ -690,3 +690,20 @@ def test_a_guard_s_clicks_inside_a_commit_s_wizard_do_not_send_its_change(
         "commit-done enter", "done enter passed",
     ]  # fmt: skip
     assert page.locator("#sent").inner_text() == "1"
+
+
+def test_a_question_goes_out_with_the_order_s_personal_values_masked(page, tmp_path):
+    # the worker's asker keeps the question in the ledger, and bots status, the console
+    # and the worker's log show it
+    asked: list[str] = []
+
+    class Clerk:
+        def ask(self, question):
+            asked.append(question.text)
+            return "123456"
+
+    result = run(
+        page, "ask_personal", "", tmp_path, {"phone": "13912345678"}, asker=Clerk()
+    )
+    assert result.status == "passed", result.error
+    assert result.outputs == {} and asked == ["请输入客户手机 *** 收到的6位验证码"]
