@@ -71,6 +71,7 @@ def _forms(value: str) -> set[str]:
 
 
 _WORD_CHAR = re.compile(f"[{_WORD}]")
+_ESCAPE_END = re.compile(r"(?:%[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f]{4})\Z")
 
 
 def _whole(form: str) -> str:
@@ -116,6 +117,9 @@ class Masker:
             start > 0
             and _WORD_CHAR.fullmatch(found.string[start - 1]) is not None
             and _WORD_CHAR.fullmatch(found.group()[0]) is not None
+            # the hex digit that ends an escaped character (a form body's %B0, JSON's
+            # \u8bdd) is no letter of the text: "电话13700715678" escaped stays two words
+            and _ESCAPE_END.search(found.string, max(0, start - 6), start) is None
         )
         # a letter or digit just before: the value is part of another word, left as it is
         # (every shorter value matching here starts at the same letter: none is whole either)

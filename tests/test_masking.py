@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from bots.masking import (
     Masker,
     is_sensitive,
@@ -82,3 +84,15 @@ def test_what_looks_like_an_id_or_phone_number_is_shown_in_part() -> None:
     # an ICCID, an access number, a reference, a number inside a word: left as they are
     kept = "898603193710000000 037112345678 E9-20261127-0001 a13912345678 139123456789"
     assert personal_shapes(kept) == kept
+
+
+def test_a_value_right_after_an_escaped_character_is_masked() -> None:
+    # a trace keeps form bodies (%B0 ends 话 in GBK) and JSON (\u8bdd): the hex digit that
+    # ends the escape is no letter the value would be part of
+    from urllib.parse import quote
+
+    masker = Masker(["13700715678"])
+    note = "客户电话13700715678周末联系"
+    for written in (quote(note), quote(note.encode("gbk")), json.dumps({"note": note})):
+        assert "13700715678" not in masker.text(written)
+        assert masker.text(written).count("***") == 1
