@@ -107,7 +107,7 @@ def enqueue_files(
             for row, order in stream:
                 item = work_item(order, batch=batch, priority=priority)
                 adding.add(item, (stream.name, row, stream.unit))
-            intake.rejects.extend(_with_data(stream.errors, adding.payloads(stream.withdrawn)))
+            intake.rejects.extend(refused_rows(stream, adding))
             adding.withdraw(stream.withdrawn)
             if stream.refused:
                 unread.append(str(path))
@@ -125,11 +125,7 @@ def enqueue_files(
                        "(或用 --skip-invalid 先录入没问题的行)", files=files)  # fmt: skip
             )
             raise BadInput(lines + "\n" + advice, code="bad_rows")
-        for error in intake.rejects:
-            adding.reject(
-                error.file, error.row, error.reason, reference=error.reference,
-                field=error.field, data=error.data, batch=batch,
-            )  # fmt: skip
+        keep_rejects(adding, intake.rejects, batch)
     intake.enqueued = adding.added
     intake.skipped = [
         Skipped(source[0], source[1], ref, source[2])
@@ -137,6 +133,22 @@ def enqueue_files(
         if source is not None
     ]
     return intake
+
+
+def refused_rows(stream: OrderStream, adding: Enqueuing) -> list[RowError]:
+    """The rows ``stream`` refused, once read, with their data (before its withdrawn orders,
+    duplicates it had handed on, are taken back)."""
+    return _with_data(stream.errors, adding.payloads(stream.withdrawn))
+
+
+def keep_rejects(adding: Enqueuing, rejects: Sequence[RowError], batch: str | None) -> None:
+    """The refused rows, kept in the ledger beside the enqueue (the batch report, the
+    console): where each was, why, and its data."""
+    for error in rejects:
+        adding.reject(
+            error.file, error.row, error.reason, reference=error.reference,
+            field=error.field, data=error.data, batch=batch,
+        )  # fmt: skip
 
 
 def _with_data(errors: list[RowError], payloads: Mapping[str, Any]) -> list[RowError]:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from bots.errors import BadInput
-from bots.intake import KeptInLedger, work_item
+from bots.intake import KeptInLedger, keep_rejects, refused_rows, work_item
 from bots.ledger import Store
 from bots.masking import is_sensitive, mask_text, partial, sensitive_values
 from bots.messages import t
@@ -147,14 +147,17 @@ def enqueue(upload: Upload, store: Store) -> int:
     skip = {ref for _row, ref in upload.checked.skipped}
     with store.enqueuing() as adding:
         stream = OrderStream(upload.path, KeptInLedger(adding))
+        stream.name = upload.filename
         for _row, order in stream:
             if order.reference not in skip:
                 adding.add(work_item(order, batch=upload.batch))
-        # only rows this enqueue added are taken back: a skipped row is another's item
-        adding.withdraw(stream.withdrawn - skip)
         if stream.broken:
             raise BadInput(t("文件在读取中途被拒绝,没有入队任何订单:{reason}",
                              reason=stream.errors[-1].reason))  # fmt: skip
+        # kept as bots enqueue --skip-invalid keeps them: the upload goes once enqueued
+        keep_rejects(adding, refused_rows(stream, adding), upload.batch)
+        # only rows this enqueue added are taken back: a skipped row is another's item
+        adding.withdraw(stream.withdrawn - skip)
     upload.enqueued = adding.added
     return adding.added
 

@@ -65,6 +65,15 @@ def test_an_upload_shows_each_rejected_row_with_its_data_then_enqueues_the_good_
     items = console.store.items(batch="五月续费")
     assert len(items) == 11 and "E9-20261127-0006" not in {i.reference for i in items}
     assert console.client.get(checked).status_code == 404  # an upload is enqueued once
+    # the refused row is kept, as bots enqueue --skip-invalid keeps it: the upload is gone
+    (kept,) = console.store.rejects("五月续费")
+    assert (kept.file, kept.row, kept.reference, kept.field, kept.reason) == (
+        "orders.xlsx", 7, "E9-20261127-0006", "赠机串号(IMEI)",
+        "串号无效(校验位对不上):请对照手机重新核对整个串号",
+    )  # fmt: skip
+    assert kept.data is not None and kept.data["customer"]["id_number"] == "******"
+    report = console.client.get("/batches/%E4%BA%94%E6%9C%88%E7%BB%AD%E8%B4%B9/report.html")
+    assert "E9-20261127-0006" in text_of(report.text)
 
 
 def test_a_corrected_file_skips_the_rows_already_queued(console: ConsoleKit) -> None:
