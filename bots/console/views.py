@@ -8,6 +8,7 @@ It knows items, history rows and run records; it does not know requests or templ
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,6 +86,24 @@ def order_fields(item: WorkItem) -> list[tuple[str, str, str]]:
     found = [(c.path, c.label, shown(c.path, _at(item.payload, c.path))) for c in COLUMNS]
     return [(path, label, procedure_name(value) if path == "procedure" else value)
             for path, label, value in found]  # fmt: skip
+
+
+def seen(item: WorkItem) -> str:
+    """What an operator's form was made from, in short: the state, the attempts, the data,
+    the review and the reason (a worker's heartbeat changes none of them). A form posted
+    from a page the order has changed since acts on nothing (``stale``)."""
+    made_from = [
+        item.state.value, item.attempts, item.run_attempts, item.payload,
+        item.reviewed_at and item.reviewed_at.isoformat(), item.error_message,
+    ]  # fmt: skip
+    text = json.dumps(made_from, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def stale(item: WorkItem, posted: str) -> bool:
+    """Whether a form posted with ``posted`` (its ``seen``) was made before the order last
+    changed. A form without one (a script's post) is taken as it comes."""
+    return bool(posted) and posted != seen(item)
 
 
 def allowed(item: WorkItem) -> set[str]:

@@ -145,3 +145,63 @@ def test_cancel_and_review_leave_who_did_it(refused: ConsoleKit) -> None:
     page = refused.client.get(f"/orders/{REF}").text
     assert 'id="cancel"' not in page and 'id="review"' not in page and 'id="replay"' in page
     assert refused.client.get("/orders/E9-NOPE").status_code == 404
+
+
+def _form(html: str) -> dict[str, str]:
+    """The hidden fields and boxes of the first form on the page, as the browser posts them."""
+    return dict(re.findall(r'name="([^"]+)" value="([^"]*)"', html))
+
+
+def test_a_save_from_an_edit_form_made_before_another_save_changes_nothing(
+    refused: ConsoleKit,
+) -> None:
+    # wang and zhao open the same order; wang fixes the IMEI and saves; zhao, from the form
+    # made before, changes the phone model: saved, it would put the refused IMEI back
+    zhao = refused.sign_in("zhao", "operator", refused.new_client())
+    form_wang = _form(refused.client.get(f"/orders/{REF}/edit").text)
+    form_zhao = _form(zhao.get(f"/orders/{REF}/edit").text)
+    saved = refused.client.post(
+        f"/orders/{REF}/edit", data={**form_wang, "phone.imei": "864712030005065"}
+    )
+    assert saved.status_code == 303
+    late = zhao.post(f"/orders/{REF}/edit", data={**form_zhao, "phone.model": "华为 畅享9"})
+    assert late.status_code == 409
+    assert "订单在您打开修改页之后已被修改过:下面是现在的数据,请重新修改" in text_of(late.text)
+    assert 'value="864712030005065"' in late.text  # the form shows the order as it is now
+    phone = refused.store.get(REF).payload["phone"]
+    assert (phone["imei"], phone["model"]) == ("864712030005065", "中兴 BA610C")
+    again = zhao.post(f"/orders/{REF}/edit", data={**_form(late.text), "phone.model": "华为 畅享9"})
+    assert again.status_code == 303
+    assert refused.store.get(REF).payload["phone"]["model"] == "华为 畅享9"
+
+
+def test_a_button_pressed_on_a_page_the_order_changed_since_acts_on_nothing(
+    refused: ConsoleKit,
+) -> None:
+    # zhao still looks at the refused order when wang sends it back to the queue; zhao's
+    # 取消 would cancel an order that is waiting to be entered
+    zhao = refused.sign_in("zhao", "operator", refused.new_client())
+    page_zhao = zhao.get(f"/orders/{REF}").text
+    cancel_zhao = re.search(
+        r'action="/orders/[^"]+/cancel".*?name="csrf" value="([^"]+)"><input type="hidden" '
+        r'name="seen" value="([^"]+)"', page_zhao, re.S)  # fmt: skip
+    assert cancel_zhao is not None
+    confirm = refused.client.post(
+        f"/orders/{REF}/replay", data={"csrf": refused.page_csrf(f"/orders/{REF}")}
+    )
+    sent = refused.client.post(
+        f"/orders/{REF}/replay", data={**_form(confirm.text), "confirm": "yes"}
+    )
+    assert sent.status_code == 303 and refused.store.get(REF).state is State.PENDING
+    late = zhao.post(
+        f"/orders/{REF}/cancel", data={"csrf": cancel_zhao[1], "seen": cancel_zhao[2]}
+    )
+    assert late.status_code == 409
+    assert "订单在您打开页面之后已有变化(现在是待处理):请看过最新情况后再操作" in text_of(late.text)
+    assert refused.store.get(REF).state is State.PENDING
+    # the replay's confirmation posted again once the order was refused anew: not sent
+    fail_next(refused.store, "客户已欠费,不能办理")
+    again = refused.client.post(
+        f"/orders/{REF}/replay", data={**_form(confirm.text), "confirm": "yes"}
+    )
+    assert again.status_code == 409 and refused.store.get(REF).state is State.FAILED

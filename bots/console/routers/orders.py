@@ -17,6 +17,7 @@ from bots.ledger import IllegalTransition, NotFound, Store, WorkItem
 from bots.ledger.mask import mask_payload, mask_text
 from bots.masking import is_sensitive
 from bots.messages import t
+from bots.messages.terms import state_name
 
 router = APIRouter()
 
@@ -41,7 +42,16 @@ def _page(
         outputs=mask_payload(item.outputs or {}), attempts=attempts,
         failed=next((a for a in attempts if a.picture or a.error), None),
         history=views.history_of(item, history), allowed=views.allowed(item), error=error,
-        reason=mask_text(item.error_message, views.hidden(item)),
+        reason=mask_text(item.error_message, views.hidden(item)), seen=views.seen(item),
+    )  # fmt: skip
+
+
+def _changed(request: Request, store: Store, viewer: Viewer, item: WorkItem) -> Response:
+    """The order's page as it is now, saying the operator's form was made before it changed."""
+    return _page(
+        request, store, viewer, item.reference, status=409,
+        error=t("订单在您打开页面之后已有变化(现在是{state}):请看过最新情况后再操作",
+                state=state_name(item.state.value)),
     )  # fmt: skip
 
 
@@ -54,7 +64,7 @@ def order(request: Request, store: Ledger, viewer: Signed, ref: str) -> Response
 def edit_form(request: Request, store: Ledger, viewer: Operator, ref: str) -> Response:
     item = _item(store, ref)
     return render(request, "orders/edit.html.j2", viewer, item=item,
-                  fields=forms.fields(item), other=[])  # fmt: skip
+                  fields=forms.fields(item), other=[], seen=views.seen(item))  # fmt: skip
 
 
 @router.post("/orders/{ref}/edit", response_class=HTMLResponse)
@@ -70,10 +80,18 @@ def _save_edit(
     request: Request, store: Store, viewer: Viewer, ref: str, posted: dict[str, str]
 ) -> Response:
     item = _item(store, ref)
+    if views.stale(item, posted.get("seen", "")):
+        # another operator's save came between: saved over it, it would be undone unseen
+        return render(
+            request, "orders/edit.html.j2", viewer, status=409, item=item,
+            fields=forms.fields(item), seen=views.seen(item),
+            other=[t("订单在您打开修改页之后已被修改过:下面是现在的数据,请重新修改")],
+        )  # fmt: skip
     changes = forms.changes(item, posted)
     if not changes:
         return render(request, "orders/edit.html.j2", viewer, status=400, item=item,
-                      fields=forms.fields(item, posted), other=[t("没有改动任何字段")])  # fmt: skip
+                      fields=forms.fields(item, posted), other=[t("没有改动任何字段")],
+                      seen=views.seen(item))  # fmt: skip
     try:
         store.edit(ref, changes, forms.validator(ref), actor=viewer.actor)
     except BadInput as error:
@@ -84,7 +102,7 @@ def _save_edit(
         return render(
             request, "orders/edit.html.j2", viewer, status=400, item=item,
             fields=forms.fields(item, posted, by_field),
-            other=[mask_text(line, typed) for line in other],
+            other=[mask_text(line, typed) for line in other], seen=views.seen(item),
         )  # fmt: skip
     except IllegalTransition as error:
         return _page(request, store, viewer, ref, error=error.message, status=409)
@@ -93,14 +111,17 @@ def _save_edit(
 
 @router.post("/orders/{ref}/replay")
 def replay(
-    request: Request, store: Ledger, viewer: Operator, ref: str, confirm: str = Form("")
-) -> Response:
+    request: Request, store: Ledger, viewer: Operator, ref: str, confirm: str = Form(""),
+    seen: str = Form(""),
+) -> Response:  # fmt: skip
     item = _item(store, ref)
+    if views.stale(item, seen):
+        return _changed(request, store, viewer, item)
     if views.needs_confirmation(item) and confirm != "yes":
         return render(
             request, "orders/replay.html.j2", viewer, item=item,
             reason=mask_text(item.error_message, views.hidden(item)),
-            edit=views.edited_since_failure(store.history(ref)),
+            edit=views.edited_since_failure(store.history(ref)), seen=views.seen(item),
         )  # fmt: skip
     try:
         store.replay([ref], actor=viewer.actor)
@@ -110,7 +131,12 @@ def replay(
 
 
 @router.post("/orders/{ref}/cancel")
-def cancel(request: Request, store: Ledger, viewer: Operator, ref: str) -> Response:
+def cancel(
+    request: Request, store: Ledger, viewer: Operator, ref: str, seen: str = Form("")
+) -> Response:
+    item = _item(store, ref)
+    if views.stale(item, seen):
+        return _changed(request, store, viewer, item)
     try:
         store.cancel(ref, actor=viewer.actor)
     except IllegalTransition as error:
@@ -120,8 +146,12 @@ def cancel(request: Request, store: Ledger, viewer: Operator, ref: str) -> Respo
 
 @router.post("/orders/{ref}/review")
 def review(
-    request: Request, store: Ledger, viewer: Operator, ref: str, note: str = Form("")
-) -> Response:
+    request: Request, store: Ledger, viewer: Operator, ref: str, note: str = Form(""),
+    seen: str = Form(""),
+) -> Response:  # fmt: skip
+    item = _item(store, ref)
+    if views.stale(item, seen):
+        return _changed(request, store, viewer, item)
     try:
         store.review(ref, actor=viewer.actor, note=note[:500])
     except IllegalTransition as error:
