@@ -18,14 +18,14 @@ from bots.orders import areas
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"  # GB 11643: index = weighted sum mod 11
 
-MOBILE_RE = re.compile(r"1[3-9]\d{9}")
-LANDLINE_RE = re.compile(r"0\d{2,3}-?\d{7,8}")
-ACCESS_NUMBER_RE = re.compile(r"0\d{9,11}")
-ICCID_RE = re.compile(r"89\d{17,18}")
-IMEI_RE = re.compile(r"\d{15}")
-BROADBAND_ACCOUNT_RE = re.compile(r"[a-z0-9]{6,20}")
-ADDRESS_CODE_RE = re.compile(r"\d{4}-\d{4}")
-REFERENCE_RE = re.compile(r"[A-Za-z0-9_-]{3,40}")
+MOBILE_RE = re.compile(r"1[3-9]\d{9}", re.ASCII)
+LANDLINE_RE = re.compile(r"0\d{2,3}-?\d{7,8}", re.ASCII)
+ACCESS_NUMBER_RE = re.compile(r"0\d{9,11}", re.ASCII)
+ICCID_RE = re.compile(r"89\d{17,18}", re.ASCII)
+IMEI_RE = re.compile(r"\d{15}", re.ASCII)
+BROADBAND_ACCOUNT_RE = re.compile(r"[a-z0-9]{6,20}", re.ASCII)
+ADDRESS_CODE_RE = re.compile(r"\d{4}-\d{4}", re.ASCII)
+REFERENCE_RE = re.compile(r"[A-Za-z0-9_-]{3,40}", re.ASCII)
 
 # Categories refused in any text: control characters (tabs and newlines included: every field
 # is one line in the portal), unpaired surrogates, and the Unicode line/paragraph separators.
@@ -57,6 +57,13 @@ def id_check_char(first17: str) -> str:
     return ID_CHECK_CHARS[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
 
 
+def number(value: str) -> str:
+    """An identifier as typed, trimmed, its full-width characters made half-width (a Chinese
+    input method types １８９３７… and －): the checks then see the digits the clerk meant.
+    Digits of other scripts stay, and the checks (ASCII only) refuse them."""
+    return unicodedata.normalize("NFKC", value).strip()
+
+
 def text(value: str, max_len: int) -> str:
     """One line of free text: trimmed, not empty, no control characters, at most ``max_len``.
 
@@ -80,8 +87,9 @@ def text(value: str, max_len: int) -> str:
 
 def id_number(value: str, today: date | None = None) -> str:
     """A resident ID number (GB 11643): 17 digits, a check digit or X, a real birth date."""
-    value = value.strip().upper()
-    if len(value) != 18 or not value[:17].isdigit() or value[17] not in "0123456789X":
+    value = number(value).upper()
+    digits = value[:17].isascii() and value[:17].isdigit()
+    if len(value) != 18 or not digits or value[17] not in "0123456789X":
         if len(value) != 18:
             raise ValueError(t("应为18位,实际{length}位", length=len(value)))
         raise ValueError(t("应为17位数字加一位校验码(0-9或X)"))
@@ -101,7 +109,7 @@ def id_number(value: str, today: date | None = None) -> str:
 
 def mobile_number(value: str) -> str:
     """An 11-digit mainland mobile number, 1[3-9]xxxxxxxxx."""
-    value = value.strip()
+    value = number(value)
     if not MOBILE_RE.fullmatch(value):
         raise ValueError(t("应为13-19开头的11位手机号码,实际为{value}", value=shown(value)))
     return value
@@ -109,7 +117,7 @@ def mobile_number(value: str) -> str:
 
 def contact_phone(value: str) -> str:
     """A mobile number or a landline with area code (0371-12345678 or 037112345678)."""
-    value = value.strip()
+    value = number(value)
     if not (MOBILE_RE.fullmatch(value) or LANDLINE_RE.fullmatch(value)):
         # the value is personal: say what is wrong, not what it is
         raise ValueError(
@@ -124,7 +132,7 @@ def contact_phone(value: str) -> str:
 def access_number(value: str) -> str:
     """A Henan broadband access number: one of Henan's area codes (``bots.orders.areas``),
     then the line (7-8 digits)."""
-    value = value.strip()
+    value = number(value)
     if not ACCESS_NUMBER_RE.fullmatch(value):
         hint = ""
         if value.isdigit() and not value.startswith("0"):
@@ -146,7 +154,7 @@ def access_number(value: str) -> str:
 
 def iccid(value: str) -> str:
     """A UIM card ICCID: 19-20 digits, starting 89, ending with a Luhn check digit."""
-    value = value.strip()
+    value = number(value)
     if not ICCID_RE.fullmatch(value):
         raise ValueError(t("应为89开头的19-20位数字,实际为{value}", value=shown(value)))
     if value[-1] != luhn_check_digit(value[:-1]):
@@ -156,7 +164,7 @@ def iccid(value: str) -> str:
 
 def imei(value: str) -> str:
     """A phone's IMEI: 15 digits, the last a Luhn check digit."""
-    value = value.strip()
+    value = number(value)
     if not IMEI_RE.fullmatch(value):
         raise ValueError(t("应为15位数字,实际为{value}", value=shown(value)))
     if value[-1] != luhn_check_digit(value[:-1]):
@@ -173,7 +181,7 @@ def shown(value: str) -> str:
 
 def pattern(value: str, regex: re.Pattern[str], description: str) -> str:
     """``value`` trimmed, if it matches ``regex`` in full; else the ``description`` of the form."""
-    value = value.strip()
+    value = number(value)
     if not regex.fullmatch(value):
         raise ValueError(t("应为{description},实际为{value}", description=description,
                            value=shown(value)))  # fmt: skip

@@ -179,3 +179,24 @@ def test_text_refused(value: str, message: str) -> None:
 def test_shown_cuts_long_values() -> None:
     assert checks.shown("a" * 40) == repr("a" * 40)
     assert checks.shown("a" * 41) == repr("a" * 40 + "…")
+
+
+def _full_width(value: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in value)
+
+
+def test_identifiers_typed_in_full_width_are_the_digits_meant() -> None:
+    # a Chinese input method types １３９… : the check digit was compared as a character
+    # ("６" != "6") and a right IMEI was called invalid
+    assert checks.id_number(_full_width(VALID_ID)) == VALID_ID
+    assert checks.mobile_number(_full_width("18937100501")) == "18937100501"
+    assert checks.contact_phone(_full_width("0371-12345678")) == "0371-12345678"
+    assert checks.imei(_full_width("490154203237518")) == "490154203237518"
+    assert checks.iccid(_full_width("8986031937100000007")) == "8986031937100000007"
+    assert checks.access_number(_full_width("037160010001")) == "037160010001"
+    # digits of another script are no digits here
+    arabic = "".join(chr(0x0660 + int(c)) for c in "490154203237518")
+    assert reason(checks.imei, arabic) == f"must be 15 digits, got '{arabic}'"
+    other = "".join(chr(0x0660 + int(c)) for c in VALID_ID[:17]) + "X"
+    assert reason(checks.id_number, other) == (
+        "must be 17 digits followed by a check digit (0-9 or X)")
