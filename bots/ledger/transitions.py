@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bots.ledger.errors import IllegalTransition
 from bots.ledger.model import State
 from bots.messages import t
-from bots.messages.terms import state_name
+from bots.messages.terms import action_name, state_name
 
 P, R, D, F, W, N, C = (
     State.PENDING,
@@ -68,10 +68,10 @@ def check(action: str, reference: str, state: State, target: State | None = None
     given, may lead to it. Returns the target (by default the action's only one, if it has
     one, else ``state``)."""
     rule = TRANSITIONS[action]
-    verb = action.replace("_", " ")
+    verb = action_name(action).lower()  # in a sentence (English labels are capitalised)
     if state not in rule.sources:
         raise IllegalTransition(
-            t("不能对{ref}执行 {verb}:它是{state}({verb} 需要{needs})", ref=reference, verb=verb,
+            t("不能{verb}{ref}:它是{state}({verb}需要{needs})", ref=reference, verb=verb,
               state=state_name(state), needs=_names(rule.sources)),
             reference=reference,
         )  # fmt: skip
@@ -79,7 +79,7 @@ def check(action: str, reference: str, state: State, target: State | None = None
         return next(iter(rule.targets)) if len(rule.targets) == 1 else state
     if target not in rule.targets:
         raise IllegalTransition(
-            t("不能把{ref} {verb} 成{target}:{verb} 只能到{leads}", ref=reference, verb=verb,
+            t("不能把{ref}{verb}成{target}:{verb}只能到{leads}", ref=reference, verb=verb,
               target=state_name(target), leads=_names(rule.targets))
         )  # fmt: skip
     return target

@@ -24,6 +24,27 @@ def state_name(state: str) -> str:
     return names.get(str(state), str(state))
 
 
+def action_name(action: str) -> str:
+    """重放, 取消, … for what the ledger is asked to do with an item (``replay``, ``cancel``)."""
+    names = {
+        "claim": t("领取"),
+        "heartbeat": t("续租"),
+        "commit_started": t("开始提交"),
+        "commit_done": t("记下提交结果"),
+        "complete": t("完成"),
+        "fail_business": t("记为业务失败"),
+        "fail_system": t("记为系统失败"),
+        "fail_unknown": t("记为结果不明"),
+        "reap": t("回收"),
+        "release": t("交回队列"),
+        "replay": t("重放"),
+        "cancel": t("取消"),
+        "edit": t("修改"),
+        "review": t("标记为已核查"),
+    }
+    return names.get(str(action), str(action))
+
+
 def procedure_name(procedure: str) -> str:
     """新装 or 续费 for a procedure (``new_install``, ``renewal``)."""
     names = {"new_install": t("新装"), "renewal": t("续费")}

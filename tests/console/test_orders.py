@@ -116,7 +116,7 @@ def test_replaying_a_business_refusal_asks_first_and_says_whether_the_data_chang
     again = refused.client.post(f"/orders/{REF}/replay", data={"csrf": csrf, "confirm": "yes"})
     assert again.status_code == 409
     assert (
-        f"不能对{REF}执行 replay:它是待处理(replay 需要失败、待人工核查或已取消)"
+        f"不能重放{REF}:它是待处理(重放需要失败、待人工核查或已取消)"
         in text_of(again.text)
     )
 

@@ -193,5 +193,5 @@ def test_review_marks_an_item_an_operator_looked_at(store: Store) -> None:
     with pytest.raises(IllegalTransition) as caught:
         store.review("E9-1")
     assert str(caught.value) == (
-        "cannot review E9-1: it is pending (review needs failed or needs review)"
+        "cannot mark reviewed E9-1: it is pending (mark reviewed needs failed or needs review)"
     )

@@ -6,7 +6,7 @@ import pytest
 
 from bots.ledger import IllegalTransition, State
 from bots.ledger.transitions import TRANSITIONS, check
-from bots.messages.terms import state_name
+from bots.messages.terms import action_name, state_name
 
 LEGAL = {
     "claim": {"pending", "retry_wait"},
@@ -39,8 +39,8 @@ def test_every_action_in_every_state(action: str, state: State) -> None:
         return
     with pytest.raises(IllegalTransition) as caught:
         check(action, "ORD-1", state)
-    verb = action.replace("_", " ")
-    expected = f"不能对ORD-1执行 {verb}:它是{state_name(state)}({verb} 需要"
+    verb = action_name(action).lower()
+    expected = f"不能{verb}ORD-1:它是{state_name(state)}({verb}需要"
     assert str(caught.value).startswith(expected)
 
 
@@ -48,7 +48,7 @@ def test_refusal_names_the_states_that_would_do() -> None:
     with pytest.raises(IllegalTransition) as caught:
         check("cancel", "ORD-7", State.RUNNING)
     assert str(caught.value) == (
-        "不能对ORD-7执行 cancel:它是处理中(cancel 需要待处理、失败、等待重试或待人工核查)"
+        "不能取消ORD-7:它是处理中(取消需要待处理、失败、等待重试或待人工核查)"
     )
 
 
@@ -56,7 +56,7 @@ def test_a_target_the_action_cannot_reach() -> None:
     with pytest.raises(IllegalTransition) as caught:
         check("reap", "ORD-7", State.RUNNING, State.DONE)
     assert str(caught.value) == (
-        "不能把ORD-7 reap 成已完成:reap 只能到待处理、失败或待人工核查"
+        "不能把ORD-7回收成已完成:回收只能到待处理、失败或待人工核查"
     )
 
 
