@@ -419,11 +419,18 @@ def _csv_size(path: Path, encoding: str) -> None:
 
 def _records(f: IO[str]) -> Iterator[list[str]]:
     reader = csv.reader(f)
+    number = 0  # records, not lines: a cell may hold a line break
     try:
-        yield from reader
-    except csv.Error as error:  # e.g. a field past the csv module's size limit
+        for number, cells in enumerate(reader, start=1):  # noqa: B007 - read in except
+            yield cells
+    except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise FileProblem(
+                t("第{row}行有一格超过{limit}个字:删掉那一格多余的内容", row=number + 1,
+                  limit=csv.field_size_limit())
+            ) from None  # fmt: skip
         raise FileProblem(
-            t("第{row}行不是可读的 CSV({reason})", row=reader.line_num, reason=error)
+            t("第{row}行不是可读的 CSV({reason})", row=number + 1, reason=error)
         ) from None
 
 
@@ -506,8 +513,9 @@ def read_json(path: Path) -> _Source:
     except UnicodeDecodeError:
         raise FileProblem(t("不是 UTF-8 文本")) from None
     except json.JSONDecodeError as exc:
+        problem = t("JSON 格式错误:{words};请检查引号、逗号和括号", words=exc.msg)
         raise FileProblem(
-            t("{problem}(第{line}行第{column}列)", problem=exc.msg, line=exc.lineno,
+            t("{problem}(第{line}行第{column}列)", problem=problem, line=exc.lineno,
               column=exc.colno)
         ) from None  # fmt: skip
     return _items(data)

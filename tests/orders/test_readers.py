@@ -223,7 +223,9 @@ def test_json_list_and_errors(tmp_path: Path) -> None:
     (tmp_path / "o.json").write_text(json.dumps([o.model_dump(mode="json") for o in ORDERS]))
     assert read_orders(tmp_path / "o.json").orders == ORDERS
     (tmp_path / "bad.json").write_text('[{"reference": }]')
-    assert errors(tmp_path / "bad.json") == [": Expecting value at line 1, column 16"]
+    assert errors(tmp_path / "bad.json") == [
+        ": invalid JSON: Expecting value; check the quotes, commas and brackets at line 1,"
+        " column 16"]
     (tmp_path / "item.json").write_text('[1]')
     assert errors(tmp_path / "item.json") == [":item 1: order: must be a mapping of fields"]
 
@@ -366,7 +368,7 @@ def test_a_csv_field_past_the_csv_modules_limit_refuses_the_file(tmp_path: Path)
     table = rows()
     table[2][columns.COLUMNS.index(columns.column_for("note"))] = "备" * 200_000  # type: ignore[arg-type]
     path = write_csv(tmp_path / "o.csv", table)
-    assert errors(path) == [":第3行不是可读的 CSV(field larger than field limit (131072))"]
+    assert errors(path) == [":第3行有一格超过131072个字:删掉那一格多余的内容"]
 
 
 def test_an_id_or_phone_number_quoted_in_a_reason_is_shown_in_part(tmp_path: Path) -> None:
