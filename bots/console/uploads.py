@@ -72,6 +72,9 @@ class Uploads:
     def __init__(self, folder: Path, limit: int) -> None:
         self.folder, self.limit = folder, limit
         self._uploads: dict[str, Upload] = {}
+        # enqueued uploads (id → owner, batch, when): a second press of 入队, or the page
+        # opened again with the browser's back, finds its batch instead of "no such upload"
+        self._enqueued: dict[str, tuple[str, str, datetime]] = {}
         self._lock = threading.Lock()
 
     def save(self, owner: str, filename: str, data: IO[bytes], batch: str) -> Upload:
@@ -106,18 +109,28 @@ class Uploads:
             upload = self._uploads.get(upload_id)
         return upload if upload is not None and upload.owner == owner else None
 
+    def enqueued_into(self, upload_id: str, owner: str) -> str | None:
+        """The batch an upload of ``owner``'s was enqueued into, if it was."""
+        with self._lock:
+            done = self._enqueued.get(upload_id)
+        return done[1] if done is not None and done[0] == owner else None
+
     def _forget_old(self) -> None:
         now = datetime.now(UTC)
         with self._lock:
             old = [u for u in self._uploads.values() if now - u.created > KEPT]
             for upload in old:
                 del self._uploads[upload.id]
+            for upload_id in [i for i, done in self._enqueued.items() if now - done[2] > KEPT]:
+                del self._enqueued[upload_id]
         for upload in old:
             upload.path.unlink(missing_ok=True)
 
     def discard(self, upload: Upload) -> None:
         with self._lock:
             self._uploads.pop(upload.id, None)
+            if upload.enqueued is not None:
+                self._enqueued[upload.id] = (upload.owner, upload.batch, datetime.now(UTC))
         upload.path.unlink(missing_ok=True)
 
 

@@ -64,7 +64,15 @@ def test_an_upload_shows_each_rejected_row_with_its_data_then_enqueues_the_good_
     )
     items = console.store.items(batch="五月续费")
     assert len(items) == 11 and "E9-20261127-0006" not in {i.reference for i in items}
-    assert console.client.get(checked).status_code == 404  # an upload is enqueued once
+    # an upload is enqueued once: pressed again (a double click) or opened again from the
+    # browser's history, it leads to its batch
+    batch = "/batches/%E4%BA%94%E6%9C%88%E7%BB%AD%E8%B4%B9"
+    again = console.client.post(checked + "/enqueue", data={"csrf": console.page_csrf()})
+    assert (again.status_code, again.headers["location"]) == (303, batch)
+    assert len(console.store.items(batch="五月续费")) == 11
+    assert console.client.get(checked).headers["location"] == batch
+    other = console.sign_in("zhao", "clerk", console.new_client())
+    assert other.get(checked).status_code == 404  # another clerk's upload is none of theirs
     # the refused row is kept, as bots enqueue --skip-invalid keeps it: the upload is gone
     (kept,) = console.store.rejects("五月续费")
     assert (kept.file, kept.row, kept.reference, kept.field, kept.reason) == (

@@ -78,14 +78,25 @@ def _upload(request: Request, upload_id: str, owner: str) -> uploads.Upload:
     return found
 
 
+def _enqueued(request: Request, upload_id: str, owner: str) -> Response | None:
+    """The batch page, for an upload already enqueued (入队 pressed twice, the page opened
+    again from the browser's history): it went in once, and that is where it is."""
+    batch = _uploads(request).enqueued_into(upload_id, owner)
+    return None if batch is None else back_to(f"/batches/{quote(batch, safe='')}")
+
+
 @router.get("/uploads/{upload_id}", response_class=HTMLResponse)
 def checked(request: Request, viewer: Signed, upload_id: str) -> Response:
+    if (done := _enqueued(request, upload_id, viewer.name)) is not None:
+        return done
     found = _upload(request, upload_id, viewer.name)
     return render(request, "batches/checked.html.j2", viewer, upload=found, error=None)
 
 
 @router.post("/uploads/{upload_id}/enqueue")
 def enqueue(request: Request, store: Ledger, viewer: Signed, upload_id: str) -> Response:
+    if (done := _enqueued(request, upload_id, viewer.name)) is not None:
+        return done
     found = _upload(request, upload_id, viewer.name)
     try:
         added = uploads.enqueue(found, store)
