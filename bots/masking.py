@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import unicodedata
 from collections.abc import Iterable
 from functools import cache
 from typing import Any
@@ -156,8 +157,11 @@ _PERSONAL_SHAPES = re.compile(
 
 
 def personal_shapes(text: str) -> str:
-    """``text`` with what looks like an ID or phone number shown in part (``partial``)."""
-    return _PERSONAL_SHAPES.sub(lambda found: partial(found.group()), text)
+    """``text`` with what looks like an ID or phone number shown in part (``partial``), typed
+    in full width too (as the checks take it: the digits meant); else ``text`` as it is."""
+    normal = unicodedata.normalize("NFKC", text)
+    shown = _PERSONAL_SHAPES.sub(lambda found: partial(found.group()), normal)
+    return shown if shown != normal else text
 
 
 def mask_payload(data: Any, mask: str = MASK) -> Any:

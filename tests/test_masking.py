@@ -81,6 +81,9 @@ def test_what_looks_like_an_id_or_phone_number_is_shown_in_part() -> None:
     assert personal_shapes("got '110101199003071234', '13912345678' and '0371-12345678'") == (
         "got '110*************34', '139******78' and '037********78'"
     )
+    # typed in full width (the checks take it as the digits meant)
+    wide = "".join(chr(ord(c) + 0xFEE0) for c in "110101199003071234")
+    assert personal_shapes(f"got '{wide}'") == "got '110*************34'"
     # an ICCID, an access number, a reference, a number inside a word: left as they are
     kept = "898603193710000000 037112345678 E9-20261127-0001 a13912345678 139123456789"
     assert personal_shapes(kept) == kept

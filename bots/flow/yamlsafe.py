@@ -6,8 +6,9 @@ libyaml's parser (when PyYAML has it) builds the same nodes and marks several ti
 a file it refuses is parsed again by PyYAML's own, whose words the error keeps.
 
 Aliases (``*name``) are built as copies, so a few lines of nested aliases (a "billion
-laughs") could expand without end: at most ``MAX_ALIASED`` values are built through
-aliases in one file, and past that the file is refused at the alias that went over.
+laughs") could expand without end: at most ``MAX_ALIASED`` values (or, in a longer file,
+as many as it has characters) are built through aliases in one file, and past that the
+file is refused at the alias that went over.
 """
 
 from __future__ import annotations
@@ -65,8 +66,10 @@ class _Aliases:
     """What building one file has met of its aliases: the collections built once, how many
     values were built through an alias, and (PyYAML's own parser only) each alias's name."""
 
-    def __init__(self, names: dict[int, tuple[str, yaml.Mark]] | None = None) -> None:
-        self.names = names
+    def __init__(
+        self, names: dict[int, tuple[str, yaml.Mark]] | None = None, limit: int = MAX_ALIASED
+    ) -> None:
+        self.names, self.limit = names, limit
         self.built_once: set[int] = set()
         self.aliased = 0
 
@@ -95,7 +98,7 @@ class _Loader(yaml.SafeLoader):
 def _count_alias(
     node: yaml.Node, marks: Marks, seen: _Aliases, via: yaml.Node | None
 ) -> yaml.Node | None:
-    """The alias ``node`` is built through (None: it is not); refuse past ``MAX_ALIASED``
+    """The alias ``node`` is built through (None: it is not); refuse past ``seen.limit``
     values built that way, naming the outermost alias being expanded."""
     if id(node) in seen.built_once:
         via = via or node
@@ -103,7 +106,7 @@ def _count_alias(
         seen.built_once.add(id(node))
     if via is not None:
         seen.aliased += 1
-        if seen.aliased > MAX_ALIASED:
+        if seen.aliased > seen.limit:
             if seen.names is None:
                 raise _TooManyAliases
             name, mark = seen.names.get(id(via), ("?", via.start_mark))
@@ -113,7 +116,7 @@ def _count_alias(
                 t(
                     "别名*{name}展开超过{limit}个值(别名里又套别名):把值直接写出来,或少用几层别名",
                     name=name,
-                    limit=MAX_ALIASED,
+                    limit=seen.limit,
                 ),
             )
     return via
@@ -215,7 +218,9 @@ def _compose(text: str, loader_class: Any, marks: Marks) -> Any:
         node = loader.get_single_node()
         if node is None:
             return None
-        seen = _Aliases(getattr(loader, "aliases", None))
+        # a long file may reuse an anchor in every item (an order file's `<<: *defaults`):
+        # as many values as it has characters, never the exponential growth of a bomb
+        seen = _Aliases(getattr(loader, "aliases", None), max(MAX_ALIASED, len(text)))
         return _build(node, (), marks, loader, seen)
     finally:
         loader.dispose()

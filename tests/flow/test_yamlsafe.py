@@ -112,3 +112,18 @@ def test_a_file_saved_in_gbk_is_refused_where_it_stops_being_utf_8(tmp_path: Pat
         "flows/gbk.yaml:1:7: =====> "
         "不是 UTF-8 文本:请用编辑器另存为 UTF-8 编码(例如记事本的“另存为”)"
     )
+
+
+def test_a_long_file_may_reuse_an_anchor_in_every_item(tmp_path: Path) -> None:
+    # an order file: 400 orders, each merging defaults that hold a nested mapping — 1,600
+    # values built through aliases, past a short file's bound, within this one's length
+    head = "defaults: &d {broadband: {bandwidth: 500M, standard_address: 4101-0101}}\norders:\n"
+    items = "".join(
+        f"  - {{<<: *d, reference: E9-{n:04d}, note: 第{n}单:客户周末在家,请提前电话联系}}\n"
+        for n in range(400)
+    )
+    (tmp_path / "orders.yaml").write_text(head + items, encoding="utf-8")
+    data, _ = load_yaml(tmp_path / "orders.yaml")
+    assert len(data["orders"]) == 400
+    shared = {"bandwidth": "500M", "standard_address": "4101-0101"}
+    assert data["orders"][399]["broadband"] == shared
