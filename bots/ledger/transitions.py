@@ -71,7 +71,7 @@ def check(action: str, reference: str, state: State, target: State | None = None
     verb = action_name(action).lower()  # in a sentence (English labels are capitalised)
     if state not in rule.sources:
         raise IllegalTransition(
-            t("不能{verb}{ref}:它是{state}({verb}需要{needs})", ref=reference, verb=verb,
+            t("不能{verb}{ref}:它是{state}(这需要订单是{needs})", ref=reference, verb=verb,
               state=state_name(state), needs=_names(rule.sources)),
             reference=reference,
         )  # fmt: skip
@@ -79,7 +79,7 @@ def check(action: str, reference: str, state: State, target: State | None = None
         return next(iter(rule.targets)) if len(rule.targets) == 1 else state
     if target not in rule.targets:
         raise IllegalTransition(
-            t("不能把{ref}{verb}成{target}:{verb}只能到{leads}", ref=reference, verb=verb,
+            t("“{verb}”之后{ref}不能是{target},只能是{leads}", ref=reference, verb=verb,
               target=state_name(target), leads=_names(rule.targets))
         )  # fmt: skip
     return target

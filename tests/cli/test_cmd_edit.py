@@ -109,5 +109,5 @@ def test_a_running_order_is_not_edited(ledger) -> None:
     result = edit(url, "--set", "bandwidth=50M")
     assert isinstance(result.exception, IllegalTransition)
     assert str(result.exception) == (
-        f"不能修改{REF}:它是处理中(修改需要待处理、失败、待人工核查或已取消)"
+        f"不能修改{REF}:它是处理中(这需要订单是待处理、失败、待人工核查或已取消)"
     )

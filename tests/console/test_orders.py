@@ -116,7 +116,7 @@ def test_replaying_a_business_refusal_asks_first_and_says_whether_the_data_chang
     again = refused.client.post(f"/orders/{REF}/replay", data={"csrf": csrf, "confirm": "yes"})
     assert again.status_code == 409
     assert (
-        f"不能重放{REF}:它是待处理(重放需要失败、待人工核查或已取消)"
+        f"不能重放{REF}:它是待处理(这需要订单是失败、待人工核查或已取消)"
         in text_of(again.text)
     )
 
@@ -166,13 +166,26 @@ def test_a_save_from_an_edit_form_made_before_another_save_changes_nothing(
     assert saved.status_code == 303
     late = zhao.post(f"/orders/{REF}/edit", data={**form_zhao, "phone.model": "华为 畅享9"})
     assert late.status_code == 409
-    assert "订单在您打开修改页之后已被修改过:下面是现在的数据,请重新修改" in text_of(late.text)
+    changed = "订单在您打开修改页之后已有变化(现在是失败):下面是现在的数据,请看过后重新修改"
+    assert changed in text_of(late.text)
     assert 'value="864712030005065"' in late.text  # the form shows the order as it is now
     phone = refused.store.get(REF).payload["phone"]
     assert (phone["imei"], phone["model"]) == ("864712030005065", "中兴 BA610C")
     again = zhao.post(f"/orders/{REF}/edit", data={**_form(late.text), "phone.model": "华为 畅享9"})
     assert again.status_code == 303
     assert refused.store.get(REF).payload["phone"]["model"] == "华为 畅享9"
+    # a form opened before a worker took the order: its page as it is now, no form to save
+    replayed = refused.client.post(
+        f"/orders/{REF}/replay", data={"csrf": refused.page_csrf(f"/orders/{REF}")}
+    )
+    form = _form(refused.client.get(f"/orders/{REF}/edit").text)
+    refused.client.post(f"/orders/{REF}/replay", data={**_form(replayed.text), "confirm": "yes"})
+    assert refused.store.claim("robot-07/0") is not None
+    taken = refused.client.post(f"/orders/{REF}/edit", data={**form, "phone.model": "小米"})
+    assert taken.status_code == 409
+    taken_text = text_of(taken.text)
+    assert "订单在您打开页面之后已有变化(现在是处理中):请看过最新情况后再操作" in taken_text
+    assert 'id="save"' not in taken.text
 
 
 def test_a_button_pressed_on_a_page_the_order_changed_since_acts_on_nothing(

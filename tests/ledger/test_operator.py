@@ -62,7 +62,8 @@ def test_replay_is_all_or_nothing(store: Store) -> None:
     with pytest.raises(IllegalTransition) as caught:
         store.replay(["E9-1", "E9-2"])
     assert str(caught.value) == (
-        "cannot replay E9-2: it is pending (replay needs failed, needs review or cancelled)"
+        "cannot replay E9-2: it is pending (this needs an order that is failed, needs review"
+        " or cancelled)"
     )
     assert store.get("E9-1").state is State.FAILED
 
@@ -99,8 +100,8 @@ def test_cancel_refuses_a_running_item(store: Store) -> None:
     with pytest.raises(IllegalTransition) as caught:
         store.cancel("E9-1")
     assert str(caught.value) == (
-        "cannot cancel E9-1: it is running (cancel needs pending, failed, waiting to retry or "
-        "needs review)"
+        "cannot cancel E9-1: it is running (this needs an order that is pending, failed,"
+        " waiting to retry or needs review)"
     )
     assert store.get("E9-1").state is State.RUNNING
 
@@ -155,7 +156,8 @@ def test_edit_is_refused_while_a_worker_may_use_the_order(store: Store, state: s
         store.edit("E9-1", {"customer": "李四"}, dict)
     shown = {"retry_wait": "waiting to retry"}.get(state, state)
     assert str(caught.value) == (
-        f"cannot edit E9-1: it is {shown} (edit needs pending, failed, needs review or cancelled)"
+        f"cannot edit E9-1: it is {shown} (this needs an order that is pending, failed,"
+        " needs review or cancelled)"
     )
 
 
@@ -193,5 +195,6 @@ def test_review_marks_an_item_an_operator_looked_at(store: Store) -> None:
     with pytest.raises(IllegalTransition) as caught:
         store.review("E9-1")
     assert str(caught.value) == (
-        "cannot mark reviewed E9-1: it is pending (mark reviewed needs failed or needs review)"
+        "cannot mark reviewed E9-1: it is pending (this needs an order that is failed or"
+        " needs review)"
     )

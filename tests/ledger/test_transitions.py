@@ -40,7 +40,7 @@ def test_every_action_in_every_state(action: str, state: State) -> None:
     with pytest.raises(IllegalTransition) as caught:
         check(action, "ORD-1", state)
     verb = action_name(action).lower()
-    expected = f"不能{verb}ORD-1:它是{state_name(state)}({verb}需要"
+    expected = f"不能{verb}ORD-1:它是{state_name(state)}(这需要订单是"
     assert str(caught.value).startswith(expected)
 
 
@@ -48,7 +48,7 @@ def test_refusal_names_the_states_that_would_do() -> None:
     with pytest.raises(IllegalTransition) as caught:
         check("cancel", "ORD-7", State.RUNNING)
     assert str(caught.value) == (
-        "不能取消ORD-7:它是处理中(取消需要待处理、失败、等待重试或待人工核查)"
+        "不能取消ORD-7:它是处理中(这需要订单是待处理、失败、等待重试或待人工核查)"
     )
 
 
@@ -56,7 +56,7 @@ def test_a_target_the_action_cannot_reach() -> None:
     with pytest.raises(IllegalTransition) as caught:
         check("reap", "ORD-7", State.RUNNING, State.DONE)
     assert str(caught.value) == (
-        "不能把ORD-7回收成已完成:回收只能到待处理、失败或待人工核查"
+        "“回收”之后ORD-7不能是已完成,只能是待处理、失败或待人工核查"
     )
 
 

@@ -263,5 +263,5 @@ def test_retry_wait_is_claimable_only_when_due_and_keeps_counting(
     with pytest.raises(IllegalTransition) as caught:
         store.replay(["E9-1"])
     assert str(caught.value) == (
-        "不能重放E9-1:它是处理中(重放需要失败、待人工核查或已取消)"
+        "不能重放E9-1:它是处理中(这需要订单是失败、待人工核查或已取消)"
     )

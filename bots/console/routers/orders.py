@@ -81,11 +81,14 @@ def _save_edit(
 ) -> Response:
     item = _item(store, ref)
     if views.stale(item, posted.get("seen", "")):
-        # another operator's save came between: saved over it, it would be undone unseen
+        if "edit" not in views.allowed(item):
+            return _changed(request, store, viewer, item)  # e.g. a worker took it meanwhile
+        # e.g. another operator's save came between: saved over it, it would be undone unseen
         return render(
             request, "orders/edit.html.j2", viewer, status=409, item=item,
             fields=forms.fields(item), seen=views.seen(item),
-            other=[t("订单在您打开修改页之后已被修改过:下面是现在的数据,请重新修改")],
+            other=[t("订单在您打开修改页之后已有变化(现在是{state}):下面是现在的数据,请看过后重新修改",
+                     state=state_name(item.state.value))],
         )  # fmt: skip
     changes = forms.changes(item, posted)
     if not changes:
