@@ -477,6 +477,10 @@ class Executor:
             commit.started = self._commit_started = True
             self._started.add(commit.where)
             self.hooks.on_commit_start(commit.step)
+        if commit is not None and sending:
+            # the last moment to find the item is no longer this run's (a worker frozen
+            # since its commit started, its order reaped and replayed by another)
+            self.hooks.before_send(step)
         try:
             with self.session.dialog_mode(step.on_dialog) as dialogs:
                 outputs = self._dispatch(flow, step, call)

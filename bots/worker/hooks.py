@@ -131,6 +131,19 @@ class LedgerHooks(Hooks):
         self.in_commit = True
         self.store.commit_started(self.item.reference, self.worker, step.id, token=self.lease.token)
 
+    def before_send(self, step: Any) -> None:
+        """Ask the ledger, right before a change goes out, whether the item is still ours:
+        a process frozen inside a commit (SIGSTOP, a paused machine) past its lease has had
+        its order reaped, looked at and replayed by another worker meanwhile; sent now, the
+        change would be made twice. Inside the commit, so the run stops without sending
+        and the order stays with whoever holds it now."""
+        if not self.lease.renew(self.store):
+            raise LeaseLost(
+                t("{worker}失去了{ref}的租约;没有发出“{step}”",
+                  worker=self.worker, ref=self.item.reference, step=step.id),
+                reference=self.item.reference,
+            )  # fmt: skip
+
     def on_commit_done(self, step: Any, outputs: dict[str, Any]) -> None:
         if not self.in_commit:
             # the guard found the effect in the portal and the runner skipped the action

@@ -11,6 +11,7 @@ import pytest
 
 from bots.errors import BusinessException, SystemException, UnknownOutcome
 from bots.flow import load_flow
+from bots.ledger.errors import LeaseLost
 from bots.ledger.model import ErrorInfo
 from bots.runner import Hooks, Runner
 
@@ -707,3 +708,28 @@ def test_a_question_goes_out_with_the_order_s_personal_values_masked(page, tmp_p
     )
     assert result.status == "passed", result.error
     assert result.outputs == {} and asked == ["请输入客户手机 *** 收到的6位验证码"]
+
+
+def test_each_sending_action_is_announced_right_before_it_goes_out(page, pages_url, tmp_path):
+    # the worker asks the ledger there whether the order is still its own: raising keeps
+    # the change from going out
+    class Sends(Recorder):
+        def before_send(self, step):
+            self.events.append(f"before-send {step.id}")
+
+    hooks = Sends()
+    result = run(page, "two_saves_commit", pages_url, tmp_path, {"run": "announced"}, hooks=hooks)
+    assert result.status == "passed", result.error
+    sends = [e for e in hooks.events if e.startswith(("before-send", "commit-start"))]
+    assert sends == [
+        "commit-start enter", "before-send save", "before-send save", "before-send submit"
+    ]
+
+    class Lost(Recorder):
+        def before_send(self, step):
+            raise LeaseLost("w失去了R-1的租约;没有发出“submit”", reference="R-1")
+
+    lost = run(page, "slow_commit", pages_url, tmp_path, {"run": "lost-lease"}, hooks=Lost(),
+               run_dir=tmp_path / "lost")  # fmt: skip
+    assert isinstance(lost.error, LeaseLost)
+    assert page.locator("#sent").inner_text() == "0"

@@ -104,3 +104,23 @@ def test_a_commit_the_guard_found_done_is_recorded_as_committed(hooks) -> None:
     hooks.on_commit_done(STEP, {"found": True})  # no on_commit_start: the runner skipped it
     item = hooks.store.get("R-1")
     assert (item.committed_step, item.commit_in_progress) == ("submit", None)
+
+
+def test_a_change_is_not_sent_once_the_order_was_reaped_and_taken(hooks) -> None:
+    """Frozen inside a commit (its start recorded) past its lease: the order was reaped to
+    an operator, replayed and taken by another worker. Resumed, the worker asks the ledger
+    right before the change goes out, and does not send it."""
+    store = hooks.store
+    hooks.on_commit_start(STEP)
+    hooks.before_send(STEP)  # still ours: the lease is extended and the change goes out
+    assert store.get("R-1").lease_expires_at > store.clock() + timedelta(seconds=30)
+    with store.tx() as cur:
+        cur.run("UPDATE work_items SET lease_expires_at = ? WHERE reference = 'R-1'",
+                store.clock() - timedelta(seconds=1))  # fmt: skip
+    assert [i.state for i in store.reap()] == [State.NEEDS_REVIEW]
+    store.replay(["R-1"], actor="ops")
+    assert store.claim("other/0") is not None
+    with pytest.raises(LeaseLost) as caught:
+        hooks.before_send(STEP)
+    assert caught.value.message == "w失去了R-1的租约;没有发出“submit”"
+    assert store.get("R-1").lease_owner == "other/0"
