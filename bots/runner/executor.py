@@ -478,9 +478,10 @@ class Executor:
             self._started.add(commit.where)
             self.hooks.on_commit_start(commit.step)
         if commit is not None and sending:
+            fault.maybe_kill(self._fault, record["id"], "sending", self.folder)
             # the last moment to find the item is no longer this run's (a worker frozen
             # since its commit started, its order reaped and replayed by another)
-            self.hooks.before_send(step)
+            self.hooks.before_send(step, record)
         try:
             with self.session.dialog_mode(step.on_dialog) as dialogs:
                 outputs = self._dispatch(flow, step, call)

@@ -16,7 +16,7 @@ class Hooks:
 
     def on_commit_start(self, step: Any) -> None: ...
 
-    def before_send(self, step: Any) -> None:
+    def before_send(self, step: Any, record: dict[str, Any]) -> None:
         """Right before each action that sends a commit's change goes out (after
         ``on_commit_start`` for the first): raising here keeps it from going out."""
 
@@ -47,8 +47,8 @@ class HookSet(Hooks):
     def on_commit_start(self, step: Any) -> None:
         self._call("on_commit_start", step)
 
-    def before_send(self, step: Any) -> None:
-        self._call("before_send", step)
+    def before_send(self, step: Any, record: dict[str, Any]) -> None:
+        self._call("before_send", step, record)
 
     def on_commit_done(self, step: Any, outputs: dict[str, Any]) -> None:
         self._call("on_commit_done", step, outputs)

@@ -131,7 +131,7 @@ class LedgerHooks(Hooks):
         self.in_commit = True
         self.store.commit_started(self.item.reference, self.worker, step.id, token=self.lease.token)
 
-    def before_send(self, step: Any) -> None:
+    def before_send(self, step: Any, record: dict[str, Any]) -> None:
         """Ask the ledger, right before a change goes out, whether the item is still ours:
         a process frozen inside a commit (SIGSTOP, a paused machine) past its lease has had
         its order reaped, looked at and replayed by another worker meanwhile; sent now, the
@@ -140,7 +140,7 @@ class LedgerHooks(Hooks):
         if not self.lease.renew(self.store):
             raise LeaseLost(
                 t("{worker}失去了{ref}的租约;没有发出“{step}”",
-                  worker=self.worker, ref=self.item.reference, step=step.id),
+                  worker=self.worker, ref=self.item.reference, step=record["id"]),
                 reference=self.item.reference,
             )  # fmt: skip
 

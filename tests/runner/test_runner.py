@@ -714,19 +714,20 @@ def test_each_sending_action_is_announced_right_before_it_goes_out(page, pages_u
     # the worker asks the ledger there whether the order is still its own: raising keeps
     # the change from going out
     class Sends(Recorder):
-        def before_send(self, step):
-            self.events.append(f"before-send {step.id}")
+        def before_send(self, step, record):
+            self.events.append(f"before-send {record['id']}")
 
     hooks = Sends()
     result = run(page, "two_saves_commit", pages_url, tmp_path, {"run": "announced"}, hooks=hooks)
     assert result.status == "passed", result.error
     sends = [e for e in hooks.events if e.startswith(("before-send", "commit-start"))]
     assert sends == [
-        "commit-start enter", "before-send save", "before-send save", "before-send submit"
+        "commit-start enter", "before-send save_mobile/save", "before-send save_broadband/save",
+        "before-send enter/submit",
     ]
 
     class Lost(Recorder):
-        def before_send(self, step):
+        def before_send(self, step, record):
             raise LeaseLost("w失去了R-1的租约;没有发出“submit”", reference="R-1")
 
     lost = run(page, "slow_commit", pages_url, tmp_path, {"run": "lost-lease"}, hooks=Lost(),

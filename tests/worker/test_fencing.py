@@ -54,6 +54,8 @@ def start(db: str, portal: PortalClient, root: Path, staff: int, tmp: Path) -> s
     ]  # fmt: skip
     env = {**os.environ, "TMPDIR": str(tmp), "PYTHONPATH": str(ROOT), "COLUMNS": "300"}
     env.pop("BOTS_FAULT_KILL", None)
+    if os.environ.get("BOTS_TEST_FAULT"):  # this process's fault point (the test sets it)
+        env["BOTS_FAULT_KILL"] = os.environ["BOTS_TEST_FAULT"]
     return subprocess.Popen(
         command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
@@ -66,8 +68,12 @@ def steps(root: Path, attempt: int) -> str:
 
 
 def item(db: str) -> WorkItem:
+    return store_item(db, REF)
+
+
+def store_item(db: str, reference: str) -> WorkItem:
     with open_store(db, mode="read") as store:
-        return store.get(REF)
+        return store.get(reference)
 
 
 def wait_for(condition: Callable[[], bool], what: str, seconds: float = 60.0) -> None:
@@ -161,3 +167,59 @@ def test_a_worker_frozen_past_its_lease_never_touches_the_order_again(
     with open_store(db, mode="read") as store:
         attempts = [(e.attempt, e.outcome, e.note) for e in store.history(REF) if e.attempt]
     assert attempts == [(1, "pending", "租约过期,没有留下任何改动"), (2, "done", None)]
+
+
+RENEWAL = ROOT / "examples" / "orders" / "E9-20261127-0007.yaml"  # renews 037160010001
+RENEWED = "E9-20261127-0007"
+
+
+def frozen(process: subprocess.Popen) -> bool:
+    return Path(f"/proc/{process.pid}/stat").read_text().split(") ")[1][0] == "T"
+
+
+def test_a_worker_frozen_as_it_deposits_does_not_deposit_after_the_replay(
+    portal: PortalClient, ledger_url: str, tmp_path: Path, chromium_tmp: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    # frozen inside 专款缴费 with its start recorded, right before 提交 goes out; the order
+    # is reaped to an operator, who finds no deposit in the portal and replays it; another
+    # worker deposits. Woken, the first must not deposit a second 600
+    db = ledger_url
+    with open_store(db, check_schema=False) as store:
+        store.upgrade()
+        enqueue_files(store, [RENEWAL])
+
+    def deposits() -> list[str]:
+        funds = portal.state()["special_funds"]
+        return [f["staff_id"] for f in funds if f["access_number"] == "037160010001"]
+
+    before = deposits()
+    monkeypatch.setenv("BOTS_TEST_FAULT", "deposit/submit:sending")
+    first = start(db, portal, tmp_path, 0, chromium_tmp)
+    second = None
+    try:
+        wait_for(lambda: frozen(first), "the first freezes as it deposits", 120)
+        stopped = store_item(db, RENEWED)
+        assert stopped.commit_in_progress == "deposit" and deposits() == before
+        expiry = stopped.lease_expires_at
+        assert expiry is not None
+        wait_for(lambda: time.time() > expiry.timestamp() + 0.5, "the lease runs out")
+        with open_store(db, mode="write") as store:
+            assert [i.state for i in store.reap()] == [State.NEEDS_REVIEW]
+            assert deposits() == before  # what the operator finds in the portal
+            store.replay([RENEWED], actor="ops")
+        monkeypatch.delenv("BOTS_TEST_FAULT")
+        second = start(db, portal, tmp_path, 1, chromium_tmp)
+        _, second_err = second.communicate(timeout=180)
+        assert second.returncode == 0, second_err[-3000:]
+        first.send_signal(signal.SIGCONT)
+        _, first_err = first.communicate(timeout=60)
+    finally:
+        for process in (first, second):
+            if process is not None and process.poll() is None:
+                process.send_signal(signal.SIGCONT)
+                process.kill()
+                process.communicate()
+    assert deposits()[len(before):] == ["GH1002"]  # once, by the second process
+    assert f"robot/0失去了{RENEWED}的租约;没有发出“deposit/submit”" in first_err, first_err[-3000:]
+    assert store_item(db, RENEWED).state is State.DONE

@@ -112,7 +112,8 @@ def test_a_change_is_not_sent_once_the_order_was_reaped_and_taken(hooks) -> None
     right before the change goes out, and does not send it."""
     store = hooks.store
     hooks.on_commit_start(STEP)
-    hooks.before_send(STEP)  # still ours: the lease is extended and the change goes out
+    # still ours: the lease is extended and the change goes out
+    hooks.before_send(STEP, {"id": "deposit/submit"})
     assert store.get("R-1").lease_expires_at > store.clock() + timedelta(seconds=30)
     with store.tx() as cur:
         cur.run("UPDATE work_items SET lease_expires_at = ? WHERE reference = 'R-1'",
@@ -121,6 +122,6 @@ def test_a_change_is_not_sent_once_the_order_was_reaped_and_taken(hooks) -> None
     store.replay(["R-1"], actor="ops")
     assert store.claim("other/0") is not None
     with pytest.raises(LeaseLost) as caught:
-        hooks.before_send(STEP)
-    assert caught.value.message == "w失去了R-1的租约;没有发出“submit”"
+        hooks.before_send(STEP, {"id": "deposit/submit"})
+    assert caught.value.message == "w失去了R-1的租约;没有发出“deposit/submit”"
     assert store.get("R-1").lease_owner == "other/0"
