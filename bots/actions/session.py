@@ -145,6 +145,15 @@ class BrowserSession:
 
     def page(self, name: str | None) -> Page:
         found = self.pages.get(name or MAIN)
+        if name is None and found is not None and found.is_closed():
+            # the run's own window went: the browser quit or was killed, no flow's doing
+            raise SystemException.said(
+                t("浏览器窗口已关闭(浏览器可能已退出)"),
+                t("稍后重放;一直如此请检查机器人电脑的内存和浏览器"),
+                code="browser_closed",
+                detail="the run's main page is closed",
+                retryable=False,
+            )
         if found is None or found.is_closed():
             raise SystemException.said(
                 t("弹出窗口{name}没有打开", name=name),

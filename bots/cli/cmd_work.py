@@ -35,6 +35,7 @@ STOPS: dict[str, tuple[type[BotsError], str]] = {
     "portal_down": (SystemException, "portal_down"),
     "login": (BusinessException, "login_failed"),
     "crash": (BotsError, "worker_crashed"),
+    "browser": (SystemException, "browser_closed"),
 }
 ATTENTION = ("failed", "needs_review")
 

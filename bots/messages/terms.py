@@ -80,5 +80,6 @@ def stop_name(kind: str) -> str:
         "portal_down": t("营账系统疑似故障"),
         "login": t("登录营账系统被拒"),
         "crash": t("意外出错"),
+        "browser": t("浏览器已退出"),
     }
     return names.get(str(kind), str(kind))

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from loguru import logger
+from playwright.sync_api import Error as PwError
 
 from bots.actions.hygiene import tidy
 from bots.browser import new_context
@@ -78,7 +79,7 @@ class Shared:
 
     def halt(self, reason: str, why: str) -> None:
         """Stop every worker; the first reason given is the one reported. ``why`` is a tag:
-        signal, portal_down, login or crash."""
+        signal, portal_down, login, browser or crash."""
         with self.lock:
             if not self.stop_reason:
                 self.stop_reason.append((why, reason))
@@ -121,7 +122,10 @@ class Worker:
                 if self._login(store, page):
                     self._loop(store, context, page)
             finally:
-                context.close()
+                try:
+                    context.close()
+                except PwError:
+                    pass  # the browser went first (a halt says so): nothing left to close
             ended = True
         finally:
             store.close()
@@ -176,12 +180,29 @@ class Worker:
                     return
                 pause(self.config.poll_seconds)  # not stop.wait: that would hold up every worker
                 continue
-            if page.is_closed():
-                page = context.new_page()
+            try:
+                if page.is_closed():
+                    page = context.new_page()
+            except PwError as error:
+                self._browser_gone(error)  # (the item goes back when its lease runs out)
+                return
             self._process(store, page, item)
-            # done or failed, no window of this order is left for the next one (a refused
-            # number's 选号 window, opened by name, would swallow the next order's popup)
-            page = tidy(page)
+            try:
+                # done or failed, no window of this order is left for the next one (a refused
+                # number's 选号 window, opened by name, would swallow the next order's popup)
+                page = tidy(page)
+            except PwError as error:
+                self._browser_gone(error)
+                return
+
+    def _browser_gone(self, error: Exception) -> None:
+        """The browser quit or was killed: no worker of this process can go on."""
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        self.shared.halt(
+            t("{worker}:浏览器已退出({error});检查机器人电脑的内存后重新运行 bots work",
+              worker=self.worker_id, error=first),
+            "browser",
+        )  # fmt: skip
 
     @staticmethod
     def _work_left(store: Store) -> bool:

@@ -203,3 +203,35 @@ def test_k_system_errors_in_a_row_stop_as_portal_down_exit_code_6(worker_kit) ->
     ]  # fmt: skip
     assert worker_kit.portal.pages_asked == ["D-1", "D-2"]
     store.close()
+
+
+def test_a_browser_killed_mid_order_stops_the_worker_with_its_reason(worker_kit) -> None:
+    # Chromium killed (out of memory, by hand) while a worker is in a step: the order goes
+    # back to be tried again, not blamed on the flow, and bots work stops saying why
+    portal = worker_kit.portal
+    portal.slow_page["SLOW-PAGE"] = 3.0
+    worker_kit.enqueue("SLOW-PAGE", "NEXT")
+    process = subprocess.Popen(
+        worker_kit.command("--workers", "1"),
+        env=worker_kit.environ(),
+        cwd=worker_kit.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    wait_for(lambda: "SLOW-PAGE" in portal.pages_asked)
+    for pid in processes_under(worker_kit.chromium_tmp):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass  # a child that went with its parent
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 6, stderr
+    assert "Traceback" not in stderr, stderr
+    assert "浏览器已退出(" in stderr and "检查机器人电脑的内存后重新运行 bots work" in stderr
+    store = worker_kit.store()
+    slow = store.get("SLOW-PAGE")
+    assert slow.state in (State.RETRY_WAIT, State.PENDING), slow
+    assert "流程" not in (slow.error_message or ""), slow.error_message
+    assert store.get("NEXT").state is State.PENDING
+    store.close()
