@@ -184,7 +184,10 @@ class Worker:
                 if page.is_closed():
                     page = context.new_page()
             except PwError as error:
-                self._browser_gone(error)  # (the item goes back when its lease runs out)
+                # claimed, not begun: back to the queue now, not when its lease runs out
+                store.release(item.reference, self.worker_id, t("浏览器已退出"),
+                              token=item.lease_token)  # fmt: skip
+                self._browser_gone(error)
                 return
             self._process(store, page, item)
             try:

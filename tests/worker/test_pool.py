@@ -235,3 +235,38 @@ def test_a_browser_killed_mid_order_stops_the_worker_with_its_reason(worker_kit)
     assert "流程" not in (slow.error_message or ""), slow.error_message
     assert store.get("NEXT").state is State.PENDING
     store.close()
+
+
+def test_a_browser_found_dead_when_an_order_was_claimed_hands_the_order_back(
+    worker_kit,
+) -> None:
+    # Chromium killed while the worker waited for an order's retry: it claims the order,
+    # finds the browser gone, and hands the order back before it stops (held by a dead
+    # process until its lease ran out, the order counted an expiry against it)
+    portal = worker_kit.portal
+    portal.busy.add("A")
+    worker_kit.enqueue("A")
+    process = subprocess.Popen(
+        [*worker_kit.command("--workers", "1"), "--retry-delay", "4", "--retry-cap", "4"],
+        env=worker_kit.environ(),
+        cwd=worker_kit.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    wait_for(lambda: "A" in portal.pages_asked)
+    store = worker_kit.store()
+    wait_for(lambda: store.get("A").state is State.RETRY_WAIT)
+    portal.busy.discard("A")
+    time.sleep(1.5)  # the worker waits for A's retry (4 s), its page tidied
+    for pid in processes_under(worker_kit.chromium_tmp):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass  # a child that went with its parent
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 6, stderr
+    found = store.get("A")
+    assert (found.state, found.lease_owner, found.expiries) == (State.PENDING, None, 0)
+    assert store.history("A")[-1].note == "交回队列:浏览器已退出"
+    store.close()
