@@ -95,10 +95,9 @@ def enqueue_files(
     """Check every row and enqueue in one transaction; raise BadInput listing the rejects
     when a file has a bad row and ``skip_invalid`` is off, or a file is refused as a whole
     (not readable, its header; ``skip_invalid`` cannot take it in): nothing is enqueued
-    then. With
-    ``skip_existing``, rows whose reference is already in the ledger are skipped and listed
-    (``Intake.skipped``) instead of refusing the enqueue. The rejects of an enqueue that
-    goes in are kept in the ledger too (``Store.rejects``)."""
+    then. With ``skip_existing``, rows whose reference is already in the ledger are skipped
+    and listed (``Intake.skipped``) instead of refusing the enqueue. The rejects of an
+    enqueue that goes in are kept in the ledger too (``Store.rejects``)."""
     intake = Intake()
     unread: list[str] = []  # files refused as a whole
     with store.enqueuing(skip_known=skip_existing) as adding:

@@ -139,12 +139,9 @@ def check(upload: Upload, store: Store) -> Checked:
     stream = OrderStream(upload.path)
     stream.name = upload.filename
     found = [(row, order.reference) for row, order in stream]
-    # refused whole: broken part-way, or a problem of the file itself (encoding, size, no
-    # rows: no row number) or of its header (row 1 of a spreadsheet)
-    refused = stream.broken or any(
-        error.row is None or (error.row == 1 and error.unit == "row" and not found)
-        for error in stream.errors
-    )
+    # refused whole: as bots enqueue refuses it (not readable, its header, broken part-way),
+    # or with no orders at all (a problem without a row number)
+    refused = stream.refused or any(error.row is None for error in stream.errors)
     known = store.existing(ref for _row, ref in found)
     skipped = [(row, ref) for row, ref in found if ref in known]
     good = 0 if refused else len({ref for _row, ref in found} - known - stream.withdrawn)

@@ -5,6 +5,9 @@ reviewed — each through the ledger's own verbs, as the command line uses them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -137,14 +140,8 @@ def replay(
 def cancel(
     request: Request, store: Ledger, viewer: Operator, ref: str, seen: str = Form("")
 ) -> Response:
-    item = _item(store, ref)
-    if views.stale(item, seen):
-        return _changed(request, store, viewer, item)
-    try:
-        store.cancel(ref, actor=viewer.actor)
-    except IllegalTransition as error:
-        return _page(request, store, viewer, ref, error=error.message, status=409)
-    return back_to(f"/orders/{ref}")
+    return _button(request, store, viewer, ref, seen,
+                   lambda: store.cancel(ref, actor=viewer.actor))  # fmt: skip
 
 
 @router.post("/orders/{ref}/review")
@@ -152,11 +149,20 @@ def review(
     request: Request, store: Ledger, viewer: Operator, ref: str, note: str = Form(""),
     seen: str = Form(""),
 ) -> Response:  # fmt: skip
+    return _button(request, store, viewer, ref, seen,
+                   lambda: store.review(ref, actor=viewer.actor, note=note[:500]))  # fmt: skip
+
+
+def _button(
+    request: Request, store: Store, viewer: Viewer, ref: str, seen: str, verb: Callable[[], Any]
+) -> Response:
+    """An operator's button: nothing when its page was made before the order changed, else
+    the ledger's verb, a refusal of it shown on the order's page."""
     item = _item(store, ref)
     if views.stale(item, seen):
         return _changed(request, store, viewer, item)
     try:
-        store.review(ref, actor=viewer.actor, note=note[:500])
+        verb()
     except IllegalTransition as error:
         return _page(request, store, viewer, ref, error=error.message, status=409)
     return back_to(f"/orders/{ref}")
