@@ -61,6 +61,15 @@ def start(db: str, portal: PortalClient, root: Path, staff: int, tmp: Path) -> s
     )
 
 
+def stop_all(*processes: subprocess.Popen | None) -> None:
+    """Whatever is still running (frozen too) ends: a failed test leaves no worker behind."""
+    for process in processes:
+        if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGCONT)
+            process.kill()
+            process.communicate()
+
+
 def steps(root: Path, attempt: int) -> str:
     """The step lines an attempt's log holds so far."""
     log = root / "runs" / REF / f"attempt-{attempt}" / "log.jsonl"
@@ -137,11 +146,7 @@ def test_a_worker_frozen_past_its_lease_never_touches_the_order_again(
         _, first_err = first.communicate(timeout=60)
         assert first.returncode == 0, first_err[-3000:]
     finally:
-        for process in (first, second):
-            if process is not None and process.poll() is None:
-                process.send_signal(signal.SIGCONT)
-                process.kill()
-                process.communicate()
+        stop_all(first, second)
 
     # the portal: the order once, every effect by the second process's staff id (GH1002)
     found = entered(portal.state())
@@ -215,11 +220,7 @@ def test_a_worker_frozen_as_it_deposits_does_not_deposit_after_the_replay(
         first.send_signal(signal.SIGCONT)
         _, first_err = first.communicate(timeout=60)
     finally:
-        for process in (first, second):
-            if process is not None and process.poll() is None:
-                process.send_signal(signal.SIGCONT)
-                process.kill()
-                process.communicate()
+        stop_all(first, second)
     assert deposits()[len(before):] == ["GH1002"]  # once, by the second process
     assert f"robot/0失去了{RENEWED}的租约;没有发出“deposit/submit”" in first_err, first_err[-3000:]
     assert store_item(db, RENEWED).state is State.DONE

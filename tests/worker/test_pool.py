@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bots.ledger import State
+from tests.fixtures.worker import WorkerKit
 
 pytestmark = pytest.mark.browser
 
@@ -33,6 +34,27 @@ def processes_under(folder: Path) -> list[int]:
     return found
 
 
+def started(worker_kit: WorkerKit, *args: str) -> subprocess.Popen[str]:
+    """``bots work`` with ``args``, its output kept."""
+    return subprocess.Popen(
+        worker_kit.command(*args),
+        env=worker_kit.environ(),
+        cwd=worker_kit.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def kill_chromium(worker_kit: WorkerKit) -> None:
+    """Chromium killed outright (out of memory, by hand), the worker left running."""
+    for pid in processes_under(worker_kit.chromium_tmp):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass  # a child that went with its parent
+
+
 def wait_for(condition: Callable[[], bool], seconds: float = 20.0) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -50,14 +72,7 @@ def test_sigterm_hands_back_items_under_way_and_leaves_nothing_running(worker_ki
     portal.slow_page["SLOW-PAGE"] = 3.0  # in a plain step when the signal comes
     portal.slow_submit["IN-COMMIT"] = 2.0  # inside its commit step when the signal comes
     worker_kit.enqueue("IN-COMMIT", "SLOW-PAGE", "NEVER")
-    process = subprocess.Popen(
-        worker_kit.command("--workers", "2"),
-        env=worker_kit.environ(),
-        cwd=worker_kit.root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = started(worker_kit, "--workers", "2")
     wait_for(lambda: portal.submits["IN-COMMIT"] == 1 and "SLOW-PAGE" in portal.pages_asked)
     chromium = processes_under(worker_kit.chromium_tmp)
     assert chromium, "the worker's Chromium should be running"
@@ -211,20 +226,9 @@ def test_a_browser_killed_mid_order_stops_the_worker_with_its_reason(worker_kit)
     portal = worker_kit.portal
     portal.slow_page["SLOW-PAGE"] = 3.0
     worker_kit.enqueue("SLOW-PAGE", "NEXT")
-    process = subprocess.Popen(
-        worker_kit.command("--workers", "1"),
-        env=worker_kit.environ(),
-        cwd=worker_kit.root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = started(worker_kit, "--workers", "1")
     wait_for(lambda: "SLOW-PAGE" in portal.pages_asked)
-    for pid in processes_under(worker_kit.chromium_tmp):
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass  # a child that went with its parent
+    kill_chromium(worker_kit)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 6, stderr
     assert "Traceback" not in stderr, stderr
@@ -246,24 +250,13 @@ def test_a_browser_found_dead_when_an_order_was_claimed_hands_the_order_back(
     portal = worker_kit.portal
     portal.busy.add("A")
     worker_kit.enqueue("A")
-    process = subprocess.Popen(
-        [*worker_kit.command("--workers", "1"), "--retry-delay", "4", "--retry-cap", "4"],
-        env=worker_kit.environ(),
-        cwd=worker_kit.root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = started(worker_kit, "--workers", "1", "--retry-delay", "4", "--retry-cap", "4")
     wait_for(lambda: "A" in portal.pages_asked)
     store = worker_kit.store()
     wait_for(lambda: store.get("A").state is State.RETRY_WAIT)
     portal.busy.discard("A")
     time.sleep(1.5)  # the worker waits for A's retry (4 s), its page tidied
-    for pid in processes_under(worker_kit.chromium_tmp):
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass  # a child that went with its parent
+    kill_chromium(worker_kit)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 6, stderr
     found = store.get("A")
