@@ -2,8 +2,9 @@
 comes from.
 
 It knows the settings (portal URL, ledger, credentials file, flows and selectors folders,
-runs folder, workers, screenshots, trace, language), their environment variables, their defaults,
-the file ``bots.toml`` and the order in which these override each other:
+runs folder, workers, screenshots, trace, language, how long to wait for a lost ledger),
+their environment variables, their defaults, the file ``bots.toml`` and the order in which
+these override each other:
 
     a command-line option  >  an environment variable  >  bots.toml  >  the default
 
@@ -96,6 +97,8 @@ SETTINGS: dict[str, Setting] = {
         Setting("screenshots", "BOTS_SCREENSHOTS", _choice(SCREENSHOTS), "every_step"),
         Setting("trace", "BOTS_TRACE", _choice(TRACES), "off"),
         Setting("lang", "BOTS_LANG", _choice(LANGUAGES), "zh"),
+        # a PostgreSQL restart or failover: how long bots work waits for it, in seconds
+        Setting("ledger_wait", "BOTS_LEDGER_WAIT", _count, 60),
     )
 }
 
@@ -113,6 +116,7 @@ def about(key: str) -> str:
         "screenshots": t("截图策略"),
         "trace": t("Playwright 跟踪(trace.zip)"),
         "lang": t("界面语言"),
+        "ledger_wait": t("账本连接断开后,bots work 等它恢复的秒数"),
     }[key]
 
 

@@ -96,7 +96,8 @@ def test_an_unknown_key_is_named_by_file_and_line_with_a_suggestion(tmp_path: Pa
         load(tmp_path)
     assert str(caught.value) == (
         f"{file}:2:未知的设置项 portal(是不是 portal_url?);可用的有:"
-        "portal_url, db, credentials, flows, selectors, runs, workers, screenshots, trace, lang"
+        "portal_url, db, credentials, flows, selectors, runs, workers, screenshots, trace, lang,"
+        " ledger_wait"
     )
     assert caught.value.exit_code == 8
 

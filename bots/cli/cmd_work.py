@@ -22,7 +22,14 @@ from rich.text import Text
 from bots import config
 from bots.cli.app import app
 from bots.cli.app import console as cli_console
-from bots.errors import BadInput, BotsError, BusinessException, OrdersNeedAttention, SystemException
+from bots.errors import (
+    BadInput,
+    BotsError,
+    BusinessException,
+    OrdersNeedAttention,
+    SetupError,
+    SystemException,
+)
 from bots.ledger.model import Backoff
 from bots.ledger.store import resolve_url
 from bots.messages import t
@@ -36,6 +43,7 @@ STOPS: dict[str, tuple[type[BotsError], str]] = {
     "login": (BusinessException, "login_failed"),
     "crash": (BotsError, "worker_crashed"),
     "browser": (SystemException, "browser_closed"),
+    "ledger": (SetupError, "ledger_unreachable"),
 }
 ATTENTION = ("failed", "needs_review")
 
@@ -65,8 +73,11 @@ def _not_a_step(record: Any) -> bool:
 
 
 def print_summary(summary: Summary, console: Console) -> None:
-    counts = " · ".join(
-        f"{state_name(state)} {n}" for state, n in sorted(summary.counts.items()) if n
+    counts = (
+        " · ".join(f"{state_name(state)} {n}" for state, n in sorted(summary.counts.items()) if n)
+        or t("空")
+        if summary.counts is not None
+        else t("连不上")
     )
     console.print(Text(t("本次运行:{line}", line=summary.snapshot.line())))
     console.print(
@@ -74,7 +85,7 @@ def print_summary(summary: Summary, console: Console) -> None:
             t(
                 "用时{seconds}秒;账本:{counts}",
                 seconds=f"{summary.seconds:.1f}",
-                counts=counts or t("空"),
+                counts=counts,
             )
         )
     )
@@ -168,6 +179,7 @@ def work(
         login_flow=login_flow,
         backoff=Backoff(base=retry_base, cap=retry_cap),
         answer_wait=answer_wait,
+        ledger_wait=settings["ledger_wait"],
     )
     console = cli_console(stderr=True)
     route_logs(console, verbose)

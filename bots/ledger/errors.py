@@ -88,6 +88,37 @@ class LedgerUnusable(SetupError):
         )
 
     @classmethod
+    def unreachable(cls, where: str, seconds: float, reason: str) -> LedgerUnusable:
+        return cls(
+            t(
+                "连不上账本{where}(已等{seconds}秒):{reason};检查数据库服务器和网络后重新运行",
+                where=where,
+                seconds=f"{seconds:g}",
+                reason=reason,
+            ),
+            code="ledger_unreachable",
+        )
+
+    @classmethod
+    def lost(cls, where: str, reason: str, *, sent: bool) -> LedgerUnusable:
+        """The connection broke during a call. ``sent``: it broke after the write's COMMIT
+        went out, so the server may have applied it (nobody can tell from here)."""
+        if sent:
+            message = t(
+                "与账本{where}的连接在写入时断了({reason}):这次改动可能已经生效,也可能没有;"
+                "先查看订单现在的状态,再决定是否重做",
+                where=where,
+                reason=reason,
+            )
+        else:
+            message = t(
+                "与账本{where}的连接断了({reason}):这次改动没有生效,重新运行即可",
+                where=where,
+                reason=reason,
+            )
+        return cls(message, code="ledger_lost", sent=sent, reason=reason)
+
+    @classmethod
     def disk(cls, where: str, reason: str) -> LedgerUnusable:
         return cls(
             t("账本{where}写不进磁盘:{reason};腾出空间或检查磁盘", where=where, reason=reason),

@@ -132,6 +132,8 @@ class Leases(SqlBase):
     def commit_done(self, ref: str, worker: str, step: str, *, token: str | None) -> None:
         with self.tx() as cur:
             row = self._owned(cur, "commit_done", ref, worker, token)
+            if row["commit_in_progress"] is None and row["committed_step"] == step:
+                return  # asked again after a lost connection: the first one was applied
             if row["commit_in_progress"] != step:
                 raise BadInput(
                     t("不能结束{ref}的提交步骤{step}:进行中的是{running}", ref=ref, step=step,

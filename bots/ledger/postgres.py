@@ -3,11 +3,16 @@
 Claims read with ``FOR UPDATE SKIP LOCKED`` inside one transaction, so concurrent claimers
 pass over each other's rows instead of waiting or double-claiming; other changes lock
 their row with ``FOR UPDATE``.
+
+A connection the server ended (a restart, a failover, an administrator) is found broken at
+its next use; the verb is then asked again on a new connection, as ``bots.ledger.reconnect``
+allows, for up to ``reconnect_seconds``.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
@@ -19,9 +24,11 @@ from psycopg.rows import dict_row
 from bots.errors import SetupError
 from bots.ledger.errors import LedgerUnusable
 from bots.ledger.mask import redact_url
+from bots.ledger.reconnect import reconnecting
 from bots.ledger.sqlbase import Row
 from bots.ledger.sqlstore import Cursor, SqlStore
 from bots.messages import t
+from bots.pause import pause
 
 _UPGRADE_LOCK = 0x0B075_1ED6  # an advisory lock id only `bots db upgrade` takes
 # what the server says about the ledger as a whole (not about our SQL), as one line
@@ -36,40 +43,89 @@ def _placeholders(text: str) -> str:
     return re.sub(r"\?", "%s", text.replace("%", "%%"))
 
 
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split())  # the driver's message spans lines
+
+
+class _Sent:
+    """Whether a transaction's COMMIT has gone out: a connection lost after it may have
+    been applied; before it, the server rolled the transaction back."""
+
+    def __init__(self, commit: bool = False) -> None:
+        self.commit = commit
+
+
+@reconnecting
 class PostgresStore(SqlStore):
     dialect = "postgresql"
     lock_row = " FOR UPDATE"
     skip_locked = " FOR UPDATE SKIP LOCKED"
     integrity_errors = (psycopg.errors.UniqueViolation,)
 
-    def __init__(self, url: str, **options: Any) -> None:
+    def __init__(self, url: str, *, reconnect_seconds: float = 60.0, **options: Any) -> None:
         super().__init__(url, **options)
+        self.reconnect_seconds = reconnect_seconds
+        self._asking = False  # inside a verb (bots.ledger.reconnect)
         try:
-            self.conn = psycopg.connect(url, autocommit=True, row_factory=dict_row)
+            self.conn = self._connect()
         except psycopg.OperationalError as error:
-            reason = " ".join(str(error).split())  # the driver's message spans lines
             raise SetupError(
-                t("连不上账本{url}:{reason}", url=redact_url(url), reason=reason)
+                t("连不上账本{url}:{reason}", url=redact_url(url), reason=_one_line(error))
             ) from error
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        return psycopg.connect(self.url, autocommit=True, row_factory=dict_row)
+
+    def reconnect(self, deadline: float, reason: str) -> None:
+        """A new connection instead of the broken one, trying until ``deadline`` (on the
+        monotonic clock); then ``LedgerUnusable.unreachable``."""
+        wait = 0.1
+        while True:
+            if time.monotonic() >= deadline:
+                raise LedgerUnusable.unreachable(
+                    redact_url(self.url), self.reconnect_seconds, reason
+                )
+            try:
+                self.conn.close()
+                self.conn = self._connect()
+                return
+            except psycopg.OperationalError as error:
+                reason = _one_line(error)
+            pause(min(wait, max(0.0, deadline - time.monotonic())))
+            wait = min(wait * 2, 2.0)
+
+    def _mended(self) -> None:
+        if self.conn.broken:  # broken earlier, in a call that gave up: start on a new one
+            self.reconnect(time.monotonic() + self.reconnect_seconds, t("连接已断开"))
 
     @contextmanager
     def tx(self, write: bool = True) -> Iterator[Cursor]:
-        with self._translated(), self.conn.transaction(), self.conn.cursor() as raw:
+        self._mended()
+        sent = _Sent()
+        with self._translated(sent), self.conn.transaction(), self.conn.cursor() as raw:
             yield Cursor(raw, self)
+            sent.commit = True
 
     @contextmanager
     def statement(self) -> Iterator[Cursor]:
-        # the connection is in autocommit: each statement is a transaction of its own
-        with self._translated(), self.conn.cursor() as raw:
+        # the connection is in autocommit: each statement is a transaction of its own, so
+        # a break at any point may come after the server applied it
+        self._mended()
+        with self._translated(_Sent(commit=True)), self.conn.cursor() as raw:
             yield Cursor(raw, self)
 
     @contextmanager
-    def _translated(self) -> Iterator[None]:
+    def _translated(self, sent: _Sent) -> Iterator[None]:
         try:
             yield
         except tuple(SERVER_PROBLEMS) as error:
             make = next(m for kind, m in SERVER_PROBLEMS.items() if isinstance(error, kind))
             raise make(redact_url(self.url)) from error
+        except (psycopg.OperationalError, psycopg.InterfaceError) as error:
+            if not (self.conn.closed or self.conn.broken):
+                raise  # the server answered: about our SQL, not about the connection
+            where, reason = redact_url(self.url), _one_line(error)
+            raise LedgerUnusable.lost(where, reason, sent=sent.commit) from error
 
     def change_and_follow(
         self,

@@ -222,6 +222,7 @@ def resolve_url(url: str | None = None) -> str:
 def _sqlite(url: str, path: str, options: dict[str, Any]) -> Store:
     from bots.ledger.sqlite import SqliteStore
 
+    options.pop("reconnect_seconds", None)  # a file: no connection to lose
     file, _, query = path.partition("?") if url.startswith("sqlite://") else (path, "", "")
     for name, values in parse_qs(query, keep_blank_values=True).items():
         if name != "timeout":
@@ -269,7 +270,8 @@ def open_store(
 ) -> Store:
     """Open the ledger at ``url`` in ``mode`` (see the module's URL rules and modes).
     ``options``: ``clock``, ``backoff``, ``max_attempts``, ``max_expiries``,
-    ``lease_seconds``. With ``check_schema`` the schema must be current (a SQLite ledger
+    ``lease_seconds``, ``reconnect_seconds`` (PostgreSQL: how long a verb whose connection
+    broke tries to connect again). With ``check_schema`` the schema must be current (a SQLite ledger
     opened to write is brought up to date) and a ledger opened to write must take writes;
     a ledger that cannot serve raises one line (``LedgerUnusable``, ``SchemaOutOfDate``)."""
     url = resolve_url(url)

@@ -81,5 +81,6 @@ def stop_name(kind: str) -> str:
         "login": t("登录营账系统被拒"),
         "crash": t("意外出错"),
         "browser": t("浏览器已退出"),
+        "ledger": t("连不上账本"),
     }
     return names.get(str(kind), str(kind))

@@ -13,8 +13,8 @@ from typing import Any
 
 from loguru import logger
 
-from bots.errors import SystemException
-from bots.ledger.errors import LeaseLost
+from bots.errors import SetupError, SystemException
+from bots.ledger.errors import LeaseLost, LedgerUnusable
 from bots.ledger.model import WorkItem
 from bots.ledger.store import Store, open_store
 from bots.messages import t
@@ -66,8 +66,8 @@ class Heartbeat:
 
     Beats three times per lease, so one slow database write never lets the lease lapse."""
 
-    def __init__(self, db_url: str, lease: Lease) -> None:
-        self.db_url, self.lease = db_url, lease
+    def __init__(self, db_url: str, lease: Lease, ledger_wait: float = 60.0) -> None:
+        self.db_url, self.lease, self.ledger_wait = db_url, lease, ledger_wait
         self.done = threading.Event()
         self.thread = threading.Thread(target=self._beat, daemon=True, name=f"hb-{lease.worker}")
 
@@ -80,10 +80,25 @@ class Heartbeat:
         self.thread.join()
 
     def _beat(self) -> None:
-        store = open_store(self.db_url, mode="write", check_schema=False)
+        try:
+            store = open_store(
+                self.db_url, mode="write", check_schema=False, reconnect_seconds=self.ledger_wait
+            )
+        except SetupError as error:  # the run's own steps renew the lease when it is overdue
+            logger.warning(t("{worker}:没能延长{ref}的租约:{error}",
+                             worker=self.lease.worker, ref=self.lease.ref, error=error))
+            return  # fmt: skip
         try:
             while not self.done.wait(self.lease.seconds / 3):
-                if not self.lease.renew(store):
+                try:
+                    renewed = self.lease.renew(store)
+                except LedgerUnusable as error:
+                    # the run finds out itself: before its next step the lease is overdue,
+                    # and the ledger is asked from there
+                    logger.warning(t("{worker}:没能延长{ref}的租约:{error}",
+                                     worker=self.lease.worker, ref=self.lease.ref, error=error))
+                    continue  # fmt: skip
+                if not renewed:
                     logger.warning(
                         t(
                             "{worker}:失去了{ref}的租约",

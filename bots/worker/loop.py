@@ -18,6 +18,7 @@ from bots.actions.hygiene import tidy
 from bots.browser import new_context
 from bots.errors import BadInput, DefinitionError
 from bots.flow import load_flow
+from bots.ledger.errors import LedgerUnusable
 from bots.ledger.model import Backoff, ErrorInfo, LeaseLost, State, WorkItem
 from bots.ledger.store import Store, open_store
 from bots.messages import t
@@ -51,6 +52,8 @@ class WorkerConfig:
     backoff: Backoff = field(default_factory=Backoff)
     # at most this long waits a worker for a person's answer (None: what the flow says)
     answer_wait: float | None = None
+    # at most this long a ledger call tries to connect again after its connection broke
+    ledger_wait: float = 60.0
 
 
 @dataclass
@@ -79,7 +82,7 @@ class Shared:
 
     def halt(self, reason: str, why: str) -> None:
         """Stop every worker; the first reason given is the one reported. ``why`` is a tag:
-        signal, portal_down, login, browser or crash."""
+        signal, portal_down, login, browser, ledger or crash."""
         with self.lock:
             if not self.stop_reason:
                 self.stop_reason.append((why, reason))
@@ -113,8 +116,9 @@ class Worker:
         dies quietly would leave the others working a batch nobody watches."""
         ended = False
         store = open_store(
-            self.config.db_url, mode="write", check_schema=False, backoff=self.config.backoff
-        )
+            self.config.db_url, mode="write", check_schema=False, backoff=self.config.backoff,
+            reconnect_seconds=self.config.ledger_wait,
+        )  # fmt: skip
         try:
             context = new_context(self.shared.browser)
             try:
@@ -172,6 +176,14 @@ class Worker:
         return False
 
     def _loop(self, store: Store, context: Any, page: Any) -> None:
+        try:
+            self._claims(store, context, page)
+        except LedgerUnusable as error:
+            # gone past the wait (or no longer taking writes): no worker of this process
+            # can go on; an order this one held stays leased until the reaper takes it
+            self.shared.halt(t("{worker}:{error}", worker=self.worker_id, error=error), "ledger")
+
+    def _claims(self, store: Store, context: Any, page: Any) -> None:
         while not self.shared.stop.is_set():
             store.reap()
             item = store.claim(self.worker_id, lease_seconds=self.config.lease_seconds)
@@ -216,7 +228,7 @@ class Worker:
         run_dir = self.config.runs_dir / item.reference / f"attempt-{item.attempts}"
         try:
             lease = Lease(item, self.worker_id, self.config.lease_seconds)
-            with Heartbeat(self.config.db_url, lease):
+            with Heartbeat(self.config.db_url, lease, self.config.ledger_wait):
                 result = self._run(store, page, item, run_dir, lease)
             ended = self._record(store, item, result, str(run_dir))
         except (DefinitionError, BadInput) as error:
@@ -225,6 +237,16 @@ class Worker:
             ended = store.fail(item.reference, self.worker_id, info, token=item.lease_token)
         except LeaseLost as lost:
             logger.warning(f"{self.worker_id}: {lost.message}")
+            return
+        except LedgerUnusable as error:
+            if error.code != "ledger_lost":
+                raise
+            # a write of this order that may or may not have been applied: nothing more is
+            # written for it, and it goes on, or to an operator, when its lease runs out
+            logger.warning(
+                t("{worker}:{ref}:{error};它的租约到期后由账本收回", worker=self.worker_id,
+                  ref=item.reference, error=error)
+            )  # fmt: skip
             return
         self.on_result(self.worker_id, ended)
 
@@ -264,8 +286,8 @@ class Worker:
             return store.complete(ref, self.worker_id, outputs, token=token, artifact_dir=run_dir)
         error = result.error
         assert error is not None, "a failed run carries its error"
-        if isinstance(error, LeaseLost):
-            raise error
+        if isinstance(error, LeaseLost | LedgerUnusable):
+            raise error  # a ledger call of the run failed: nothing to record it with
         info = ErrorInfo.from_exception(error, step=result.failed_step)
         if isinstance(error, Interrupted):
             return store.release(

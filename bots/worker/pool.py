@@ -26,8 +26,9 @@ from rich.console import Console
 from bots.browser import find_chromium, launch_options
 from bots.errors import BadInput
 from bots.flow import load_flow
+from bots.ledger.errors import LedgerUnusable
 from bots.ledger.model import WorkItem
-from bots.ledger.store import open_store
+from bots.ledger.store import Store, open_store
 from bots.messages import t
 from bots.worker.credentials import Credential
 from bots.worker.fibers import Fibers
@@ -35,20 +36,30 @@ from bots.worker.loop import Shared, Worker, WorkerConfig
 from bots.worker.presence import Presence
 from bots.worker.progress import Snapshot, watch
 
+POLL_LEDGER = 1.0  # seconds the progress view tries to reach a ledger it lost
+
 
 @dataclass
 class Summary:
-    counts: dict[str, int]
+    counts: dict[str, int] | None  # the ledger's, at the end (None: it could not be read)
     snapshot: Snapshot
     finished: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
-    stop_kind: str | None = None  # signal, portal_down, login or crash
+    stop_kind: str | None = None  # signal, portal_down, login, browser, ledger or crash
     stop_reason: str | None = None
 
     @property
     def per_minute(self) -> float:
         done = self.finished.get("done", 0)
         return 60.0 * done / self.seconds if self.seconds else 0.0
+
+
+def _counts(store: Store) -> dict[str, int] | None:
+    """The ledger's counts at the end, or None when it cannot be reached."""
+    try:
+        return {state.value: n for state, n in store.counts().items()}
+    except LedgerUnusable:
+        return None
 
 
 def default_worker_id() -> str:
@@ -84,7 +95,9 @@ def run_workers(
     find_chromium()  # no browser: say what to install before anything starts
     # a ledger that cannot take writes (read-only, locked, damaged, of another schema
     # version) stops the run here, before any browser starts or anyone logs in
-    store = open_store(config.db_url, backoff=config.backoff)
+    # (its calls are the progress shown: a broken connection is tried again briefly, and
+    # the workers, each with its own, decide whether the ledger is gone)
+    store = open_store(config.db_url, backoff=config.backoff, reconnect_seconds=POLL_LEDGER)
     console = console or Console(stderr=True)
     prefix = worker_id or default_worker_id()
     shared = Shared()
@@ -137,7 +150,7 @@ def run_workers(
                 browser.result()  # a worker's crash, re-raised here for the one error handler
             if shared.stop_reason:
                 presence.stopped(*shared.stop_reason[0])
-        counts = {state.value: n for state, n in store.counts().items()}
+        counts = _counts(store)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

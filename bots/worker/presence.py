@@ -12,12 +12,14 @@ from __future__ import annotations
 import os
 import socket
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from loguru import logger
 
 from bots.ledger.errors import LedgerUnusable
 from bots.ledger.store import open_store
+from bots.messages import t
 
 EVERY = 10.0  # seconds between heartbeats; the console calls a worker gone after a few missed
 
@@ -56,17 +58,24 @@ class Presence:
         self._done.set()
         self._thread.join()
 
+    def _write(self, verb: Callable[..., None], *args: Any) -> None:
+        try:
+            verb(*args)
+        except LedgerUnusable as error:  # a locked or unreachable ledger: the next beat tries
+            logger.warning(t("{process}:没能写入工作进程的心跳:{error}", process=self.process,
+                             error=error))  # fmt: skip
+
     def _run(self) -> None:
-        store = open_store(self.db_url, mode="write", check_schema=False)
+        # a broken connection is tried again for one beat at most: the next beat tries anew
+        store = open_store(
+            self.db_url, mode="write", check_schema=False, reconnect_seconds=self.every
+        )
         try:
             store.workers_started(self.process, socket.gethostname(), os.getpid(), self.workers)
             self._started.set()
             while not self._done.wait(self.every):
-                try:
-                    store.workers_beat(self.process)
-                except LedgerUnusable as error:  # a locked or busy ledger: the next beat tries
-                    logger.warning(f"{self.process}: no heartbeat written: {error}")
-            store.workers_stopped(self.process, self.kind, self.reason)
+                self._write(store.workers_beat, self.process)
+            self._write(store.workers_stopped, self.process, self.kind, self.reason)
         finally:
             self._started.set()
             store.close()

@@ -14,12 +14,13 @@ from __future__ import annotations
 import queue
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
+from bots.ledger.errors import LedgerUnusable
 from bots.ledger.mask import mask_text, sensitive_values
 from bots.ledger.model import State, WorkItem, utcnow
 from bots.ledger.store import Store
@@ -86,12 +87,24 @@ class Tally:
         self.store = store
         self.start = time.monotonic()
         self.base = self._closed(store.counts())
+        self.last: Snapshot | None = None
+
+    def now(self) -> Snapshot:
+        """The counts now, or the last ones read while the ledger cannot be reached (the
+        workers meet it too, and say so)."""
+        try:
+            self.last = self._read()
+        except LedgerUnusable:
+            if self.last is None:
+                raise
+            self.last = replace(self.last, seconds=time.monotonic() - self.start)
+        return self.last
 
     @staticmethod
     def _closed(counts: dict[State, int]) -> dict[State, int]:
         return {state: counts.get(state, 0) for state in FINISHED}
 
-    def now(self) -> Snapshot:
+    def _read(self) -> Snapshot:
         counts = self.store.counts()
         closed = self._closed(counts)
         waiting = 0

@@ -31,7 +31,7 @@ def test_doctor_shows_each_setting_and_where_it_comes_from(tmp_path: Path) -> No
     done = bots("doctor", cwd=tmp_path, BOTS_WORKERS="3")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[:12] == [
+    assert lines[:13] == [
         f"configuration file: {toml}",
         f"  portal_url = http://portal.example/  [{toml}:1]  the portal's URL",
         f"  db = postgresql://bots:******@dbhost/e9  [{toml}:2]  the ledger (database URL or file)",
@@ -44,9 +44,11 @@ def test_doctor_shows_each_setting_and_where_it_comes_from(tmp_path: Path) -> No
         "  screenshots = every_step  [default]  the screenshot policy",
         "  trace = off  [default]  Playwright trace (trace.zip)",
         f"  lang = en  [{toml}:3]  the language of messages",
-        lines[11],
+        "  ledger_wait = 60  [default]  seconds bots work waits for the ledger after its"
+        " connection broke",
+        lines[12],
     ]
-    assert lines[11].startswith("chromium: ")
+    assert lines[12].startswith("chromium: ")
     assert "s3cret" not in done.stdout
     chinese = bots("--lang", "zh", "doctor", cwd=tmp_path).stdout.splitlines()
     assert chinese[0] == f"配置文件:{toml}"

@@ -1,0 +1,147 @@
+"""A PostgreSQL ledger whose connection the server ends (a restart, a failover, an
+administrator's ``pg_terminate_backend``): each verb is asked again on a new connection when
+that cannot make its change twice, says so when it might, and gives up with one line when
+the server stays away. Each test has a database of its own, so cutting every connection
+to it disturbs nobody else."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from bots.ledger import LedgerUnusable, State, Store, open_store
+from bots.ledger.reconnect import AGAIN
+from bots.ledger.store import Store as StoreProtocol
+from tests.fixtures.ledger import cut, order, pg_url, welcome
+
+pytestmark = pytest.mark.postgres
+REF = "E9-1"
+# deferred to the COMMIT, once per database: the server ends the connection after the
+# write's COMMIT went out and before it answered (the sequence is not rolled back)
+CUT_AT_COMMIT = """
+CREATE SEQUENCE cuts;
+CREATE FUNCTION cut() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF nextval('cuts') = 1 THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;
+  RETURN NULL;
+END $$;
+CREATE CONSTRAINT TRIGGER cut AFTER UPDATE ON work_items DEFERRABLE INITIALLY DEFERRED
+  FOR EACH ROW EXECUTE FUNCTION cut();
+"""
+
+
+@pytest.fixture
+def store(own_database: str) -> Iterator[Store]:
+    opened = open_store(pg_url(own_database), check_schema=False, reconnect_seconds=10)
+    opened.upgrade()
+    opened.enqueue([order(REF)])
+    yield opened
+    opened.close()
+
+
+def backend(store: Store) -> int:
+    return int(store.conn.info.backend_pid)  # type: ignore[attr-defined]
+
+
+def test_every_verb_says_whether_it_may_be_asked_again() -> None:
+    verbs = {
+        name for name in dir(StoreProtocol)
+        if not name.startswith("_") and callable(getattr(StoreProtocol, name))
+    }  # fmt: skip
+    # close ends the store; enqueuing hands out its transaction, which nobody can re-run
+    assert verbs - set(AGAIN) == {"close", "enqueuing"}
+    assert set(AGAIN) <= verbs
+
+
+def test_a_read_after_the_server_ended_the_connection_is_answered_on_a_new_one(
+    store: Store, own_database: str
+) -> None:
+    before = backend(store)
+    cut(own_database)
+    assert store.get(REF).state is State.PENDING
+    assert backend(store) != before
+
+
+def test_an_operator_change_cut_before_its_commit_is_made_once_on_a_new_connection(
+    store: Store, own_database: str
+) -> None:
+    cut(own_database)
+    assert store.cancel(REF, actor="op").state is State.CANCELLED
+    assert [e.kind for e in store.history(REF)] == ["enqueue", "cancel"]
+
+
+def test_an_operator_change_cut_at_its_commit_says_it_may_have_been_applied(
+    store: Store, own_database: str
+) -> None:
+    with store.tx() as cur:  # type: ignore[attr-defined]
+        cur.raw.execute(CUT_AT_COMMIT)
+    with pytest.raises(LedgerUnusable) as raised:
+        store.cancel(REF, actor="op")
+    reason = raised.value.context["reason"]
+    assert reason.startswith("terminating connection due to administrator command")
+    assert raised.value.message == (
+        f"与账本{pg_url(own_database)}的连接在写入时断了({reason}):这次改动可能已经生效,"
+        "也可能没有;先查看订单现在的状态,再决定是否重做"
+    )
+    # it had not: the server ended the connection before the COMMIT was done. The next
+    # verb starts on a new connection
+    assert store.get(REF).state is State.PENDING
+    assert [e.kind for e in store.history(REF)] == ["enqueue"]
+
+
+def test_the_end_of_an_attempt_cut_at_its_commit_is_asked_again_under_its_token(
+    store: Store,
+) -> None:
+    item = store.claim("w1")
+    assert item is not None
+    with store.tx() as cur:  # type: ignore[attr-defined]
+        cur.raw.execute(CUT_AT_COMMIT)
+    done = store.complete(REF, "w1", {"order_no": "A1"}, token=item.lease_token)
+    assert (done.state, done.outputs) == (State.DONE, {"order_no": "A1"})
+    attempts = [(e.attempt, e.outcome) for e in store.history(REF) if e.kind == "attempt"]
+    assert attempts == [(1, "done")]
+
+
+def test_a_commit_step_recorded_twice_is_recorded_once(store: Store) -> None:
+    # the second commit_done is what a worker sends when the first one's answer was lost
+    item = store.claim("w1")
+    assert item is not None
+    store.commit_started(REF, "w1", "deposit", token=item.lease_token)
+    store.commit_done(REF, "w1", "deposit", token=item.lease_token)
+    store.commit_done(REF, "w1", "deposit", token=item.lease_token)
+    now = store.get(REF)
+    assert (now.committed_step, now.commit_in_progress) == ("deposit", None)
+
+
+def test_a_server_that_stays_away_gives_one_line_after_the_wait(own_database: str) -> None:
+    database = own_database
+    with open_store(pg_url(database), check_schema=False, reconnect_seconds=1) as store:
+        store.upgrade()
+        cut(database, refuse=True)
+        began = time.monotonic()
+        with pytest.raises(LedgerUnusable) as raised:
+            store.counts()
+        waited = time.monotonic() - began
+    message = raised.value.message
+    assert message.startswith(f"连不上账本{pg_url(database)}(已等1秒):connection failed:")
+    assert f'database "{database}" is not currently accepting connections' in message
+    assert message.endswith(";检查数据库服务器和网络后重新运行")
+    assert raised.value.code == "ledger_unreachable"
+    assert 1.0 <= waited < 5.0
+
+
+def test_a_server_back_within_the_wait_answers_as_if_nothing_happened(
+    store: Store, own_database: str
+) -> None:
+    cut(own_database, refuse=True)
+    back = threading.Timer(0.8, welcome, (own_database,))
+    back.start()
+    began = time.monotonic()
+    item = store.claim("w1")
+    back.join()
+    assert item is not None and item.reference == REF
+    assert time.monotonic() - began >= 0.8
+    assert store.get(REF).state is State.RUNNING
