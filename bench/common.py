@@ -399,6 +399,25 @@ def pg_database(admin: str, keep: bool = False) -> Iterator[str]:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def ledger_outage(admin: str, url: str, seconds: float) -> None:
+    """The PostgreSQL server ends every connection to the ledger at ``url`` and takes no
+    new ones for ``seconds``, as a restart or a failover would (``admin``: a superuser's
+    URL on the same server)."""
+    import psycopg
+
+    name = url.split("?", 1)[0].rsplit("/", 1)[1]
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        try:
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                (name,),
+            )
+            time.sleep(seconds)
+        finally:
+            conn.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+
+
 def sqlite_url(folder: Path) -> str:
     return f"sqlite:///{folder / 'ledger.db'}"
 

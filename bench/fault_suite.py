@@ -6,7 +6,7 @@ mid-batch on the same state file. Judged from the portal's own QA state.
         [--processes 1] [--busy 0.1] [--latency 50-500] [--expiry 60] [--restart-at 0.5]
         [--down 3]
         [--db sqlite|postgresql:///postgres] [--screenshots on_failure]
-        [--faults b:enter_order:before]
+        [--faults b:enter_order:before] [--ledger-cut-at 0.7 --ledger-down 3]
 
 ``--processes`` ``bots work`` processes (one Chromium each), each with ``--workers``
 contexts (one staff id each, distinct across processes). When the share
@@ -14,7 +14,9 @@ contexts (one staff id each, distinct across processes). When the share
 seconds and comes back on the same port and state file. A worker process that stops (for
 instance "the portal looks down") while work is left is started again, as a supervisor
 would; ``--faults`` also makes a process SIGKILL itself at a fixed step of its first order
-to reach it (BOTS_FAULT_KILL, one fault per start). Prints done, retried, failed by
+to reach it (BOTS_FAULT_KILL, one fault per start). On a PostgreSQL ledger, when the share
+``--ledger-cut-at`` has finished, the server ends every connection to the ledger and takes
+none for ``--ledger-down`` seconds (a restart or a failover). Prints done, retried, failed by
 reason, duplicates (must be 0), lost (must be 0) and wall time.
 """
 
@@ -44,6 +46,7 @@ from bench.common import (  # noqa: E402
     finished_work,
     habit_options,
     ledger_counts,
+    ledger_outage,
     ledger_rows,
     open_work,
     outcome_table,
@@ -84,6 +87,8 @@ class Config:
     # kills at fixed points: "<process letter a..>:<step id>:before|after", one per start
     # of that process (BOTS_FAULT_KILL); the process is started again like any other exit
     faults: tuple[str, ...] = ()
+    ledger_cut_at: float = 2.0  # share finished when the ledger goes away (over 1: never)
+    ledger_down: float = 3.0  # seconds it takes no connections
 
 
 @dataclass
@@ -98,6 +103,7 @@ class Outcome:
     retried_steps: int = 0
     extra_attempts: int = 0
     fault_kills: int = 0
+    ledger_cuts: int = 0
     # what each run was doing when the portal was stopped (the steps under way then)
     at_stop: list[str] = field(default_factory=list)
 
@@ -111,12 +117,18 @@ def _work(
     deadline: float,
     faults: dict[int, list[str]],
     stops: list[datetime],
+    cuts: list[datetime],
 ) -> bool:
     started = time.monotonic()
     restarted = config.restart_at > 1
     while time.monotonic() < deadline:
         counts = ledger_counts(db)
         finished = finished_work(counts)
+        if not cuts and finished >= config.ledger_cut_at * total:
+            print(f"  {time.monotonic() - started:7.1f} s  ledger away {config.ledger_down:g} s "
+                  f"({finished}/{total} finished)", flush=True)  # fmt: skip
+            cuts.append(datetime.now(UTC))
+            ledger_outage(config.db, db, config.ledger_down)
         if not restarted and finished >= config.restart_at * total:
             print(f"  {time.monotonic() - started:7.1f} s  portal restart "
                   f"({finished}/{total} finished)", flush=True)  # fmt: skip
@@ -177,9 +189,12 @@ def run(config: Config, root: Path, log: bool = True) -> Outcome:
             faults = fault_plan(config.faults, config.processes)
             started = time.monotonic()
             stops: list[datetime] = []
+            cuts: list[datetime] = []
             try:
                 deadline = started + config.timeout
-                finished = _work(workers, portal, db, len(refs), config, deadline, faults, stops)
+                finished = _work(
+                    workers, portal, db, len(refs), config, deadline, faults, stops, cuts
+                )
             finally:
                 for worker in workers:
                     worker.cleanup()
@@ -198,6 +213,7 @@ def run(config: Config, root: Path, log: bool = True) -> Outcome:
         retried_steps=steps,
         extra_attempts=extra,
         fault_kills=sum(w.fault_kills for w in workers),
+        ledger_cuts=len(cuts),
         at_stop=[line for stop in stops for line in steps_at(root / "runs", stop)],
     )
 
@@ -211,6 +227,7 @@ def report(outcome: Outcome) -> str:
         ("portal restarts", outcome.portal_restarts),
         ("worker process starts", outcome.worker_starts),
         ("  killed at a step by BOTS_FAULT_KILL", outcome.fault_kills),
+        ("ledger outages (every connection ended)", outcome.ledger_cuts),
         ("worker exit codes", outcome.worker_exits),
         ("wall time (s)", f"{outcome.wall:.1f}"),
         ("orders done per minute", f"{60 * done / outcome.wall:.1f}" if outcome.wall else "-"),
@@ -241,8 +258,12 @@ def main() -> int:
         help="kills at fixed points, comma-separated <process letter>:<step id>:before|after "
         "(e.g. a:collect:after): each applies to that process's next start",
     )  # fmt: skip
+    parser.add_argument("--ledger-cut-at", type=float, default=Config.ledger_cut_at)
+    parser.add_argument("--ledger-down", type=float, default=Config.ledger_down)
     parser.add_argument("--keep", help="keep the work folder here")
     args = parser.parse_args()
+    if args.ledger_cut_at <= 1 and args.db == "sqlite":
+        parser.error("--ledger-cut-at needs a PostgreSQL ledger (--db postgresql://...)")
     lo, hi = (int(x) for x in args.latency.split("-"))
     config = Config(
         orders=args.orders, workers=args.workers, processes=args.processes,
@@ -250,6 +271,7 @@ def main() -> int:
         latency=(lo, hi), expiry=args.expiry, restart_at=args.restart_at, down=args.down,
         db=args.db, screenshots=args.screenshots, timeout=args.timeout,
         faults=tuple(f for f in args.faults.split(",") if f),
+        ledger_cut_at=args.ledger_cut_at, ledger_down=args.ledger_down,
     )  # fmt: skip
     try:
         fault_plan(config.faults, config.processes)
