@@ -28,8 +28,38 @@ class Credential:
         return f"Credential(staff_id={self.staff_id!r}, password='***')"
 
 
+def _unreadable(path: Path, reason: str) -> BadInput:
+    return BadInput(
+        t(
+            "无法读取工号密码文件{path}:{reason};检查 --credentials、BOTS_CREDENTIALS 或 "
+            "bots.toml 的 credentials",
+            path=path,
+            reason=reason,
+        ),
+        code="credentials_missing",
+    )
+
+
+def _decoded(path: Path, raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:  # saved as GBK: say where, never what (a password)
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise BadInput(
+            t("{path}:{line}:不是 UTF-8 文本:请用编辑器另存为 UTF-8 编码(例如记事本的“另存为”)",
+              path=path, line=line),
+            code="credentials_format",
+        ) from None  # fmt: skip
+
+
 def read_file(path: Path) -> list[Credential]:
-    mode = path.stat().st_mode
+    try:
+        mode = path.stat().st_mode
+        if not stat.S_ISREG(mode):
+            raise _unreadable(path, t("它不是文件"))
+        raw = path.read_bytes()
+    except OSError as error:
+        raise _unreadable(path, error.strerror or type(error).__name__) from None
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise BadInput(
             t(
@@ -41,8 +71,8 @@ def read_file(path: Path) -> list[Credential]:
         )
     creds: list[Credential] = []
     seen: set[str] = set()
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        line = raw.strip()
+    for number, text in enumerate(_decoded(path, raw).splitlines(), start=1):
+        line = text.strip()
         if not line or line.startswith("#"):
             continue
         staff_id, sep, password = line.partition(":")

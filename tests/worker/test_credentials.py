@@ -33,6 +33,36 @@ def test_refuses_a_file_others_can_read(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("where", "reason"),
+    [("missing", "No such file or directory"), ("missing/creds", "No such file or directory"),
+     ("file/creds", "Not a directory"), ("folder", "它不是文件")],
+)  # fmt: skip
+def test_a_credentials_file_that_cannot_be_read_is_named(
+    tmp_path: Path, where: str, reason: str
+) -> None:
+    (tmp_path / "file").write_text("GH1001:x\n", encoding="utf-8")
+    (tmp_path / "folder").mkdir()
+    path = tmp_path / where
+    with pytest.raises(BadInput) as caught:
+        credentials.load(str(path))
+    assert str(caught.value) == (
+        f"无法读取工号密码文件{path}:{reason};检查 --credentials、BOTS_CREDENTIALS 或 bots.toml 的"
+        " credentials"
+    )
+
+
+def test_a_credentials_file_saved_as_gbk_names_the_line_not_the_password(tmp_path: Path) -> None:
+    path = tmp_path / "creds"
+    path.write_bytes("GH1001:x\nGH1002:密码\n".encode("gbk"))
+    path.chmod(0o600)
+    with pytest.raises(BadInput) as caught:
+        credentials.load(str(path))
+    assert str(caught.value) == (
+        f"{path}:2:不是 UTF-8 文本:请用编辑器另存为 UTF-8 编码(例如记事本的“另存为”)"
+    )
+
+
 def test_names_the_bad_line(tmp_path: Path) -> None:
     path = _file(tmp_path, "GH1001:x\nGH1002\n")
     with pytest.raises(BadInput) as caught:
