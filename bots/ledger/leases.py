@@ -4,7 +4,9 @@
 Leases are fenced: a claim hands out a fresh token, and every later write for the item
 (heartbeat, commit steps, the end of the attempt) names it and is refused once the item was
 reaped, even if it was claimed again by a worker of the same name. A worker learns that it
-lost the item at its next write, and stops touching it.
+lost the item at its next write, and stops touching it. The token stays on an item its
+worker ended, until the next claim (the reaper clears it): a worker that asks again for an
+end whose answer it lost finds that the end was its own (``ended_under``).
 """
 
 from __future__ import annotations
@@ -27,9 +29,8 @@ _CLAIMABLE = (
     "state IN ('pending', 'retry_wait')"
     " AND (state = 'pending' OR (state = 'retry_wait' AND next_attempt_at <= ?))"
 )
-_CLEAR_LEASE = (
-    "lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, heartbeat_at = NULL"
-)
+_END_LEASE = "lease_owner = NULL, lease_expires_at = NULL, heartbeat_at = NULL"
+_CLEAR_LEASE = f"{_END_LEASE}, lease_token = NULL"
 _CLAIM_SET = (
     "state = 'running', attempts = attempts + 1, run_attempts = run_attempts + 1,"
     " lease_owner = ?, lease_token = ?, lease_expires_at = ?, heartbeat_at = ?,"
@@ -58,10 +59,13 @@ _FAIL_ACTIONS = {
 
 
 class Leases(SqlBase):
-    def claim(self, worker: str, *, lease_seconds: float | None = None) -> WorkItem | None:
+    def claim(
+        self, worker: str, *, lease_seconds: float | None = None, token: str | None = None
+    ) -> WorkItem | None:
         """Take the most urgent, oldest claimable item (pending, or retry_wait that is due):
-        it becomes running, leased to ``worker`` under a new ``lease_token`` that every later
-        write of the worker for it must name. None when nothing is claimable."""
+        it becomes running, leased to ``worker`` under a new ``lease_token`` (``token``, or
+        a random one) that every later write of the worker for it must name. None when
+        nothing is claimable."""
         now = self.clock()
         lease = timedelta(seconds=lease_seconds) if lease_seconds else self.lease
         # the row is picked, leased and its attempt opened in one go (on PostgreSQL one
@@ -73,11 +77,27 @@ class Leases(SqlBase):
                 f"UPDATE work_items SET {_CLAIM_SET} WHERE id = (SELECT id FROM work_items"
                 f"{self.claim_index} WHERE {_CLAIMABLE} ORDER BY priority, created_at, id"
                 f" LIMIT 1{self.skip_locked})",
-                (worker, secrets.token_hex(16), now + lease, now, now, now),
+                (worker, token or secrets.token_hex(16), now + lease, now, now, now),
                 "INSERT INTO history (reference, kind, actor, attempt, started_at)"
                 " SELECT reference, 'attempt', lease_owner, attempts, heartbeat_at FROM changed",
             )  # fmt: skip
         return None if row is None else item_from_row(row)
+
+    def claimed_under(self, token: str) -> WorkItem | None:
+        """The item a claim under ``token`` leased, while it is running under it."""
+        with self.tx(write=False) as cur:
+            row = cur.one(
+                "SELECT * FROM work_items WHERE state = 'running' AND lease_token = ?", token
+            )
+        return None if row is None else item_from_row(row)
+
+    def ended_under(self, ref: str, token: str | None) -> WorkItem | None:
+        """The item, if the attempt claimed under ``token`` has ended (its worker ended it:
+        the reaper's end clears the token)."""
+        with self.tx(write=False) as cur:
+            row = self._row(cur, ref, lock=False)
+        ended = token is not None and row["state"] != "running" and row["lease_token"] == token
+        return item_from_row(row) if ended else None
 
     def heartbeat(
         self, ref: str, worker: str, *, token: str | None, lease_seconds: float | None = None
@@ -161,7 +181,7 @@ class Leases(SqlBase):
         with self.statement() as cur:
             row = self.change_and_follow(
                 cur,
-                f"UPDATE work_items SET state = 'done', {_CLEAR_LEASE}, {_NO_ERROR}, outputs = ?,"
+                f"UPDATE work_items SET state = 'done', {_END_LEASE}, {_NO_ERROR}, outputs = ?,"
                 " artifact_dir = COALESCE(?, artifact_dir), next_attempt_at = NULL,"
                 " finished_at = ?, replay = ?, updated_at = ?"
                 " WHERE reference = ? AND state = 'running' AND lease_token = ?",
@@ -278,6 +298,7 @@ class Leases(SqlBase):
         outputs: Mapping[str, Any] | None = None,
         note: str | None = None,
         next_attempt_at: datetime | None = None,
+        reaped: bool = False,
     ) -> WorkItem:
         ref = row["reference"]
         check(action, ref, State(row["state"]), target)
@@ -290,7 +311,8 @@ class Leases(SqlBase):
         # a retry after a committed step must look in the portal first, like a replay
         replay = target is not State.DONE and bool(row["replay"] or row["committed_step"])
         cur.run(
-            f"UPDATE work_items SET state = ?, {_CLEAR_LEASE}, outputs = ?, error_kind = ?,"
+            f"UPDATE work_items SET state = ?, {_CLEAR_LEASE if reaped else _END_LEASE},"
+            " outputs = ?, error_kind = ?,"
             " error_type = ?, error_code = ?, error_message = ?, error_step = ?,"
             " error_context = ?, artifact_dir = COALESCE(?, artifact_dir), next_attempt_at = ?,"
             " finished_at = ?, replay = ?, updated_at = ? WHERE reference = ?",
@@ -367,7 +389,8 @@ class Leases(SqlBase):
         # died) spends none of the retry budget; a death is counted apart, in ``expiries``;
         # a step committed in it still makes the next run check guards first
         cur.run(
-            f"UPDATE work_items SET state = 'pending', {_CLEAR_LEASE}, replay = ?,"
+            f"UPDATE work_items SET state = 'pending', {_CLEAR_LEASE if expired else _END_LEASE},"
+            " replay = ?,"
             " run_attempts = run_attempts - 1, expiries = expiries + ?, updated_at = ?"
             " WHERE reference = ?",
             bool(row["replay"] or row["committed_step"]), int(expired), now, ref,
@@ -408,7 +431,7 @@ class Leases(SqlBase):
                 ),
             )
             cur.run("UPDATE work_items SET expiries = expiries + 1 WHERE reference = ?", ref)
-            return self._end(cur, row, "reap", State.FAILED, error, None)
+            return self._end(cur, row, "reap", State.FAILED, error, None, reaped=True)
         check("reap", ref, State.RUNNING, State.NEEDS_REVIEW)
         message = (
             t("工作进程{worker}在提交步骤{step}进行中失去了租约;重放前先到营账系统里查看",
@@ -418,4 +441,4 @@ class Leases(SqlBase):
                    worker=worker, step=step)
         )  # fmt: skip
         error = ErrorInfo(kind="unknown_outcome", type="LeaseExpired", message=message, step=step)
-        return self._end(cur, row, "reap", State.NEEDS_REVIEW, error, None)
+        return self._end(cur, row, "reap", State.NEEDS_REVIEW, error, None, reaped=True)

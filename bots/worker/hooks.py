@@ -20,6 +20,8 @@ from bots.ledger.store import Store, open_store
 from bots.messages import t
 from bots.runner.hooks import Hooks
 
+JOIN_SECONDS = 0.5
+
 
 class Interrupted(SystemException):
     """Ctrl-C / SIGTERM arrived: the item goes back to the queue between steps."""
@@ -77,13 +79,17 @@ class Heartbeat:
 
     def __exit__(self, *exc: object) -> None:
         self.done.set()
-        self.thread.join()
+        # not for long: this is a worker's greenlet, and every worker waits while it does;
+        # a thread still trying to reach the ledger ends by itself (its beats are fenced)
+        self.thread.join(timeout=JOIN_SECONDS)
 
     def _beat(self) -> None:
         try:
+            # a broken connection is tried again until the next beat, which tries anew
             store = open_store(
-                self.db_url, mode="write", check_schema=False, reconnect_seconds=self.ledger_wait
-            )
+                self.db_url, mode="write", check_schema=False,
+                reconnect_seconds=min(self.ledger_wait, self.lease.seconds / 3),
+            )  # fmt: skip
         except SetupError as error:  # the run's own steps renew the lease when it is overdue
             logger.warning(t("{worker}:没能延长{ref}的租约:{error}",
                              worker=self.lease.worker, ref=self.lease.ref, error=error))
@@ -99,6 +105,8 @@ class Heartbeat:
                                      worker=self.lease.worker, ref=self.lease.ref, error=error))
                     continue  # fmt: skip
                 if not renewed:
+                    if self.done.is_set():
+                        return  # the attempt ended while this beat was asked for: not lost
                     logger.warning(
                         t(
                             "{worker}:失去了{ref}的租约",

@@ -16,7 +16,7 @@ from playwright.sync_api import Error as PwError
 
 from bots.actions.hygiene import tidy
 from bots.browser import new_context
-from bots.errors import BadInput, DefinitionError
+from bots.errors import BadInput, DefinitionError, SetupError
 from bots.flow import load_flow
 from bots.ledger.errors import LedgerUnusable
 from bots.ledger.model import Backoff, ErrorInfo, LeaseLost, State, WorkItem
@@ -115,16 +115,23 @@ class Worker:
         """The thread's body. Whatever ends it early stops the whole pool: a worker that
         dies quietly would leave the others working a batch nobody watches."""
         ended = False
-        store = open_store(
-            self.config.db_url, mode="write", check_schema=False, backoff=self.config.backoff,
-            reconnect_seconds=self.config.ledger_wait,
-        )  # fmt: skip
+        try:
+            store = open_store(
+                self.config.db_url, mode="write", check_schema=False,
+                backoff=self.config.backoff, reconnect_seconds=self.config.ledger_wait,
+            )  # fmt: skip
+        except SetupError as error:  # the ledger went away as the pool started
+            self._ledger_gone(error)
+            return
         try:
             context = new_context(self.shared.browser)
             try:
                 page = context.new_page()
-                if self._login(store, page):
-                    self._loop(store, context, page)
+                try:
+                    if self._login(store, page):
+                        self._loop(store, context, page)
+                except LedgerUnusable as error:
+                    self._ledger_gone(error)
             finally:
                 try:
                     context.close()
@@ -162,6 +169,8 @@ class Worker:
             logger.warning(f"{self.worker_id}: {result.error}")
         if result.ok:
             return True
+        if isinstance(result.error, LedgerUnusable):
+            raise result.error  # the 验证码's question or answer: the ledger, not the login
         if self.shared.stop.is_set() or again:
             return False  # stopped, or nothing left to work while nobody answered
         self.shared.halt(
@@ -175,15 +184,12 @@ class Worker:
         )
         return False
 
-    def _loop(self, store: Store, context: Any, page: Any) -> None:
-        try:
-            self._claims(store, context, page)
-        except LedgerUnusable as error:
-            # gone past the wait (or no longer taking writes): no worker of this process
-            # can go on; an order this one held stays leased until the reaper takes it
-            self.shared.halt(t("{worker}:{error}", worker=self.worker_id, error=error), "ledger")
+    def _ledger_gone(self, error: SetupError) -> None:
+        """Gone past the wait, or no longer taking writes: no worker of this process can go
+        on. An order this one held stays leased until the reaper takes it."""
+        self.shared.halt(t("{worker}:{error}", worker=self.worker_id, error=error), "ledger")
 
-    def _claims(self, store: Store, context: Any, page: Any) -> None:
+    def _loop(self, store: Store, context: Any, page: Any) -> None:
         while not self.shared.stop.is_set():
             store.reap()
             item = store.claim(self.worker_id, lease_seconds=self.config.lease_seconds)

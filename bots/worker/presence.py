@@ -17,6 +17,7 @@ from typing import Any
 
 from loguru import logger
 
+from bots.errors import SetupError
 from bots.ledger.errors import LedgerUnusable
 from bots.ledger.store import open_store
 from bots.messages import t
@@ -58,20 +59,31 @@ class Presence:
         self._done.set()
         self._thread.join()
 
+    def _warn(self, error: SetupError) -> None:
+        logger.warning(t("{process}:没能写入工作进程的心跳:{error}", process=self.process,
+                         error=error))  # fmt: skip
+
     def _write(self, verb: Callable[..., None], *args: Any) -> None:
         try:
             verb(*args)
         except LedgerUnusable as error:  # a locked or unreachable ledger: the next beat tries
-            logger.warning(t("{process}:没能写入工作进程的心跳:{error}", process=self.process,
-                             error=error))  # fmt: skip
+            self._warn(error)
 
     def _run(self) -> None:
-        # a broken connection is tried again for one beat at most: the next beat tries anew
-        store = open_store(
-            self.db_url, mode="write", check_schema=False, reconnect_seconds=self.every
-        )
+        # (the record is for people: without a ledger the workers still decide for
+        # themselves, and the process must not wait on this thread to begin)
         try:
-            store.workers_started(self.process, socket.gethostname(), os.getpid(), self.workers)
+            # a broken connection is tried again for one beat at most: the next tries anew
+            store = open_store(
+                self.db_url, mode="write", check_schema=False, reconnect_seconds=self.every
+            )
+        except SetupError as error:
+            self._warn(error)
+            self._started.set()
+            return
+        try:
+            self._write(store.workers_started, self.process, socket.gethostname(), os.getpid(),
+                        self.workers)  # fmt: skip
             self._started.set()
             while not self._done.wait(self.every):
                 self._write(store.workers_beat, self.process)

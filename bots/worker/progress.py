@@ -86,17 +86,16 @@ class Tally:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.start = time.monotonic()
-        self.base = self._closed(store.counts())
-        self.last: Snapshot | None = None
+        self.base: dict[State, int] | None = None  # what was closed at the start
+        self.last = Snapshot(done=0, failed=0, remaining=0, seconds=0.0)
+        self.now()
 
     def now(self) -> Snapshot:
         """The counts now, or the last ones read while the ledger cannot be reached (the
-        workers meet it too, and say so)."""
+        workers meet it too, and decide whether to stop)."""
         try:
             self.last = self._read()
         except LedgerUnusable:
-            if self.last is None:
-                raise
             self.last = replace(self.last, seconds=time.monotonic() - self.start)
         return self.last
 
@@ -107,6 +106,8 @@ class Tally:
     def _read(self) -> Snapshot:
         counts = self.store.counts()
         closed = self._closed(counts)
+        if self.base is None:
+            self.base = closed
         waiting = 0
         if counts.get(State.RETRY_WAIT):
             now = utcnow()

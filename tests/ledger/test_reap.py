@@ -45,6 +45,8 @@ def test_expired_lease_inside_a_commit_step_needs_review(store: Store, clock: Fa
         "(步骤 submit_order)"
     )
     assert item.error_kind == "unknown_outcome"
+    # the reaper ended the claim, not its worker: an end it asks for again is refused
+    assert item.lease_token is None and store.ended_under("E9-1", token) is None
     assert store.history("E9-1")[-1].outcome == "needs_review"
     assert store.claim("w2").reference == "E9-2"  # type: ignore[union-attr]
 

@@ -12,10 +12,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from bots.ledger import LedgerUnusable, State, Store, open_store
+from bots.ledger import ErrorInfo, LedgerUnusable, State, Store, open_store
 from bots.ledger.reconnect import AGAIN
 from bots.ledger.store import Store as StoreProtocol
 from tests.fixtures.ledger import cut, order, pg_url, welcome
+from tests.fixtures.pgproxy import AnswerLoser
 
 pytestmark = pytest.mark.postgres
 REF = "E9-1"
@@ -145,3 +146,65 @@ def test_a_server_back_within_the_wait_answers_as_if_nothing_happened(
     assert item is not None and item.reference == REF
     assert time.monotonic() - began >= 0.8
     assert store.get(REF).state is State.RUNNING
+
+
+# --- answers lost after the server applied the change (a proxy drops them) --------------
+
+
+@pytest.fixture
+def lossy(own_database: str, answer_loser: AnswerLoser) -> Iterator[Store]:
+    """A ledger reached through ``answer_loser``, with two pending orders."""
+    url = answer_loser.url(own_database)
+    opened = open_store(url, check_schema=False, reconnect_seconds=10)
+    opened.upgrade()
+    opened.enqueue([order(REF), order("E9-2")])
+    yield opened
+    opened.close()
+
+
+def test_a_claim_applied_but_unanswered_is_found_by_its_token(
+    lossy: Store, answer_loser: AnswerLoser
+) -> None:
+    answer_loser.arm(b"UPDATE work_items SET state = 'running'")
+    item = lossy.claim("w1")
+    assert answer_loser.cuts == 1
+    # the order the ledger leased is the one handed out, and no second one was claimed
+    assert item is not None and item.reference == REF
+    now = lossy.get(REF)
+    assert (now.state, now.lease_token, now.attempts) == (State.RUNNING, item.lease_token, 1)
+    assert lossy.get("E9-2").state is State.PENDING
+
+
+@pytest.mark.parametrize(
+    ("end", "marker", "state"),
+    [("complete", b"state = 'done'", State.DONE),  # one statement
+     ("fail_business", b"COMMIT", State.FAILED),  # a transaction
+     ("release", b"COMMIT", State.PENDING)],
+)  # fmt: skip
+def test_an_end_applied_but_unanswered_is_found_as_its_own(
+    lossy: Store, answer_loser: AnswerLoser, end: str, marker: bytes, state: State
+) -> None:
+    item = lossy.claim("w1")
+    assert item is not None
+    third = {
+        "complete": {"order_no": "A1"},
+        "fail_business": ErrorInfo(kind="business_exception", type="Refused", message="欠费"),
+        "release": "操作员要求停止",
+    }[end]
+    answer_loser.arm(marker)
+    ended = getattr(lossy, end)(REF, "w1", third, token=item.lease_token)
+    assert answer_loser.cuts == 1
+    assert ended.state is state
+    attempts = [(e.attempt, e.outcome) for e in lossy.history(REF) if e.kind == "attempt"]
+    assert attempts == [(1, state.value)]
+
+
+def test_an_operator_change_applied_but_unanswered_says_it_may_have_been_applied(
+    lossy: Store, answer_loser: AnswerLoser
+) -> None:
+    answer_loser.arm(b"COMMIT")
+    with pytest.raises(LedgerUnusable) as raised:
+        lossy.cancel(REF, actor="op")
+    assert (raised.value.code, raised.value.context["sent"]) == ("ledger_lost", True)
+    assert lossy.get(REF).state is State.CANCELLED  # it was: not made a second time
+    assert [e.kind for e in lossy.history(REF)] == ["enqueue", "cancel"]

@@ -129,7 +129,10 @@ def test_complete_keeps_outputs_and_closes_the_attempt(store: Store, clock: Fake
     assert (done.state, done.outputs, done.committed_step, done.lease_owner) == (
         State.DONE, {"order_no": "P001"}, "submit", None,
     )  # fmt: skip
-    assert done.lease_token is None
+    # the token stays, so a complete asked again after its answer was lost is known as its
+    # own (bots.ledger.reconnect); the next claim replaces it
+    assert done.lease_token == token
+    assert store.ended_under("E9-1", token) == done
     assert done.finished_at == clock.now
     attempt = store.history("E9-1")[-1]
     assert (attempt.outcome, attempt.artifact_dir, attempt.committed_step) == (

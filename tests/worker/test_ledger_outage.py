@@ -7,15 +7,26 @@ Every order is checked in the portal's own records: entered once."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from loguru import logger
 
+from bots.errors import BusinessException
 from bots.intake import enqueue_files
-from bots.ledger import State, open_store
+from bots.ledger import LedgerUnusable, NewItem, State, open_store
 from bots.orders.rules import reference_in_remark
+from bots.runner.records import RunResult
+from bots.worker import loop
+from bots.worker.credentials import Credential
+from bots.worker.hooks import Heartbeat, Lease
+from bots.worker.loop import Shared, Worker, WorkerConfig
+from bots.worker.presence import Presence
 from tests.fixtures.ledger import cut, pg_url, welcome
+from tests.fixtures.pgproxy import AnswerLoser
 from tests.fixtures.portal import PortalClient
 from tests.worker.test_fencing import (
     ORDER,
@@ -30,8 +41,18 @@ from tests.worker.test_fencing import (
     wait_for,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.postgres]
+pytestmark = pytest.mark.postgres
 RENEWED_LINE = "037160010001"
+
+
+@pytest.fixture
+def capture_warnings() -> Iterator[list[str]]:
+    """The warnings this process logs meanwhile."""
+    lines: list[str] = []
+    sink = logger.add(lambda message: lines.append(str(message).rstrip("\n")),
+                      level="WARNING", format="{message}")  # fmt: skip
+    yield lines
+    logger.remove(sink)
 
 
 def entered(state: dict[str, Any], ref: str) -> list[str]:
@@ -43,6 +64,7 @@ def deposits(state: dict[str, Any], line: str) -> list[str]:
     return [f["staff_id"] for f in state["special_funds"] if f["access_number"] == line]
 
 
+@pytest.mark.browser
 def test_a_ledger_back_within_the_wait_loses_nothing_and_doubles_nothing(
     portal: PortalClient, own_database: str, tmp_path: Path, chromium_tmp: Path  # noqa: F811
 ) -> None:
@@ -71,6 +93,7 @@ def test_a_ledger_back_within_the_wait_loses_nothing_and_doubles_nothing(
         assert (item.state, item.attempts, item.expiries) == (State.DONE, 1, 0), ref
 
 
+@pytest.mark.browser
 def test_a_ledger_gone_past_the_wait_stops_bots_work_and_the_next_run_finishes(
     portal: PortalClient, own_database: str, tmp_path: Path, chromium_tmp: Path,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
@@ -109,3 +132,93 @@ def test_a_ledger_gone_past_the_wait_stops_bots_work_and_the_next_run_finishes(
     with open_store(db, mode="read") as store:
         attempts = [(e.attempt, e.outcome, e.note) for e in store.history(REF) if e.attempt]
     assert attempts == [(1, "pending", "租约过期,没有留下任何改动"), (2, "done", None)]
+
+
+# --- the parts of bots work that meet the ledger on their own -----------------------------
+
+
+def test_a_failure_whose_answer_was_lost_is_counted_and_shown(
+    own_database: str, answer_loser: AnswerLoser, tmp_path: Path
+) -> None:
+    url = answer_loser.url(own_database)
+    with open_store(url, check_schema=False) as store:
+        store.upgrade()
+        store.enqueue([NewItem(reference="E9-1", flow="f.yaml", payload={})])
+        ended: list[State] = []
+        config = WorkerConfig(db_url=url, flows_dir=tmp_path, portal_url="http://portal.invalid/",
+                              runs_dir=tmp_path, lease_seconds=30)  # fmt: skip
+        worker = Worker("w1", Credential("GH1001", "pw"), config, Shared(),
+                        lambda name, item: ended.append(item.state))  # fmt: skip
+        refused = BusinessException("营账系统拒绝:证件号码有误", code="refused")
+
+        def run(*args: object) -> RunResult:  # the order's run: the portal refused it
+            answer_loser.arm(b"COMMIT")  # ... and the answer to fail_business's COMMIT is lost
+            return RunResult("failed", {}, refused, [], None, failed_step="submit")
+
+        worker._run = run  # type: ignore[method-assign]
+        item = store.claim("w1")
+        assert item is not None
+        worker._process(store, None, item)
+        assert answer_loser.cuts == 1
+        assert store.get("E9-1").state is State.FAILED
+    # its ✗ line and bots work's exit 11 ("orders need attention") come from this
+    assert ended == [State.FAILED]
+
+
+def test_a_ledger_lost_while_a_login_waits_for_its_code_stops_for_the_ledger(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lost = LedgerUnusable.lost("postgresql:///e9", "server closed the connection", sent=True)
+
+    class Login:  # the login flow's 验证码 step: LedgerAsker.take_answer lost its answer
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            pass
+
+        def run(self) -> RunResult:
+            return RunResult("failed", {}, lost, [], None, failed_step="captcha")
+
+    monkeypatch.setattr(loop, "Runner", Login)
+    config = WorkerConfig(db_url="unused", flows_dir=tmp_path, portal_url="http://p/",
+                          runs_dir=tmp_path)  # fmt: skip
+    shared = Shared()
+    worker = Worker("w1", Credential("GH1001", "pw"), config, shared)
+    monkeypatch.setattr(worker, "flow_for", lambda name: SimpleNamespace(inputs={}))
+    with pytest.raises(LedgerUnusable):
+        worker._login(SimpleNamespace(counts=dict), None)  # type: ignore[arg-type]
+    # (run() turns it into the stop: not "登录营账系统被拒", which would send someone to
+    # reset a staff password)
+    assert shared.stop_reason == []
+
+
+def test_the_workers_record_does_not_hold_up_a_process_whose_ledger_is_away(
+    own_database: str, capture_warnings: list[str]
+) -> None:
+    db = pg_url(own_database)
+    with open_store(db, check_schema=False) as store:
+        store.upgrade()
+    cut(own_database, refuse=True)
+    began = time.monotonic()
+    with Presence(db, "p1", [("p1/0", "GH1001")], every=0.2):
+        entered_after = time.monotonic() - began
+    assert entered_after < 5
+    [warning] = capture_warnings
+    assert warning.startswith(f"p1:没能写入工作进程的心跳:连不上账本{db}:connection failed:")
+
+
+def test_a_lease_heartbeat_stuck_on_the_ledger_does_not_hold_up_the_workers(
+    own_database: str, capture_warnings: list[str]
+) -> None:
+    db = pg_url(own_database)
+    with open_store(db, check_schema=False) as store:
+        store.upgrade()
+        store.enqueue([NewItem(reference="E9-1", flow="f.yaml", payload={})])
+        item = store.claim("w1", lease_seconds=3)
+    assert item is not None
+    lease = Lease(item, "w1", 3.0)
+    with Heartbeat(db, lease, ledger_wait=30):
+        cut(own_database, refuse=True)
+        time.sleep(1.5)  # past the first beat: it is trying to reach the ledger again
+        began = time.monotonic()
+    # the greenlet that leaves the block is every worker's: it must not wait 30 s
+    assert time.monotonic() - began < 5
+    assert not lease.lost.is_set()
