@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.rows import dict_row
 
 from bots.errors import SetupError
@@ -30,6 +31,17 @@ from bots.ledger.sqlstore import Cursor, SqlStore
 from bots.messages import t
 from bots.pause import pause
 
+# a server gone without a word (a failover that moved its address, a cable) would leave a
+# call waiting for ever, and with it every worker of the process (one thread): TCP's own
+# probes find it dead within about half a minute. Unless the URL says otherwise
+NETWORK = {
+    "connect_timeout": 10,
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 30_000,  # ms a sent request may go unacknowledged
+}
 _UPGRADE_LOCK = 0x0B075_1ED6  # an advisory lock id only `bots db upgrade` takes
 # what the server says about the ledger as a whole (not about our SQL), as one line
 SERVER_PROBLEMS: dict[type[psycopg.Error], Callable[[str], LedgerUnusable]] = {
@@ -74,7 +86,10 @@ class PostgresStore(SqlStore):
             ) from error
 
     def _connect(self) -> psycopg.Connection[Any]:
-        return psycopg.connect(self.url, autocommit=True, row_factory=dict_row)
+        given = conninfo_to_dict(self.url)
+        limits = {key: value for key, value in NETWORK.items() if key not in given}
+        conninfo = make_conninfo(self.url, **limits)
+        return psycopg.connect(conninfo, autocommit=True, row_factory=dict_row)
 
     def reconnect(self, deadline: float, reason: str) -> None:
         """A new connection instead of the broken one, trying until ``deadline`` (on the

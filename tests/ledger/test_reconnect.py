@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from bots.ledger import ErrorInfo, LedgerUnusable, State, Store, open_store
+from bots.ledger.postgres import NETWORK
 from bots.ledger.reconnect import AGAIN
 from bots.ledger.store import Store as StoreProtocol
 from tests.fixtures.ledger import cut, order, pg_url, welcome
@@ -208,3 +209,12 @@ def test_an_operator_change_applied_but_unanswered_says_it_may_have_been_applied
     assert (raised.value.code, raised.value.context["sent"]) == ("ledger_lost", True)
     assert lossy.get(REF).state is State.CANCELLED  # it was: not made a second time
     assert [e.kind for e in lossy.history(REF)] == ["enqueue", "cancel"]
+
+
+def test_a_connection_is_bounded_in_time_unless_the_url_says_otherwise(own_database: str) -> None:
+    with open_store(pg_url(own_database) + "?keepalives_idle=42", check_schema=False) as store:
+        given = store.conn.info.get_parameters()  # type: ignore[attr-defined]
+    assert {key: given.get(key) for key in NETWORK} == {
+        "connect_timeout": "10", "keepalives": "1", "keepalives_idle": "42",
+        "keepalives_interval": "5", "keepalives_count": "3", "tcp_user_timeout": "30000",
+    }  # fmt: skip
