@@ -19,6 +19,7 @@ from bots.console.middleware import Language, SecurityHeaders
 from bots.console.routers import auth, batches, orders, questions, queue, users, workers
 from bots.console.throttle import Throttle
 from bots.console.uploads import Uploads
+from bots.errors import SetupError
 from bots.ledger import open_store
 
 STATIC = Path(__file__).parent / "static"
@@ -43,6 +44,7 @@ def create_app(config: ConsoleConfig) -> FastAPI:
     app.add_exception_handler(web.LoginRequired, web.sign_in_redirect)
     app.add_exception_handler(web.Forbidden, web.forbidden_page)
     app.add_exception_handler(HTTPException, web.error_page)
+    app.add_exception_handler(SetupError, web.ledger_away)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     for module in ROUTERS:
         app.include_router(module.router)

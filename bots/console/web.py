@@ -33,6 +33,8 @@ from bots.messages.terms import (
     stop_name,
 )
 
+# a page waits this long for a ledger whose connection broke (bots work waits longer)
+LEDGER_WAIT = 5.0
 SESSION_COOKIE = "bots_console"
 SIGN_IN_COOKIE = "bots_console_signin"  # the CSRF token of the sign-in form (no session yet)
 LANGUAGE_COOKIE = "bots_console_lang"
@@ -93,7 +95,10 @@ def config_of(request: Request) -> ConsoleConfig:
 
 def get_store(request: Request) -> Iterator[Store]:
     """The ledger for one request, closed when the response is sent."""
-    store = open_store(config_of(request).db_url, mode="write", check_schema=False)
+    store = open_store(
+        config_of(request).db_url, mode="write", check_schema=False,
+        reconnect_seconds=LEDGER_WAIT,
+    )  # fmt: skip
     try:
         yield store
     finally:
@@ -214,10 +219,16 @@ def forbidden_page(request: Request, error: Exception) -> Response:
     return render(request, "errors/forbidden.html.j2", status=403, reason=reason)
 
 
+def ledger_away(request: Request, error: Exception) -> Response:
+    """The ledger cannot serve this page: its one line (what happened, what to do), in the
+    console's own page, and nothing more was changed by this request."""
+    return render(request, "errors/error.html.j2", status=503, code=503, detail=str(error))
+
+
 def error_page(request: Request, error: Exception) -> Response:
     status = getattr(error, "status_code", 500)
     detail = getattr(error, "detail", "") or ""
-    return render(request, "errors/error.html.j2", status=status, detail=detail)
+    return render(request, "errors/error.html.j2", status=status, code=status, detail=detail)
 
 
 def local_path(target: str | None, default: str = "/") -> str:

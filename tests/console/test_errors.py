@@ -1,0 +1,80 @@
+"""The console's error pages. A page whose ledger cannot serve it (a PostgreSQL restart,
+a failover that takes longer than a page waits, a change whose answer was lost) says so in
+one line in the console's own page, 503, and tells the operator what to check; nothing is
+half done."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bots.console import ConsoleConfig
+from bots.ledger import State, open_store
+from tests.fixtures.console import ConsoleKit, Monotonic, fail_next, sample_items, text_of
+from tests.fixtures.ledger import cut, pg_url, welcome
+from tests.fixtures.pgproxy import AnswerLoser
+
+REF = "E9-20261127-0001"
+
+
+def kit(url: str, root: Path) -> Iterator[ConsoleKit]:
+    store = open_store(url, check_schema=False)
+    store.upgrade()
+    store.enqueue(sample_items()[:1])
+    fail_next(store, "客户已欠费,不能办理")
+    config = ConsoleConfig(db_url=url, runs_root=root, uploads=root / "uploads",
+                           monotonic=Monotonic())  # fmt: skip
+    console = ConsoleKit(store, root, Monotonic(), config)
+    console.sign_in("wang", "operator")
+    yield console
+    console.client.close()
+    store.close()
+
+
+@pytest.fixture
+def direct(own_database: str, tmp_path: Path) -> Iterator[ConsoleKit]:
+    yield from kit(pg_url(own_database), tmp_path)
+
+
+@pytest.fixture
+def lossy(own_database: str, answer_loser: AnswerLoser, tmp_path: Path) -> Iterator[ConsoleKit]:
+    yield from kit(answer_loser.url(own_database), tmp_path)
+
+
+@pytest.mark.postgres
+def test_a_page_over_a_ledger_that_takes_no_connections_says_so(
+    direct: ConsoleKit, own_database: str
+) -> None:
+    cut(own_database, refuse=True)
+    page = direct.client.get("/batches")
+    text = text_of(page.text)
+    assert page.status_code == 503
+    heading = f"503 · e9 控制台 账本暂时用不了 连不上账本{pg_url(own_database)}:connection failed:"
+    assert text.startswith(heading), text
+    assert f'database "{own_database}" is not currently accepting connections' in text
+    welcome(own_database)
+    assert direct.client.get("/batches").status_code == 200
+
+
+@pytest.mark.postgres
+def test_a_replay_whose_answer_was_lost_says_it_may_have_been_made(
+    lossy: ConsoleKit, answer_loser: AnswerLoser, own_database: str
+) -> None:
+    csrf = lossy.page_csrf(f"/orders/{REF}")
+    answer_loser.arm(b"run_attempts = 0", then=b"COMMIT")  # the replay's own transaction
+    page = lossy.client.post(f"/orders/{REF}/replay", data={"csrf": csrf, "confirm": "yes"})
+    assert page.status_code == 503
+    said = "这次改动可能已经生效,也可能没有;先查看订单现在的状态,再决定是否重做"
+    assert said in text_of(page.text)
+    # it was made, once: the operator's next look shows it
+    assert lossy.store.get(REF).state is State.PENDING
+    assert [e.kind for e in lossy.store.history(REF)].count("replay") == 1
+
+
+def test_an_unknown_order_says_not_found_in_words(console: ConsoleKit) -> None:
+    console.sign_in("wang", "operator")
+    page = console.client.get("/orders/E9-NOPE")
+    assert page.status_code == 404
+    assert text_of(page.text).startswith("404 · e9 控制台 找不到 ")
