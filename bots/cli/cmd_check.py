@@ -64,22 +64,22 @@ def _counts(counts: tuple[int, ...]) -> str:
 
 @app.command(
     "check-selectors",
-    help="Check the selector repository against a portal, read-only: which candidate of "
-    "each element matched, which matched nothing, which screens could not be reached.",
+    help=t("只读地用营账系统检查选择器库:每个元素哪个候选匹配上了,哪些一个都没匹配上,"
+           "哪些画面到不了。"),
 )
 def check_selectors(
-    portal: str | None = typer.Option(None, "--portal", help="Portal base URL."),
-    flows: Path = typer.Option(Path("flows"), "--flows", help="The flows folder."),  # noqa: B008
+    portal: str | None = typer.Option(None, "--portal", help=t("营账系统的网址")),
+    flows: Path = typer.Option(Path("flows"), "--flows", help=t("流程文件夹")),  # noqa: B008
     order: list[Path] = typer.Option(  # noqa: B008
-        [], "--order", help="An order to walk a procedure with (one per procedure; default: "
-        "samples on the mock portal's fixtures). Nothing of it is entered."),
+        [], "--order", help=t("用来走一遍办理流程的订单(每个流程一个;默认:模拟营账系统数据上的"
+                              "样例)。不会真的录入。")),
     credentials: str | None = typer.Option(
-        None, "--credentials", help="staff_id:password file (else BOTS_CREDENTIALS or "
-        "BOTS_STAFF_ID/BOTS_STAFF_PASSWORD); the first login is used."),
-    runs_dir: Path = typer.Option(Path("runs"), "--runs-dir", help="Where the dry runs go."),  # noqa: B008
-    headed: bool = typer.Option(False, "--headed", help="Show the browser window."),
+        None, "--credentials", help=t("“工号:密码”文件(否则 BOTS_CREDENTIALS 或 "
+                                      "BOTS_STAFF_ID/BOTS_STAFF_PASSWORD);用第一个工号")),
+    runs_dir: Path = typer.Option(Path("runs"), "--runs-dir", help=t("试运行的文件夹放在哪里")),  # noqa: B008
+    headed: bool = typer.Option(False, "--headed", help=t("显示浏览器窗口")),
 ) -> None:
-    """Check the selector repository against a portal, read-only."""
+    """只读地用营账系统检查选择器库。"""
     from bots import drift
     from bots.actions.launch import open_page
     from bots.worker.credentials import load

@@ -19,33 +19,33 @@ from bots.ledger import open_store, resolve_url
 from bots.messages import t
 
 console_app = typer.Typer(
-    help="Serve the operator console (a web page, in Chinese) over the ledger; manage its users.",
+    help=t("在账本之上运行运维控制台(网页,简体中文);管理它的用户。"),
     invoke_without_command=True,
 )
 app.add_typer(console_app, name="console")
-user_app = typer.Typer(help="The console's users.", no_args_is_help=True)
+user_app = typer.Typer(help=t("控制台的用户。"), no_args_is_help=True)
 console_app.add_typer(user_app, name="user")
 
 
 @console_app.callback()
 def console(
     ctx: typer.Context,
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port; 0 picks a free one.")] = 8600,
+    host: Annotated[str, typer.Option(help=t("监听的地址"))] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help=t("端口;0 表示任选一个空闲的"))] = 8600,
     db: DbOption = None,
     runs_root: Annotated[
         Path | None,
-        typer.Option(help="Folder `bots work` ran in: where relative run folders are found."),
+        typer.Option(help=t("bots work 运行时所在的文件夹:相对的运行文件夹从这里找")),
     ] = None,
     secure_cookies: Annotated[
         bool | None,
         typer.Option(
             "--secure-cookies/--no-secure-cookies",
-            help="Mark cookies Secure (default: when the request came over HTTPS).",
+            help=t("给 Cookie 加 Secure 标记(默认:请求经 HTTPS 而来时)"),
         ),
     ] = None,
 ) -> None:
-    """Serve the operator console over the ledger until Ctrl-C."""
+    """运行运维控制台,直到 Ctrl-C。"""
     if ctx.invoked_subcommand is not None:
         ctx.obj = db
         return
@@ -69,17 +69,18 @@ def _password(from_stdin: bool) -> str:
     return str(first)
 
 
-@user_app.command("add")
+@user_app.command("add", help=t("添加控制台用户;密码会询问两次,只存它的哈希(Argon2id)。"))
 def add_user(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="The user's name for signing in.")],
-    role: Annotated[str, typer.Option("--role", help="clerk, operator or admin.")],
+    name: Annotated[str, typer.Argument(help=t("用户登录用的名字"))],
+    role: Annotated[
+        str, typer.Option("--role", help=t("clerk(录入员)、operator(运维员)或 admin(管理员)"))
+    ],
     db: DbOption = None,
     password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+        bool, typer.Option("--password-stdin", help=t("从标准输入读密码"))
     ] = False,
 ) -> None:
-    """Add a console user; the password is asked for and stored hashed (Argon2id)."""
     from bots.console.passwords import hash_password
     from bots.ledger.model import ROLES
     from bots.messages.terms import role_name
@@ -92,9 +93,8 @@ def add_user(
     typer.echo(t("已添加控制台用户{name}({role})", name=user.name, role=role_name(user.role)))
 
 
-@user_app.command("list")
+@user_app.command("list", help=t("列出控制台的用户和他们的角色。"))
 def list_users(ctx: typer.Context, db: DbOption = None) -> None:
-    """List the console's users and their roles."""
     from bots.messages.terms import role_name
 
     with open_store(db or ctx.obj, mode="read") as store:

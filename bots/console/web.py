@@ -21,8 +21,10 @@ from urllib.parse import quote
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from loguru import logger
 
 from bots.console.config import ConsoleConfig
+from bots.errors import BotsError
 from bots.ledger import ROLES, ConsoleSession, Store, open_store
 from bots.messages import current, money, t
 from bots.messages.terms import (
@@ -220,9 +222,16 @@ def forbidden_page(request: Request, error: Exception) -> Response:
 
 
 def ledger_away(request: Request, error: Exception) -> Response:
-    """The ledger cannot serve this page: its one line (what happened, what to do), in the
-    console's own page, and nothing more was changed by this request."""
-    return render(request, "errors/error.html.j2", status=503, code=503, detail=str(error))
+    """The ledger cannot serve this page: what to do, in the console's own page, and the
+    whole line (the ledger's address, the driver's words) in the console's log only — the
+    page may be anyone's who reaches the console, signed in or not."""
+    logger.warning(str(error))
+    if isinstance(error, BotsError) and error.code == "ledger_lost" and error.context["sent"]:
+        said = t("与账本的连接在写入时断了:这次改动可能已经生效,也可能没有;"
+                 "先查看订单现在的状态,再决定是否重做")  # fmt: skip
+    else:
+        said = t("账本暂时连不上:稍后再试;一直如此请联系管理员(原因写在控制台的日志里)")
+    return render(request, "errors/error.html.j2", status=503, code=503, detail=said)
 
 
 def error_page(request: Request, error: Exception) -> Response:

@@ -4,6 +4,7 @@ sensitive, shown as ``MASK``; and database URLs without their password."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,10 +27,22 @@ def mask_text(text: str | None, values: Iterable[str]) -> str:
     return masking.mask_text(text, values, MASK)
 
 
+# libpq takes a password in the query too (?password=…; sslpassword unlocks a client key)
+_SECRET_PARAMETER = re.compile(r"(?i)(^|&)((?:ssl)?password)=[^&]*")
+
+
 def redact_url(url: str) -> str:
-    """A database URL without its password, fit to print."""
-    parts = urlsplit(url)
-    if not parts.password:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", f":{MASK}@", 1)
-    return parts._replace(netloc=netloc).geturl()
+    """A database URL without its password (before the host or in the query), fit to
+    print."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:  # not a URL one can take apart: nothing of it is shown
+        return MASK
+    if password:
+        netloc = parts.netloc.replace(f":{password}@", f":{MASK}@", 1)
+        url = url.replace(parts.netloc, netloc, 1)
+    head, mark, tail = url.partition("?")
+    query, hash_mark, fragment = tail.partition("#")
+    query = _SECRET_PARAMETER.sub(rf"\1\2={MASK}", query)
+    return head + mark + query + hash_mark + fragment

@@ -11,6 +11,7 @@ allows, for up to ``reconnect_seconds``.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -33,7 +34,8 @@ from bots.pause import pause
 
 # a server gone without a word (a failover that moved its address, a cable) would leave a
 # call waiting for ever, and with it every worker of the process (one thread): TCP's own
-# probes find it dead within about half a minute. Unless the URL says otherwise
+# probes find it dead within about half a minute. Unless the URL, libpq's environment
+# variable or a service file (pg_service.conf) says otherwise
 NETWORK = {
     "connect_timeout": 10,
     "keepalives": 1,
@@ -42,6 +44,7 @@ NETWORK = {
     "keepalives_count": 3,
     "tcp_user_timeout": 30_000,  # ms a sent request may go unacknowledged
 }
+NETWORK_ENV = {"connect_timeout": "PGCONNECT_TIMEOUT"}  # (libpq reads no others of these)
 _UPGRADE_LOCK = 0x0B075_1ED6  # an advisory lock id only `bots db upgrade` takes
 # what the server says about the ledger as a whole (not about our SQL), as one line
 SERVER_PROBLEMS: dict[type[psycopg.Error], Callable[[str], LedgerUnusable]] = {
@@ -80,6 +83,12 @@ class PostgresStore(SqlStore):
         self._asking = False  # inside a verb (bots.ledger.reconnect)
         try:
             self.conn = self._connect()
+        except psycopg.ProgrammingError:
+            # the driver's words would quote the part it could not read: maybe the password
+            raise SetupError(
+                t("账本网址{url}写错了:应是 postgresql://用户@主机:端口/数据库(密码放在 ~/.pgpass)",
+                  url=redact_url(url))
+            ) from None  # fmt: skip
         except psycopg.OperationalError as error:
             raise SetupError(
                 t("连不上账本{url}:{reason}", url=redact_url(url), reason=_one_line(error))
@@ -87,7 +96,13 @@ class PostgresStore(SqlStore):
 
     def _connect(self) -> psycopg.Connection[Any]:
         given = conninfo_to_dict(self.url)
-        limits = {key: value for key, value in NETWORK.items() if key not in given}
+        if "service" in given or "PGSERVICE" in os.environ:
+            limits = {}
+        else:
+            limits = {
+                key: value for key, value in NETWORK.items()
+                if key not in given and NETWORK_ENV.get(key, "-") not in os.environ
+            }  # fmt: skip
         conninfo = make_conninfo(self.url, **limits)
         return psycopg.connect(conninfo, autocommit=True, row_factory=dict_row)
 

@@ -39,14 +39,23 @@ Found = Callable[["Reconnects", tuple[Any, ...], dict[str, Any]], Any]
 @dataclass(frozen=True)
 class Again:
     when: When
-    # before the first try: what the call needs to be recognised later (a claim's token)
-    prepare: Callable[[dict[str, Any]], None] | None = None
+    # before the first try, on its arguments (positional, keyword): what the call needs to
+    # be recognised later (a claim's token), or to be made again (items read once)
+    prepare: Callable[[list[Any], dict[str, Any]], None] | None = None
     # before asking again: the first try's result if it was applied after all, else None
     found: Found | None = None
 
 
-def _with_token(kwargs: dict[str, Any]) -> None:
+def _with_token(args: list[Any], kwargs: dict[str, Any]) -> None:
     kwargs["token"] = kwargs.get("token") or secrets.token_hex(16)
+
+
+def _items_kept(args: list[Any], kwargs: dict[str, Any]) -> None:
+    # a generator would be spent by the first try: the second would enqueue nothing
+    if args:
+        args[0] = list(args[0])
+    elif "items" in kwargs:
+        kwargs["items"] = list(kwargs["items"])
 
 
 def _claimed(store: Reconnects, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -79,9 +88,9 @@ AGAIN: dict[str, Again] = {
     "complete": END, "fail": END, "fail_business": END, "fail_system": END,
     "fail_unknown": END, "release": END,
     # everything else is done once
-    "enqueue": U, "replay": U, "cancel": U, "edit": U, "review": U, "add_user": U,
-    "update_user": U, "open_session": U, "workers_started": U, "ask": U, "answer": U,
-    "take_answer": U,
+    "enqueue": Again(When.UNSENT, _items_kept), "replay": U, "cancel": U, "edit": U,
+    "review": U, "add_user": U, "update_user": U, "open_session": U, "workers_started": U,
+    "ask": U, "answer": U, "take_answer": U,
 }  # fmt: skip
 
 
@@ -112,7 +121,9 @@ def _asked_again(verb: Callable[..., Any], again: Again) -> Callable[..., Any]:
             return verb(store, *args, **kwargs)
         store._asking = True
         if again.prepare is not None:
-            again.prepare(kwargs)
+            listed = list(args)
+            again.prepare(listed, kwargs)
+            args = tuple(listed)
         deadline: float | None = None
         tried = False
         try:

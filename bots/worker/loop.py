@@ -162,15 +162,18 @@ class Worker:
                 screenshots="on_failure",
                 asker=asker,
             ).run()
+            # (a question or answer of the 验证码 lost on its way to or from the ledger: the
+            # login is done again, and asks again)
             again = result.error is not None and result.error.code in ("awaits_person",
-                                                                       "refused_for_now")
+                                                                       "refused_for_now",
+                                                                       "ledger_lost")
             if not again or self.shared.stop.is_set() or not self._work_left(store):
                 break
             logger.warning(f"{self.worker_id}: {result.error}")
         if result.ok:
             return True
-        if isinstance(result.error, LedgerUnusable):
-            raise result.error  # the 验证码's question or answer: the ledger, not the login
+        if isinstance(result.error, LedgerUnusable) and not again:
+            raise result.error  # the ledger away (or refusing writes), not the login
         if self.shared.stop.is_set() or again:
             return False  # stopped, or nothing left to work while nobody answered
         self.shared.halt(

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -72,6 +73,26 @@ def test_the_index_names_every_command_the_modules_register_with_its_help():
         command = real[name]
         assert entry.help == command.help, name  # type: ignore[attr-defined]
         assert entry.hidden == command.hidden, name  # type: ignore[attr-defined]
+
+
+def _helps(command: object, path: str) -> Iterator[tuple[str, str]]:
+    """(where, help) of ``command``, each of its options and arguments, and its sub-commands."""
+    yield path, getattr(command, "help", None) or ""
+    for param in getattr(command, "params", []):
+        if param.name != "help":  # (Click's own "Show this message and exit.")
+            yield f"{path} {param.name}", getattr(param, "help", None) or ""
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from _helps(sub, f"{path} {name}")
+
+
+def test_every_command_and_option_says_what_it_does_in_chinese():
+    # the users read Chinese: a help written in English, outside the catalogue, is a defect
+    registered()
+    english = [
+        (where, text) for where, text in _helps(typer.main.get_command(app), "bots")
+        if text and not any("\u4e00" <= ch <= "\u9fff" for ch in text)
+    ]  # fmt: skip
+    assert english == []
 
 
 def test_help_lists_every_command_without_importing_any_command_module():

@@ -32,3 +32,14 @@ def test_a_database_password_is_not_printed() -> None:
         "postgresql://bots:******@db.lan:5432/ledger"
     )
     assert redact_url("postgresql:///ledger") == "postgresql:///ledger"
+    # libpq's other place for it, and the passphrase of a client key
+    assert redact_url("postgresql://bots@db/e9?sslmode=require&password=s3cret") == (
+        "postgresql://bots@db/e9?sslmode=require&password=******"
+    )
+    assert redact_url("postgresql:///e9?PASSWORD=a&sslpassword=b&options=-c%20x") == (
+        "postgresql:///e9?PASSWORD=******&sslpassword=******&options=-c%20x"
+    )
+    assert redact_url("postgresql:///password=a?password=a") == (
+        "postgresql:///password=a?password=******"  # (a database of that name)
+    )
+    assert redact_url("postgresql://bots:pw@[::1/e9") == "******"  # no URL at all

@@ -9,10 +9,12 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from bots.ledger import ErrorInfo, LedgerUnusable, State, Store, open_store
+from bots.errors import SetupError
+from bots.ledger import ErrorInfo, LedgerUnusable, NewItem, State, Store, open_store
 from bots.ledger.postgres import NETWORK
 from bots.ledger.reconnect import AGAIN
 from bots.ledger.store import Store as StoreProtocol
@@ -32,6 +34,17 @@ BEGIN
 END $$;
 CREATE CONSTRAINT TRIGGER cut AFTER UPDATE ON work_items DEFERRABLE INITIALLY DEFERRED
   FOR EACH ROW EXECUTE FUNCTION cut();
+"""
+# the server ends the connection once, at the first history row an enqueue writes, before
+# its COMMIT
+CUT_MID_ENQUEUE = """
+CREATE SEQUENCE enqueue_cuts;
+CREATE FUNCTION cut_enqueue() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF nextval('enqueue_cuts') = 1 THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER cut_enqueue AFTER INSERT ON history FOR EACH ROW EXECUTE FUNCTION cut_enqueue();
 """
 
 
@@ -211,10 +224,49 @@ def test_an_operator_change_applied_but_unanswered_says_it_may_have_been_applied
     assert [e.kind for e in lossy.history(REF)] == ["enqueue", "cancel"]
 
 
-def test_a_connection_is_bounded_in_time_unless_the_url_says_otherwise(own_database: str) -> None:
-    with open_store(pg_url(own_database) + "?keepalives_idle=42", check_schema=False) as store:
-        given = store.conn.info.get_parameters()  # type: ignore[attr-defined]
-    assert {key: given.get(key) for key in NETWORK} == {
+def test_a_connection_is_bounded_in_time_unless_the_url_or_libpq_says_otherwise(
+    own_database: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def parameters() -> dict[str, str | None]:
+        url = pg_url(own_database) + "?keepalives_idle=42"
+        with open_store(url, check_schema=False) as store:
+            given = store.conn.info.get_parameters()  # type: ignore[attr-defined]
+        return {key: given.get(key) for key in NETWORK}
+
+    assert parameters() == {
         "connect_timeout": "10", "keepalives": "1", "keepalives_idle": "42",
         "keepalives_interval": "5", "keepalives_count": "3", "tcp_user_timeout": "30000",
     }  # fmt: skip
+    monkeypatch.setenv("PGCONNECT_TIMEOUT", "3")
+    assert parameters()["connect_timeout"] == "3"
+    monkeypatch.delenv("PGCONNECT_TIMEOUT")
+    service = tmp_path / "pg_service.conf"
+    service.write_text(f"[e9]\ndbname={own_database}\nconnect_timeout=7\n", encoding="utf-8")
+    monkeypatch.setenv("PGSERVICEFILE", str(service))
+    monkeypatch.setenv("PGSERVICE", "e9")
+    assert parameters() == {
+        "connect_timeout": "7", "keepalives": None, "keepalives_idle": "42",
+        "keepalives_interval": None, "keepalives_count": None, "tcp_user_timeout": None,
+    }  # fmt: skip
+
+
+def test_an_enqueue_from_a_generator_cut_before_its_commit_enqueues_every_order(
+    store: Store,
+) -> None:
+    with store.tx() as cur:  # type: ignore[attr-defined]
+        cur.raw.execute(CUT_MID_ENQUEUE)
+
+    def orders() -> Iterator[NewItem]:  # read once, as a file's rows are
+        yield from (order(f"E9-{n}") for n in range(2, 5))
+
+    assert store.enqueue(orders()) == 3
+    assert store.counts()[State.PENDING] == 4  # with the fixture's E9-1
+
+
+def test_a_malformed_url_is_named_without_its_password() -> None:
+    with pytest.raises(SetupError) as raised:
+        open_store("postgresql://bots:hun%zzter2@localhost/e9")
+    assert str(raised.value) == (
+        "账本网址postgresql://bots:******@localhost/e9写错了:"
+        "应是 postgresql://用户@主机:端口/数据库(密码放在 ~/.pgpass)"
+    )

@@ -7,13 +7,11 @@ Every order is checked in the portal's own records: entered once."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from loguru import logger
 
 from bots.errors import BusinessException
 from bots.intake import enqueue_files
@@ -43,16 +41,6 @@ from tests.worker.test_fencing import (
 
 pytestmark = pytest.mark.postgres
 RENEWED_LINE = "037160010001"
-
-
-@pytest.fixture
-def capture_warnings() -> Iterator[list[str]]:
-    """The warnings this process logs meanwhile."""
-    lines: list[str] = []
-    sink = logger.add(lambda message: lines.append(str(message).rstrip("\n")),
-                      level="WARNING", format="{message}")  # fmt: skip
-    yield lines
-    logger.remove(sink)
 
 
 def entered(state: dict[str, Any], ref: str) -> list[str]:
@@ -165,17 +153,22 @@ def test_a_failure_whose_answer_was_lost_is_counted_and_shown(
     assert ended == [State.FAILED]
 
 
-def test_a_ledger_lost_while_a_login_waits_for_its_code_stops_for_the_ledger(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    lost = LedgerUnusable.lost("postgresql:///e9", "server closed the connection", sent=True)
+def login_answers(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *errors: LedgerUnusable
+) -> tuple[Worker, Shared, list[int]]:
+    """A worker whose login flow fails with ``errors`` in turn, then logs in."""
+    runs: list[int] = []
 
-    class Login:  # the login flow's 验证码 step: LedgerAsker.take_answer lost its answer
+    class Login:  # the login flow's 验证码 step, as LedgerAsker leaves it
         def __init__(self, *args: object, **kwargs: object) -> None:
             pass
 
         def run(self) -> RunResult:
-            return RunResult("failed", {}, lost, [], None, failed_step="captcha")
+            runs.append(1)
+            if len(runs) <= len(errors):
+                return RunResult("failed", {}, errors[len(runs) - 1], [], None,
+                                 failed_step="captcha")  # fmt: skip
+            return RunResult("passed", {}, None, [], None)
 
     monkeypatch.setattr(loop, "Runner", Login)
     config = WorkerConfig(db_url="unused", flows_dir=tmp_path, portal_url="http://p/",
@@ -183,11 +176,29 @@ def test_a_ledger_lost_while_a_login_waits_for_its_code_stops_for_the_ledger(
     shared = Shared()
     worker = Worker("w1", Credential("GH1001", "pw"), config, shared)
     monkeypatch.setattr(worker, "flow_for", lambda name: SimpleNamespace(inputs={}))
-    with pytest.raises(LedgerUnusable):
-        worker._login(SimpleNamespace(counts=dict), None)  # type: ignore[arg-type]
-    # (run() turns it into the stop: not "登录营账系统被拒", which would send someone to
-    # reset a staff password)
-    assert shared.stop_reason == []
+    monkeypatch.setattr(worker, "_work_left", lambda store: True)
+    return worker, shared, runs
+
+
+def test_a_login_whose_code_was_lost_on_the_way_to_the_ledger_is_done_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lost = LedgerUnusable.lost("postgresql:///e9", "server closed the connection", sent=True)
+    worker, shared, runs = login_answers(monkeypatch, tmp_path, lost)
+    assert worker._login(None, None) is True  # type: ignore[arg-type]
+    # not "登录营账系统被拒", which would send someone to reset a staff password
+    assert (len(runs), shared.stop_reason) == (2, [])
+
+
+def test_a_login_whose_ledger_stays_away_stops_for_the_ledger(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    away = LedgerUnusable.unreachable("postgresql:///e9", 60, "connection refused")
+    worker, shared, runs = login_answers(monkeypatch, tmp_path, away)
+    with pytest.raises(LedgerUnusable) as raised:
+        worker._login(None, None)  # type: ignore[arg-type]
+    assert raised.value is away and shared.stop_reason == []  # run() stops it as "ledger"
+    assert len(runs) == 1
 
 
 def test_the_workers_record_does_not_hold_up_a_process_whose_ledger_is_away(
