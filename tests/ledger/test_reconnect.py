@@ -23,29 +23,32 @@ from tests.fixtures.pgproxy import AnswerLoser
 
 pytestmark = pytest.mark.postgres
 REF = "E9-1"
-# deferred to the COMMIT, once per database: the server ends the connection after the
-# write's COMMIT went out and before it answered (the sequence is not rolled back)
-CUT_AT_COMMIT = """
-CREATE SEQUENCE cuts;
-CREATE FUNCTION cut() RETURNS trigger LANGUAGE plpgsql AS $$
+
+
+def cut_once(name: str, trigger: str) -> str:
+    """SQL: the server ends the connection the first time ``trigger`` fires, once per
+    database (a sequence counts: it is not rolled back with the transaction)."""
+    return f"""
+CREATE SEQUENCE {name}_count;
+CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF nextval('cuts') = 1 THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;
+  IF nextval('{name}_count') = 1 THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;
   RETURN NULL;
 END $$;
-CREATE CONSTRAINT TRIGGER cut AFTER UPDATE ON work_items DEFERRABLE INITIALLY DEFERRED
-  FOR EACH ROW EXECUTE FUNCTION cut();
+CREATE {trigger} EXECUTE FUNCTION {name}();
 """
-# the server ends the connection once, at the first history row an enqueue writes, before
-# its COMMIT
-CUT_MID_ENQUEUE = """
-CREATE SEQUENCE enqueue_cuts;
-CREATE FUNCTION cut_enqueue() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF nextval('enqueue_cuts') = 1 THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;
-  RETURN NULL;
-END $$;
-CREATE TRIGGER cut_enqueue AFTER INSERT ON history FOR EACH ROW EXECUTE FUNCTION cut_enqueue();
-"""
+
+
+# at the COMMIT of a change to an item: after the COMMIT went out, before the server
+# answered (it ends the transaction unapplied, which the client cannot tell)
+CUT_AT_COMMIT = cut_once(
+    "cut", "CONSTRAINT TRIGGER cut AFTER UPDATE ON work_items DEFERRABLE INITIALLY DEFERRED"
+    " FOR EACH ROW",
+)  # fmt: skip
+# at the first history row an enqueue writes, before its COMMIT
+CUT_MID_ENQUEUE = cut_once(
+    "cut_enqueue", "TRIGGER cut_enqueue AFTER INSERT ON history FOR EACH ROW"
+)
 
 
 @pytest.fixture

@@ -201,12 +201,20 @@ def test_a_login_whose_ledger_stays_away_stops_for_the_ledger(
     assert len(runs) == 1
 
 
+def ledger(database: str) -> str:
+    """An up-to-date ledger in ``database``, with one order claimed by w1 (3 s lease)."""
+    db = pg_url(database)
+    with open_store(db, check_schema=False) as store:
+        store.upgrade()
+        store.enqueue([NewItem(reference="E9-1", flow="f.yaml", payload={})])
+        store.claim("w1", lease_seconds=3)
+    return db
+
+
 def test_the_workers_record_does_not_hold_up_a_process_whose_ledger_is_away(
     own_database: str, capture_warnings: list[str]
 ) -> None:
-    db = pg_url(own_database)
-    with open_store(db, check_schema=False) as store:
-        store.upgrade()
+    db = ledger(own_database)
     cut(own_database, refuse=True)
     began = time.monotonic()
     with Presence(db, "p1", [("p1/0", "GH1001")], every=0.2):
@@ -219,13 +227,9 @@ def test_the_workers_record_does_not_hold_up_a_process_whose_ledger_is_away(
 def test_a_lease_heartbeat_stuck_on_the_ledger_does_not_hold_up_the_workers(
     own_database: str, capture_warnings: list[str]
 ) -> None:
-    db = pg_url(own_database)
-    with open_store(db, check_schema=False) as store:
-        store.upgrade()
-        store.enqueue([NewItem(reference="E9-1", flow="f.yaml", payload={})])
-        item = store.claim("w1", lease_seconds=3)
-    assert item is not None
-    lease = Lease(item, "w1", 3.0)
+    db = ledger(own_database)
+    with open_store(db, mode="read") as store:
+        lease = Lease(store.get("E9-1"), "w1", 3.0)
     with Heartbeat(db, lease, ledger_wait=30):
         cut(own_database, refuse=True)
         time.sleep(1.5)  # past the first beat: it is trying to reach the ledger again
