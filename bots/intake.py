@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -163,11 +164,14 @@ def _with_data(errors: list[RowError], payloads: Mapping[str, Any]) -> list[RowE
 def write_rejects(rejects: Sequence[RowError], path: Path) -> None:
     """A CSV of the refused rows that a clerk fixes and enqueues as it is: where each row
     was and why it was refused (columns the readers skip), then the order's columns under
-    their Chinese headers, one line per row."""
+    their Chinese headers, one line per row. It holds ID numbers and phones in full (they
+    go back into the queue), so only its owner may read it (0600), like the ledger."""
     rows: dict[tuple[str, int | None], list[RowError]] = {}
     for error in rejects:
         rows.setdefault((error.file, error.row), []).append(error)
-    with path.open("w", newline="", encoding="utf-8-sig") as out:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # (a file that was there keeps its mode otherwise)
+    with open(descriptor, "w", newline="", encoding="utf-8-sig") as out:
         writer = csv.writer(out)
         writer.writerow([*columns.REJECT_HEADERS, *(c.label for c in columns.COLUMNS)])
         for (file, row), errors in rows.items():

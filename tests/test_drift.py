@@ -75,3 +75,26 @@ def test_a_renamed_caption_is_named_and_fails_the_check(portal: PortalClient,
     assert "试运行e9_new_install.yaml:停在enter_order/address:" in done.stdout
     assert done.stderr.strip().endswith("1个元素没有候选匹配:install.address")
     assert portal.state()["orders"] == []
+
+
+def test_the_check_takes_the_configuration_from_any_folder_and_prints_only_its_findings(
+    portal: PortalClient, tmp_path: Path
+) -> None:
+    # (the portal, the runs folder from bots.toml; the flows shipped with bots; no step
+    # lines of the dry runs: those are in their run folders)
+    (tmp_path / "bots.toml").write_text(
+        f'portal_url = "{portal.url}"\nruns = "dry"\n', encoding="utf-8"
+    )
+    env = {**os.environ, "BOTS_STAFF_ID": "GH1006", "BOTS_STAFF_PASSWORD": "Tele@1006",
+           "BOTS_LANG": "zh"}  # fmt: skip
+    env.pop("BOTS_PORTAL_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "bots", "check-selectors"], cwd=tmp_path, env=env,
+        capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "试运行e9_new_install.yaml:停在enter_order/customer_next:" in done.stdout
+    report = {line.split()[0]: line for line in done.stdout.splitlines() if line[:1].isalpha()}
+    assert report["install.phone"].split(None, 1)[1] == "✓ 候选1匹配"
+    assert "| INFO |" not in done.stdout + done.stderr and "✗ 运行失败" not in done.stdout
+    assert (tmp_path / "dry").is_dir()

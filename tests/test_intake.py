@@ -206,6 +206,7 @@ def test_cli_skip_existing_and_the_rejects_file_enqueued_once_fixed(
     assert refused.exit_code == 1 and isinstance(refused.exception, BadInput)
     # the clerk fixes the IMEI in rejects.csv and enqueues that file as it is
     rejects = tmp_path / "rejects.csv"
+    assert rejects.stat().st_mode & 0o777 == 0o600  # full ID numbers and phones: the owner's
     rejects.write_text(
         rejects.read_text(encoding="utf-8-sig").replace("864712030005066", "864712030005065"),
         encoding="utf-8-sig",

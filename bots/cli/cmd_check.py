@@ -4,11 +4,11 @@ no longer found. Glue only: the check is ``bots.drift.check``."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import typer
 
+from bots import config
 from bots.cli.app import app
 from bots.errors import BadInput, SelectorError
 from bots.messages import t
@@ -68,31 +68,53 @@ def _counts(counts: tuple[int, ...]) -> str:
            "哪些画面到不了。"),
 )
 def check_selectors(
-    portal: str | None = typer.Option(None, "--portal", help=t("营账系统的网址")),
-    flows: Path = typer.Option(Path("flows"), "--flows", help=t("流程文件夹")),  # noqa: B008
+    portal: str | None = typer.Option(
+        None, "--portal", help=t("营账系统网址(默认:配置的 portal_url)")
+    ),
+    flows: Path | None = typer.Option(None, "--flows", help=t("流程文件夹(默认:配置的 flows)")),
     order: list[Path] = typer.Option(  # noqa: B008
         [], "--order", help=t("用来走一遍办理流程的订单(每个流程一个;默认:模拟营账系统数据上的"
                               "样例)。不会真的录入。")),
     credentials: str | None = typer.Option(
         None, "--credentials", help=t("“工号:密码”文件(否则 BOTS_CREDENTIALS 或 "
                                       "BOTS_STAFF_ID/BOTS_STAFF_PASSWORD);用第一个工号")),
-    runs_dir: Path = typer.Option(Path("runs"), "--runs-dir", help=t("试运行的文件夹放在哪里")),  # noqa: B008
+    runs_dir: Path | None = typer.Option(
+        None, "--runs-dir", help=t("试运行的文件夹放在哪里(默认:配置的 runs)")
+    ),
     headed: bool = typer.Option(False, "--headed", help=t("显示浏览器窗口")),
 ) -> None:
     """只读地用营账系统检查选择器库。"""
+    from loguru import logger
+
     from bots import drift
     from bots.actions.launch import open_page
     from bots.worker.credentials import load
 
-    url = portal or os.environ.get("BOTS_PORTAL_URL")
+    settings = (
+        config.current()
+        .with_option("portal_url", portal, "--portal")
+        .with_option("flows", flows and str(flows), "--flows")
+        .with_option("credentials", credentials, "--credentials")
+        .with_option("runs", runs_dir and str(runs_dir), "--runs-dir")
+    )
+    url = settings["portal_url"]
     if not url:
-        raise BadInput(t("请用--portal或BOTS_PORTAL_URL给出营账系统的地址"),
-                       code="portal_url_missing")
-    login = load(credentials)[0]
+        raise BadInput(
+            t(
+                "没有营账系统网址:用 --portal URL,"
+                "或在 BOTS_PORTAL_URL 或 bots.toml 的 portal_url 里设"
+            ),
+            code="portal_url_missing",
+        )
+    login = load(settings["credentials"])[0]
     secrets = {"staff_id": login.staff_id, "password": login.password}
     orders = _orders(order)
+    # the dry runs' steps go to their run folders; here only what they found
+    logger.remove()
     with open_page(headed) as page:
-        findings = drift.check(page, flows, url, secrets, runs_dir, orders)
+        findings = drift.check(
+            page, Path(settings["flows"]), url, secrets, Path(settings["runs"]), orders
+        )
     for line in lines(findings):
         typer.echo(line)
     if findings.problems:
