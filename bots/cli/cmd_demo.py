@@ -77,7 +77,7 @@ def demo(
     with open_store(db_url) as store:
         paths = build_batch_report(store, folder / "report")
     # the sample batch fails one order on purpose: the demo itself went well (exit 0)
-    finish(summary, console, report=paths["html"], attention_fails=False)
+    finish(summary, console, report=paths["html"], attention_fails=False, db=db_url)
     if not no_console:
         server, sock, url = console_server(db_url)
         server.banner = ""  # the lines below say where, and with which account

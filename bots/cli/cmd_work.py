@@ -30,6 +30,7 @@ from bots.errors import (
     SetupError,
     SystemException,
 )
+from bots.ledger.mask import redact_url
 from bots.ledger.model import Backoff
 from bots.ledger.store import resolve_url
 from bots.messages import t
@@ -191,16 +192,23 @@ def work(
         headed,
         console,
     )
-    finish(summary, console)
+    finish(summary, console, db=db)
 
 
 def finish(
-    summary: Summary, console: Console, report: Path | None = None, attention_fails: bool = True
+    summary: Summary,
+    console: Console,
+    report: Path | None = None,
+    attention_fails: bool = True,
+    db: str | None = None,
 ) -> None:
     """Print the summary and what to do next; a stop that needs a person (portal down, login
     refused, a worker crashed) becomes the error the CLI's handler turns into its exit code,
     and so do orders this run finished that failed or need review (exit 11), unless
-    ``attention_fails`` is off (the demo, whose sample batch fails one order on purpose)."""
+    ``attention_fails`` is off (the demo, whose sample batch fails one order on purpose).
+    ``db``: the ledger, when the next commands must be told it (it is not the configured
+    one)."""
+    where = f" --db {redact_url(db)}" if db else ""
     print_summary(summary, console)
     if summary.stop_kind in STOPS:
         error, code = STOPS[summary.stop_kind]
@@ -212,16 +220,17 @@ def finish(
         console.print(
             Text(
                 t(
-                    "下一步:运行 bots status --failed 查看这{count}单的原因;"
-                    "改正后 bots replay 重放",
+                    "下一步:运行 bots status --failed{db} 查看这{count}单的原因;"
+                    "改正后 bots replay{db} 重放",
                     count=attention,
+                    db=where,
                 )
             )
         )
     if report is not None:
         console.print(Text(t("批次报告:{path}", path=report)))
     else:
-        console.print(Text(t("批次报告:运行 bots report --out reports/")))
+        console.print(Text(t("批次报告:运行 bots report{db} --out reports/", db=where)))
     if attention and attention_fails and summary.stop_kind != "signal":
         raise OrdersNeedAttention(
             t("本次有{count}单失败或待人工核查", count=attention), code="orders_need_attention"

@@ -121,8 +121,11 @@ def test_the_demo_runs_from_an_empty_folder(tmp_path: Path) -> None:
     (refused,) = [line for line in outcomes if NOT_DUE in line]
     assert refused.startswith(f"✗ {NOT_DUE}  失败:")
     assert lines[14].startswith("本次运行:完成 10 · 失败或待核查 1 · 剩余 0 · ")
+    db = f"sqlite:///{out / 'ledger.db'}"
     assert lines[16:] == [
-        "下一步:运行 bots status --failed 查看这1单的原因;改正后 bots replay 重放",
+        # (its ledger is not the configured one: the next commands are told which it is)
+        f"下一步:运行 bots status --failed --db {db} 查看这1单的原因;"
+        f"改正后 bots replay --db {db} 重放",
         f"批次报告:{out / 'report' / 'batch_report.html'}",
     ]
     assert (out / "report" / "batch_report.html").is_file()

@@ -81,19 +81,25 @@ def test_bots_toml_in_this_folder_gives_portal_ledger_flows_and_language(worker_
     assert lines[4:] == ["batch report: run bots report --out reports/"]
 
 
-def test_orders_that_failed_exit_11_and_say_what_to_do_next(worker_kit) -> None:
+@pytest.mark.parametrize("given", [(), ("--db", "sqlite:///ledger.db")])
+def test_orders_that_failed_exit_11_and_say_what_to_do_next(
+    worker_kit, given: tuple[str, ...]
+) -> None:
+    # (a ledger given as an option is given to the next commands too: theirs would be the
+    # configured one)
     folder = desk(worker_kit)
     worker_kit.portal.refused.add("T-2")
     enqueue(folder, "T-1", "T-2")
-    done = work(worker_kit, folder)
+    done = work(worker_kit, folder, *given)
+    db = " ".join(("", *given))
     assert done.returncode == 11, done.stderr
     lines = done.stderr.splitlines()
     refused = next(line for line in lines if "T-2" in line)
     assert refused.startswith("✗ T-2  失败:")
     assert refused.endswith("(步骤 ready)")
     assert lines[-3:] == [
-        "下一步:运行 bots status --failed 查看这1单的原因;改正后 bots replay 重放",
-        "批次报告:运行 bots report --out reports/",
+        f"下一步:运行 bots status --failed{db} 查看这1单的原因;改正后 bots replay{db} 重放",
+        f"批次报告:运行 bots report{db} --out reports/",
         "注意: 本次有1单失败或待人工核查",
     ]
     assert worker_kit.portal.submits == {"T-1": 1}
