@@ -32,6 +32,7 @@ from bots.messages.terms import (
     procedure_name,
     role_name,
     state_name,
+    step_status_name,
     stop_name,
 )
 
@@ -53,6 +54,7 @@ templates.env.globals.update(
     role_name=role_name,
     history_kind_name=history_kind_name,
     stop_name=stop_name,
+    step_status_name=step_status_name,
     money=money,
     language=current,
 )

@@ -72,6 +72,22 @@ def history_kind_name(kind: str) -> str:
     return names.get(str(kind), str(kind))
 
 
+def step_status_name(status: str) -> str:
+    """A step's result in a run record (``passed``, ``failed``, …) as a report names it."""
+    names = {
+        "passed": t("通过"),
+        "failed": t("失败"),
+        "skipped": t("未执行(条件不满足)"),
+        "optional_skipped": t("可选步骤未完成"),
+        "already_done": t("营账系统中已办理"),
+        "interrupted": t("会话中断,已重新登录"),
+        "login": t("登录"),
+        "redone": t("重做"),
+        "running": t("进行中"),
+    }
+    return names.get(str(status), str(status))
+
+
 def stop_name(kind: str) -> str:
     """Why a ``bots work`` process stopped (``finished``, ``signal``, ``portal_down``, …)."""
     names = {

@@ -23,6 +23,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from bots.messages import current, t
+from bots.messages.terms import step_status_name
 from bots.report.labels import label
 from bots.report.pictures import data_uri
 from bots.report.screens import Screen, failure_of, screens_of
@@ -35,15 +36,9 @@ _ENV.globals.update(t=t, label=label)
 
 def _step_states() -> dict[str, tuple[str, str]]:
     """A step's status → its mark and its name."""
-    return {
-        "passed": ("✓", t("通过")),
-        "failed": ("✗", t("失败")),
-        "skipped": ("–", t("未执行(条件不满足)")),
-        "optional_skipped": ("!", t("可选步骤未完成")),
-        "already_done": ("≡", t("营账系统中已办理")),
-        "interrupted": ("↺", t("会话中断,已重新登录")),
-        "login": ("→", t("登录")),
-    }
+    marks = {"passed": "✓", "failed": "✗", "skipped": "–", "optional_skipped": "!",
+             "already_done": "≡", "interrupted": "↺", "login": "→"}  # fmt: skip
+    return {status: (mark, step_status_name(status)) for status, mark in marks.items()}
 
 
 def _screenshot_modes() -> dict[str, str]:
