@@ -18,7 +18,7 @@ from bots.errors import BadInput
 from bots.ledger import HistoryEntry, State, Store, WorkItem, open_store
 from bots.ledger.mask import mask_payload, mask_text, sensitive_values
 from bots.messages import t
-from bots.messages.terms import history_kind_name, state_name
+from bots.messages.terms import error_type_name, history_kind_name, state_name
 
 ATTENTION = (State.FAILED, State.NEEDS_REVIEW)
 ActorOption = Annotated[
@@ -133,7 +133,7 @@ def describe(store: Store, ref: str, mask: Callable[[Any], Any] = mask_payload) 
         lines.append(t("失败的步骤:{step}", step=item.error_step or "-"))
         lines.append(
             t("错误:{reason}({kind})", reason=mask_text(item.error_message, hidden),
-              kind=item.error_type or item.error_kind)
+              kind=error_type_name(item.error_type) if item.error_type else item.error_kind)
         )  # fmt: skip
     if item.committed_step or item.commit_in_progress:
         lines.append(
@@ -166,7 +166,7 @@ def describe(store: Store, ref: str, mask: Callable[[Any], Any] = mask_payload) 
 def _detail(entry: HistoryEntry, mask: Callable[[Any], Any]) -> str:
     parts = [entry.note or ""]
     if entry.error_message:
-        parts.insert(0, f"{entry.error_type}: {entry.error_message}")
+        parts.insert(0, f"{error_type_name(entry.error_type)}: {entry.error_message}")
     if entry.changes:
         parts.append(json.dumps(mask(entry.changes), ensure_ascii=False))
     if entry.artifact_dir:

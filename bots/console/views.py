@@ -19,7 +19,7 @@ from bots.ledger import HistoryEntry, State, WorkItem
 from bots.ledger.mask import mask_payload, mask_text, sensitive_values
 from bots.ledger.transitions import TRANSITIONS
 from bots.masking import is_sensitive, partial
-from bots.messages.terms import procedure_name
+from bots.messages.terms import error_type_name, procedure_name
 from bots.orders.columns import COLUMNS
 
 # a refusal by the portal or the order's own rules: replaying the same data may well be
@@ -191,7 +191,7 @@ def history_of(item: WorkItem, history: list[HistoryEntry]) -> list[Entry]:
     for entry in history:
         parts = [entry.note or ""]
         if entry.error_message:
-            parts.insert(0, f"{entry.error_type}: {entry.error_message}")
+            parts.insert(0, f"{error_type_name(entry.error_type)}: {entry.error_message}")
         if entry.changes:
             changes = mask_payload(entry.changes)
             parts.append("; ".join(

@@ -72,6 +72,29 @@ def history_kind_name(kind: str) -> str:
     return names.get(str(kind), str(kind))
 
 
+def error_type_name(error_type: str | None) -> str:
+    """What kind of error an attempt ended on, in words (the ledger keeps the class name:
+    ``BusinessException``, ``LeaseExpired``, …); an unknown one as it is."""
+    names = {
+        "BusinessException": t("营账系统拒绝"),
+        "SystemException": t("系统异常"),
+        "UnknownOutcome": t("结果不明"),
+        "ReviewNeeded": t("需人工核查"),
+        "AwaitsPerson": t("等待人工回答"),
+        "BadInput": t("订单数据有误"),
+        "DefinitionError": t("流程有误"),
+        "SelectorError": t("选择器有误"),
+        "SetupError": t("环境缺少条件"),
+        "LedgerUnusable": t("账本不可用"),
+        "LeaseLost": t("租约已失去"),
+        "LeaseExpired": t("租约过期"),
+        "Released": t("交回队列"),
+        "Interrupted": t("被要求停止"),
+        "SessionLost": t("会话中断"),
+    }
+    return names.get(str(error_type), str(error_type))
+
+
 def step_status_name(status: str) -> str:
     """A step's result in a run record (``passed``, ``failed``, …) as a report names it."""
     names = {
