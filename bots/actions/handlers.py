@@ -321,4 +321,6 @@ FAILURES: dict[str, Callable[[str], BotsError]] = {
 
 @handler("fail")
 def fail(s: BrowserSession, call: Call) -> dict[str, Any]:
+    if not call.args.get("when", True):
+        return {}  # the rule holds: checked, and passed
     raise FAILURES[call.args.get("kind", "business")](str(call.args["message"]))

@@ -144,7 +144,9 @@ class Sleep(Action):
 
 
 class Fail(Action):
-    """Stops the run with a typed error, usually under ``if:`` (a rule says no)."""
+    """Stops the run with a typed error when ``when`` holds (a rule says no); when it does
+    not, the check passed and the step says so. (Under ``if:`` alone a check that found
+    nothing wrong would read "skipped", like one that was never made.)"""
 
     shorthand: ClassVar[str] = "message"
     targets: ClassVar[tuple[str, ...]] = ()
@@ -155,6 +157,11 @@ class Fail(Action):
             "business: a refusal, no retry, an operator decides; system: may pass;"
             " review: money has moved, an operator must look (needs_review)"
         ),
+    )
+    when: Any = Field(
+        default=True,
+        description="fail only when this holds (an expression: the rule broken); else the"
+        " check passed",
     )
 
 

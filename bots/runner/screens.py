@@ -19,7 +19,7 @@ from bots.masking import Masker
 from bots.runner.runfolder import RunFolder
 
 # actions that only look: the page is as the step before left it (no new picture needed)
-READ_ONLY = ("wait_for", "assert", "extract", "sleep", "run", "ask")
+READ_ONLY = ("wait_for", "assert", "extract", "sleep", "run", "ask", "fail")
 # before these, the pictures owed are taken: they may leave the screen the owed steps changed
 CHANGES_SCREEN = ("click", "press", "goto")
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Page
 from rich.console import Console
 from typer.testing import CliRunner
 
@@ -264,3 +265,21 @@ def _masked(name: str) -> str:
 def _period_end(portal: PortalClient) -> str:
     due = {s["number"]: s["term_end"] for s in portal.state()["services"]}
     return str(due[orders.DUE_USER])
+
+
+@pytest.mark.parametrize("flow,order,checks", [
+    ("e9_new_install.yaml", orders.new_install(41),
+     ["fees_checked", "fees_final_checked", "receipt_checked", "deposit_checked"]),
+    ("e9_renewal.yaml", orders.renewal(42),
+     ["enter_order/eligible", "enter_order/owner", "fees_checked", "fees_final_checked",
+      "receipt_checked", "deposit_checked"]),
+])  # fmt: skip
+def test_a_check_that_finds_nothing_wrong_says_it_passed(
+    page: Page, portal: PortalClient, tmp_path: Path, flow: str, order: dict[str, Any],
+    checks: list[str],
+) -> None:  # fmt: skip
+    # a clerk reading "核对费用与e9规则 … 已跳过" takes the fees as never checked
+    result = orders.run(page, portal.url, flow, order, tmp_path, screenshots="off")
+    assert result.ok, result.error
+    by_id = {s["id"]: s["status"] for s in result.steps}
+    assert {check: by_id[check] for check in checks} == {check: "passed" for check in checks}
