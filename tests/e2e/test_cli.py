@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bots.runner.screens import READ_ONLY
 from tests.e2e import orders
 from tests.fixtures.portal import PortalClient
 
@@ -35,7 +36,7 @@ def test_bots_run_enters_a_sample_order(portal: PortalClient, tmp_path: Path) ->
     assert (run_dir / "report.html").stat().st_size > 0
     # every step that changed something has a picture (a screen's steps share one)
     changed = [s for s in run["steps"] if s["status"] in ("passed", "already_done")
-               and s["action"] not in ("wait_for", "assert", "extract", "sleep", "run")]
+               and s["action"] not in READ_ONLY]
     assert len(changed) >= 40
     assert all(s["screenshot"] and (run_dir / s["screenshot"]).is_file() for s in changed)
     screens = {str(p.relative_to(run_dir)) for p in (run_dir / "screens").glob("*.jpg")}
