@@ -74,12 +74,12 @@ def _not_a_step(record: Any) -> bool:
 
 
 def print_summary(summary: Summary, console: Console) -> None:
-    counts = (
-        " · ".join(f"{state_name(state)} {n}" for state, n in sorted(summary.counts.items()) if n)
-        or t("空")
-        if summary.counts is not None
-        else t("连不上")
-    )
+    if summary.counts is None:  # the ledger could not be read at the end
+        counts = t("连不上")
+    else:
+        counts = " · ".join(
+            f"{state_name(state)} {n}" for state, n in sorted(summary.counts.items()) if n
+        ) or t("空")
     console.print(Text(t("本次运行:{line}", line=summary.snapshot.line())))
     console.print(
         Text(

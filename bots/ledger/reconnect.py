@@ -124,16 +124,14 @@ def _asked_again(verb: Callable[..., Any], again: Again) -> Callable[..., Any]:
             listed = list(args)
             again.prepare(listed, kwargs)
             args = tuple(listed)
-        deadline: float | None = None
-        tried = False
+        deadline: float | None = None  # set at the first lost connection
         try:
             while True:
                 try:
-                    if tried and again.found is not None:
+                    if deadline is not None and again.found is not None:
                         found = again.found(store, args, kwargs)
                         if found is not None:
                             return found
-                    tried = True
                     return verb(store, *args, **kwargs)
                 except LedgerUnusable as error:
                     if error.code != "ledger_lost":

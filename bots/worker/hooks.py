@@ -83,6 +83,10 @@ class Heartbeat:
         # a thread still trying to reach the ledger ends by itself (its beats are fenced)
         self.thread.join(timeout=JOIN_SECONDS)
 
+    def _not_renewed(self, error: SetupError) -> None:
+        logger.warning(t("{worker}:没能延长{ref}的租约:{error}",
+                         worker=self.lease.worker, ref=self.lease.ref, error=error))  # fmt: skip
+
     def _beat(self) -> None:
         try:
             # a broken connection is tried again until the next beat, which tries anew
@@ -91,9 +95,8 @@ class Heartbeat:
                 reconnect_seconds=min(self.ledger_wait, self.lease.seconds / 3),
             )  # fmt: skip
         except SetupError as error:  # the run's own steps renew the lease when it is overdue
-            logger.warning(t("{worker}:没能延长{ref}的租约:{error}",
-                             worker=self.lease.worker, ref=self.lease.ref, error=error))
-            return  # fmt: skip
+            self._not_renewed(error)
+            return
         try:
             while not self.done.wait(self.lease.seconds / 3):
                 try:
@@ -101,9 +104,8 @@ class Heartbeat:
                 except LedgerUnusable as error:
                     # the run finds out itself: before its next step the lease is overdue,
                     # and the ledger is asked from there
-                    logger.warning(t("{worker}:没能延长{ref}的租约:{error}",
-                                     worker=self.lease.worker, ref=self.lease.ref, error=error))
-                    continue  # fmt: skip
+                    self._not_renewed(error)
+                    continue
                 if not renewed:
                     if self.done.is_set():
                         return  # the attempt ended while this beat was asked for: not lost
