@@ -15,6 +15,9 @@ from bots.errors import BotsError, OrdersNeedAttention
 
 
 def main() -> None:
+    from bots.messages import current, libraries
+
+    libraries.follow(current())  # before Typer's first help or error: it reads its words once
     try:
         app()
     except BotsError as error:

@@ -68,7 +68,8 @@ def _chosen_language(ctx: typer.Context, value: str | None) -> str | None:
     try:
         use(value)
     except ValueError as error:
-        raise typer.BadParameter(str(error)) from None
+        name = t("选项 {options}", options="--lang")
+        ctx.fail(t("{name} 的值不对:{message}", name=name, message=str(error)))
     ctx.meta["bots.lang"] = value
     return value
 

@@ -14,16 +14,18 @@ import typer
 
 from bots.cli.app import app
 from bots.cli.cmd_db import DbOption
+from bots.cli.index import Suggesting
 from bots.errors import BadInput
 from bots.ledger import open_store, resolve_url
 from bots.messages import t
 
 console_app = typer.Typer(
+    cls=Suggesting,
     help=t("在账本之上运行运维控制台(网页,简体中文);管理它的用户。"),
     invoke_without_command=True,
 )
 app.add_typer(console_app, name="console")
-user_app = typer.Typer(help=t("控制台的用户。"), no_args_is_help=True)
+user_app = typer.Typer(cls=Suggesting, help=t("控制台的用户。"), no_args_is_help=True)
 console_app.add_typer(user_app, name="user")
 
 

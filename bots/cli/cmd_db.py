@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from bots.cli.app import app
+from bots.cli.index import Suggesting
 from bots.ledger import open_store
 from bots.ledger.mask import redact_url
 from bots.ledger.schema import LATEST
@@ -23,7 +24,7 @@ DbOption = Annotated[
     ),
 ]
 
-db_app = typer.Typer(help=t("账本的结构:版本,以及升级。"), no_args_is_help=True)
+db_app = typer.Typer(cls=Suggesting, help=t("账本的结构:版本,以及升级。"), no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
 

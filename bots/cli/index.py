@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperCommand
+
+from bots.cli.words import Suggesting, dress, in_words
 
 PACKAGE = "bots.cli"
 FOLDER = Path(__file__).parent
@@ -124,7 +126,7 @@ def entries() -> dict[str, Entry]:
     return found
 
 
-class LazyGroup(TyperGroup):
+class LazyGroup(Suggesting):
     """The ``bots`` group: commands from the index, each module imported when its command
     is looked up for running (or its help); a listing uses the index's entries."""
 
@@ -142,11 +144,13 @@ class LazyGroup(TyperGroup):
         command = self.commands.get(cmd_name)
         if isinstance(command, Placeholder) and not (self._listing and command.known):
             command = self.commands[cmd_name] = _load(command.entry)
+            dress(command, ctx)
         return command
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         from bots.messages import t as translate
 
+        dress(self, ctx)
         for command in self.commands.values():
             if isinstance(command, Placeholder) and command.entry.help is not None:
                 command.help = translate(command.entry.help)
@@ -155,6 +159,16 @@ class LazyGroup(TyperGroup):
             super().format_help(ctx, formatter)
         finally:
             self._listing = False
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except typer.BadParameter as error:  # a command's parameters, as it parses them
+            message = in_words(error, ctx)
+            if message is None:
+                raise
+            # a usage error of the same command: Typer shows its usage and how to get help
+            (error.ctx or ctx).fail(message)
 
 
 class Placeholder(TyperCommand):

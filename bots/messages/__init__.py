@@ -13,7 +13,8 @@ asked for). ``tests/messages/test_catalogue.py`` extracts every ``t("…")`` of 
 and fails on a message without an English translation, on a translation whose ``{names}``
 differ from its message's, and on a translation nothing uses any more.
 
-The language: :func:`use` (``--lang``), else ``BOTS_LANG``, else ``zh``. :func:`language_of`
+The language: :func:`use` (``--lang``), else ``BOTS_LANG``, else ``zh``; the words of Click
+and Typer follow it (:mod:`bots.messages.libraries`). :func:`language_of`
 sets it for one block only (a console request in the user's language).
 """
 
@@ -25,6 +26,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
+
+from bots.messages import libraries
 
 LANGUAGES = ("zh", "en")
 DEFAULT = "zh"
@@ -59,12 +62,14 @@ def use(lang: str | None) -> str:
         choices = ", ".join(LANGUAGES)
         raise ValueError(t("未知语言{lang}:可选 {choices}", lang=lang, choices=choices))
     _process[:] = [found]
+    libraries.follow(found)
     return found
 
 
 def forget() -> None:
     """Forget the process's choice (``use``): back to ``BOTS_LANG``, else Chinese."""
     _process.clear()
+    libraries.follow(current())
 
 
 def current() -> str:

@@ -131,7 +131,7 @@ def test_a_sub_group_and_its_commands_load_on_use():
 def test_a_misspelt_command_still_gets_a_suggestion():
     result = CliRunner().invoke(app, ["stauts"])
     assert result.exit_code == 2
-    assert "No such command 'stauts'. Did you mean 'status'?" in result.output
+    assert "没有命令'stauts'。是不是要用'status'?" in result.output  # (tests/cli/test_words.py)
 
 
 def write(tmp_path: Path, source: str) -> Path:
