@@ -12,6 +12,7 @@ from bots.ledger import open_store
 from bots.ledger.mask import redact_url
 from bots.ledger.schema import LATEST
 from bots.messages import t
+from bots.messages.terms import migration_name
 
 DbOption = Annotated[
     str | None,
@@ -50,7 +51,7 @@ def status(db: DbOption = None) -> None:
         when = row["applied_at"].strftime("%Y-%m-%d %H:%M:%S UTC")
         typer.echo(
             t("  {version}  {description}(执行于 {when})", version=row["version"],
-              description=row["description"], when=when)
+              description=migration_name(row["version"], row["description"]), when=when)
         )  # fmt: skip
     if version < LATEST:
         typer.echo(

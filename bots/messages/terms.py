@@ -123,3 +123,17 @@ def stop_name(kind: str) -> str:
         "ledger": t("连不上账本"),
     }
     return names.get(str(kind), str(kind))
+
+
+def migration_name(version: int, stored: str) -> str:
+    """What a ledger's schema migration brought (``bots db status``); a migration newer than
+    this bots is named as its ledger wrote it."""
+    names = {
+        1: t("工作项及其历史"),
+        2: t("每次领取一个租约令牌;租约过期与尝试分开计数"),
+        3: t("控制台的用户和会话、已核查的工作项、工作进程"),
+        4: t("入队时被拒的行,数据已遮盖"),
+        5: t("流程向人提出的问题及其回答"),
+        6: t("按领取顺序排列的可领取工作项索引"),
+    }
+    return names.get(version, stored)

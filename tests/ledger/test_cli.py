@@ -46,7 +46,8 @@ def test_db_upgrade_then_status(cli: CliRunner, ledger_url: str) -> None:
     status = cli.invoke(app, ["db", "status"])
     lines = status.output.splitlines()
     assert lines[0] == f"账本 {ledger_url}:结构版本 {LATEST}/{LATEST}"
-    assert lines[1].startswith("  1  work items and their history(执行于 ")
+    assert lines[1].startswith("  1  工作项及其历史(执行于 ")
+    assert lines[6].startswith("  6  按领取顺序排列的可领取工作项索引(执行于 ")
     english = cli.invoke(app, ["--lang", "en", "db", "status"]).output.splitlines()
     assert english[0] == f"ledger {ledger_url}: schema version {LATEST} of {LATEST}"
     assert english[1].startswith("  1  work items and their history  (applied ")

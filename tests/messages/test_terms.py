@@ -47,3 +47,14 @@ def test_the_stops_of_a_worker_process_are_named() -> None:
         ]  # fmt: skip
     with language_of("en"):
         assert stop_name("portal_down") == "the portal looked down"
+
+
+def test_every_migration_is_named_in_both_languages_and_a_newer_one_as_stored() -> None:
+    from bots.ledger.schema import MIGRATIONS
+    from bots.messages.terms import migration_name
+
+    with language_of("en"):  # the English names are what the ledger stores
+        assert [migration_name(v, "") for v, _, _ in MIGRATIONS] == [d for _, d, _ in MIGRATIONS]
+    with language_of("zh"):
+        assert migration_name(4, "rows refused at enqueue") == "入队时被拒的行,数据已遮盖"
+        assert migration_name(len(MIGRATIONS) + 1, "a newer one") == "a newer one"
