@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -209,24 +209,42 @@ def row_for(item: WorkItem, out_dir: Path, attempts: Sequence[HistoryEntry] = ()
     return Row(values, item.state.value, procedure, report, thumbnail, started)
 
 
+def _fields(data: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """(header or dotted path, value) of a row as its file gave it: a table's cells, or a
+    YAML or JSON order's fields (``customer.name``)."""
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            yield from _fields(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", value
+
+
+def _label(header: str) -> str:
+    """A field's name as the order sheet's header reads (``赠机串号(IMEI)`` for ``phone.imei``
+    or ``imei``); one the sheet does not know, as the file wrote it."""
+    column = column_for(header)
+    return column.label if column is not None else header
+
+
 def reject_row(reject: Reject) -> Row:
-    """A row refused at enqueue: where it is, why, and what it held."""
-    data = {str(k): v for k, v in (reject.data or {}).items()}
+    """A row refused at enqueue: where it is, why, and what it held, each field named as
+    the order sheet names it."""
+    data = [(header, _text(value)) for header, value in _fields(reject.data or {})]
     by_column = {}
-    for header, value in data.items():
+    for header, value in data:
         column = column_for(header)
         if column is not None:
-            by_column[column.name] = _text(value)
+            by_column[column.name] = value
     where = t("{file}第{row}行", file=reject.file, row=reject.row) if reject.row else reject.file
-    reason = f"{reject.field}:{reject.reason}" if reject.field else reject.reason
+    reason = f"{_label(reject.field)}:{reject.reason}" if reject.field else reject.reason
     values: dict[str, Any] = {
         "reference": reject.reference or by_column.get("reference", ""),
-        "procedure": by_column.get("procedure", ""),
+        "procedure": procedure_name(by_column.get("procedure", "")),
         "customer": by_column.get("customer_name", ""),
         "state": state_word(REJECTED),
         "reason": reason,
         "step": where,
-        "data": "; ".join(f"{k}: {_text(v)}" for k, v in data.items() if _text(v)),
+        "data": "; ".join(f"{_label(header)}: {value}" for header, value in data if value),
     }
     return Row(values, REJECTED, "", None, None)
 

@@ -25,7 +25,7 @@ from playwright.sync_api import Browser
 from rich.console import Console
 from typer.testing import CliRunner
 
-from bots.batch import build_batch_report, columns, row_for, write_batch_report
+from bots.batch import build_batch_report, columns, reject_row, row_for, write_batch_report
 from bots.cli import app
 from bots.demo import demo_staff
 from bots.intake import enqueue_files, work_item
@@ -441,3 +441,24 @@ def test_the_batch_report_lists_the_rows_its_ledger_refused(tmp_path: Path) -> N
     assert page.count("E9-20261127-0006") >= 1 and refused.reason in page
     assert "410103198809173713" not in page and "13607711223" not in page
     assert page.count(refused.reason) == 1  # b2's refusal of the same row is not b1's
+
+
+def test_a_refused_yaml_order_names_its_fields_as_the_order_sheet_does() -> None:
+    # a YAML or JSON order's fields are dotted paths in English; the report names them as
+    # the sheet's headers do (values as the file gave them), and its procedure and customer
+    # as for any other row
+    refused = Refused(
+        "E9-20261127-0006.yaml", 1, "E9-20261127-0006", "phone.imei", "串号无效",
+        data={"reference": "E9-20261127-0006", "procedure": "new_install",
+              "customer": {"name": "刘洋", "id_number": "410*************15"},
+              "phone": {"imei": "861234567890126", "model": "中兴 BA610C"}, "x_extra": "1"},
+    )  # fmt: skip
+    row = reject_row(refused)
+    assert [row.values[k] for k in ("reference", "procedure", "customer", "reason")] == [
+        "E9-20261127-0006", "新装", "刘洋", "赠机串号(IMEI):串号无效",
+    ]  # fmt: skip
+    assert row.values["data"] == (
+        "业务参考号: E9-20261127-0006; 办理类型(新装/续费): new_install; 客户姓名: 刘洋; "
+        "证件号码: 410*************15; 赠机串号(IMEI): 861234567890126; 赠机型号: 中兴 BA610C; "
+        "x_extra: 1"
+    )

@@ -66,6 +66,7 @@ def header_key(header: str) -> str:
     return re.sub(r"[\s\-]+", "_", _HINT.sub("", header.replace("\ufeff", "")).strip()).lower()
 
 
+_BY_PATH: dict[str, Column] = {column.path: column for column in COLUMNS}
 _BY_KEY: dict[str, Column] = {}
 for _column in COLUMNS:
     for _name in (_column.name, _column.label, *_column.aliases):
@@ -73,7 +74,9 @@ for _column in COLUMNS:
 
 
 def column_for(header: str) -> Column | None:
-    return _BY_KEY.get(header_key(header))
+    """The column a table's header names (its label, name or an alias), or one of a YAML or
+    JSON order's dotted paths (``phone.imei``)."""
+    return _BY_KEY.get(header_key(header)) or _BY_PATH.get(header)
 
 
 def suggestion(header: str) -> str:
