@@ -35,10 +35,32 @@ class Question:
 
     def refusal(self, answer: str) -> str | None:
         """Why ``answer`` cannot be the answer (it does not have the asked form), or None."""
-        if self.pattern and not re.fullmatch(self.pattern, answer):
-            return t("回答{answer}的格式不对(应符合{pattern})", answer=answer,
-                     pattern=self.pattern)
-        return None
+        return refusal(self.pattern, answer)
+
+
+# the forms a person can read: N digits, N to M digits, N letters or digits
+_DIGITS = re.compile(r"(?:\\d|\[0-9\])\{(\d+)(?:,(\d+))?\}")
+_LETTERS_OR_DIGITS = re.compile(r"\[(?:0-9A-Za-z|A-Za-z0-9)\]\{(\d+)\}")
+
+
+def form_of(pattern: str) -> str:
+    """The asked form in words (``6位数字`` for ``\\d{6}``); another pattern as it is written."""
+    if found := _DIGITS.fullmatch(pattern):
+        low, high = found.groups()
+        if high is None:
+            return t("{count}位数字", count=low)
+        return t("{low}到{high}位数字", low=low, high=high)
+    if found := _LETTERS_OR_DIGITS.fullmatch(pattern):
+        return t("{count}位字母或数字", count=found.group(1))
+    return pattern
+
+
+def refusal(pattern: str | None, answer: str) -> str | None:
+    """Why ``answer`` does not have the form ``pattern`` asks (the whole answer must match
+    it), or None. The ledger checks an answer given by ``bots answer`` with it too."""
+    if pattern and not re.fullmatch(pattern, answer):
+        return t("回答{answer}的格式不对,应为{form}", answer=answer, form=form_of(pattern))
+    return None
 
 
 class Asker(Protocol):

@@ -15,8 +15,19 @@ QUESTION = Question("请输入6位验证码", "code", 240, pattern=r"\d{6}", ima
 
 def test_an_answer_must_have_the_asked_form() -> None:
     assert QUESTION.refusal("123456") is None
-    assert QUESTION.refusal("12345") == "回答12345的格式不对(应符合\\d{6})"
+    assert QUESTION.refusal("12345") == "回答12345的格式不对,应为6位数字"
     assert Question("任意", "x", 1).refusal("anything at all") is None
+
+
+@pytest.mark.parametrize(
+    ("pattern", "form"),
+    [
+        (r"\d{4}", "4位数字"), (r"[0-9]{6}", "6位数字"), (r"\d{4,6}", "4到6位数字"),
+        (r"[A-Za-z0-9]{5}", "5位字母或数字"), (r"[a-f]+", "[a-f]+"),  # as written: no words
+    ],
+)  # fmt: skip
+def test_the_asked_form_is_said_in_words_where_it_can_be(pattern: str, form: str) -> None:
+    assert Question("?", "x", 1, pattern=pattern).refusal("?") == f"回答?的格式不对,应为{form}"
 
 
 def test_the_errors_of_a_question_nobody_answers() -> None:
@@ -40,7 +51,7 @@ def test_the_terminal_asks_until_the_answer_has_the_form(
     assert (tmp_path / "question-code.png").read_bytes() == b"\x89PNG-ish"
     err = capsys.readouterr().err
     assert f"图片:{tmp_path / 'question-code.png'}" in err
-    assert "回答12 34的格式不对(应符合\\d{6})" in err
+    assert "回答12 34的格式不对,应为6位数字" in err
 
     def closed(prompt: str) -> str:
         raise EOFError

@@ -8,11 +8,11 @@ the person gives it, so a typo is refused at once instead of reaching the portal
 
 from __future__ import annotations
 
-import re
 from dataclasses import fields
 from datetime import timedelta
 from typing import Any
 
+from bots.asking import refusal
 from bots.errors import BadInput
 from bots.ledger.model import Asked
 from bots.ledger.sqlbase import Row, SqlBase
@@ -85,12 +85,8 @@ class Questions(SqlBase):
             if row is None:
                 raise BadInput(t("{reference}没有等待回答的问题", reference=reference),
                                code="no_question")
-            if row["pattern"] and not re.fullmatch(row["pattern"], value):
-                raise BadInput(
-                    t("回答{answer}的格式不对(应符合{pattern})", answer=value,
-                      pattern=row["pattern"]),
-                    code="bad_answer",
-                )
+            if refused := refusal(row["pattern"], value):
+                raise BadInput(refused, code="bad_answer")
             cur.run(
                 "UPDATE questions SET state = 'answered', answer = ?, answered_by = ?,"
                 " answered_at = ? WHERE id = ?",
