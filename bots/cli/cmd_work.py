@@ -80,7 +80,18 @@ def print_summary(summary: Summary, console: Console) -> None:
         counts = " · ".join(
             f"{state_name(state)} {n}" for state, n in sorted(summary.counts.items()) if n
         ) or t("空")
-    console.print(Text(t("本次运行:{line}", line=summary.snapshot.line())))
+    # this process's own orders (the ledger's line below counts every host's)
+    done = summary.finished.get("done", 0)
+    attention = sum(summary.finished.get(state, 0) for state in ATTENTION)
+    rate = 60.0 * (done + attention) / summary.seconds if summary.seconds else 0.0
+    console.print(
+        Text(
+            t(
+                "本次运行:完成 {done} · 失败或待核查 {failed} · 每分钟 {rate} 单",
+                done=done, failed=attention, rate=f"{rate:.1f}",
+            )
+        )
+    )  # fmt: skip
     console.print(
         Text(
             t(

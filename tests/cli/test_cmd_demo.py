@@ -120,7 +120,7 @@ def test_the_demo_runs_from_an_empty_folder(tmp_path: Path) -> None:
                                                           line)]) == 10  # fmt: skip
     (refused,) = [line for line in outcomes if NOT_DUE in line]
     assert refused.startswith(f"✗ {NOT_DUE}  失败:")
-    assert lines[14].startswith("本次运行:完成 10 · 失败或待核查 1 · 剩余 0 · ")
+    assert lines[14].startswith("本次运行:完成 10 · 失败或待核查 1 · 每分钟 ")
     db = f"sqlite:///{out / 'ledger.db'}"
     assert lines[16:] == [
         # (its ledger is not the configured one: the next commands are told which it is)

@@ -75,7 +75,7 @@ def test_bots_toml_in_this_folder_gives_portal_ledger_flows_and_language(worker_
         f"✓ T-1  done  order no. {numbers['T-1']}",
         f"✓ T-2  done  order no. {numbers['T-2']}",
     ]
-    assert lines[2].startswith("this run: done 2 · failed or review 0 · remaining 0 · ")
+    assert lines[2].startswith("this run: done 2 · failed or review 0 · ")
     assert lines[3].startswith("finished in ")
     assert lines[3].endswith(" s; ledger: done 2")
     assert lines[4:] == ["batch report: run bots report --out reports/"]
@@ -118,3 +118,29 @@ def test_verbose_brings_the_step_lines_back_to_the_console(worker_kit) -> None:
     assert not [line for line in quiet.stderr.splitlines() if "submit" in line]
     logged = (folder / "runs" / "T-1" / "attempt-1" / "log.jsonl").read_text(encoding="utf-8")
     assert '"id": "submit"' in logged
+
+
+def test_the_summary_counts_this_run_s_orders_and_the_ledger_apart() -> None:
+    # another host on the same ledger finished 5 more meanwhile: the ledger's line shows
+    # them, "本次运行" only what this process's workers finished
+    from collections import Counter
+    from io import StringIO
+
+    from rich.console import Console
+
+    from bots.cli.cmd_work import print_summary
+    from bots.worker.pool import Summary
+    from bots.worker.progress import Snapshot
+
+    out = StringIO()
+    summary = Summary(
+        counts={"done": 7, "failed": 1, "pending": 0},
+        snapshot=Snapshot(done=7, failed=1, remaining=0, seconds=60.0),
+        finished=Counter(done=2, failed=1),
+        seconds=60.0,
+    )
+    print_summary(summary, Console(file=out, width=200))
+    assert out.getvalue().splitlines() == [
+        "本次运行:完成 2 · 失败或待核查 1 · 每分钟 3.0 单",
+        "用时60.0秒;账本:已完成 7 · 失败 1",
+    ]
