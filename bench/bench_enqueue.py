@@ -141,7 +141,8 @@ def enqueue(path: Path, db: str) -> tuple[float, float, float]:
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-S", "-c", LAUNCHER, "-m", "bots", "enqueue", str(path), "--db", db],
-        capture_output=True, text=True, cwd=ROOT, env={**os.environ, "BENCH_LOG": str(log)},
+        capture_output=True, text=True, cwd=ROOT,
+        env={**os.environ, "BENCH_LOG": str(log), "BOTS_LANG": "en"},  # (checked for "enqueued")
         check=True,
     )  # fmt: skip
     wall = time.monotonic() - started

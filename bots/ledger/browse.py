@@ -95,18 +95,21 @@ class Browsing(SqlBase):
         return int(row["n"] if row else 0)
 
     def existing(self, refs: Iterable[str]) -> set[str]:
-        """Those of ``refs`` that are in the ledger."""
+        """Those of ``refs`` that are in the ledger, in any letter case (as an enqueue finds
+        them: E9-1 is in the ledger for e9-1 when E9-1 is)."""
         wanted = list(dict.fromkeys(refs))
+        keys = list(dict.fromkeys(ref.upper() for ref in wanted))
         found: set[str] = set()
         with self.tx(write=False) as cur:
-            for start in range(0, len(wanted), _CHUNK):
-                chunk = wanted[start : start + _CHUNK]
+            for start in range(0, len(keys), _CHUNK):
+                chunk = keys[start : start + _CHUNK]
                 marks = ", ".join("?" * len(chunk))
                 rows = cur.all(
-                    f"SELECT reference FROM work_items WHERE reference IN ({marks})", *chunk
-                )
-                found.update(row["reference"] for row in rows)
-        return found
+                    f"SELECT reference FROM work_items WHERE upper(reference) IN ({marks})",
+                    *chunk,
+                )  # fmt: skip
+                found.update(row["reference"].upper() for row in rows)
+        return {ref for ref in wanted if ref.upper() in found}
 
 
 __all__ = ["URGENCY", "Browsing", "State"]

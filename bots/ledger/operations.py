@@ -57,6 +57,7 @@ class Enqueuing:
         self.known: list[tuple[str, Source]] = []
         self.twice: list[tuple[str, Source]] = []
         self.skipped: list[tuple[str, Source]] = []
+        self.spelled: dict[str, str] = {}  # a reference → how the ledger already writes it
         self._chunk: list[tuple[NewItem, Source]] = []
         self._keys: list[tuple[str, str, int, str]] = []
         self._keys_table = False
@@ -159,22 +160,28 @@ class Enqueuing:
         chunk, self._chunk = self._chunk, []
         if not chunk:
             return
-        marks = ", ".join("?" * len({item.reference for item, _ in chunk}))
+        # a reference in another letter case is the same order (schema: _REFERENCE_ANY_CASE)
+        keys = list(dict.fromkeys(item.reference.upper() for item, _ in chunk))
         rows = self.cur.all(
-            f"SELECT reference, id FROM work_items WHERE reference IN ({marks})",
-            *dict.fromkeys(item.reference for item, _ in chunk),
+            f"SELECT reference, id FROM work_items WHERE upper(reference) IN"
+            f" ({', '.join('?' * len(keys))})",
+            *keys,
         )
-        ours = {row["reference"] for row in rows if row["id"] > self.first_id}
-        known = {row["reference"] for row in rows} - ours
+        ours = {row["reference"].upper(): row["reference"] for row in rows
+                if row["id"] > self.first_id}  # fmt: skip
+        known = {row["reference"].upper(): row["reference"] for row in rows
+                 if row["id"] <= self.first_id}  # fmt: skip
         fresh: dict[str, NewItem] = {}
         for item, source in chunk:
-            ref = item.reference
-            if ref in known:
+            ref, key = item.reference, item.reference.upper()
+            if key in known:
                 (self.skipped if self.skip_known else self.known).append((ref, source))
-            elif ref in ours or ref in fresh:
+                self._spelled(ref, known[key])
+            elif key in ours or key in fresh:
                 self.twice.append((ref, source))
+                self._spelled(ref, ours[key] if key in ours else fresh[key].reference)
             else:
-                fresh[ref] = item
+                fresh[key] = item
         self.cur.insert(
             "work_items",
             ("reference", "flow", "payload", "batch", "state", "priority", "max_attempts",
@@ -201,24 +208,35 @@ class Enqueuing:
         )  # fmt: skip
         self.added += len(fresh)
 
+    def _spelled(self, ref: str, other: str) -> None:
+        if other != ref:
+            self.spelled[ref] = other
+
     def finish(self) -> int:
         self._flush()
         if self._keys_table:
             self.cur.run("DROP TABLE enqueue_keys")
         if self.twice:
             lines = [
-                t("{where}业务参考号 {ref} 在这次录入中已经出现过", where=_where(source), ref=ref)
+                t("{where}业务参考号 {ref} 在这次录入中已经出现过(写作 {other})",
+                  where=_where(source), ref=ref, other=self.spelled[ref])
+                if ref in self.spelled
+                else t("{where}业务参考号 {ref} 在这次录入中已经出现过", where=_where(source),
+                       ref=ref)
                 for ref, source in self.twice
-            ]
+            ]  # fmt: skip
             raise DuplicateReference(
                 "\n".join([*lines, t("什么都没有录入:每单要有自己的业务参考号")]),
                 references=sorted({ref for ref, _ in self.twice}),
             )
         if self.known:
             lines = [
-                t("{where}业务参考号 {ref} 已在账本中", where=_where(source), ref=ref)
+                t("{where}业务参考号 {ref} 已在账本中(写作 {other})", where=_where(source), ref=ref,
+                  other=self.spelled[ref])
+                if ref in self.spelled
+                else t("{where}业务参考号 {ref} 已在账本中", where=_where(source), ref=ref)
                 for ref, source in self.known
-            ]
+            ]  # fmt: skip
             raise DuplicateReference(
                 "\n".join(
                     [*lines, t("什么都没有录入:用 --skip-existing 跳过已在队列中的行,录入其余的")]

@@ -197,6 +197,12 @@ _CLAIM_ORDER = [
     " WHERE state IN ('pending', 'retry_wait')",
 ]
 
+# A reference typed in another letter case (e9-… for E9-…) is the same order: an enqueue
+# looks for it as upper(reference), and this index serves that look.
+_REFERENCE_ANY_CASE = [
+    "CREATE INDEX work_items_reference_upper ON work_items (upper(reference))",
+]
+
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (1, "work items and their history", _INITIAL),
     (2, "a lease token per claim; lease expiries counted apart from attempts", _FENCED_LEASES),
@@ -204,6 +210,7 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (4, "rows refused at enqueue, their data masked", _REJECTS),
     (5, "questions a flow asks a person, and their answers", _QUESTIONS),
     (6, "an index of claimable items in claim order", _CLAIM_ORDER),
+    (7, "an index of references in any letter case", _REFERENCE_ANY_CASE),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -135,5 +135,6 @@ def migration_name(version: int, stored: str) -> str:
         4: t("入队时被拒的行,数据已遮盖"),
         5: t("流程向人提出的问题及其回答"),
         6: t("按领取顺序排列的可领取工作项索引"),
+        7: t("不分大小写的业务参考号索引"),
     }
     return names.get(version, stored)

@@ -49,6 +49,27 @@ def test_a_reference_twice_in_one_batch_is_refused(store: Store) -> None:
     assert sum(store.counts().values()) == 0
 
 
+def test_a_reference_in_another_letter_case_is_the_same_order(store: Store) -> None:
+    # typed e9-001 for E9-001: the portal would get the order twice (its guards look for the
+    # reference as written), so the ledger refuses it as it refuses E9-001 itself
+    store.enqueue([order("E9-001")])
+    with pytest.raises(DuplicateReference) as caught:
+        store.enqueue([order("E9-009"), order("e9-001")])
+    assert str(caught.value).splitlines()[0] == "业务参考号 e9-001 已在账本中(写作 E9-001)"
+    assert caught.value.context["references"] == ["e9-001"]
+    with pytest.raises(DuplicateReference) as caught:
+        store.enqueue([order("E9-002"), order("e9-002")])
+    assert str(caught.value).splitlines()[0] == (
+        "业务参考号 e9-002 在这次录入中已经出现过(写作 E9-002)"
+    )
+    assert store.existing(["e9-001", "E9-001", "E9-009"]) == {"e9-001", "E9-001"}
+    with store.enqueuing(skip_known=True) as adding:
+        adding.add(order("e9-001"))
+        adding.add(order("E9-003"))
+    assert adding.skipped == [("e9-001", None)]
+    assert [i.reference for i in store.items()] == ["E9-001", "E9-003"]
+
+
 def test_a_large_batch_is_checked_in_chunks(store: Store) -> None:
     store.enqueue([order(f"B-{n:04}") for n in range(1200)])
     with pytest.raises(DuplicateReference) as caught:

@@ -26,6 +26,7 @@ def test_upgrade_from_empty_is_idempotent_and_reports_the_version(ledger_url: st
         (4, "rows refused at enqueue, their data masked"),
         (5, "questions a flow asks a person, and their answers"),
         (6, "an index of claimable items in claim order"),
+        (7, "an index of references in any letter case"),
     ]
     store.enqueue([order("E9-1")])
     store.close()
