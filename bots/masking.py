@@ -164,6 +164,18 @@ def personal_shapes(text: str) -> str:
     return shown if shown != normal else text
 
 
+def personal_shapes_in(data: Any) -> Any:
+    """A copy of ``data`` with ``personal_shapes`` applied to every text in it: a row whose
+    cells slid under other headers keeps its ID number where the name should be."""
+    if isinstance(data, str):
+        return personal_shapes(data)
+    if isinstance(data, dict):
+        return {k: personal_shapes_in(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [personal_shapes_in(v) for v in data]
+    return data
+
+
 def mask_payload(data: Any, mask: str = MASK) -> Any:
     """A copy of ``data`` with every sensitive field's value replaced by ``mask``."""
     if isinstance(data, dict):

@@ -264,3 +264,32 @@ def test_a_file_refused_whole_keeps_the_enqueue_out_even_when_skipping_bad_rows(
     result = CliRunner().invoke(app, ["enqueue", "fake.xlsx", "--db", db, "--skip-invalid"])
     assert result.exception.exit_code == 4  # type: ignore[union-attr]
     assert sum(store.counts().values()) == 0
+
+
+def test_a_row_shifted_by_a_cell_keeps_its_id_number_and_phone_masked(
+    db: str, sample: Path, tmp_path: Path
+) -> None:
+    # a cell left out before 证件类型: the ID number sits under 客户姓名's neighbour and the
+    # phone under 证件类型, where the field names say nothing personal. The ledger keeps the
+    # row, and the batch report, mailed on, quotes it.
+    from bots.batch import write_batch_report
+
+    with sample.open(encoding="utf-8-sig", newline="") as f:
+        header, first = list(csv.reader(f))[:2]
+    at = header.index("证件类型")
+    id_number, phone = first[header.index("证件号码")], first[header.index("联系电话")]
+    with (tmp_path / "shifted.csv").open("w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f).writerows([header, [*first[:at], *first[at + 1 :], ""]])
+    store = open_store(db)
+    enqueue_files(store, [Path("shifted.csv")], skip_invalid=True, batch="b2")
+    kept = store.rejects(batch="b2")
+    assert len(kept) > 1 and all(reject.row == 2 for reject in kept)  # one a problem
+    assert kept[0].data is not None
+    assert kept[0].data["customer"]["id_type"] == f"{id_number[:3]}{'*' * 13}{id_number[-2:]}"
+    page = write_batch_report([], tmp_path / "report", rejects=kept)["html"]
+    text = page.read_text(encoding="utf-8")
+    assert "入队被拒" in text and f"{id_number[:3]}{'*' * 13}{id_number[-2:]}" in text
+    for value in (id_number, phone):
+        assert value not in text
+        assert all(value not in str(reject.data) + reject.reason for reject in kept)
+    store.close()

@@ -27,7 +27,7 @@ from typing import IO, Any
 from bots.errors import BadInput
 from bots.intake import KeptInLedger, keep_rejects, refused_rows, work_item
 from bots.ledger import Store
-from bots.masking import is_sensitive, mask_text, partial, sensitive_values
+from bots.masking import is_sensitive, mask_text, partial, personal_shapes, sensitive_values
 from bots.messages import t
 from bots.orders import columns
 from bots.orders.readers import READERS, FileProblem, OrderStream, RowError
@@ -219,5 +219,7 @@ def _cells(
     for path, label in labels.items():
         value = by_path.get(path)
         text = "" if value is None else str(value)
-        cells.append((label, partial(text) if text and is_sensitive(path) else text))
+        # a cell under another column's header may hold an ID number or a phone
+        shown = partial(text) if text and is_sensitive(path) else personal_shapes(text)
+        cells.append((label, shown))
     return cells, personal

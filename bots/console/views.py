@@ -18,7 +18,7 @@ from bots.console.artifacts import run_folder, run_record, served
 from bots.ledger import HistoryEntry, State, WorkItem
 from bots.ledger.mask import mask_payload, mask_text, sensitive_values
 from bots.ledger.transitions import TRANSITIONS
-from bots.masking import is_sensitive, partial
+from bots.masking import is_sensitive, partial, personal_shapes
 from bots.messages.terms import error_type_name, procedure_name
 from bots.orders.columns import COLUMNS
 
@@ -81,11 +81,21 @@ def label_of(path: str) -> str:
     return next((c.label for c in COLUMNS if c.path == path), path)
 
 
+# free text, where a clerk may have typed the customer's ID number or phone (a remark)
+_FREE_TEXT = ("note",)
+
+
 def order_fields(item: WorkItem) -> list[tuple[str, str, str]]:
-    """(field path, Chinese name, value shown) of every column an order file has."""
+    """(field path, Chinese name, value shown) of every column an order file has; in a
+    remark, the order's own personal values masked and any other ID or phone in part."""
     found = [(c.path, c.label, shown(c.path, _at(item.payload, c.path))) for c in COLUMNS]
-    return [(path, label, procedure_name(value) if path == "procedure" else value)
-            for path, label, value in found]  # fmt: skip
+    return [
+        (path, label,
+         procedure_name(value) if path == "procedure"
+         else personal_shapes(mask_text(value, hidden(item))) if path in _FREE_TEXT
+         else value)
+        for path, label, value in found
+    ]  # fmt: skip
 
 
 def seen(item: WorkItem) -> str:

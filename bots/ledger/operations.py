@@ -15,7 +15,7 @@ from bots.ledger.mask import mask_payload, mask_text, sensitive_values
 from bots.ledger.model import NewItem, State, WorkItem
 from bots.ledger.sqlbase import Cursor, SqlBase, Validator
 from bots.ledger.transitions import check
-from bots.masking import is_sensitive, partial
+from bots.masking import is_sensitive, partial, personal_shapes_in
 from bots.messages import t
 from bots.messages.terms import state_name
 
@@ -80,7 +80,9 @@ class Enqueuing:
         batch: str | None = None,
     ) -> None:
         """Keep a row refused at enqueue, its data with every sensitive field masked."""
-        masked = None if data is None else mask_payload(dict(data))
+        # by field, and by shape: a row refused for cells under the wrong headers holds its
+        # ID number or phone under another field's name
+        masked = None if data is None else personal_shapes_in(mask_payload(dict(data)))
         hidden = sensitive_values(dict(data)) if data else []
         self.cur.run(
             "INSERT INTO rejects (batch, file, row_number, reference, field, reason, data,"

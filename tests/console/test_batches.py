@@ -168,3 +168,20 @@ def test_a_batch_shows_its_progress_and_gives_its_reports(console: ConsoleKit) -
     }
     assert len(refs) == 11
     assert console.client.get("/batches/nope").status_code == 404
+
+
+def test_a_row_shifted_by_a_cell_shows_its_id_number_and_phone_only_in_part(
+    console: ConsoleKit,
+) -> None:
+    # one cell left out before 证件类型: the ID number stands under 证件类型 and the phone
+    # under 证件号码's neighbour, where the field names say nothing personal
+    lines = (EXAMPLES / "orders.csv").read_text(encoding="utf-8-sig").splitlines()
+    header, first = lines[0].split(","), lines[1].split(",")
+    at = header.index("证件类型")
+    id_number, phone = first[header.index("证件号码")], first[header.index("联系电话")]
+    shifted = ",".join([*first[:at], *first[at + 1 :], ""])
+    console.sign_in("li", "clerk")
+    page = console.client.get(_upload(console, "shifted.csv", f"{lines[0]}\n{shifted}\n".encode()))
+    text = text_of(page.text)
+    assert f"证件类型 {id_number[:3]}{'*' * 13}{id_number[-2:]}" in text
+    assert id_number not in page.text and phone not in page.text

@@ -5,6 +5,7 @@ cancel and review through the ledger's verbs, with who did it in the history (an
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 from rich.console import Console
@@ -51,6 +52,19 @@ def test_a_failed_order_shows_why_with_its_picture_and_every_attempt(refused: Co
     assert "证件号码 410*************15 联系电话 139******34" in text
     for button in ('id="edit"', 'id="replay"', 'id="cancel"', 'id="review"'):
         assert button in page
+
+
+def test_a_remark_holding_an_id_number_or_phone_shows_them_masked(console: ConsoleKit) -> None:
+    # a clerk typed the customer's ID number and another phone into 备注
+    items = sample_items()[:1]
+    customer = items[0].payload["customer"]
+    note = f"客户身份证{customer['id_number']},家人电话13812345678"
+    items[0] = replace(items[0], payload={**items[0].payload, "note": note})
+    console.store.enqueue(items)
+    console.sign_in("wang", "operator")
+    page = console.client.get(f"/orders/{items[0].reference}").text
+    assert "备注 客户身份证******,家人电话138******78" in text_of(page)
+    assert customer["id_number"] not in page and "13812345678" not in page
 
 
 def test_an_edit_is_checked_by_the_order_model_and_errors_stand_by_their_field(
