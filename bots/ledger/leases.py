@@ -132,9 +132,13 @@ class Leases(SqlBase):
         check(action, ref, state)
         return row
 
-    def commit_started(self, ref: str, worker: str, step: str, *, token: str | None) -> None:
+    def commit_started(
+        self, ref: str, worker: str, step: str, *, token: str | None,
+        artifact_dir: str | None = None,
+    ) -> None:
         """Record that a step which changes the portal is under way (a crash now is an
-        unknown outcome)."""
+        unknown outcome), and where the attempt keeps its run folder: an attempt that never
+        ends (a killed worker, reaped) still leads the operator to what it did."""
         with self.tx() as cur:
             row = self._owned(cur, "commit_started", ref, worker, token)
             # the same step again is the runner re-running it after a re-login (its guard
@@ -145,9 +149,16 @@ class Leases(SqlBase):
                       running=row["commit_in_progress"])
                 )  # fmt: skip
             cur.run(
-                "UPDATE work_items SET commit_in_progress = ?, updated_at = ? WHERE reference = ?",
-                step, self.clock(), ref,
+                "UPDATE work_items SET commit_in_progress = ?,"
+                " artifact_dir = COALESCE(?, artifact_dir), updated_at = ? WHERE reference = ?",
+                step, artifact_dir, self.clock(), ref,
             )  # fmt: skip
+            if artifact_dir is not None:
+                cur.run(
+                    "UPDATE history SET artifact_dir = ?"
+                    " WHERE reference = ? AND kind = 'attempt' AND attempt = ?",
+                    artifact_dir, ref, row["attempts"],
+                )  # fmt: skip
 
     def commit_done(self, ref: str, worker: str, step: str, *, token: str | None) -> None:
         with self.tx() as cur:
@@ -186,7 +197,8 @@ class Leases(SqlBase):
                 " finished_at = ?, replay = ?, updated_at = ?"
                 " WHERE reference = ? AND state = 'running' AND lease_token = ?",
                 (dump_json(outputs), artifact_dir, now, False, now, ref, token),
-                f"UPDATE history SET {_ATTEMPT_DONE}, artifact_dir = ? FROM changed"
+                f"UPDATE history SET {_ATTEMPT_DONE},"
+                " artifact_dir = COALESCE(?, history.artifact_dir) FROM changed"
                 " WHERE history.reference = changed.reference AND history.kind = 'attempt'"
                 " AND history.attempt = changed.attempts",
                 (artifact_dir,),
@@ -337,7 +349,8 @@ class Leases(SqlBase):
     ) -> None:
         cur.run(
             "UPDATE history SET finished_at = ?, outcome = ?, error_type = ?, error_message = ?,"
-            " error_step = ?, artifact_dir = ?, committed_step = ?, note = ?"
+            " error_step = ?, artifact_dir = COALESCE(?, artifact_dir), committed_step = ?,"
+            " note = ?"
             " WHERE reference = ? AND kind = 'attempt' AND attempt = ?",
             now, target.value, err.type or None, message, err.step or row["commit_in_progress"],
             artifact_dir, row["committed_step"], note, row["reference"], row["attempts"],

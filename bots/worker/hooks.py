@@ -127,10 +127,16 @@ class LedgerHooks(Hooks):
     gone, because another worker may already hold the item."""
 
     def __init__(
-        self, store: Store, item: WorkItem, worker: str, stop: threading.Event, lease: Lease
+        self,
+        store: Store,
+        item: WorkItem,
+        worker: str,
+        stop: threading.Event,
+        lease: Lease,
+        run_dir: str | None = None,
     ) -> None:
         self.store, self.item, self.worker = store, item, worker
-        self.stop, self.lease = stop, lease
+        self.stop, self.lease, self.run_dir = stop, lease, run_dir
         self.in_commit = False
 
     def on_step_start(self, step: Any, record: dict[str, Any]) -> None:
@@ -154,7 +160,10 @@ class LedgerHooks(Hooks):
 
     def on_commit_start(self, step: Any) -> None:
         self.in_commit = True
-        self.store.commit_started(self.item.reference, self.worker, step.id, token=self.lease.token)
+        self.store.commit_started(
+            self.item.reference, self.worker, step.id, token=self.lease.token,
+            artifact_dir=self.run_dir,
+        )  # fmt: skip
 
     def before_send(self, step: Any, record: dict[str, Any]) -> None:
         """Ask the ledger, right before a change goes out, whether the item is still ours:

@@ -267,7 +267,7 @@ class Worker:
         run_dir: Path,
         lease: Lease,
     ) -> RunResult:
-        hooks = LedgerHooks(store, item, self.worker_id, self.shared.stop, lease)
+        hooks = LedgerHooks(store, item, self.worker_id, self.shared.stop, lease, str(run_dir))
         runner = Runner(
             page,
             self.flow_for(item.flow),

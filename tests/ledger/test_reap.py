@@ -62,6 +62,25 @@ def test_expired_lease_after_a_commit_step_needs_review(store: Store, clock: Fak
     assert store.history("E9-1")[-1].committed_step == "submit_order"
 
 
+def test_a_reaped_commit_leads_to_its_attempt_s_run_folder(store: Store, clock: FakeClock) -> None:
+    # a worker killed after 提交: the operator must see what it did before replaying
+    store.enqueue([order("E9-1")])
+    first = store.claim("w1")
+    assert first is not None
+    store.fail("E9-1", "w1", ErrorInfo("system_exception", "SystemException", "忙"),
+               token=first.lease_token, artifact_dir="runs/E9-1/attempt-1")  # fmt: skip
+    clock.advance(60)
+    second = store.claim("w2")
+    assert second is not None and second.attempts == 2
+    store.commit_started("E9-1", "w2", "submit", token=second.lease_token,
+                         artifact_dir="runs/E9-1/attempt-2")  # fmt: skip
+    clock.advance(301)
+    (item,) = store.reap()
+    assert (item.state, item.artifact_dir) == (State.NEEDS_REVIEW, "runs/E9-1/attempt-2")
+    attempts = [(e.attempt, e.artifact_dir) for e in store.history("E9-1") if e.kind == "attempt"]
+    assert attempts == [(1, "runs/E9-1/attempt-1"), (2, "runs/E9-1/attempt-2")]
+
+
 def test_a_heartbeat_keeps_the_item(store: Store, clock: FakeClock) -> None:
     store.enqueue([order("E9-1")])
     token = store.claim("w1").lease_token  # type: ignore[union-attr]

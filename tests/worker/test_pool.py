@@ -166,6 +166,10 @@ def test_sigkill_after_a_commit_needs_review_and_replay_does_not_repeat_it(worke
     assert item.reason == (
         "工作进程cli/0在提交步骤submit进行中失去了租约;重放前先到营账系统里查看(步骤 submit)"
     )
+    # what the killed attempt did is where the operator is sent to look
+    folder = worker_kit.root / "runs" / "KILLED" / "attempt-1"
+    assert item.artifact_dir == str(folder) and (folder / "log.jsonl").is_file()
+    assert store.history("KILLED")[-1].artifact_dir == str(folder)
     assert store.replay(["KILLED"], actor="ops") == ["KILLED"]
     store.close()
     worker_kit.work(workers=1)
