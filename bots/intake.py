@@ -161,16 +161,30 @@ def _with_data(errors: list[RowError], payloads: Mapping[str, Any]) -> list[RowE
     ]
 
 
-def write_rejects(rejects: Sequence[RowError], path: Path) -> None:
+def _new_file(path: Path) -> tuple[int, Path]:
+    """``path`` created for writing, 0600 — or, when a file is there, ``name-2.csv``,
+    ``name-3.csv``, …: an earlier enqueue's rejects are the only full copy of its rows (and
+    may be the file being enqueued), so they are never written over."""
+    for n in range(1, 10_000):
+        candidate = path if n == 1 else path.with_name(f"{path.stem}-{n}{path.suffix}")
+        try:
+            return os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), candidate
+        except FileExistsError:
+            continue
+    raise BadInput(t("{path}旁边的拒收文件太多了:请先整理这个文件夹", path=path))
+
+
+def write_rejects(rejects: Sequence[RowError], path: Path) -> Path:
     """A CSV of the refused rows that a clerk fixes and enqueues as it is: where each row
     was and why it was refused (columns the readers skip), then the order's columns under
     their Chinese headers, one line per row. It holds ID numbers and phones in full (they
-    go back into the queue), so only its owner may read it (0600), like the ledger."""
+    go back into the queue), so only its owner may read it (0600), like the ledger.
+    Returns where it went: ``path``, or beside it when ``path`` is taken (``_new_file``)."""
     rows: dict[tuple[str, int | None], list[RowError]] = {}
     for error in rejects:
         rows.setdefault((error.file, error.row), []).append(error)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(descriptor, 0o600)  # (a file that was there keeps its mode otherwise)
+    descriptor, written = _new_file(path)
+    os.fchmod(descriptor, 0o600)  # (whatever the umask)
     with open(descriptor, "w", newline="", encoding="utf-8-sig") as out:
         writer = csv.writer(out)
         writer.writerow([*columns.REJECT_HEADERS, *(c.label for c in columns.COLUMNS)])
@@ -184,6 +198,7 @@ def write_rejects(rejects: Sequence[RowError], path: Path) -> None:
             writer.writerow(
                 [where, reasons, *(_cell(values.get(c.name)) for c in columns.COLUMNS)]
             )
+    return written
 
 
 def _cell(value: Any) -> str:

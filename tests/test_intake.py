@@ -224,9 +224,13 @@ def test_cli_skip_existing_and_the_rejects_file_enqueued_once_fixed(
         "rows already queued, skipped: 11",
         "skipped examples/orders.csv:row 7: 赠机串号(IMEI): is not a valid IMEI (its check digit"
         " does not match): check the whole number against the phone",
-        "1 bad row(s) written to rejects.csv: fix them and enqueue that file",
+        "1 bad row(s) written to rejects-2.csv: fix them and enqueue that file",
         "enqueued 0 order(s)",
     ]
+    # the earlier rejects file, which the clerk fixed, is never written over
+    assert "864712030005065" in rejects.read_text(encoding="utf-8-sig")
+    assert "864712030005066" in (tmp_path / "rejects-2.csv").read_text(encoding="utf-8-sig")
+    assert (tmp_path / "rejects-2.csv").stat().st_mode & 0o777 == 0o600
 
 
 def test_the_rejects_of_an_enqueue_are_kept_in_the_ledger(db: str, sample: Path) -> None:

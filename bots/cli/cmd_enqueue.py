@@ -52,7 +52,7 @@ def enqueue(
     if intake.skipped:
         console.print(Text(t("已在队列中、跳过的行:{count}", count=len(intake.skipped))))
     if intake.rejects:
-        write_rejects(intake.rejects, rejects)
+        written = write_rejects(intake.rejects, rejects)
         for error in intake.rejects:
             console.print(Text(t("拒收 {error}", error=error)), style="yellow")
         rows = len({(e.file, e.row) for e in intake.rejects})
@@ -61,7 +61,7 @@ def enqueue(
                 t(
                     "{count}行有问题,已写入 {path}:改正后可直接录入这个文件",
                     count=rows,
-                    path=rejects,
+                    path=written,
                 )
             )
         )
