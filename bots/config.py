@@ -28,6 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from bots.errors import SetupError
 from bots.messages import t
@@ -56,6 +57,14 @@ def _text(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(t("应是非空的文字"))
     return value.strip()
+
+
+def _web_address(value: Any) -> str:
+    text = _text(value)
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(t("应是以 http:// 或 https:// 开头的网址"))
+    return text
 
 
 def _count(value: Any) -> int:
@@ -87,7 +96,7 @@ class Setting:
 SETTINGS: dict[str, Setting] = {
     s.key: s
     for s in (
-        Setting("portal_url", "BOTS_PORTAL_URL", _text),
+        Setting("portal_url", "BOTS_PORTAL_URL", _web_address),
         Setting("db", "BOTS_DB", _text, DEFAULT_DB),
         Setting("credentials", "BOTS_CREDENTIALS", _text, path=True),
         Setting("flows", "BOTS_FLOWS", _text, shipped("flows"), path=True),

@@ -110,6 +110,10 @@ def test_an_unknown_key_is_named_by_file_and_line_with_a_suggestion(tmp_path: Pa
         ('screenshots = "all"', "screenshots 应是 every_step | on_failure | off 之一,实际为 'all'"),
         ('lang = "fr"', "lang 应是 zh | en 之一,实际为 'fr'"),
         ('portal_url = ""', "portal_url 应是非空的文字,实际为 ''"),
+        ('portal_url = "htp://10.1.1.1/"',
+         "portal_url 应是以 http:// 或 https:// 开头的网址,实际为 'htp://10.1.1.1/'"),
+        ('portal_url = "10.1.1.1:8080"',
+         "portal_url 应是以 http:// 或 https:// 开头的网址,实际为 '10.1.1.1:8080'"),
     ],
 )
 def test_a_bad_value_is_named_by_file_line_and_key(tmp_path: Path, line: str, message: str) -> None:

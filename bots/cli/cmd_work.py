@@ -27,6 +27,7 @@ from bots.errors import (
     BotsError,
     BusinessException,
     OrdersNeedAttention,
+    SelectorError,
     SetupError,
     SystemException,
 )
@@ -42,6 +43,7 @@ from bots.worker.pool import Summary, run_workers
 STOPS: dict[str, tuple[type[BotsError], str]] = {
     "portal_down": (SystemException, "portal_down"),
     "login": (BusinessException, "login_failed"),
+    "login_page": (SelectorError, "login_page_unknown"),
     "crash": (BotsError, "worker_crashed"),
     "browser": (SystemException, "browser_closed"),
     "ledger": (SetupError, "ledger_unreachable"),

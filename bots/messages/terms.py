@@ -118,6 +118,7 @@ def stop_name(kind: str) -> str:
         "signal": t("收到停止信号"),
         "portal_down": t("营账系统疑似故障"),
         "login": t("登录营账系统被拒"),
+        "login_page": t("找不到营账系统的登录页"),
         "crash": t("意外出错"),
         "browser": t("浏览器已退出"),
         "ledger": t("连不上账本"),

@@ -16,7 +16,7 @@ from playwright.sync_api import Error as PwError
 
 from bots.actions.hygiene import tidy
 from bots.browser import new_context
-from bots.errors import BadInput, DefinitionError, SetupError
+from bots.errors import BadInput, DefinitionError, SetupError, SystemException, reason
 from bots.flow import load_flow
 from bots.ledger.errors import LedgerUnusable
 from bots.ledger.model import Backoff, ErrorInfo, LeaseLost, State, WorkItem
@@ -87,6 +87,20 @@ class Shared:
             if not self.stop_reason:
                 self.stop_reason.append((why, reason))
         self.stop.set()
+
+
+def _login_stop(error: BaseException | None) -> tuple[str, str | None]:
+    """How a failed login stops the pool (the stop kind, bots.cli.cmd_work.STOPS) and what
+    to do, by the error's class: the portal refusing the staff login is the clerk's to put
+    right; a portal that does not answer, or a login page without its fields (another
+    address), is the set-up's — "replay later", said for an order, does not fit a login."""
+    if isinstance(error, SystemException):
+        return "portal_down", t("检查营账系统网址和网络,营账系统恢复后重新运行")
+    if isinstance(error, DefinitionError):
+        return "login_page", t(
+            "先核对营账系统网址(portal_url)是否是营账系统的登录页;网址没错再按运行报告修正选择器"
+        )
+    return "login", None
 
 
 class Worker:
@@ -176,15 +190,16 @@ class Worker:
             raise result.error  # the ledger away (or refusing writes), not the login
         if self.shared.stop.is_set() or again:
             return False  # stopped, or nothing left to work while nobody answered
+        kind, advice = _login_stop(result.error)
+        error = result.error
+        said = str(error)
+        if advice:  # said again with the login's advice (the order's would be wrong)
+            said = reason((error.what if error is not None else None) or said, advice)
         self.shared.halt(
-            t(
-                "{worker}:工号{staff_id}登录失败:{error}",
-                worker=self.worker_id,
-                staff_id=self.credential.staff_id,
-                error=result.error,
-            ),
-            "login",
-        )
+            t("{worker}:工号{staff_id}登录失败:{error}", worker=self.worker_id,
+              staff_id=self.credential.staff_id, error=said),
+            kind,
+        )  # fmt: skip
         return False
 
     def _ledger_gone(self, error: SetupError) -> None:

@@ -45,7 +45,7 @@ class Summary:
     snapshot: Snapshot
     finished: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
-    stop_kind: str | None = None  # signal, portal_down, login, browser, ledger or crash
+    stop_kind: str | None = None  # a key of bots.cli.cmd_work.STOPS, or signal
     stop_reason: str | None = None
 
     @property

@@ -3,6 +3,11 @@ the portal's own records say what happened, never the bots' reports."""
 
 from __future__ import annotations
 
+import functools
+import socket
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
 
 from bots.ledger import State
@@ -69,6 +74,48 @@ def test_business_error_fails_at_once_system_errors_retry_then_fail(worker_kit) 
     assert portal.submits == {"OK-1": 1, "OK-2": 1}
     assert summary.stop_kind is None
     store.close()
+
+
+def test_a_portal_that_does_not_answer_the_login_stops_the_pool_as_portal_down(
+    worker_kit, monkeypatch
+) -> None:
+    # not "登录营账系统被拒" (exit 5, reset a password?) nor the order's "稍后重放"
+    monkeypatch.setattr("bots.actions.markers.DOWN_BUDGET_S", 1.0)
+    worker_kit.enqueue("R-1")
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        nobody = f"http://127.0.0.1:{closed.getsockname()[1]}/"
+    summary = worker_kit.work(workers=1, portal_url=nobody)
+    assert summary.stop_kind == "portal_down"
+    assert summary.stop_reason == (
+        "t/0:工号GH1001登录失败:营账系统1秒内一直没有响应:"
+        "检查营账系统网址和网络,营账系统恢复后重新运行"
+    )
+    store = worker_kit.store()
+    assert (store.get("R-1").state, store.get("R-1").attempts) == (State.PENDING, 0)
+    store.close()
+
+
+def test_a_page_without_the_login_fields_sends_the_clerk_to_the_address_first(
+    worker_kit, tmp_path
+) -> None:
+    # another web server's address given for the portal's: its page has no 工号 box
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "index.html").write_text("<h1>运维控制台</h1>", encoding="utf-8")
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path / "site"))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    worker_kit.enqueue("R-1")
+    try:
+        summary = worker_kit.work(
+            workers=1, portal_url=f"http://127.0.0.1:{server.server_port}/"
+        )
+    finally:
+        server.shutdown()
+    assert summary.stop_kind == "login_page"
+    assert summary.stop_reason is not None and summary.stop_reason.endswith(
+        ":先核对营账系统网址(portal_url)是否是营账系统的登录页;网址没错再按运行报告修正选择器"
+    )
 
 
 def test_a_refused_login_stops_the_pool_and_touches_no_item(worker_kit) -> None:
