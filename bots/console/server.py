@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import socket
 
 import uvicorn
 
 from bots.console.app import create_app
 from bots.console.config import ConsoleConfig
+from bots.errors import SetupError
 from bots.ledger.mask import redact_url
 from bots.messages import t
 
@@ -23,13 +25,36 @@ class _Server(uvicorn.Server):
             print(self.banner, flush=True)
 
 
+def _why(error: OSError) -> str:
+    """Why a socket could not be bound, in words (the system's are English)."""
+    if isinstance(error, socket.gaierror):
+        return t("找不到这个主机名")
+    reasons = {
+        errno.EADDRINUSE: t("这个端口已被占用"),
+        errno.EADDRNOTAVAIL: t("本机没有这个地址"),
+        errno.EACCES: t("没有权限使用这个端口(1024以下的端口要管理员权限)"),
+    }
+    return reasons.get(error.errno or 0, error.strerror or str(error))
+
+
 def listen(host: str, port: int) -> socket.socket:
     """A socket bound to ``host:port`` (0: a free port) and listening, before the app is
     made: a browser sent to the printed URL while the server still starts waits in the
     backlog instead of being refused."""
+    if not 0 <= port <= 65535:
+        raise SetupError(t("端口{port}不存在:端口应在0到65535之间(0:任选一个空闲的)", port=port),
+                         code="cannot_listen")  # fmt: skip
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    try:
+        sock.bind((host, port))
+    except OSError as error:  # the address is taken, or not this machine's
+        sock.close()
+        raise SetupError(
+            t("控制台无法在{host}:{port}上监听:{reason};换一个 --port,或用 --host 给出本机的地址",
+              host=host, port=port, reason=_why(error)),
+            code="cannot_listen",
+        ) from None  # fmt: skip
     sock.listen(128)
     return sock
 
