@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from fastapi import Depends, FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
@@ -27,7 +28,7 @@ ROUTERS = (auth, batches, queue, orders, workers, questions, users)
 
 
 def create_app(config: ConsoleConfig) -> FastAPI:
-    open_store(config.db_url, mode="create").close()
+    open_store(config.db_url, mode="write").close()  # a mistyped path makes no new ledger
     app = FastAPI(
         title="bots console",
         docs_url=None,
@@ -44,6 +45,7 @@ def create_app(config: ConsoleConfig) -> FastAPI:
     app.add_exception_handler(web.LoginRequired, web.sign_in_redirect)
     app.add_exception_handler(web.Forbidden, web.forbidden_page)
     app.add_exception_handler(HTTPException, web.error_page)
+    app.add_exception_handler(RequestValidationError, web.bad_parameters)
     app.add_exception_handler(SetupError, web.ledger_away)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     for module in ROUTERS:

@@ -14,11 +14,13 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from http import HTTPStatus
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from loguru import logger
@@ -236,10 +238,32 @@ def ledger_away(request: Request, error: Exception) -> Response:
     return render(request, "errors/error.html.j2", status=503, code=503, detail=said)
 
 
+def _said(status: int) -> str:
+    """What a status the framework raised by itself means for the person who met it (its
+    own detail is the English reason phrase)."""
+    said = {
+        404: t("没有这个页面:网址可能写错了,或这一项已经不在了"),
+        405: t("这个网址不能直接打开:请回到订单页面,用页面上的按钮操作"),
+    }
+    return said.get(status, t("请求没有完成(HTTP {status}):请回到首页重试", status=status))
+
+
 def error_page(request: Request, error: Exception) -> Response:
     status = getattr(error, "status_code", 500)
     detail = getattr(error, "detail", "") or ""
+    if not detail or detail == HTTPStatus(status).phrase:
+        detail = _said(status)
     return render(request, "errors/error.html.j2", status=status, code=status, detail=detail)
+
+
+def bad_parameters(request: Request, error: Exception) -> Response:
+    """A page asked for with parameters it cannot take (``?page=abc``): the console's page,
+    naming them, instead of the framework's JSON."""
+    found = error.errors() if isinstance(error, RequestValidationError) else []
+    names = {str(e["loc"][-1]) for e in found if e.get("loc")}
+    detail = t("网址里的参数不对:{names};请回到首页重新打开这个页面",
+               names=t("、").join(sorted(names)) or "-")  # fmt: skip
+    return render(request, "errors/error.html.j2", status=400, code=400, detail=detail)
 
 
 def local_path(target: str | None, default: str = "/") -> str:

@@ -38,7 +38,8 @@ class LedgerUnusable(SetupError):
     @classmethod
     def missing(cls, where: str) -> LedgerUnusable:
         return cls(
-            t("账本{where}不存在:检查 --db 或 BOTS_DB 的写法;只读的命令不会新建账本", where=where),
+            t("账本{where}不存在:检查 --db 或 BOTS_DB 的写法;只有录入订单(bots enqueue)和"
+              " bots work 会新建账本", where=where),
             code="ledger_missing",
         )
 

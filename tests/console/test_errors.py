@@ -86,3 +86,38 @@ def test_an_unknown_order_says_not_found_in_words(console: ConsoleKit) -> None:
     page = console.client.get("/orders/E9-NOPE")
     assert page.status_code == 404
     assert text_of(page.text).startswith("404 · e9 控制台 找不到 ")
+
+
+def test_pages_the_framework_refuses_by_itself_speak_the_console_s_words(
+    console: ConsoleKit,
+) -> None:
+    # an address typed wrong, a button's address opened from a bookmark, a page number
+    # that is not one: the console's page, never "Not Found", "Method Not Allowed" or JSON
+    console.sign_in("wang", "operator")
+    cases = {
+        "/no-such-page": (404, "找不到 没有这个页面:网址可能写错了,或这一项已经不在了"),
+        f"/orders/{REF}/replay": (
+            405, "不能这样打开 这个网址不能直接打开:请回到订单页面,用页面上的按钮操作"),
+        "/queue?page=abc": (400, "请求有误 网址里的参数不对:page;请回到首页重新打开这个页面"),
+    }  # fmt: skip
+    for path, (status, words) in cases.items():
+        page = console.client.get(path)
+        assert page.status_code == status, path
+        assert words in text_of(page.text), path
+        for english in ("Not Found", "Method Not Allowed", '"detail"'):
+            assert english not in page.text, path
+
+
+def test_a_console_over_a_ledger_file_that_is_not_there_does_not_start(tmp_path: Path) -> None:
+    # a mistyped --db made a new, empty ledger and served it without a word
+    from bots.console.app import create_app
+    from bots.errors import SetupError
+
+    url = f"sqlite:///{tmp_path / 'nope' / 'x.db'}"
+    with pytest.raises(SetupError) as caught:
+        create_app(ConsoleConfig(db_url=url, runs_root=tmp_path))
+    assert str(caught.value) == (
+        f"账本{tmp_path / 'nope' / 'x.db'}不存在:检查 --db 或 BOTS_DB 的写法;"
+        "只有录入订单(bots enqueue)和 bots work 会新建账本"
+    )
+    assert not (tmp_path / "nope").exists()

@@ -47,7 +47,8 @@ def test_opening_a_missing_ledger_to_read_or_change_it_makes_nothing(
     with pytest.raises(LedgerUnusable) as caught:
         open_store(f"sqlite:///{path}", mode=mode_name)  # type: ignore[arg-type]
     assert str(caught.value) == (
-        f"账本{path}不存在:检查 --db 或 BOTS_DB 的写法;只读的命令不会新建账本"
+        f"账本{path}不存在:检查 --db 或 BOTS_DB 的写法;"
+        "只有录入订单(bots enqueue)和 bots work 会新建账本"
     )
     assert caught.value.exit_code == 8
     assert list(tmp_path.iterdir()) == []

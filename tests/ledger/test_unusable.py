@@ -25,7 +25,7 @@ from tests.fixtures.worker import FLOWS, ToyPortal, password_of
 
 ROOT = Path(__file__).resolve().parents[2]
 ORDERS = ROOT / "examples" / "orders" / "E9-20261127-0001.yaml"
-MISSING = "不存在:检查 --db 或 BOTS_DB 的写法;只读的命令不会新建账本"
+MISSING = "不存在:检查 --db 或 BOTS_DB 的写法;只有录入订单(bots enqueue)和 bots work 会新建账本"
 READ_ONLY = "是只读的:换一个能写它的用户运行,或改正它和它所在文件夹的权限"
 DAMAGED = "已损坏,不是可用的 SQLite 数据库:从备份恢复,或用 --db 指向另一个账本"
 NO_GRANT = "不让这个数据库用户写入:给它授予写权限,或连到可写的主库"
