@@ -62,6 +62,40 @@ def _one_line(error: Exception) -> str:
     return " ".join(str(error).split())  # the driver's message spans lines
 
 
+# why a connection failed, in words, from libpq's message (the driver gives no code before
+# the server answers; this process runs in the C locale, so libpq writes English)
+_WHY: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+    (re.compile(r'database "([^"]*)" does not exist'),
+     lambda m: t("数据库“{name}”不存在", name=m.group(1))),
+    (re.compile(r'database "([^"]*)" is not currently accepting connections'),
+     lambda m: t("数据库“{name}”暂时不接受连接", name=m.group(1))),
+    (re.compile(r"failed to resolve host|could not translate host name"),
+     lambda m: t("找不到这个主机名")),
+    (re.compile(r"Connection refused"),
+     lambda m: t("服务器拒绝连接:这个地址和端口上没有运行数据库")),
+    (re.compile(r"No such file or directory"),
+     lambda m: t("本机的数据库没有运行(找不到它的套接字)")),
+    (re.compile(r'password authentication failed for user "([^"]*)"'),
+     lambda m: t("用户{user}的密码不对", user=m.group(1))),
+    (re.compile(r'(?:Peer|Ident) authentication failed for user "([^"]*)"|'
+                r'role "([^"]*)" does not exist|no pg_hba\.conf entry'),
+     lambda m: t("数据库不让这个用户登录(用户不存在,或 pg_hba.conf 不允许)")),
+    (re.compile(r"timeout expired"), lambda m: t("连接超时")),
+    (re.compile(r"server closed the connection unexpectedly|terminating connection|"
+                r"consuming input failed|the connection is lost"),
+     lambda m: t("数据库服务器断开了连接")),
+)
+
+
+def _why(error: Exception) -> str:
+    """A failed connection's reason in words; the driver's own line when none fits."""
+    line = _one_line(error)
+    for pattern, said in _WHY:
+        if found := pattern.search(line):
+            return said(found)
+    return line
+
+
 class _Sent:
     """Whether a transaction's COMMIT has gone out: a connection lost after it may have
     been applied; before it, the server rolled the transaction back."""
@@ -91,7 +125,7 @@ class PostgresStore(SqlStore):
             ) from None  # fmt: skip
         except psycopg.OperationalError as error:
             raise SetupError(
-                t("连不上账本{url}:{reason}", url=redact_url(url), reason=_one_line(error))
+                t("连不上账本{url}:{reason}", url=redact_url(url), reason=_why(error))
             ) from error
 
     def _connect(self) -> psycopg.Connection[Any]:
@@ -120,7 +154,7 @@ class PostgresStore(SqlStore):
                 self.conn = self._connect()
                 return
             except psycopg.OperationalError as error:
-                reason = _one_line(error)
+                reason = _why(error)
             pause(min(wait, max(0.0, deadline - time.monotonic())))
             wait = min(wait * 2, 2.0)
 
@@ -154,7 +188,7 @@ class PostgresStore(SqlStore):
         except (psycopg.OperationalError, psycopg.InterfaceError) as error:
             if not (self.conn.closed or self.conn.broken):
                 raise  # the server answered: about our SQL, not about the connection
-            where, reason = redact_url(self.url), _one_line(error)
+            where, reason = redact_url(self.url), _why(error)
             raise LedgerUnusable.lost(where, reason, sent=sent.commit) from error
 
     def change_and_follow(

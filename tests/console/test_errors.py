@@ -59,7 +59,8 @@ def test_a_page_over_a_ledger_that_takes_no_connections_says_so(
         # the ledger's address and the driver's words are for the console's log only
         assert own_database not in page.text
     [logged, _] = capture_warnings
-    assert logged.startswith(f"连不上账本{pg_url(own_database)}:connection failed:")
+    said = f"连不上账本{pg_url(own_database)}:数据库“{own_database}”暂时不接受连接"
+    assert logged.startswith(said)
     welcome(own_database)
     assert direct.client.get("/batches").status_code == 200
 

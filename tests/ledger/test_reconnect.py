@@ -6,6 +6,7 @@ to it disturbs nobody else."""
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -99,7 +100,7 @@ def test_an_operator_change_cut_at_its_commit_says_it_may_have_been_applied(
     with pytest.raises(LedgerUnusable) as raised:
         store.cancel(REF, actor="op")
     reason = raised.value.context["reason"]
-    assert reason.startswith("terminating connection due to administrator command")
+    assert reason == "数据库服务器断开了连接"
     assert raised.value.message == (
         f"与账本{pg_url(own_database)}的连接在写入时断了({reason}):这次改动可能已经生效,"
         "也可能没有;先查看订单现在的状态,再决定是否重做"
@@ -144,9 +145,10 @@ def test_a_server_that_stays_away_gives_one_line_after_the_wait(own_database: st
             store.counts()
         waited = time.monotonic() - began
     message = raised.value.message
-    assert message.startswith(f"连不上账本{pg_url(database)}(已等1秒):connection failed:")
-    assert f'database "{database}" is not currently accepting connections' in message
-    assert message.endswith(";检查数据库服务器和网络后重新运行")
+    assert message == (
+        f"连不上账本{pg_url(database)}(已等1秒):数据库“{database}”暂时不接受连接;"
+        "检查数据库服务器和网络后重新运行"
+    )
     assert raised.value.code == "ledger_unreachable"
     assert 1.0 <= waited < 5.0
 
@@ -273,3 +275,21 @@ def test_a_malformed_url_is_named_without_its_password() -> None:
         "账本网址postgresql://bots:******@localhost/e9写错了:"
         "应是 postgresql://用户@主机:端口/数据库(密码放在 ~/.pgpass)"
     )
+
+
+def test_a_ledger_that_cannot_be_reached_is_named_with_why_in_words(
+    own_database: str,
+) -> None:
+    # libpq's English (a FATAL, an errno, "Is the server running…?") said for an operator
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    cases = {
+        "postgresql:///no_such_ledger_db": "数据库“no_such_ledger_db”不存在",
+        f"postgresql://bots@127.0.0.1:{port}/e9": "服务器拒绝连接:这个地址和端口上没有运行数据库",
+        "postgresql://bots@ledger-host.invalid/e9": "找不到这个主机名",
+    }
+    for url, why in cases.items():
+        with pytest.raises(SetupError) as raised:
+            open_store(url)
+        assert str(raised.value) == f"连不上账本{url}:{why}", url
