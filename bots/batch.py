@@ -39,6 +39,7 @@ from bots.orders.columns import column_for
 from bots.orders.model import SENSITIVE_FIELDS
 from bots.orders.rules import SPECIAL_FUND
 from bots.report import chart
+from bots.report.labels import value_text
 from bots.report.pictures import data_uri
 from bots.report.summary import REJECTED, Figures, Summary, amount, clock, summarise
 from bots.report.workbook import FORMULA_STARTS, Column, new_book, write_sheet
@@ -120,16 +121,6 @@ def state_word(state: str) -> str:
     return t("入队被拒") if state == REJECTED else state_name(state)
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return "; ".join(_text(v) for v in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{k} {_text(v)}" for k, v in value.items())
-    return str(value)
-
-
 def csv_cell(value: str) -> str:
     """A CSV cell a spreadsheet shows as text: one that starts like a formula gets a leading
     apostrophe (OWASP's rule)."""
@@ -189,10 +180,10 @@ def row_for(item: WorkItem, out_dir: Path, attempts: Sequence[HistoryEntry] = ()
         "procedure": procedure_name(str(item.payload.get("procedure") or "")),
         "customer": f"{customer.get('name', '')} {partial(str(customer.get('id_number', '')))}",
         "state": state_name(item.state.value),
-        "remark": _text(item.payload.get("note")),  # the order's remark, as in the portal
+        "remark": value_text(item.payload.get("note")),  # the order's remark, as in the portal
         "reason": item.error_message or "",
         "step": _failed_step(run, item.error_step) if item.error_message else "",
-        **{key: _text(outputs.get(key)) for key in OUTPUTS},
+        **{key: value_text(outputs.get(key)) for key in OUTPUTS},
     }
     hidden = _hidden(item.payload)
     values = {key: mask_text(value, hidden) for key, value in values.items()}
@@ -229,7 +220,7 @@ def _label(header: str) -> str:
 def reject_row(reject: Reject) -> Row:
     """A row refused at enqueue: where it is, why, and what it held, each field named as
     the order sheet names it."""
-    data = [(header, _text(value)) for header, value in _fields(reject.data or {})]
+    data = [(header, value_text(value)) for header, value in _fields(reject.data or {})]
     by_column = {}
     for header, value in data:
         column = column_for(header)
@@ -257,7 +248,7 @@ def _csv_text(value: Any) -> str:
         return money(float(value))
     if isinstance(value, datetime):
         return value.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-    return _text(value)
+    return value_text(value)
 
 
 def render_page(

@@ -23,6 +23,7 @@ from bots.flow import Flow, load_flow
 from bots.flow.problems import DefinitionProblems
 from bots.flow.yamlsafe import load_yaml
 from bots.messages import t
+from bots.report.labels import label, value_text
 from bots.runner import Runner
 from bots.runner.records import RunResult
 from bots.runner.runner import POLICIES
@@ -130,15 +131,16 @@ def summary(result: RunResult) -> list[str]:
     """What the run found (its outputs) and, when the portal already had the order, that
     nothing was entered again."""
     lines: list[str] = []
-    found = [s["id"] for s in result.steps if s["status"] == "already_done" and "/" not in s["id"]]
+    found = [s.get("name") or s["id"] for s in result.steps
+             if s["status"] == "already_done" and "/" not in s["id"]]  # fmt: skip
     if found:
         lines.append(
             t(
-                "≡ already_done:营账系统中已有{steps}的结果,未再提交",
-                steps="、".join(found),
+                "≡ 营账系统中已有这些步骤的结果,未再提交:{steps}",
+                steps=t("、").join(found),
             )
         )
     if result.outputs:
         lines.append(t("流程输出:"))
-        lines += [f"  {name}: {value}" for name, value in result.outputs.items()]
+        lines += [f"  {label(name)}: {value_text(value)}" for name, value in result.outputs.items()]
     return lines

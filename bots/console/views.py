@@ -21,6 +21,7 @@ from bots.ledger.transitions import TRANSITIONS
 from bots.masking import is_sensitive, partial, personal_shapes
 from bots.messages.terms import error_type_name, procedure_name
 from bots.orders.columns import COLUMNS
+from bots.report.labels import in_reading_order, label, value_text
 
 # a refusal by the portal or the order's own rules: replaying the same data may well be
 # refused again, so the console asks first
@@ -79,6 +80,12 @@ def row_of(item: WorkItem) -> Row:
 def label_of(path: str) -> str:
     """The Chinese name of an order field (its column in the sample files)."""
     return next((c.label for c in COLUMNS if c.path == path), path)
+
+
+def outputs_shown(item: WorkItem) -> list[tuple[str, str]]:
+    """(name, value shown) of what the flow brought back (受理单号, 后续事项, …)."""
+    outputs = mask_payload(item.outputs or {})
+    return [(label(key), value_text(value)) for key, value in in_reading_order(outputs)]
 
 
 # free text, where a clerk may have typed the customer's ID number or phone (a remark)

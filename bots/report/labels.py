@@ -1,10 +1,13 @@
-"""The names a person reads for the fields of an order and the outputs of a flow.
+"""The names a person reads for the fields of an order and the outputs of a flow, and how
+a value reads (a list item by item, never as Python writes it).
 
 It knows field paths (``customer.name``, ``order_no``); it does not know where a value
 comes from. A field it does not know keeps its own name.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from bots.messages import t
 
@@ -70,3 +73,28 @@ def label(path: str) -> str:
         if found is not None:
             return found
     return parts[-1] if parts else path
+
+
+# a flow's outputs in the order a person reads them (the ledger may keep them in another:
+# PostgreSQL's jsonb orders keys by length)
+OUTPUTS = ("order_no", "access_number", "serial_no", "plan", "fees_collected", "follow_ups",
+           "notice")  # fmt: skip
+
+
+def in_reading_order(outputs: dict[str, Any]) -> list[tuple[str, Any]]:
+    """``outputs``' entries, the known ones first in ``OUTPUTS``' order, then the rest by
+    name."""
+    rank = {key: n for n, key in enumerate(OUTPUTS)}
+    return sorted(outputs.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
+
+
+def value_text(value: Any) -> str:
+    """A value as a person reads it: nothing for None, a list's items with ``; ``, a
+    mapping's entries as ``key value``."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(value_text(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {value_text(v)}" for k, v in value.items())
+    return str(value)

@@ -100,7 +100,7 @@ def test_the_flow_outputs_are_printed_at_the_end(tmp_path, pages_url):
     )
     assert out.returncode == 0, out.stdout + out.stderr
     lines = out.stdout.splitlines()
-    assert lines[-4:-1] == ["流程输出:", "  rows: 3", "  note: 查询完成"]
+    assert lines[-4:-1] == ["流程输出:", "  rows: 3", "  备注: 查询完成"]  # (as pages name it)
     assert lines[-1].startswith("运行文件夹:")
 
 

@@ -67,6 +67,20 @@ def test_a_remark_holding_an_id_number_or_phone_shows_them_masked(console: Conso
     assert customer["id_number"] not in page and "13812345678" not in page
 
 
+def test_what_the_flow_brought_back_is_named_as_the_batch_report_names_it(
+    console: ConsoleKit,
+) -> None:
+    console.store.enqueue(sample_items()[:1])
+    item = console.store.claim("w1")
+    assert item is not None
+    outputs = {"order_no": "100231", "follow_ups": ["开通EVDO", "上门取猫"], "rows": 3}
+    console.store.complete(item.reference, "w1", outputs, token=item.lease_token)
+    console.sign_in("wang", "operator")
+    text = text_of(console.client.get(f"/orders/{item.reference}").text)
+    assert "办理结果 受理单号 100231 后续事项 开通EVDO; 上门取猫 rows 3" in text
+    assert "order_no" not in text and "['" not in text
+
+
 def test_an_edit_is_checked_by_the_order_model_and_errors_stand_by_their_field(
     refused: ConsoleKit,
 ) -> None:

@@ -54,7 +54,7 @@ def test_bots_run_twice_on_one_reference_enters_one_order(
     first = bots_run(portal, tmp_path / "first", "--screenshots", "off")
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     [placed] = portal.state()["orders"]
-    assert f"  order_no: {placed['order_no']}" in first.stdout.splitlines()
+    assert f"  受理单号: {placed['order_no']}" in first.stdout.splitlines()
 
     again = bots_run(portal, tmp_path / "again", "--screenshots", "off")
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
@@ -62,8 +62,11 @@ def test_bots_run_twice_on_one_reference_enters_one_order(
     assert [o["order_no"] for o in state["orders"]] == [placed["order_no"]]
     assert [f["amount"] for f in state["special_funds"]] == [600]
     lines = again.stdout.splitlines()
-    assert "≡ already_done:营账系统中已有enter_order、collect、deposit的结果,未再提交" in lines
-    assert f"  order_no: {placed['order_no']}" in lines
+    assert (
+        "≡ 营账系统中已有这些步骤的结果,未再提交:第一步:完成e9套餐内手机及宽带开户,点击提交、"
+        "安装调测费收58元,另收取100元自由话费:点击收费、第二步:存入宽带专款600元"
+    ) in lines
+    assert f"  受理单号: {placed['order_no']}" in lines
 
 
 def test_a_run_that_fails_before_its_id_step_leaves_no_personal_value_anywhere(

@@ -17,7 +17,7 @@ from bots.console.artifacts import REPORT_POLICY, TYPES, run_folder, served
 from bots.console.web import Ledger, Operator, Signed, Viewer, back_to, config_of, render
 from bots.errors import BadInput
 from bots.ledger import IllegalTransition, NotFound, Store, WorkItem
-from bots.ledger.mask import mask_payload, mask_text
+from bots.ledger.mask import mask_text
 from bots.masking import is_sensitive
 from bots.messages import t
 from bots.messages.terms import state_name
@@ -42,7 +42,7 @@ def _page(
     return render(
         request, "orders/show.html.j2", viewer, status=status, item=item,
         row=views.row_of(item), fields=views.order_fields(item),
-        outputs=mask_payload(item.outputs or {}), attempts=attempts,
+        outputs=views.outputs_shown(item), attempts=attempts,
         failed=next((a for a in attempts if a.picture or a.error), None),
         history=views.history_of(item, history), allowed=views.allowed(item), error=error,
         reason=mask_text(item.error_message, views.hidden(item)), seen=views.seen(item),
