@@ -130,7 +130,7 @@ def describe(store: Store, ref: str, mask: Callable[[Any], Any] = mask_payload) 
     if item.next_attempt_at:
         lines.append(t("下次尝试:{when} UTC", when=_when(item.next_attempt_at)))
     if item.error_message:
-        lines.append(t("失败的步骤:{step}", step=item.error_step or "-"))
+        lines.append(t("失败的步骤:{step}", step=item.step_shown or "-"))
         lines.append(
             t("错误:{reason}({kind})", reason=mask_text(item.error_message, hidden),
               kind=error_type_name(item.error_type) if item.error_type else item.error_kind)

@@ -132,9 +132,16 @@ class WorkItem:
         and the technical detail stay in the history and the run folder)."""
         if self.error_message is None:
             return ""
-        if not self.error_step:
+        if not self.step_shown:
             return self.error_message
-        return t("{message}(步骤 {step})", message=self.error_message, step=self.error_step)
+        return t("{message}(步骤 {step})", message=self.error_message, step=self.step_shown)
+
+    @property
+    def step_shown(self) -> str | None:
+        """The failed step as a person knows it: its name in the flow (``核对客户资格``), kept
+        by the worker beside its id; else the id (``enter_order/eligible``)."""
+        named = (self.error_context or {}).get("step_name")
+        return str(named) if named else self.error_step
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ class RunResult:
     steps: list[dict[str, Any]]
     run_dir: Path | None
     failed_step: str | None = None
+    failed_step_name: str | None = None  # its name in the flow, for people
     last_commit: str | None = None
     follow_ups: list[str] = field(default_factory=list)
 

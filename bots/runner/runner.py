@@ -192,6 +192,7 @@ class Runner:
             run["steps"],
             self.run_dir,
             failed_step=self._failed_step(),
+            failed_step_name=self._failed_step("name"),
             last_commit=self.executor.last_commit,
             # the follow-up as the flow wrote it: it is addressed to a person, not a step id
             follow_ups=[r["follow_up"] for r in run["steps"] if r.get("follow_up")],
@@ -201,9 +202,9 @@ class Runner:
         shown = {k: MASK if self.flow.inputs[k].sensitive else v for k, v in self.values.items()}
         return self.masker.data(shown)
 
-    def _failed_step(self) -> str | None:
+    def _failed_step(self, key: str = "id") -> str | None:
         records = self.executor.records
-        return next((r["id"] for r in reversed(records) if r["status"] == "failed"), None)
+        return next((r.get(key) for r in reversed(records) if r["status"] == "failed"), None)
 
     def _finish_trace(self, failed: bool) -> str | None:
         try:

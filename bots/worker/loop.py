@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -313,6 +313,8 @@ class Worker:
         if isinstance(error, LeaseLost | LedgerUnusable):
             raise error  # a ledger call of the run failed: nothing to record it with
         info = ErrorInfo.from_exception(error, step=result.failed_step)
+        if result.failed_step_name:  # (bots status, bots show and the console name it so)
+            info = replace(info, context={**info.context, "step_name": result.failed_step_name})
         if isinstance(error, Interrupted):
             return store.release(
                 ref, self.worker_id, info.message, token=token, artifact_dir=run_dir

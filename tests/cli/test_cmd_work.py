@@ -96,7 +96,7 @@ def test_orders_that_failed_exit_11_and_say_what_to_do_next(
     lines = done.stderr.splitlines()
     refused = next(line for line in lines if "T-2" in line)
     assert refused.startswith("✗ T-2  失败:")
-    assert refused.endswith("(步骤 ready)")
+    assert refused.endswith("(步骤 等订单页面出来)")
     assert lines[-3:] == [
         f"下一步:运行 bots status --failed{db} 查看这1单的原因;改正后 bots replay{db} 重放",
         f"批次报告:运行 bots report{db} --out reports/",

@@ -40,7 +40,7 @@ def test_a_failed_order_shows_why_with_its_picture_and_every_attempt(refused: Co
     page = refused.client.get(f"/orders/{REF}").text
     text = text_of(page)
     assert f"{REF} 失败" in text
-    assert f"失败原因 {REFUSAL} 失败的步骤: enter_order/submit" in text
+    assert f"失败原因 {REFUSAL} 失败的步骤:enter_order/submit" in text
     shot = f"/orders/{REF}/attempts/1/screens/003_enter_order__submit.jpg"
     assert f'id="failure-shot" src="{shot}"' in page
     assert refused.client.get(shot).headers["content-type"] == "image/jpeg"

@@ -54,7 +54,11 @@ def test_business_error_fails_at_once_system_errors_retry_then_fail(worker_kit) 
     assert (refused.state, refused.attempts, refused.error_kind) == (
         State.FAILED, 1, "business_exception",
     )  # fmt: skip
-    assert refused.reason == "客户已欠费,不能办理:请按营账系统的提示改正订单后重放(步骤 ready)"
+    # the step by its name in the flow, as the clerk reads it; its id stays for the runner
+    assert refused.reason == (
+        "客户已欠费,不能办理:请按营账系统的提示改正订单后重放(步骤 等订单页面出来)"
+    )
+    assert refused.error_step == "ready"
     # the ledger keeps the technical detail beside the reason, not in it
     assert refused.error_context is not None
     # (the toy's login and order pages name the same #error: the first marker in the file)
