@@ -232,9 +232,11 @@ class OrderStream:
                        last=numbers[-1])  # fmt: skip
             label = source.labels.get(clash.path, clash.path)
             reason = (
-                t("{value}同时出现在第{rows}行;每单要有自己的", value=clash.value, rows=listed)
+                t("{value}同时出现在第{rows}行;每单要有自己的{field}", value=clash.value,
+                  rows=listed, field=label)
                 if unit == "row"
-                else t("{value}同时出现在第{rows}项;每单要有自己的", value=clash.value, rows=listed)
+                else t("{value}同时出现在第{rows}项;每单要有自己的{field}", value=clash.value,
+                       rows=listed, field=label)
             )
             self.errors += [
                 RowError(self.name, n, label, reason, unit, ref)

@@ -79,6 +79,7 @@ def test_what_the_flow_brought_back_is_named_as_the_batch_report_names_it(
     text = text_of(console.client.get(f"/orders/{item.reference}").text)
     assert "办理结果 受理单号 100231 后续事项 开通EVDO; 上门取猫 rows 3" in text
     assert "order_no" not in text and "['" not in text
+    assert "失败原因" not in text  # a done order has no failure box (it showed, empty)
 
 
 def test_an_edit_is_checked_by_the_order_model_and_errors_stand_by_their_field(

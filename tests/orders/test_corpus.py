@@ -46,8 +46,8 @@ EXPECTED: dict[str, tuple[list[int], list[str]]] = {
         ":第3行:customer_address:太长(101个字,最多100个)",
         ":第4行:note:连同客户经理和业务参考共221个字,超出营账备注上限200个字"]),
     "duplicates.csv": ([4], [
-        ":第2行:reference:C-0000同时出现在第2和3行;每单要有自己的",
-        ":第3行:reference:C-0000同时出现在第2和3行;每单要有自己的"]),
+        ":第2行:reference:C-0000同时出现在第2和3行;每单要有自己的reference",
+        ":第3行:reference:C-0000同时出现在第2和3行;每单要有自己的reference"]),
     "rare_chars.yaml": ([1], []),
     "control_chars.json": ([], [
         ":第1项:customer.name:第2个字符是控制字符(U+0009)",

@@ -124,12 +124,12 @@ def test_duplicate_cards_and_access_numbers_refuse_every_row_involved(tmp_path: 
     assert result.orders == []
     card, line = table[1][uim], table[2][access]
     assert [str(e).removeprefix(str(tmp_path / "o.csv")) for e in result.errors] == [
-        f":row 2: uim: {card} appears in rows 2 and 4; each order needs its own",
+        f":row 2: uim: {card} appears in rows 2 and 4; each order needs its own uim",
         f":row 3: broadband_access_number: {line} appears in rows 3 and 5;"
-        " each order needs its own",
-        f":row 4: uim: {card} appears in rows 2 and 4; each order needs its own",
+        " each order needs its own broadband_access_number",
+        f":row 4: uim: {card} appears in rows 2 and 4; each order needs its own uim",
         f":row 5: broadband_access_number: {line} appears in rows 3 and 5;"
-        " each order needs its own",
+        " each order needs its own broadband_access_number",
     ]
 
 
