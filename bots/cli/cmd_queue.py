@@ -18,7 +18,7 @@ from bots.errors import BadInput
 from bots.ledger import HistoryEntry, State, Store, WorkItem, open_store
 from bots.ledger.mask import mask_payload, mask_text, sensitive_values
 from bots.messages import t
-from bots.messages.terms import error_type_name, history_kind_name, state_name
+from bots.messages.terms import actor_name, error_type_name, history_kind_name, state_name
 
 ATTENTION = (State.FAILED, State.NEEDS_REVIEW)
 ActorOption = Annotated[
@@ -154,7 +154,7 @@ def describe(store: Store, ref: str, mask: Callable[[Any], Any] = mask_payload) 
     for entry in entries:
         outcome = state_name(entry.outcome) if entry.outcome else ""
         table.add_row(
-            str(entry.attempt or ""), history_kind_name(entry.kind), entry.actor or "",
+            str(entry.attempt or ""), history_kind_name(entry.kind), actor_name(entry.actor),
             _when(entry.started_at), outcome,
             entry.error_step or entry.committed_step or "",
             mask_text(_detail(entry, mask), hidden),

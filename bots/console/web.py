@@ -30,6 +30,8 @@ from bots.errors import BotsError
 from bots.ledger import ROLES, ConsoleSession, Store, open_store
 from bots.messages import current, money, t
 from bots.messages.terms import (
+    CONSOLE_ACTOR,
+    actor_name,
     history_kind_name,
     procedure_name,
     role_name,
@@ -55,6 +57,7 @@ templates.env.globals.update(
     procedure_name=procedure_name,
     role_name=role_name,
     history_kind_name=history_kind_name,
+    actor_name=actor_name,
     stop_name=stop_name,
     step_status_name=step_status_name,
     money=money,
@@ -130,7 +133,7 @@ class Viewer:
     @property
     def actor(self) -> str:
         """Who did it, as the item's history says (and ``bots show`` prints)."""
-        return f"console:{self.name}"
+        return f"{CONSOLE_ACTOR}{self.name}"
 
 
 def session_of(request: Request, store: Ledger) -> ConsoleSession | None:

@@ -139,3 +139,16 @@ def migration_name(version: int, stored: str) -> str:
         7: t("不分大小写的业务参考号索引"),
     }
     return names.get(version, stored)
+
+
+CONSOLE_ACTOR = "console:"  # how the ledger's history writes a console user (web.Viewer)
+
+
+def actor_name(actor: str | None) -> str:
+    """Who did it, as a person reads it: a console user by name, ``王敏(控制台)``; a login
+    name or a worker as the ledger wrote it."""
+    if not actor:
+        return ""
+    if actor.startswith(CONSOLE_ACTOR):
+        return t("{name}(控制台)", name=actor.removeprefix(CONSOLE_ACTOR))
+    return actor

@@ -139,7 +139,7 @@ def test_the_sample_batch_from_upload_to_the_last_order(
 
     # ... replays it: a business refusal asks first, and says the data was changed
     page.click("#replay")
-    expect(page.locator("#data-state")).to_contain_text("拒绝之后订单数据已被console:wang在")
+    expect(page.locator("#data-state")).to_contain_text("拒绝之后订单数据已被wang(控制台)在")
     page.click("#confirm-replay")
     expect(page.locator("#state")).to_have_text("待处理")
 

@@ -117,9 +117,9 @@ def test_an_edit_is_checked_by_the_order_model_and_errors_stand_by_their_field(
     shown = Console(record=True, width=200, markup=False)
     for line in describe(refused.store, REF):
         shown.print(line)
-    assert re.search(r"│ 修改 +│ console:wang +│", shown.export_text()), shown.export_text()
+    assert re.search(r"│ 修改 +│ wang\(控制台\) +│", shown.export_text()), shown.export_text()
     history = text_of(refused.client.get(f"/orders/{REF}").text)
-    assert "修改 console:wang 修改了 mobile.number 手机号码(号码或any): 18937100501 → any" in (
+    assert "修改 wang(控制台) 修改了 mobile.number 手机号码(号码或any): 18937100501 → any" in (
         history
     )
 
@@ -136,7 +136,7 @@ def test_replaying_a_business_refusal_asks_first_and_says_whether_the_data_chang
     assert refused.store.get(REF).state is State.FAILED
     refused.client.post(f"/orders/{REF}/edit", data={"csrf": csrf, "mobile.number": "any"})
     asked = text_of(refused.client.post(f"/orders/{REF}/replay", data={"csrf": csrf}).text)
-    assert re.search(r"拒绝之后订单数据已被console:wang在\S+ \S+修改过。", asked)
+    assert re.search(r"拒绝之后订单数据已被wang(控制台)在\S+ \S+修改过。", asked)
     done = refused.client.post(f"/orders/{REF}/replay", data={"csrf": csrf, "confirm": "yes"})
     assert done.headers["location"] == f"/orders/{REF}"
     item = refused.store.get(REF)
@@ -165,7 +165,9 @@ def test_cancel_and_review_leave_who_did_it(refused: ConsoleKit) -> None:
     item = refused.store.get(REF)
     assert (item.state, item.reviewed_by) == (State.FAILED, "console:wang")
     page = text_of(refused.client.get(f"/orders/{REF}").text)
-    assert "已核查:console:wang" in page and "已核查 console:wang 已在营账系统核实" in page
+    # the person, not the ledger's "console:" prefix
+    assert "已核查:wang(控制台)" in page and "已核查 wang(控制台) 已在营账系统核实" in page
+    assert "console:wang" not in page
     queue = text_of(refused.client.get("/queue").text)
     assert queue.index("E9-20261127-0002") < queue.index(REF)  # no longer heads the queue
     refused.client.post(f"/orders/{REF}/cancel", data={"csrf": csrf})
