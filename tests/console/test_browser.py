@@ -160,4 +160,4 @@ def test_the_sample_batch_from_upload_to_the_last_order(
         who = [(e.kind, e.actor) for e in store.history(NOT_DUE) if e.kind in ("edit", "replay")]
         assert who == [("edit", "console:wang"), ("replay", "console:wang")]
     history = page.locator("table.history")
-    expect(history).to_contain_text("console:wang")
+    expect(history).to_contain_text("wang(控制台)")

@@ -136,7 +136,7 @@ def test_replaying_a_business_refusal_asks_first_and_says_whether_the_data_chang
     assert refused.store.get(REF).state is State.FAILED
     refused.client.post(f"/orders/{REF}/edit", data={"csrf": csrf, "mobile.number": "any"})
     asked = text_of(refused.client.post(f"/orders/{REF}/replay", data={"csrf": csrf}).text)
-    assert re.search(r"拒绝之后订单数据已被wang(控制台)在\S+ \S+修改过。", asked)
+    assert re.search(r"拒绝之后订单数据已被wang\(控制台\)在\S+ \S+修改过。", asked)
     done = refused.client.post(f"/orders/{REF}/replay", data={"csrf": csrf, "confirm": "yes"})
     assert done.headers["location"] == f"/orders/{REF}"
     item = refused.store.get(REF)
