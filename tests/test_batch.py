@@ -335,9 +335,9 @@ def test_bots_report_writes_the_three_files(ledger: Any, tmp_path: Path) -> None
     result = CliRunner().invoke(app, ["report", "--out", str(out), "--db", url])
     assert result.exit_code == 0, result.output
     assert result.output == (
-        f"html: {out / 'batch_report.html'}\n"
-        f"csv: {out / 'batch_report.csv'}\n"
-        f"xlsx: {out / 'batch_report.xlsx'}\n"
+        f"网页(可打开、可转发):{out / 'batch_report.html'}\n"
+        f"CSV 表格:{out / 'batch_report.csv'}\n"
+        f"Excel 表格:{out / 'batch_report.xlsx'}\n"
     )
     assert all((out / name).is_file() for name in (
         "batch_report.html", "batch_report.csv", "batch_report.xlsx"

@@ -25,5 +25,6 @@ def report(
         paths = build_batch_report(store, out, batch)
     finally:
         store.close()
+    kinds = {"html": t("网页(可打开、可转发)"), "csv": t("CSV 表格"), "xlsx": t("Excel 表格")}
     for kind, path in paths.items():
-        typer.echo(f"{kind}: {path}")
+        typer.echo(t("{kind}:{path}", kind=kinds.get(kind, kind), path=path))
