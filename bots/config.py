@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from bots.errors import SetupError
+from bots.errors import DefinitionError, SetupError
 from bots.messages import t
 
 FILE_NAME = "bots.toml"
@@ -334,7 +334,8 @@ def reset() -> None:
 
 def find_flow(name: str | Path, flows: Path | None = None) -> Path:
     """A flow file as given, else the flow of that name in the flows folder (``e9_renewal``
-    or ``e9_renewal.yaml``); the path as given when neither exists (the loader says so)."""
+    or ``e9_renewal.yaml``); a name close to one there is refused naming it; else the path as
+    given (the loader says nothing is there)."""
     path = Path(name)
     if path.exists():
         return path
@@ -342,4 +343,11 @@ def find_flow(name: str | Path, flows: Path | None = None) -> Path:
     for candidate in (folder / path.name, folder / f"{path.name}.yaml"):
         if candidate.is_file():
             return candidate
+    names = sorted(f.stem for f in folder.glob("*.yaml")) if folder.is_dir() else []
+    if meant := difflib.get_close_matches(path.stem, names, n=1):
+        raise DefinitionError(
+            t("没有流程{name}:是不是 {meant}?(流程文件夹 {folder})", name=name,
+              meant=t("、").join(meant), folder=folder),
+            code="no_such_flow",
+        )  # fmt: skip
     return path

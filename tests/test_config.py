@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bots import config
-from bots.errors import SetupError
+from bots.errors import DefinitionError, SetupError
 from tests.fixtures.settings import user_config
 
 
@@ -143,3 +143,7 @@ def test_a_flow_by_its_name_in_the_flows_folder(tmp_path: Path) -> None:
     own = write(tmp_path / "mine.yaml", "name: mine\n")
     assert config.find_flow(str(own), shipped) == own
     assert config.find_flow("nothing_like_it", shipped) == Path("nothing_like_it")
+    with pytest.raises(DefinitionError) as typo:
+        config.find_flow("e9_new_instal", shipped)
+    assert str(typo.value) == f"没有流程e9_new_instal:是不是 e9_new_install?(流程文件夹 {shipped})"
+    assert typo.value.exit_code == 3
