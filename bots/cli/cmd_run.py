@@ -35,6 +35,12 @@ def read_inputs(flow: Flow, file: Path | None) -> dict[str, Any]:
     """With one mapping-typed input (an order), the file is that input; else name → value."""
     if file is None:
         return {}
+    if file.suffix.lower() in (".csv", ".xlsx", ".xls"):  # a batch: the queue's, not a run's
+        raise BadInput(
+            t("{file}:bots run 的输入是一个订单(YAML 或 JSON 文件);订单表格请用 bots enqueue"
+              " 排进队列,再由 bots work 处理", file=file),
+            code="input_is_a_table",
+        )  # fmt: skip
     try:
         data, _ = load_yaml(file)
     except DefinitionProblems as error:

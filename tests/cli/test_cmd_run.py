@@ -79,6 +79,14 @@ def test_input_file_and_bad_input_exit_4(tmp_path, pages_url):
     out = bots_run(tmp_path, str(FLOWS / "busy.yaml"), "--input", str(bad), "--portal", pages_url)
     assert out.returncode == 4
     assert out.stderr == f"错误: {bad} 的输入 busy 应为数字,实际为文字 'many':请改正后重放\n"
+    # a sheet of orders is for the queue
+    sheet = tmp_path / "orders.csv"
+    sheet.write_text("busy\n0\n", encoding="utf-8")
+    out = bots_run(tmp_path, str(FLOWS / "busy.yaml"), "--input", str(sheet), "--portal", pages_url)
+    assert (out.returncode, out.stderr) == (4, (
+        f"错误: {sheet}:bots run 的输入是一个订单(YAML 或 JSON 文件);"
+        "订单表格请用 bots enqueue 排进队列,再由 bots work 处理\n"
+    ))
 
 
 def test_an_error_is_one_line_whatever_the_path_length_and_terminal_width(tmp_path):
