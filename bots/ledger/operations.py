@@ -358,9 +358,16 @@ class Operations(SqlBase):
             for path, value in changes.items():
                 _set_path(edited, path, value, ref)
             stored = dict(validator(edited))
+            # a field set to the value it had is no change (the history would say it was)
+            changed = [p for p in changes if _get_path(before, p) != _get_path(stored, p)]
+            if not changed:
+                raise BadInput(
+                    t("{ref}没有改动:{fields}已经是这个值", ref=ref, fields=", ".join(changes)),
+                    code="no_change",
+                )
             diff = {
                 path: {"before": _shown(path, before), "after": _shown(path, stored)}
-                for path in changes
+                for path in changed
             }
             cur.run(
                 "UPDATE work_items SET payload = ?, reviewed_at = NULL, reviewed_by = NULL,"
@@ -368,7 +375,7 @@ class Operations(SqlBase):
                 json.dumps(stored, ensure_ascii=False), now, ref,
             )  # fmt: skip
             self._note(
-                cur, ref, "edit", actor, now, note=t("修改了 {fields}", fields=", ".join(changes)),
+                cur, ref, "edit", actor, now, note=t("修改了 {fields}", fields=", ".join(changed)),
                 changes=json.dumps(diff, ensure_ascii=False),
             )  # fmt: skip
             return self._get(cur, ref)

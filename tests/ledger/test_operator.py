@@ -136,6 +136,21 @@ def test_an_edit_the_validator_refuses_changes_nothing(store: Store) -> None:
     assert [h.kind for h in store.history("E9-1")] == ["enqueue"]
 
 
+def test_an_edit_to_the_value_a_field_has_is_no_change(store: Store) -> None:
+    # (bots edit --set 赠机串号=<the same IMEI> wrote "x -> x" into the history)
+    store.enqueue([order("E9-1", broadband={"bandwidth": "100M"})])
+    with pytest.raises(BadInput) as caught:
+        store.edit("E9-1", {"broadband.bandwidth": "100M"}, _validator, actor="王敏")
+    assert str(caught.value) == "E9-1 unchanged: broadband.bandwidth already had that value"
+    assert caught.value.code == "no_change"
+    assert [h.kind for h in store.history("E9-1")] == ["enqueue"]
+    edited = store.edit("E9-1", {"broadband.bandwidth": "100M", "customer": "李四"}, _validator)
+    assert edited.payload["customer"] == "李四"
+    assert store.history("E9-1")[-1].changes == {
+        "customer": {"before": "张三", "after": "李四"},  # only what changed
+    }
+
+
 def test_edit_of_a_missing_group_is_refused(store: Store) -> None:
     store.enqueue([order("E9-1")])
     with pytest.raises(BadInput) as caught:
