@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import getpass
-import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
@@ -18,7 +17,14 @@ from bots.errors import BadInput
 from bots.ledger import HistoryEntry, State, Store, WorkItem, open_store
 from bots.ledger.mask import mask_payload, mask_text, sensitive_values
 from bots.messages import t
-from bots.messages.terms import actor_name, error_type_name, history_kind_name, state_name
+from bots.messages.terms import (
+    actor_name,
+    error_type_name,
+    history_kind_name,
+    procedure_name,
+    state_name,
+)
+from bots.report.labels import change_text, in_reading_order, label, leaves, value_text
 
 ATTENTION = (State.FAILED, State.NEEDS_REVIEW)
 ActorOption = Annotated[
@@ -142,21 +148,30 @@ def describe(store: Store, ref: str, mask: Callable[[Any], Any] = mask_payload) 
         )  # fmt: skip
     artifacts = sorted({e.artifact_dir for e in entries if e.artifact_dir})
     lines.append(t("运行文件夹:{paths}", paths=", ".join(artifacts) or "-"))
-    order = json.dumps(mask(item.payload), ensure_ascii=False, indent=2)
-    lines.append(t("订单:") + "\n" + mask_text(order, hidden))
+    # the order and what the flow brought back, each field by its name (not as JSON)
+    fields = [
+        f"  {label(path)}: {procedure_name(value) if path == 'procedure' else value_text(value)}"
+        for path, value in leaves(mask(item.payload)) if value not in (None, "")
+    ]  # fmt: skip
+    lines.append(t("订单:") + "\n" + mask_text("\n".join(fields), hidden))
     if item.outputs:
-        outputs = json.dumps(mask(item.outputs), ensure_ascii=False)
+        outputs = "; ".join(
+            f"{label(key)}: {value_text(value)}"
+            for key, value in in_reading_order(mask(item.outputs))
+        )
         lines.append(t("输出:{outputs}", outputs=mask_text(outputs, hidden)))
     table = Table(title=t("历史(UTC)"))
-    for column in ("#", t("事项"), t("操作人"), t("时间"), t("结果"), t("步骤")):
+    for column in ("#", t("事项"), t("时间"), t("结果")):
         table.add_column(column, no_wrap=True)
-    table.add_column(t("详情"), overflow="fold")
+    # (at 80 columns the details must keep room: the step's name and the worker's id wrap)
+    table.add_column(t("操作人"), overflow="fold", max_width=24)
+    table.add_column(t("步骤"), overflow="fold", max_width=20)
+    table.add_column(t("详情"), overflow="fold", min_width=24)
     for entry in entries:
         outcome = state_name(entry.outcome) if entry.outcome else ""
         table.add_row(
-            str(entry.attempt or ""), history_kind_name(entry.kind), actor_name(entry.actor),
-            _when(entry.started_at), outcome,
-            entry.error_step or entry.committed_step or "",
+            str(entry.attempt or ""), history_kind_name(entry.kind), _when(entry.started_at),
+            outcome, actor_name(entry.actor), entry.error_step or entry.committed_step or "",
             mask_text(_detail(entry, mask), hidden),
         )  # fmt: skip
     lines.append(table)
@@ -168,7 +183,7 @@ def _detail(entry: HistoryEntry, mask: Callable[[Any], Any]) -> str:
     if entry.error_message:
         parts.insert(0, f"{error_type_name(entry.error_type)}: {entry.error_message}")
     if entry.changes:
-        parts.append(json.dumps(mask(entry.changes), ensure_ascii=False))
+        parts.append(change_text(mask(entry.changes)))
     if entry.artifact_dir:
         parts.append(f"[{entry.artifact_dir}]")
     return " ".join(p for p in parts if p)

@@ -21,7 +21,7 @@ from bots.ledger.transitions import TRANSITIONS
 from bots.masking import is_sensitive, partial, personal_shapes
 from bots.messages.terms import error_type_name, procedure_name
 from bots.orders.columns import COLUMNS
-from bots.report.labels import in_reading_order, label, value_text
+from bots.report.labels import change_text, in_reading_order, label, value_text
 
 # a refusal by the portal or the order's own rules: replaying the same data may well be
 # refused again, so the console asks first
@@ -210,19 +210,10 @@ def history_of(item: WorkItem, history: list[HistoryEntry]) -> list[Entry]:
         if entry.error_message:
             parts.insert(0, f"{error_type_name(entry.error_type)}: {entry.error_message}")
         if entry.changes:
-            changes = mask_payload(entry.changes)
-            parts.append("; ".join(
-                f"{label_of(path)}: {_change(value, 'before')} → {_change(value, 'after')}"
-                for path, value in changes.items()
-            ))  # fmt: skip
+            parts.append(change_text(mask_payload(entry.changes), label_of))
         detail = mask_text(" ".join(p for p in parts if p), secret)
         rows.append(Entry(entry.kind, entry.actor, entry.started_at, entry.outcome, detail))
     return rows
-
-
-def _change(value: Any, side: str) -> str:
-    found = value.get(side) if isinstance(value, dict) else value
-    return "-" if found is None else json.dumps(found, ensure_ascii=False).strip('"')
 
 
 def edited_since_failure(history: list[HistoryEntry]) -> HistoryEntry | None:

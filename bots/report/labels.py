@@ -7,6 +7,7 @@ comes from. A field it does not know keeps its own name.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from bots.messages import t
@@ -98,3 +99,27 @@ def value_text(value: Any) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{k} {value_text(v)}" for k, v in value.items())
     return str(value)
+
+
+def leaves(data: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    """(dotted path, value) of every field of ``data`` that is not itself a group."""
+    if not isinstance(data, dict):
+        return [(prefix, data)] if prefix else []
+    found: list[tuple[str, Any]] = []
+    for key, value in data.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        found += leaves(value, path) if isinstance(value, dict) else [(path, value)]
+    return found
+
+
+def change_text(changes: dict[str, Any], name: Callable[[str], str] = label) -> str:
+    """An edit's changes as a person reads them: ``手机号码: 18937100501 → any; …``."""
+
+    def side(value: Any, which: str) -> str:
+        found = value.get(which) if isinstance(value, dict) else value
+        return "-" if found is None else value_text(found)
+
+    return "; ".join(
+        f"{name(path)}: {side(value, 'before')} → {side(value, 'after')}"
+        for path, value in changes.items()
+    )

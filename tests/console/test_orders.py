@@ -117,7 +117,8 @@ def test_an_edit_is_checked_by_the_order_model_and_errors_stand_by_their_field(
     shown = Console(record=True, width=200, markup=False)
     for line in describe(refused.store, REF):
         shown.print(line)
-    assert re.search(r"│ 修改 +│ wang\(控制台\) +│", shown.export_text()), shown.export_text()
+    printed = shown.export_text()
+    assert re.search(r"│ 修改 +│ [^│]+│ +│ wang\(控制台\) +│", printed), printed
     history = text_of(refused.client.get(f"/orders/{REF}").text)
     assert "修改 wang(控制台) 修改了 mobile.number 手机号码(号码或any): 18937100501 → any" in (
         history
