@@ -298,3 +298,20 @@ def test_a_row_shifted_by_a_cell_keeps_its_id_number_and_phone_masked(
         assert value not in text
         assert all(value not in str(reject.data) + reject.reason for reject in kept)
     store.close()
+
+
+def test_a_file_with_a_header_and_no_rows_is_refused_whole_even_when_skipping(
+    db: str, sample: Path, tmp_path: Path
+) -> None:
+    # it exited 0 with --skip-invalid, writing a rejects file of one made-up row
+    header = sample.read_text(encoding="utf-8-sig").splitlines()[0]
+    (tmp_path / "header_only.csv").write_text(header + "\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["enqueue", "header_only.csv", "--skip-invalid", "--db", db]
+    )
+    assert result.exit_code == 1 and isinstance(result.exception, BadInput)
+    assert str(result.exception) == (
+        "header_only.csv:没有订单行\n"
+        "什么都没有录入:header_only.csv 整个文件无法录入,其中的订单都没有录入;改正后重新录入"
+    )
+    assert not (tmp_path / "rejects.csv").exists()

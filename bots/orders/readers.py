@@ -194,7 +194,8 @@ class OrderStream:
             self.broken = True
             self.errors.append(RowError(self.name, None, None, str(problem)))
             return
-        if not rows:
+        if not rows:  # (a header and nothing under it): refused whole, there is no row to fix
+            self.unreadable = True
             empty = t("没有订单行") if source.unit == "row" else t("没有订单")
             self.errors.append(RowError(self.name, None, None, empty))
         self._clashes(source)
