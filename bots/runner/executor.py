@@ -258,7 +258,9 @@ class Executor:
         outputs: dict[str, Any] = {}
         try:
             if step.if_ is not None and not evaluate(step.if_, scope):
-                record.update(status="skipped", reason=t("条件不成立:{expr}", expr=step.if_))
+                # (the condition itself stays in run.json for whoever wrote the flow)
+                record.update(status="skipped", reason=t("按订单数据不需要这一步"),
+                              condition=step.if_)  # fmt: skip
             elif step.if_shown is not None and not self.session.visible_now(step.if_shown):
                 # one look at a page already complete: costs nothing when the element is absent
                 record.update(
