@@ -28,7 +28,7 @@ def configuration_lines(settings: config.Config) -> list[str]:
     if settings.file is not None:
         lines = [t("配置文件:{file}", file=settings.file)]
     else:
-        looked = "、".join(str(p) for p in settings.searched)
+        looked = t("、").join(str(p) for p in settings.searched)
         lines = [t("配置文件:无(找过 {places})", places=looked)]
     for key in config.SETTINGS:
         value = settings.values[key]

@@ -94,13 +94,13 @@ def id_number(value: str, today: date | None = None) -> str:
             raise ValueError(t("应为18位,实际{length}位", length=len(value)))
         raise ValueError(t("应为17位数字加一位校验码(0-9或X)"))
     if value[0] == "0":
-        raise ValueError(t("地区码不能以0开头"))
+        raise ValueError(t("地区码不能以0开头:请对照证件重新核对整个号码"))
     try:
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        raise ValueError(t("出生日期(第7-14位)不是真实的日期")) from None
+        raise ValueError(t("出生日期(第7-14位)不是真实的日期:请对照证件重新核对整个号码")) from None
     if born < date(1900, 1, 1) or born > (today or date.today()):
-        raise ValueError(t("出生日期(第7-14位)早于1900年或在今天之后"))
+        raise ValueError(t("出生日期(第7-14位)早于1900年或在今天之后:请对照证件重新核对整个号码"))
     # never the "right" digit: it invites fixing a mistyped number by its last digit
     if value[17] != id_check_char(value[:17]):
         raise ValueError(t("号码无效(校验码对不上):请对照证件重新核对整个号码"))

@@ -9,6 +9,7 @@ from bots.orders import checks
 # these pin the English texts (BOTS_LANG=en); the Chinese ones are pinned in test_words.py
 pytestmark = pytest.mark.usefixtures("english")
 # a check digit that does not match: the number is invalid, and no "right" digit is named
+AGAINST = ": check the whole number against the ID card"  # (what to do, after each)
 ID_INVALID = ("is not a valid ID number (its check digit does not match): check the whole number"
               " against the ID card")
 CARD_INVALID = ("is not a valid card number (its check digit does not match): check the whole"
@@ -50,9 +51,10 @@ def test_id_number_valid_and_normalised() -> None:
         ("1101051949123100200", "must be 18 characters, got 19"),
         ("11010519491231002Y", "must be 17 digits followed by a check digit (0-9 or X)"),
         ("1101051949123X0021", "must be 17 digits followed by a check digit (0-9 or X)"),
-        ("01010519491231002X", "region code cannot start with 0"),
-        ("110105199002300022", "birth date (characters 7-14) is not a real date"),
-        ("110105189912310022", "birth date (characters 7-14) is before 1900 or in the future"),
+        ("01010519491231002X", "region code cannot start with 0" + AGAINST),
+        ("110105199002300022", "birth date (characters 7-14) is not a real date" + AGAINST),
+        ("110105189912310022",
+         "birth date (characters 7-14) is before 1900 or in the future" + AGAINST),
     ],
 )
 def test_id_number_refused(value: str, message: str) -> None:
@@ -65,7 +67,7 @@ def test_id_number_birth_date_boundaries() -> None:
     assert checks.id_number(born_today + checks.id_check_char(born_today), today) is not None
     tomorrow = "11010520261128001"
     assert reason(checks.id_number, tomorrow + checks.id_check_char(tomorrow), today) == (
-        "birth date (characters 7-14) is before 1900 or in the future")
+        "birth date (characters 7-14) is before 1900 or in the future" + AGAINST)
     leap = "11010520000229001"
     assert checks.id_number(leap + checks.id_check_char(leap)) == leap + checks.id_check_char(leap)
     first = "11010519000101001"
