@@ -315,3 +315,13 @@ def test_a_file_with_a_header_and_no_rows_is_refused_whole_even_when_skipping(
         "什么都没有录入:header_only.csv 整个文件无法录入,其中的订单都没有录入;改正后重新录入"
     )
     assert not (tmp_path / "rejects.csv").exists()
+
+
+def test_rejects_without_skip_invalid_is_refused_before_anything(db: str, sample: Path) -> None:
+    # it was silently ignored: nothing written, and the clerk looked for a file
+    result = CliRunner().invoke(app, ["enqueue", str(sample), "--db", db, "--rejects", "r.csv"])
+    assert result.exit_code == 1 and isinstance(result.exception, BadInput)
+    assert str(result.exception) == (
+        "--rejects 只和 --skip-invalid 一起用:加上 --skip-invalid,或去掉 --rejects"
+    )
+    assert sum(open_store(db).counts().values()) == 0

@@ -10,6 +10,7 @@ from rich.text import Text
 
 from bots.cli.app import app
 from bots.cli.app import console as cli_console
+from bots.errors import BadInput
 from bots.intake import enqueue_files, write_rejects
 from bots.ledger.store import open_store
 from bots.messages import t
@@ -29,8 +30,8 @@ def enqueue(
         "--skip-existing",
         help=t("业务参考号已在队列中的行列出并跳过,其余的照常录入(改正后重新录入整张表时用)"),
     ),
-    rejects: Path = typer.Option(
-        Path("rejects.csv"),
+    rejects: Path | None = typer.Option(
+        None,
         "--rejects",
         help=t("有问题的行写到哪里:每行带来源、原因和整行数据,改正后可直接录入这个文件"),
     ),
@@ -38,6 +39,12 @@ def enqueue(
     priority: int = typer.Option(0, "--priority", help=t("优先级:数字小的先处理")),
 ) -> None:
     console = cli_console()
+    if rejects is not None and not skip_invalid:
+        # without it nothing goes in when a row is bad, and no rejects file is written
+        raise BadInput(
+            t("--rejects 只和 --skip-invalid 一起用:加上 --skip-invalid,或去掉 --rejects"),
+            code="rejects_without_skip",
+        )
     with open_store(db) as store:
         intake = enqueue_files(
             store,
@@ -52,7 +59,7 @@ def enqueue(
     if intake.skipped:
         console.print(Text(t("已在队列中、跳过的行:{count}", count=len(intake.skipped))))
     if intake.rejects:
-        written = write_rejects(intake.rejects, rejects)
+        written = write_rejects(intake.rejects, rejects or Path("rejects.csv"))
         for error in intake.rejects:
             console.print(Text(t("拒收 {error}", error=error)), style="yellow")
         rows = len({(e.file, e.row) for e in intake.rejects})
