@@ -185,3 +185,7 @@ def test_a_row_shifted_by_a_cell_shows_its_id_number_and_phone_only_in_part(
     text = text_of(page.text)
     assert f"证件类型 {id_number[:3]}{'*' * 13}{id_number[-2:]}" in text
     assert id_number not in page.text and phone not in page.text
+    # its several problems show its data once (it was repeated for each)
+    problems = page.text.count('<tr class="reject">')
+    assert problems > 1 and page.text.count('<dl class="rowdata">') == 1
+    assert text.count("同上") == problems - 1
