@@ -32,7 +32,7 @@ from markupsafe import Markup
 from bots.ledger.mask import mask_text, sensitive_values
 from bots.ledger.model import HistoryEntry, WorkItem
 from bots.ledger.store import Store
-from bots.masking import partial, personal_shapes
+from bots.masking import not_personal, partial, personal_shapes
 from bots.messages import current, money, t
 from bots.messages.terms import procedure_name, state_name
 from bots.orders.columns import column_for
@@ -187,6 +187,8 @@ def row_for(item: WorkItem, out_dir: Path, attempts: Sequence[HistoryEntry] = ()
     }
     hidden = _hidden(item.payload)
     values = {key: mask_text(value, hidden) for key, value in values.items()}
+    # then anyone else's ID or phone a clerk typed into the remark, shown in part
+    values["remark"] = personal_shapes(values["remark"])
     values["fees_collected"] = amount(outputs.get("fees_collected")) if done else None
     values["deposited"] = Decimal(SPECIAL_FUND) if done and outputs.get("serial_no") else None
     values["attempts"] = item.attempts
@@ -208,6 +210,11 @@ def _fields(data: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, An
             yield from _fields(value, f"{prefix}{key}.")
         else:
             yield f"{prefix}{key}", value
+
+
+def _not_personal(header: str) -> bool:
+    column = column_for(header)
+    return column is not None and not_personal(column.path)
 
 
 def _label(header: str) -> str:
@@ -235,9 +242,10 @@ def reject_row(reject: Reject) -> Row:
         "state": state_word(REJECTED),
         "reason": reason,
         "step": where,
-        # (kept masked by shape since migration 4's rows; a ledger's older rows are not)
-        "data": personal_shapes(
-            "; ".join(f"{_label(header)}: {value}" for header, value in data if value)
+        # (masked by shape when kept since 2026-12-01; a ledger's older rows are masked here)
+        "data": "; ".join(
+            f"{_label(header)}: {value if _not_personal(header) else personal_shapes(value)}"
+            for header, value in data if value
         ),
     }
     return Row(values, REJECTED, "", None, None)

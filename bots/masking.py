@@ -148,12 +148,22 @@ def partial(value: str) -> str:
 
 
 # an ID number (its birth date too: an ICCID is not one), a mobile number, a landline with
-# its area code: what a personal value looks like wherever it stands (a cell under another
-# column's header, a header row that is an order), for the texts that quote a file
+# its area code and dash (without the dash it has a broadband access number's shape, which
+# is no one's: 0371 and eight digits): what a personal value looks like wherever it stands
+# (a cell under another column's header, a header row that is an order), for the texts that
+# quote a file
 _PERSONAL_SHAPES = re.compile(
     r"(?<![0-9A-Za-z])(?:[1-9]\d{5}(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
     r"|1[3-9]\d{9}|0\d{2,3}-\d{7,8})(?![0-9A-Za-z])"
 )
+# fields whose value looks like a phone number and is no person's: the mobile line being
+# ordered and the broadband access number (a clerk fixing a refused row needs them whole)
+NOT_PERSONAL = ("mobile.number", "broadband.access_number")
+
+
+def not_personal(path: str) -> bool:
+    """Whether a field (a dotted path, or its last part) is one of ``NOT_PERSONAL``."""
+    return any(path == known or path == known.rsplit(".", 1)[-1] for known in NOT_PERSONAL)
 
 
 def personal_shapes(text: str) -> str:
@@ -164,15 +174,18 @@ def personal_shapes(text: str) -> str:
     return shown if shown != normal else text
 
 
-def personal_shapes_in(data: Any) -> Any:
-    """A copy of ``data`` with ``personal_shapes`` applied to every text in it: a row whose
-    cells slid under other headers keeps its ID number where the name should be."""
+def personal_shapes_in(data: Any, path: str = "") -> Any:
+    """A copy of ``data`` with ``personal_shapes`` applied to every text in it but the
+    ``NOT_PERSONAL`` fields': a row whose cells slid under other headers keeps its ID number
+    where the name should be."""
     if isinstance(data, str):
-        return personal_shapes(data)
+        return data if not_personal(path) else personal_shapes(data)
     if isinstance(data, dict):
-        return {k: personal_shapes_in(v) for k, v in data.items()}
+        return {
+            k: personal_shapes_in(v, f"{path}.{k}" if path else str(k)) for k, v in data.items()
+        }
     if isinstance(data, list):
-        return [personal_shapes_in(v) for v in data]
+        return [personal_shapes_in(v, path) for v in data]
     return data
 
 

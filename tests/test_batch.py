@@ -12,7 +12,7 @@ import json
 import shutil
 import tempfile
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -462,3 +462,19 @@ def test_a_refused_yaml_order_names_its_fields_as_the_order_sheet_does() -> None
         "证件号码: 410*************15; 赠机串号(IMEI): 861234567890126; 赠机型号: 中兴 BA610C; "
         "x_extra: 1"
     )
+
+
+def test_an_id_or_phone_typed_into_a_remark_is_shown_in_part(tmp_path: Path) -> None:
+    # someone else's phone in 备注 (the customer's own values were masked already)
+    store = open_store(f"sqlite:///{tmp_path / 'ledger.db'}")
+    [order] = generate_orders(1)
+    item = work_item(order)
+    item = replace(item, payload={**item.payload, "note": "家人电话13812345678"})
+    store.enqueue([item])
+    paths = write_batch_report(store.items(), tmp_path / "report")
+    for kind in ("html", "csv"):
+        text = paths[kind].read_text(encoding="utf-8-sig")
+        assert "13812345678" not in text and "家人电话138******78" in text, kind
+    cli = CliRunner().invoke(app, ["show", item.reference, "--db", store.url])
+    assert "13812345678" not in cli.output and "备注: 家人电话138******78" in cli.output
+    store.close()

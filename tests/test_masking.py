@@ -99,3 +99,18 @@ def test_a_value_right_after_an_escaped_character_is_masked() -> None:
     for written in (quote(note), quote(note.encode("gbk")), json.dumps({"note": note})):
         assert "13700715678" not in masker.text(written)
         assert masker.text(written).count("***") == 1
+
+
+def test_the_ordered_line_and_the_access_number_are_no_one_s_personal_data() -> None:
+    from bots.masking import personal_shapes_in
+
+    row = {
+        "customer": {"id_type": "410105198503121315", "name": "13812345678"},  # cells slid
+        "mobile": {"number": "18937100501"},  # the line being ordered: the clerk needs it
+        "broadband": {"access_number": "037160020000"},
+    }
+    assert personal_shapes_in(row) == {
+        "customer": {"id_type": "410*************15", "name": "138******78"},
+        "mobile": {"number": "18937100501"},
+        "broadband": {"access_number": "037160020000"},
+    }

@@ -27,7 +27,14 @@ from typing import IO, Any
 from bots.errors import BadInput
 from bots.intake import KeptInLedger, keep_rejects, refused_rows, work_item
 from bots.ledger import Store
-from bots.masking import is_sensitive, mask_text, partial, personal_shapes, sensitive_values
+from bots.masking import (
+    is_sensitive,
+    mask_text,
+    not_personal,
+    partial,
+    personal_shapes,
+    sensitive_values,
+)
 from bots.messages import t
 from bots.orders import columns
 from bots.orders.readers import READERS, FileProblem, OrderStream, RowError
@@ -220,6 +227,9 @@ def _cells(
         value = by_path.get(path)
         text = "" if value is None else str(value)
         # a cell under another column's header may hold an ID number or a phone
-        shown = partial(text) if text and is_sensitive(path) else personal_shapes(text)
+        if text and is_sensitive(path):
+            shown = partial(text)
+        else:
+            shown = text if not_personal(path) else personal_shapes(text)
         cells.append((label, shown))
     return cells, personal

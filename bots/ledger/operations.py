@@ -15,7 +15,7 @@ from bots.ledger.mask import mask_payload, mask_text, sensitive_values
 from bots.ledger.model import NewItem, State, WorkItem
 from bots.ledger.sqlbase import Cursor, SqlBase, Validator
 from bots.ledger.transitions import check
-from bots.masking import is_sensitive, partial, personal_shapes_in
+from bots.masking import is_sensitive, partial, personal_shapes, personal_shapes_in
 from bots.messages import t
 from bots.messages.terms import state_name
 
@@ -87,7 +87,7 @@ class Enqueuing:
         self.cur.run(
             "INSERT INTO rejects (batch, file, row_number, reference, field, reason, data,"
             " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            batch, file, row, reference, field, mask_text(reason, hidden),
+            batch, file, row, reference, field, personal_shapes(mask_text(reason, hidden)),
             None if masked is None else json.dumps(masked, ensure_ascii=False), self.now,
         )  # fmt: skip
 
@@ -361,10 +361,7 @@ class Operations(SqlBase):
             # a field set to the value it had is no change (the history would say it was)
             changed = [p for p in changes if _get_path(before, p) != _get_path(stored, p)]
             if not changed:
-                raise BadInput(
-                    t("{ref}没有改动:{fields}已经是这个值", ref=ref, fields=", ".join(changes)),
-                    code="no_change",
-                )
+                raise BadInput(t("{ref}没有改动:填的值和原来的一样", ref=ref), code="no_change")
             diff = {
                 path: {"before": _shown(path, before), "after": _shown(path, stored)}
                 for path in changed

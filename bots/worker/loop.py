@@ -14,9 +14,18 @@ from typing import Any
 from loguru import logger
 from playwright.sync_api import Error as PwError
 
+from bots.actions.failures import NO_ANSWER
 from bots.actions.hygiene import tidy
+from bots.actions.markers import UNAVAILABLE
 from bots.browser import new_context
-from bots.errors import BadInput, DefinitionError, SetupError, SystemException, reason
+from bots.errors import (
+    BadInput,
+    DefinitionError,
+    SelectorError,
+    SetupError,
+    SystemException,
+    reason,
+)
 from bots.flow import load_flow
 from bots.ledger.errors import LedgerUnusable
 from bots.ledger.model import Backoff, ErrorInfo, LeaseLost, State, WorkItem
@@ -89,14 +98,20 @@ class Shared:
         self.stop.set()
 
 
+# a login the portal did not answer (it may be restarting, or the address is wrong)
+PORTAL_AWAY = (UNAVAILABLE, *NO_ANSWER)
+
+
 def _login_stop(error: BaseException | None) -> tuple[str, str | None]:
     """How a failed login stops the pool (the stop kind, bots.cli.cmd_work.STOPS) and what
     to do, by the error's class: the portal refusing the staff login is the clerk's to put
     right; a portal that does not answer, or a login page without its fields (another
     address), is the set-up's — "replay later", said for an order, does not fit a login."""
-    if isinstance(error, SystemException):
+    if isinstance(error, SystemException) and error.code in PORTAL_AWAY:
         return "portal_down", t("检查营账系统网址和网络,营账系统恢复后重新运行")
-    if isinstance(error, DefinitionError):
+    if isinstance(error, SystemException) and error.code == "browser_closed":
+        return "browser", None
+    if isinstance(error, SelectorError):
         return "login_page", t(
             "先核对营账系统网址(portal_url)是否是营账系统的登录页;网址没错再按运行报告修正选择器"
         )

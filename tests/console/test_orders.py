@@ -104,6 +104,11 @@ def test_an_edit_is_checked_by_the_order_model_and_errors_stand_by_their_field(
     assert refused.store.get(REF).payload["phone"]["imei"] == "864712030005016"
     same = refused.client.post(f"/orders/{REF}/edit", data={"csrf": csrf, "customer.name": "张伟"})
     assert same.status_code == 400 and "没有改动任何字段" in text_of(same.text)
+    # the same IMEI typed in full-width digits: the order model makes it the same value
+    wide = refused.client.post(f"/orders/{REF}/edit", data={
+        "csrf": csrf, "phone.imei": "８６４７１２０３０００５０１６"})  # fmt: skip
+    assert wide.status_code == 400 and "没有改动任何字段" in text_of(wide.text)
+    assert "phone.imei" not in text_of(wide.text)
     good = refused.client.post(f"/orders/{REF}/edit", data={
         "csrf": csrf, "mobile.number": "any", "customer.id_number": ""})  # fmt: skip
     assert (good.status_code, good.headers["location"]) == (303, f"/orders/{REF}")

@@ -132,3 +132,18 @@ def test_a_refused_login_stops_the_pool_and_touches_no_item(worker_kit) -> None:
     assert store.get("R-1").state is State.PENDING
     assert store.get("R-1").attempts == 0
     store.close()
+
+
+def test_a_failed_login_stops_the_pool_by_what_failed() -> None:
+    from bots.actions.markers import UNAVAILABLE
+    from bots.errors import BusinessException, DefinitionError, SelectorError, SystemException
+    from bots.worker.loop import _login_stop
+
+    away = SystemException("营账系统30秒内一直没有响应", code=UNAVAILABLE)
+    assert _login_stop(away)[0] == "portal_down"
+    assert _login_stop(SystemException("浏览器已退出", code="browser_closed")) == ("browser", None)
+    assert _login_stop(SelectorError("找不到工号栏"))[0] == "login_page"
+    # a broken login flow is the flow's to fix, with its own advice: not the address
+    assert _login_stop(DefinitionError("login.yaml:12:除以零")) == ("login", None)
+    assert _login_stop(BusinessException("密码错误")) == ("login", None)
+    assert _login_stop(SystemException("繁忙", code="busy")) == ("login", None)

@@ -101,6 +101,10 @@ def _save_edit(
     try:
         store.edit(ref, changes, forms.validator(ref), actor=viewer.actor)
     except BadInput as error:
+        if error.code == "no_change":  # typed again as it was (full-width digits, say)
+            return render(request, "orders/edit.html.j2", viewer, status=400, item=item,
+                          fields=forms.fields(item, posted), other=[t("没有改动任何字段")],
+                          seen=views.seen(item))  # fmt: skip
         # a reason may quote what was typed: a personal value typed in is hidden there too
         typed = {v for path, v in changes.items() if is_sensitive(path)} | views.hidden(item)
         by_field, other = forms.problems(error)
