@@ -44,7 +44,7 @@ def test_a_shipped_flow_runs_by_its_name_from_any_folder(
                     cwd=elsewhere)  # fmt: skip
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     [placed] = portal.state()["orders"]
-    assert f"  order_no: {placed['order_no']}" in done.stdout.splitlines()
+    assert f"  受理单号: {placed['order_no']}" in done.stdout.splitlines()
     assert list(elsewhere.iterdir()) == []  # nothing written where it ran but --runs-dir
 
 
