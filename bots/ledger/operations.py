@@ -266,6 +266,7 @@ class Operations(SqlBase):
         whose reference is already in the ledger are skipped and listed, not refused."""
         try:
             with self.tx() as cur:
+                self._lock_for_enqueue(cur)
                 batch = Enqueuing(self, cur, self.clock(), skip_known)
                 yield batch
                 batch.finish()

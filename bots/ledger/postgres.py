@@ -46,6 +46,7 @@ NETWORK = {
 }
 NETWORK_ENV = {"connect_timeout": "PGCONNECT_TIMEOUT"}  # (libpq reads no others of these)
 _UPGRADE_LOCK = 0x0B075_1ED6  # an advisory lock id only `bots db upgrade` takes
+_ENQUEUE_LOCK = _UPGRADE_LOCK + 1  # one enqueue at a time (references in any case)
 # what the server says about the ledger as a whole (not about our SQL), as one line
 SERVER_PROBLEMS: dict[type[psycopg.Error], Callable[[str], LedgerUnusable]] = {
     psycopg.errors.ReadOnlySqlTransaction: LedgerUnusable.no_write_grant,
@@ -227,6 +228,10 @@ class PostgresStore(SqlStore):
 
     def _lock_for_upgrade(self, cur: Cursor) -> None:
         cur.run("SELECT pg_advisory_xact_lock(?)", _UPGRADE_LOCK)
+
+    def _lock_for_enqueue(self, cur: Cursor) -> None:
+        # enqueues wait for each other, never for the workers (claims take no such lock)
+        cur.run("SELECT pg_advisory_xact_lock(?)", _ENQUEUE_LOCK)
 
     def _has_version_table(self, cur: Cursor) -> bool:
         row = cur.one("SELECT to_regclass('schema_version') IS NOT NULL AS found")

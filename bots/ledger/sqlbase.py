@@ -147,6 +147,11 @@ class SqlBase:
     def _lock_for_upgrade(self, cur: Cursor) -> None:
         """Stop two processes from migrating at once (SQLite: the write lock already does)."""
 
+    def _lock_for_enqueue(self, cur: Cursor) -> None:
+        """Let one enqueue at a time look for its references and insert them, so one that
+        differs only in letter case (the unique key would not stop it) is seen by the next
+        (SQLite: the write lock already does)."""
+
     def from_db(self, row: Row) -> Row:
         out = dict(row)
         for key, value in out.items():

@@ -48,3 +48,38 @@ def test_no_item_is_claimed_twice(store: Store, ledger_url: str) -> None:
         assert (item.state.value, item.attempts, item.outputs) == (
             "done", 1, {"by": owner[item.reference]},
         )  # fmt: skip
+
+
+def test_two_enqueues_of_one_order_in_other_letter_cases_let_one_in(
+    store: Store, ledger_url: str
+) -> None:
+    # the review's race: A has added E9-RACE-1 and not committed; B adds e9-race-1. Both
+    # looked before the other inserted, and the unique key tells the spellings apart
+    import threading
+
+    from bots.ledger import DuplicateReference
+
+    other = open_store(ledger_url)
+    added = threading.Event()
+    outcome: list[str] = []
+
+    def second() -> None:
+        added.wait(10)
+        try:
+            with other.enqueuing() as adding:
+                adding.add(order("e9-race-1"))
+            outcome.append("in")
+        except DuplicateReference as refused:
+            outcome.append(str(refused).splitlines()[0])
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    with store.enqueuing() as adding:
+        adding.add(order("E9-RACE-1"))
+        adding.payloads(["E9-RACE-1"])  # (flushed: inserted, not yet committed)
+        added.set()
+        time.sleep(0.5)  # B starts meanwhile, and must not pass
+    thread.join(20)
+    other.close()
+    assert outcome == ["业务参考号 e9-race-1 已在账本中(写作 E9-RACE-1)"]
+    assert [i.reference for i in store.items()] == ["E9-RACE-1"]
