@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import json
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -29,17 +29,17 @@ from typing import Any, Protocol
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from bots.ledger.mask import mask_text, sensitive_values
+from bots.ledger.mask import mask_free_text, mask_text, sensitive_values
 from bots.ledger.model import HistoryEntry, WorkItem
 from bots.ledger.store import Store
 from bots.masking import not_personal, partial, personal_shapes
 from bots.messages import current, money, t
 from bots.messages.terms import procedure_name, state_name
-from bots.orders.columns import column_for
+from bots.orders.columns import column_for, label_for
 from bots.orders.model import SENSITIVE_FIELDS
 from bots.orders.rules import SPECIAL_FUND
 from bots.report import chart
-from bots.report.labels import value_text
+from bots.report.labels import leaves, value_text
 from bots.report.pictures import data_uri
 from bots.report.summary import REJECTED, Figures, Summary, amount, clock, summarise
 from bots.report.workbook import FORMULA_STARTS, Column, new_book, write_sheet
@@ -186,9 +186,8 @@ def row_for(item: WorkItem, out_dir: Path, attempts: Sequence[HistoryEntry] = ()
         **{key: value_text(outputs.get(key)) for key in OUTPUTS},
     }
     hidden = _hidden(item.payload)
-    values = {key: mask_text(value, hidden) for key, value in values.items()}
-    # then anyone else's ID or phone a clerk typed into the remark, shown in part
-    values["remark"] = personal_shapes(values["remark"])
+    values = {key: (mask_free_text if key == "remark" else mask_text)(value, hidden)
+              for key, value in values.items()}  # fmt: skip
     values["fees_collected"] = amount(outputs.get("fees_collected")) if done else None
     values["deposited"] = Decimal(SPECIAL_FUND) if done and outputs.get("serial_no") else None
     values["attempts"] = item.attempts
@@ -202,39 +201,23 @@ def row_for(item: WorkItem, out_dir: Path, attempts: Sequence[HistoryEntry] = ()
     return Row(values, item.state.value, procedure, report, thumbnail, started)
 
 
-def _fields(data: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
-    """(header or dotted path, value) of a row as its file gave it: a table's cells, or a
-    YAML or JSON order's fields (``customer.name``)."""
-    for key, value in data.items():
-        if isinstance(value, Mapping):
-            yield from _fields(value, f"{prefix}{key}.")
-        else:
-            yield f"{prefix}{key}", value
-
-
 def _not_personal(header: str) -> bool:
     column = column_for(header)
     return column is not None and not_personal(column.path)
 
 
-def _label(header: str) -> str:
-    """A field's name as the order sheet's header reads (``赠机串号(IMEI)`` for ``phone.imei``
-    or ``imei``); one the sheet does not know, as the file wrote it."""
-    column = column_for(header)
-    return column.label if column is not None else header
-
-
 def reject_row(reject: Reject) -> Row:
     """A row refused at enqueue: where it is, why, and what it held, each field named as
     the order sheet names it."""
-    data = [(header, value_text(value)) for header, value in _fields(reject.data or {})]
+    # (a table's cells by header, a YAML or JSON order's fields by dotted path)
+    data = [(header, value_text(value)) for header, value in leaves(reject.data or {})]
     by_column = {}
     for header, value in data:
         column = column_for(header)
         if column is not None:
             by_column[column.name] = value
     where = t("{file}第{row}行", file=reject.file, row=reject.row) if reject.row else reject.file
-    reason = f"{_label(reject.field)}:{reject.reason}" if reject.field else reject.reason
+    reason = f"{label_for(reject.field)}:{reject.reason}" if reject.field else reject.reason
     values: dict[str, Any] = {
         "reference": reject.reference or by_column.get("reference", ""),
         "procedure": procedure_name(by_column.get("procedure", "")),
@@ -244,7 +227,7 @@ def reject_row(reject: Reject) -> Row:
         "step": where,
         # (masked by shape when kept since 2026-12-01; a ledger's older rows are masked here)
         "data": "; ".join(
-            f"{_label(header)}: {value if _not_personal(header) else personal_shapes(value)}"
+            f"{label_for(header)}: {value if _not_personal(header) else personal_shapes(value)}"
             for header, value in data if value
         ),
     }

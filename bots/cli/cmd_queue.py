@@ -15,8 +15,7 @@ from bots.cli.app import app
 from bots.cli.cmd_db import DbOption
 from bots.errors import BadInput
 from bots.ledger import HistoryEntry, State, Store, WorkItem, open_store
-from bots.ledger.mask import mask_payload, mask_text, sensitive_values
-from bots.masking import personal_shapes
+from bots.ledger.mask import mask_free_text, mask_payload, mask_text, sensitive_values
 from bots.messages import t
 from bots.messages.terms import (
     actor_name,
@@ -150,7 +149,7 @@ def describe(store: Store, ref: str, mask: Callable[[Any], Any] = mask_payload) 
     artifacts = sorted({e.artifact_dir for e in entries if e.artifact_dir})
     lines.append(t("运行文件夹:{paths}", paths=", ".join(artifacts) or "-"))
     # the order and what the flow brought back, each field by its name (not as JSON)
-    fields = [f"  {label(path)}: {_field_text(path, value)}"
+    fields = [f"  {label(path)}: {_field_text(path, value, hidden)}"
               for path, value in leaves(mask(item.payload)) if value not in (None, "")]
     lines.append(t("订单:") + "\n" + mask_text("\n".join(fields), hidden))
     if item.outputs:
@@ -177,11 +176,11 @@ def describe(store: Store, ref: str, mask: Callable[[Any], Any] = mask_payload) 
     return lines
 
 
-def _field_text(path: str, value: Any) -> str:
+def _field_text(path: str, value: Any, hidden: set[str]) -> str:
     if path == "procedure":
         return procedure_name(str(value))
     # a remark may quote an ID number or a phone a clerk typed into it
-    return personal_shapes(value_text(value)) if path == "note" else value_text(value)
+    return mask_free_text(value_text(value), hidden) if path == "note" else value_text(value)
 
 
 def _detail(entry: HistoryEntry, mask: Callable[[Any], Any]) -> str:

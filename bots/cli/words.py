@@ -72,7 +72,6 @@ def _chinese(text: str) -> bool:
 def in_words(error: typer.BadParameter, ctx: Any) -> str | None:
     """What a command's parameter met, in the user's language (None: a parameter unknown)."""
     param = error.param
-    where = error.ctx or ctx
     if param is None:
         return None
     if param.param_type_name == "argument":
@@ -86,6 +85,7 @@ def in_words(error: typer.BadParameter, ctx: Any) -> str | None:
     elif _chinese(error.message):  # a message of the catalogue, from a callback
         message = t("{name} 的值不对:{message}", name=name, message=error.message)
     else:  # the library's own words, about the kind of value
-        kind = _kinds().get(param.display_type(where), param.display_type(where))
-        message = t("{name} 的值不对:应为{kind}", name=name, kind=kind.strip("<>"))
+        shown = param.display_type(error.ctx or ctx)
+        kind = _kinds().get(shown, shown).strip("<>")
+        message = t("{name} 的值不对:应为{kind}", name=name, kind=kind)
     return message

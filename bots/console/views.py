@@ -16,11 +16,11 @@ from typing import Any
 
 from bots.console.artifacts import run_folder, run_record, served
 from bots.ledger import HistoryEntry, State, WorkItem
-from bots.ledger.mask import mask_payload, mask_text, sensitive_values
+from bots.ledger.mask import mask_free_text, mask_payload, mask_text, sensitive_values
 from bots.ledger.transitions import TRANSITIONS
-from bots.masking import is_sensitive, partial, personal_shapes
+from bots.masking import is_sensitive, partial
 from bots.messages.terms import error_type_name, procedure_name
-from bots.orders.columns import COLUMNS
+from bots.orders.columns import COLUMNS, label_for
 from bots.report.labels import change_text, in_reading_order, label, value_text
 
 # a refusal by the portal or the order's own rules: replaying the same data may well be
@@ -77,11 +77,6 @@ def row_of(item: WorkItem) -> Row:
     )
 
 
-def label_of(path: str) -> str:
-    """The Chinese name of an order field (its column in the sample files)."""
-    return next((c.label for c in COLUMNS if c.path == path), path)
-
-
 def outputs_shown(item: WorkItem) -> list[tuple[str, str]]:
     """(name, value shown) of what the flow brought back (受理单号, 后续事项, …)."""
     outputs = mask_payload(item.outputs or {})
@@ -99,7 +94,7 @@ def order_fields(item: WorkItem) -> list[tuple[str, str, str]]:
     return [
         (path, label,
          procedure_name(value) if path == "procedure"
-         else personal_shapes(mask_text(value, hidden(item))) if path in _FREE_TEXT
+         else mask_free_text(value, hidden(item)) if path in _FREE_TEXT
          else value)
         for path, label, value in found
     ]  # fmt: skip
@@ -210,7 +205,7 @@ def history_of(item: WorkItem, history: list[HistoryEntry]) -> list[Entry]:
         if entry.error_message:
             parts.insert(0, f"{error_type_name(entry.error_type)}: {entry.error_message}")
         if entry.changes:
-            parts.append(change_text(mask_payload(entry.changes), label_of))
+            parts.append(change_text(mask_payload(entry.changes), label_for))
         detail = mask_text(" ".join(p for p in parts if p), secret)
         rows.append(Entry(entry.kind, entry.actor, entry.started_at, entry.outcome, detail))
     return rows

@@ -14,7 +14,10 @@ from bots.masking import is_sensitive, sensitive_values
 
 MASK = "******"
 
-__all__ = ["MASK", "is_sensitive", "mask_payload", "mask_text", "redact_url", "sensitive_values"]
+__all__ = [
+    "MASK", "is_sensitive", "mask_free_text", "mask_payload", "mask_text", "redact_url",
+    "sensitive_values",
+]  # fmt: skip
 
 
 def mask_payload(data: Any) -> Any:
@@ -25,6 +28,12 @@ def mask_payload(data: Any) -> Any:
 def mask_text(text: str | None, values: Iterable[str]) -> str:
     """``text`` with every whole occurrence of ``values`` replaced by ``MASK``."""
     return masking.mask_text(text, values, MASK)
+
+
+def mask_free_text(text: str | None, values: Iterable[str]) -> str:
+    """Free text a clerk typed (a remark): the order's own personal ``values`` replaced by
+    ``MASK``, then anyone else's ID or phone number in it shown in part."""
+    return masking.personal_shapes(mask_text(text, values))
 
 
 # libpq takes a password in the query too (?password=…; sslpassword unlocks a client key)

@@ -13,8 +13,8 @@ asked for). ``tests/messages/test_catalogue.py`` extracts every ``t("…")`` of 
 and fails on a message without an English translation, on a translation whose ``{names}``
 differ from its message's, and on a translation nothing uses any more.
 
-The language: :func:`use` (``--lang``), else ``BOTS_LANG``, else ``zh``; the words of Click
-and Typer follow it (:mod:`bots.messages.libraries`). :func:`language_of`
+The language: :func:`use` (``--lang``), else ``BOTS_LANG``, else ``zh``; the words of Typer
+follow it (:mod:`bots.messages.libraries`). :func:`language_of`
 sets it for one block only (a console request in the user's language).
 """
 

@@ -79,6 +79,13 @@ def column_for(header: str) -> Column | None:
     return _BY_KEY.get(header_key(header)) or _BY_PATH.get(header)
 
 
+def label_for(header: str) -> str:
+    """A field's name as the order sheet's header reads (``赠机串号(IMEI)`` for ``phone.imei``
+    or ``imei``); one the sheet does not know, as it was written."""
+    column = column_for(header)
+    return column.label if column is not None else header
+
+
 def suggestion(header: str) -> str:
     """'(是不是 X?)' for an unknown header, or ''."""
     close = difflib.get_close_matches(header_key(header), list(_BY_KEY), n=1, cutoff=0.6)
