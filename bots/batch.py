@@ -33,7 +33,7 @@ from bots.ledger.mask import mask_free_text, mask_text, sensitive_values
 from bots.ledger.model import HistoryEntry, WorkItem
 from bots.ledger.store import Store
 from bots.masking import not_personal, partial, personal_shapes
-from bots.messages import current, money, t
+from bots.messages import current, local_time, money, t
 from bots.messages.terms import procedure_name, state_name
 from bots.orders.columns import column_for, label_for
 from bots.orders.model import SENSITIVE_FIELDS
@@ -238,7 +238,7 @@ def _csv_text(value: Any) -> str:
     if isinstance(value, Decimal):
         return money(float(value))
     if isinstance(value, datetime):
-        return value.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        return local_time(value)
     return value_text(value)
 
 
@@ -254,8 +254,8 @@ def render_page(
         batch=batch,
         chart=Markup(chart.bars(summary, state_word, procedure_name)),  # its texts are escaped
         duration=clock(summary.duration),
-        made=datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M"),
-        local=lambda when: when.astimezone().strftime("%m-%d %H:%M") if when else "",
+        made=local_time(datetime.now(UTC), "%Y-%m-%d %H:%M"),
+        local=lambda when: local_time(when, "%m-%d %H:%M") if when else "",
     )
 
 

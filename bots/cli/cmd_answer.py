@@ -17,7 +17,7 @@ import typer
 from bots.cli.app import app
 from bots.cli.cmd_db import DbOption
 from bots.ledger import open_store
-from bots.messages import t
+from bots.messages import local_time, t
 
 ImagesOption = Annotated[
     Path | None,
@@ -41,7 +41,7 @@ def questions(db: DbOption = None, images: ImagesOption = None) -> None:
     for asked in waiting:
         line = t("{reference}  {question}(步骤{step},{until}前回答)", reference=asked.reference,
                  question=asked.question, step=asked.step,
-                 until=asked.expires_at.astimezone().strftime("%H:%M:%S"))
+                 until=local_time(asked.expires_at, "%H:%M:%S"))
         if asked.image and images is not None:
             images.mkdir(parents=True, exist_ok=True)
             path = images / f"question-{asked.id}.png"

@@ -11,7 +11,7 @@ from bots.cli.index import Suggesting
 from bots.ledger import open_store
 from bots.ledger.mask import redact_url
 from bots.ledger.schema import LATEST
-from bots.messages import t
+from bots.messages import local_time, t
 from bots.messages.terms import migration_name
 
 DbOption = Annotated[
@@ -48,7 +48,7 @@ def status(db: DbOption = None) -> None:
     typer.echo(t("账本 {url}:结构版本 {version}/{latest}", url=shown, version=version,
                  latest=LATEST))  # fmt: skip
     for row in applied:
-        when = row["applied_at"].strftime("%Y-%m-%d %H:%M:%S UTC")
+        when = local_time(row["applied_at"])
         typer.echo(
             t("  {version}  {description}(执行于 {when})", version=row["version"],
               description=migration_name(row["version"], row["description"]), when=when)

@@ -16,7 +16,7 @@ from bots.cli.cmd_db import DbOption
 from bots.errors import BadInput
 from bots.ledger import HistoryEntry, State, Store, WorkItem, open_store
 from bots.ledger.mask import mask_free_text, mask_payload, mask_text, sensitive_values
-from bots.messages import t
+from bots.messages import local_time, t
 from bots.messages.terms import (
     actor_name,
     error_type_name,
@@ -38,7 +38,7 @@ def _console() -> Console:
 
 
 def _when(value: datetime | None) -> str:
-    return value.strftime("%m-%d %H:%M:%S") if value else "-"
+    return local_time(value, "%m-%d %H:%M:%S")
 
 
 def _reason(item: WorkItem) -> str:
@@ -63,7 +63,7 @@ def status_tables(store: Store) -> list[Table]:
         counts.add_row(state_name(state), str(n))
     attention = attention_table(store)
     # which worker (host, process, context) holds what: two processes never share a name
-    working = Table(title=t("处理中(UTC)"))
+    working = Table(title=t("处理中"))
     for column in (t("业务参考号"), t("工作进程"), t("最近心跳"), t("租约到期")):
         working.add_column(column)
     for item in store.items(states=[State.RUNNING]):
@@ -79,7 +79,7 @@ def person_table(store: Store) -> Table:
     """What waits for a person: the open questions, and the orders sent back to the queue
     because nobody answered in time (their next run asks again)."""
     waiting = Table(title=t("等待人工回答(bots answer 业务参考号 回答)"))
-    for column in (t("业务参考号"), t("问题"), t("回答期限(UTC)")):
+    for column in (t("业务参考号"), t("问题"), t("回答期限")):
         waiting.add_column(column)
     asked = store.questions()
     for question in asked:
@@ -130,11 +130,11 @@ def describe(store: Store, ref: str, mask: Callable[[Any], Any] = mask_payload) 
         lines.append(t("租约过期(工作进程中断):{count}次,不计入尝试次数", count=item.expiries))
     if item.lease_owner:
         lines.append(
-            t("租约:{owner},到 {until} UTC", owner=item.lease_owner,
+            t("租约:{owner},到 {until}", owner=item.lease_owner,
               until=_when(item.lease_expires_at))
         )  # fmt: skip
     if item.next_attempt_at:
-        lines.append(t("下次尝试:{when} UTC", when=_when(item.next_attempt_at)))
+        lines.append(t("下次尝试:{when}", when=_when(item.next_attempt_at)))
     if item.error_message:
         lines.append(t("失败的步骤:{step}", step=item.step_shown or "-"))
         lines.append(
@@ -158,7 +158,7 @@ def describe(store: Store, ref: str, mask: Callable[[Any], Any] = mask_payload) 
             for key, value in in_reading_order(mask(item.outputs))
         )
         lines.append(t("输出:{outputs}", outputs=mask_text(outputs, hidden)))
-    table = Table(title=t("历史(UTC)"))
+    table = Table(title=t("历史"))
     for column in ("#", t("事项"), t("时间"), t("结果")):
         table.add_column(column, no_wrap=True)
     # (at 80 columns the details must keep room: the step's name and the worker's id wrap)

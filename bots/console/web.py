@@ -13,7 +13,6 @@ import hmac
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from http import HTTPStatus
 from pathlib import Path
 from typing import Annotated, Any
@@ -28,7 +27,7 @@ from loguru import logger
 from bots.console.config import ConsoleConfig
 from bots.errors import BotsError
 from bots.ledger import ROLES, ConsoleSession, Store, open_store
-from bots.messages import current, money, t
+from bots.messages import current, local_time, money, t
 from bots.messages.terms import (
     CONSOLE_ACTOR,
     actor_name,
@@ -63,14 +62,6 @@ templates.env.globals.update(
     money=money,
     language=current,
 )
-
-
-def local_time(value: datetime | None, with_seconds: bool = True) -> str:
-    """A ledger time (UTC) in the console's own time zone, as the back office reads it."""
-    if value is None:
-        return "-"
-    shown = value.astimezone()
-    return shown.strftime("%Y-%m-%d %H:%M:%S" if with_seconds else "%Y-%m-%d %H:%M")
 
 
 templates.env.filters["when"] = local_time

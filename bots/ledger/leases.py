@@ -22,6 +22,7 @@ from bots.ledger.model import ErrorInfo, State, WorkItem
 from bots.ledger.sqlbase import Cursor, Row, SqlBase, dump_json, item_from_row
 from bots.ledger.transitions import check
 from bots.messages import t
+from bots.messages.terms import state_name
 
 # the first term, word for word the condition of the work_items_claimable index, lets
 # SQLite (which matches partial indexes by their terms) read that index in claim order
@@ -120,7 +121,7 @@ class Leases(SqlBase):
         if state is not State.RUNNING:
             raise LeaseLost(
                 t("{worker}已不再持有{ref}的租约:它现在是{state}", worker=worker, ref=ref,
-                  state=state.value),
+                  state=state_name(state)),
                 reference=ref,
             )  # fmt: skip
         if token is None or row["lease_token"] != token:

@@ -24,6 +24,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 
@@ -112,4 +113,12 @@ def money(amount: float | int | str) -> str:
     return f"{float(amount):.2f}"
 
 
-__all__ = ["LANGUAGES", "current", "forget", "language_of", "money", "normalise", "t", "use"]
+def local_time(value: datetime | None, form: str = "%Y-%m-%d %H:%M:%S") -> str:
+    """A time as every line and page writes it: on the reader's clock (this machine's time
+    zone, 北京时间 on a robot in China), never UTC. The ledger and run.json keep UTC."""
+    return value.astimezone().strftime(form) if value is not None else "-"
+
+
+__all__ = [
+    "LANGUAGES", "current", "forget", "language_of", "local_time", "money", "normalise", "t", "use",
+]

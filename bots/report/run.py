@@ -22,7 +22,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from bots.messages import current, t
+from bots.messages import current, local_time, t
 from bots.messages.terms import error_type_name, step_status_name
 from bots.report.labels import label
 from bots.report.pictures import data_uri
@@ -70,7 +70,7 @@ def _seconds(ms: Any) -> str:
 def _local(stamp: Any) -> str:
     """An ISO time of run.json (UTC) as the reader's clock shows it."""
     try:
-        return datetime.fromisoformat(str(stamp)).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        return local_time(datetime.fromisoformat(str(stamp)))
     except ValueError:
         return str(stamp or "")
 

@@ -14,6 +14,7 @@ from bots.ledger.schema import LATEST
 from tests.fixtures.ledger import order
 
 ID_NUMBER = "410101199001011234"
+EIGHT_HOURS = timedelta(hours=8)
 
 
 @pytest.fixture
@@ -82,27 +83,31 @@ def test_status_counts_and_reasons(cli: CliRunner, ledger: Store) -> None:
     assert ID_NUMBER not in result.output
 
 
-def test_status_names_the_worker_holding_each_running_order(cli: CliRunner, ledger: Store) -> None:
+def test_status_names_the_worker_holding_each_running_order(
+    cli: CliRunner, ledger: Store, beijing_clock: None
+) -> None:
     claimed = ledger.claim("vm-4242-a1b2c3/0")
     assert claimed is not None and claimed.reference == "E9-2"
     result = cli.invoke(app, ["status"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert any(line.strip() == "处理中(UTC)" for line in lines)
+    assert any(line.strip() == "处理中" for line in lines)
     header = next(line for line in lines if "工作进程" in line)
     assert [cell.strip() for cell in header.strip("│┃").split("┃")] == [
         "业务参考号", "工作进程", "最近心跳", "租约到期",
     ]  # fmt: skip
     row = next(line for line in lines if "vm-4242-a1b2c3/0" in line)
-    heartbeat = claimed.heartbeat_at.strftime("%m-%d %H:%M:%S")  # type: ignore[union-attr]
-    until = claimed.lease_expires_at.strftime("%m-%d %H:%M:%S")  # type: ignore[union-attr]
+    # on the reader's clock, as the console shows them: 北京时间, eight hours after UTC
+    heartbeat = (claimed.heartbeat_at + EIGHT_HOURS).strftime("%m-%d %H:%M:%S")  # type: ignore[operator]
+    until = (claimed.lease_expires_at + EIGHT_HOURS).strftime("%m-%d %H:%M:%S")  # type: ignore[operator]
     assert [cell.strip() for cell in row.strip("│").split("│")] == [
         "E9-2", "vm-4242-a1b2c3/0", heartbeat, until,
     ]  # fmt: skip
 
 
 def test_status_lists_no_workers_when_nothing_runs(cli: CliRunner, ledger: Store) -> None:
-    assert "处理中(UTC)" not in cli.invoke(app, ["status"]).output
+    lines = cli.invoke(app, ["status"]).output.splitlines()
+    assert "处理中" not in [line.strip() for line in lines]  # the table's title
 
 
 def test_show_counts_the_leases_that_expired_apart_from_attempts(

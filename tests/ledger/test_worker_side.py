@@ -82,7 +82,7 @@ def test_heartbeat_of_a_lost_lease_is_false_and_acting_on_it_is_refused(
     store.complete("E9-1", "w2", {"order_no": "Y"}, token=second.lease_token)
     with pytest.raises(LeaseLost) as caught:
         store.commit_started("E9-1", "w2", "submit", token=second.lease_token)
-    assert str(caught.value) == "w2已不再持有E9-1的租约:它现在是done"
+    assert str(caught.value) == "w2已不再持有E9-1的租约:它现在是已完成"
 
 
 def test_a_worker_of_the_same_name_cannot_write_with_a_reclaimed_lease(
@@ -250,7 +250,7 @@ def test_worker_actions_need_a_running_item(store: Store, action: str) -> None:
     }[action]
     with pytest.raises(LeaseLost) as caught:
         getattr(store, action)("E9-1", "w1", *args, token="0" * 32)
-    assert str(caught.value) == "w1已不再持有E9-1的租约:它现在是pending"
+    assert str(caught.value) == "w1已不再持有E9-1的租约:它现在是待处理"
 
 
 def test_retry_wait_is_claimable_only_when_due_and_keeps_counting(
