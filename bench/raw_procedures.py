@@ -9,6 +9,7 @@ starts as fast as a plain Playwright script does. ``bench/bench_procedures.py`` 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from playwright.sync_api import FrameLocator, Page, expect
@@ -93,11 +94,18 @@ def special_fund(page: Page, work: FrameLocator, access: str, data: dict[str, An
     return work.locator(".serial-no").inner_text()
 
 
-def raw_new_install(page: Page, base: str, data: dict[str, Any]) -> dict[str, str]:
-    """flows/e9_new_install.yaml + new_install_order.yaml + special_fund.yaml, by hand."""
+def raw_new_install(
+    page: Page, base: str, data: dict[str, Any], at: Callable[[str, str], None] | None = None
+) -> dict[str, str]:
+    """flows/e9_new_install.yaml + new_install_order.yaml + special_fund.yaml, by hand.
+    ``at(point, access_number)``, when given, is called where the bots' guards look or wait
+    (``start``, ``before_submit``, ``entered``, ``before_deposit``) and where they read back
+    (``end``): ``bench/bench_lookahead.py`` adds the look-ups there."""
+    at = at or (lambda point, access: None)
     page.goto(base)
     expect(page.locator(".topbar .staff-id")).to_be_visible()
     work = page.frame_locator(WORK)
+    at("start", "")
     page.get_by_role("link", name="新装", exact=True).click()
     customer = data["customer"]
     work.get_by_label("客户名称").fill(customer["name"])
@@ -136,13 +144,17 @@ def raw_new_install(page: Page, base: str, data: dict[str, Any]) -> dict[str, st
     expect(work.get_by_text("宽带信息确认")).to_be_visible()
     work.get_by_role("button", name="保存").click()
     expect(work.get_by_role("status")).to_have_text("套餐内宽带保存成功")
+    at("before_submit", "")
     order_no = submit(page, work)
     found = re.search(r"0371\d{8}", work.locator(".access-numbers").inner_text())
     assert found, "no broadband access number on the fee page"
+    at("entered", found.group(0))
     work.locator("td.access-numbers + th + td").inner_text()
     lower(work, "UIM卡费", data["fees_to_lower"][0])
     collect(work)
+    at("before_deposit", found.group(0))
     serial = special_fund(page, work, found.group(0), data)
+    at("end", found.group(0))
     return {"order_no": order_no, "serial_no": serial}
 
 

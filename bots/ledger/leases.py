@@ -275,29 +275,34 @@ class Leases(SqlBase):
         *,
         token: str | None,
         artifact_dir: str | None = None,
+        answered: bool = False,
     ) -> WorkItem:
         """retry_wait after a backoff delay, or failed once ``max_attempts`` runs were used.
-        Inside a commit step the portal may have taken the change: needs_review instead."""
+        Inside a commit step the portal may have taken the change: needs_review instead —
+        unless the portal ``answered`` the commit's request itself (its busy page, a login
+        page) and so took none of it: then the order waits for its next run as any other,
+        and that run looks in the portal before it acts (as a replay does)."""
         with self.tx() as cur:
             row = self._owned(cur, "fail_system", ref, worker, token)
             now = self.clock()
-            if row["commit_in_progress"]:
-                note = t(
-                    "提交步骤{step}进行中出了系统错误;重放前先到营账系统里查看",
-                    step=row["commit_in_progress"],
-                )
+            step = row["commit_in_progress"]
+            if step and not answered:
+                note = t("提交步骤{step}进行中出了系统错误;重放前先到营账系统里查看", step=step)
                 return self._end(
                     cur, row, "fail_system", State.NEEDS_REVIEW, error, artifact_dir, note=note
                 )
             if row["run_attempts"] >= row["max_attempts"]:
                 note = t("试了{count}次,放弃", count=row["run_attempts"])
                 return self._end(
-                    cur, row, "fail_system", State.FAILED, error, artifact_dir, note=note
-                )
+                    cur, row, "fail_system", State.FAILED, error, artifact_dir, note=note,
+                    look_first=bool(step),
+                )  # fmt: skip
             due = now + self.backoff.delay(row["run_attempts"])
+            note = t("营账系统没有受理提交步骤{step}的请求;下次运行先查询再办理", step=step)
             return self._end(
-                cur, row, "fail_system", State.RETRY_WAIT, error, artifact_dir, next_attempt_at=due
-            )
+                cur, row, "fail_system", State.RETRY_WAIT, error, artifact_dir,
+                next_attempt_at=due, note=note if step else None, look_first=bool(step),
+            )  # fmt: skip
 
     def _end(
         self,
@@ -312,6 +317,7 @@ class Leases(SqlBase):
         note: str | None = None,
         next_attempt_at: datetime | None = None,
         reaped: bool = False,
+        look_first: bool = False,
     ) -> WorkItem:
         ref = row["reference"]
         check(action, ref, State(row["state"]), target)
@@ -322,7 +328,9 @@ class Leases(SqlBase):
         message = message or err.message or None
         finished = None if target is State.RETRY_WAIT else now
         # a retry after a committed step must look in the portal first, like a replay
-        replay = target is not State.DONE and bool(row["replay"] or row["committed_step"])
+        replay = target is not State.DONE and bool(
+            row["replay"] or row["committed_step"] or look_first
+        )
         cur.run(
             f"UPDATE work_items SET state = ?, {_CLEAR_LEASE if reaped else _END_LEASE},"
             " outputs = ?, error_kind = ?,"

@@ -117,6 +117,7 @@ class Store(Protocol):
         *,
         token: str | None,
         artifact_dir: str | None = None,
+        answered: bool = False,
     ) -> WorkItem: ...
     def fail_unknown(
         self,

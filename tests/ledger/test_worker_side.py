@@ -217,6 +217,43 @@ def test_system_exception_inside_a_commit_step_needs_review(store: Store) -> Non
     )
 
 
+def test_a_commit_request_the_portal_answered_waits_for_a_run_that_looks_first(
+    store: Store,
+) -> None:
+    token = running(store, "E9-1", "w1", started="submit").lease_token
+    item = store.fail_system("E9-1", "w1", TIMEOUT, token=token, answered=True)
+    # (the step stays named until the next claim, as on a needs_review item: bots show says it)
+    assert (item.state, item.replay, item.commit_in_progress) == (
+        State.RETRY_WAIT, True, "submit",
+    )  # fmt: skip
+    assert item.error_message == (
+        "系统繁忙(营账系统没有受理提交步骤submit的请求;下次运行先查询再办理)"
+    )
+    assert store.history("E9-1")[-1].note == (
+        "营账系统没有受理提交步骤submit的请求;下次运行先查询再办理"
+    )
+
+
+def test_the_last_run_answered_inside_a_commit_fails_and_still_looks_first(
+    ledger_url: str, clock: FakeClock
+) -> None:
+    from bots.ledger import open_store
+
+    store = open_store(ledger_url, check_schema=False, clock=clock, max_attempts=1)
+    store.upgrade()
+    token = running(store, "E9-1", "w1", started="submit").lease_token
+    item = store.fail_system("E9-1", "w1", TIMEOUT, token=token, answered=True)
+    assert (item.state, item.replay) == (State.FAILED, True)
+    assert item.error_message == "系统繁忙(试了1次,放弃)"
+    store.close()
+
+
+def test_an_answered_error_outside_a_commit_is_an_ordinary_retry(store: Store) -> None:
+    token = running(store, "E9-1", "w1").lease_token
+    item = store.fail_system("E9-1", "w1", TIMEOUT, token=token, answered=True)
+    assert (item.state, item.replay, item.error_message) == (State.RETRY_WAIT, False, "系统繁忙")
+
+
 def test_a_retry_after_a_committed_step_is_flagged_to_check_guards(store: Store) -> None:
     token = running(store, "E9-1", "w1", committed="submit").lease_token
     assert store.fail_system("E9-1", "w1", TIMEOUT, token=token).replay is True

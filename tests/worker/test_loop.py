@@ -80,6 +80,28 @@ def test_business_error_fails_at_once_system_errors_retry_then_fail(worker_kit) 
     store.close()
 
 
+def test_a_submit_the_portal_answered_busy_every_time_is_tried_again_after_a_look(
+    worker_kit,
+) -> None:
+    # the portal's busy page answered each 提交 (it took none of them): no operator is needed,
+    # the order waits for its next run, and that run looks in 业务查询 before it submits
+    worker_kit.portal.busy_submits["B-1"] = 1
+    worker_kit.enqueue("B-1", max_attempts=3)
+    summary = worker_kit.work(workers=1)
+    store = worker_kit.store()
+    item = store.get("B-1")
+    assert (item.state, item.attempts, item.outputs) == (
+        State.DONE, 2, {"order_no": "NO-B-1"},
+    )  # fmt: skip
+    attempts = [e for e in store.history("B-1") if e.kind == "attempt"]
+    assert [e.outcome for e in attempts] == ["retry_wait", "done"]
+    assert attempts[0].note == "营账系统没有受理提交步骤submit的请求;下次运行先查询再办理"
+    assert worker_kit.portal.looked_up == ["B-1"]  # the second run's guard, and only it
+    assert worker_kit.portal.submits == {"B-1": 1}
+    assert summary.stop_kind is None
+    store.close()
+
+
 def test_a_portal_that_does_not_answer_the_login_stops_the_pool_as_portal_down(
     worker_kit, monkeypatch
 ) -> None:
