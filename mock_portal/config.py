@@ -28,6 +28,7 @@ HABIT_NAMES = (
     "approval",
     "approval_ttl_s",
     "login_captcha",
+    "busy_posts",
 )
 BOOLEAN = ("evdo_defect", "plan_defect", "notice", "random_ids", "legacy", "approval",
            "login_captcha")
@@ -73,6 +74,9 @@ class Habits:
     approval_ttl_s: float = 300.0
     # a 验证码 picture on the login page (its text shown to QA at /qa/captchas)
     login_captcha: bool = False
+    # path → how many of the next POSTs to it get the busy page before anything is done
+    # (a 提交 answered 系统繁忙 every time the bots try it)
+    busy_posts: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -171,7 +175,16 @@ def _approval_ttl(habits: Habits, value: Any) -> None:
     habits.approval_ttl_s = seconds
 
 
+def _busy_posts(habits: Habits, value: Any) -> None:
+    if not isinstance(value, dict) or not all(
+            isinstance(k, str) and k.startswith("/") and isinstance(n, int)
+            and not isinstance(n, bool) and n >= 0 for k, n in value.items()):
+        raise ValueError("busy_posts must map paths (/install/submit) to counts >= 0")
+    habits.busy_posts = {path: n for path, n in value.items() if n}
+
+
 VARIANTS = {
+    "busy_posts": _busy_posts,
     "approval_ttl_s": _approval_ttl,
     "fee_changes": _fee_changes,
     "collect_surcharge": _collect_surcharge,

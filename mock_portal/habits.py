@@ -1,4 +1,5 @@
-"""The habits middleware: latency and busy pages, seeded, before anything else happens."""
+"""The habits middleware: latency and busy pages (seeded, or the next POSTs to a path),
+before anything else happens."""
 
 from __future__ import annotations
 
@@ -27,5 +28,9 @@ async def habits_middleware(
     if hi > 0:
         await asyncio.sleep(rng.uniform(lo, hi) / 1000)
     if habits.busy_share > 0 and rng.random() < habits.busy_share:
+        return fault_page(habits.error_pages, is_ajax(request))
+    path = request.url.path
+    if request.method == "POST" and habits.busy_posts.get(path, 0) > 0:
+        habits.busy_posts[path] -= 1
         return fault_page(habits.error_pages, is_ajax(request))
     return await call_next(request)

@@ -112,7 +112,7 @@ def test_habits_read_and_set(client: TestClient) -> None:
         "session_expiry_s": 0.0, "notice": False, "random_ids": False, "fee_changes": {},
         "collect_surcharge": 0.0, "deposit_defect": "", "area_code": "0371", "legacy": False,
         "error_pages": "busy", "form_token_ttl_s": 600.0, "renamed_captions": {},
-        "approval": False, "approval_ttl_s": 300.0, "login_captcha": False}
+        "approval": False, "approval_ttl_s": 300.0, "login_captcha": False, "busy_posts": {}}
     changed = client.post("/qa/habits", json={"latency_ms": [5, 10], "notice": True}).json()
     assert changed["latency_ms"] == [5, 10] and changed["notice"] is True
     assert client.get("/qa/habits").json() == changed
@@ -123,7 +123,7 @@ def test_habits_read_and_set(client: TestClient) -> None:
                         "busy_share, session_expiry_s, notice, random_ids, fee_changes, "
                         "collect_surcharge, deposit_defect, area_code, legacy, error_pages, "
                         "form_token_ttl_s, renamed_captions, approval, approval_ttl_s, "
-                        "login_captcha"),
+                        "login_captcha, busy_posts"),
     ({"fee_changes": {"选号费": "50"}},
      "fee_changes must map fee lines to yuan amounts >= 0 (or null: no line)"),
     ({"fee_changes": ["选号费"]},
@@ -141,6 +141,10 @@ def test_habits_read_and_set(client: TestClient) -> None:
     ({"approval": "on"}, "approval must be true or false"),
     ({"approval_ttl_s": -5}, "approval_ttl_s must be a number of seconds > 0"),
     ({"login_captcha": 1}, "login_captcha must be true or false"),
+    ({"busy_posts": {"install/submit": 1}},
+     "busy_posts must map paths (/install/submit) to counts >= 0"),
+    ({"busy_posts": {"/install/submit": True}},
+     "busy_posts must map paths (/install/submit) to counts >= 0"),
 ])
 def test_bad_habits_change_nothing(client: TestClient, body: dict[str, object],
                                    message: str) -> None:
@@ -148,6 +152,19 @@ def test_bad_habits_change_nothing(client: TestClient, body: dict[str, object],
     reply = client.post("/qa/habits", json={"notice": True, **body})
     assert (reply.status_code, reply.json()) == (400, {"error": message})
     assert client.get("/qa/habits").json() == before
+
+
+def test_busy_posts_answer_the_next_posts_to_a_path_busy_and_do_nothing(
+    client: TestClient,
+) -> None:
+    client.post("/qa/habits", json={"busy_posts": {"/login": 2}})
+    form = {"staff_id": "GH1001", "password": "Tele@1001"}
+    answers = [client.post("/login", data=form, follow_redirects=False) for _ in range(3)]
+    assert all("系统繁忙,请稍后再试" in a.text for a in answers[:2])
+    assert "系统繁忙" not in answers[2].text  # the third is the portal's own: logged in
+    assert answers[2].status_code == 303, answers[2].text
+    assert client.get("/qa/habits").json()["busy_posts"] == {"/login": 0}
+    assert client.get("/login").status_code == 200  # a GET of the path is never held up
 
 
 def test_qa_is_never_slowed_or_failed(client: TestClient) -> None:

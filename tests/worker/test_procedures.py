@@ -3,6 +3,7 @@ the sample batch with faults on. Every check reads the mock portal's own state."
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -126,6 +127,32 @@ def test_killed_at_a_commit_step_then_replayed_enters_the_order_once(
     assert item.state is State.DONE, item.reason
     assert effects(robot.portal.state(), reference) == ONCE
     assert item.outputs is not None and item.outputs["serial_no"]
+
+
+def test_a_submit_answered_busy_every_time_waits_and_is_entered_once_after_a_look(
+    robot: Robot,
+) -> None:
+    # a run tries 提交 five times (flows/new_install_order.yaml): the portal's busy page
+    # answers all five, so it took none of them; no operator is needed
+    robot.portal.habits(busy_posts={"/install/submit": 5})
+    (reference,) = robot.enqueue(NEW_INSTALL)
+    done = robot.work()
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert robot.portal.habits()["busy_posts"] == {"/install/submit": 0}
+    item = robot.items()[reference]
+    assert (item.state, item.attempts) == (State.DONE, 2), item.reason
+    assert effects(robot.portal.state(), reference) == ONCE
+    store = open_store(robot.db)
+    try:
+        attempts = [e for e in store.history(reference) if e.kind == "attempt"]
+    finally:
+        store.close()
+    assert [e.outcome for e in attempts] == ["retry_wait", "done"]
+    assert attempts[0].note == "营账系统没有受理提交步骤enter_order的请求;下次运行先查询再办理"
+    # the second run looked in 业务查询 before it entered the order
+    run = json.loads((Path(attempts[1].artifact_dir) / "run.json").read_text(encoding="utf-8"))
+    looked = [s["id"] for s in run["steps"] if s["id"].startswith("enter_order.guard/")]
+    assert "enter_order.guard/order_no" in looked, looked
 
 
 def test_killed_before_any_commit_goes_back_to_the_queue(robot: Robot) -> None:
