@@ -16,7 +16,7 @@ from mock_portal.server import build_parser, config_from_args, main
 
 # the variants that make the bots' money checks necessary: off unless QA sets them
 VARIANTS_OFF = {"fee_changes": {}, "collect_surcharge": 0.0, "deposit_defect": "",
-                "area_code": "0371"}
+                "area_code": "0371", "busy_posts": {}}
 MODERN = {"legacy": False, "error_pages": "busy", "form_token_ttl_s": 600.0,
           "renamed_captions": {}}
 PERSON_OFF = {"approval": False, "approval_ttl_s": 300.0, "login_captcha": False}
