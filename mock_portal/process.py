@@ -61,7 +61,8 @@ class PortalProcess:
         log: Path | None = None,
         start_timeout: float = START_TIMEOUT_S,
     ) -> None:
-        self.state_path = state
+        # the child runs in the package's folder: a relative path would land there
+        self.state_path = state.resolve()
         self.options = list(options)
         self.qa = qa
         self.host = host

@@ -114,6 +114,8 @@ def main(argv: list[str] | None = None) -> None:
         config = config_from_args(args)
     except ValueError as error:
         parser.error(str(error))
+    if not 0 <= args.port <= 65535:
+        parser.error(f"--port {args.port}: must be 0..65535")
     if args.state is not None and not args.state.parent.is_dir():
         parser.error(f"--state {args.state}: folder {args.state.parent} does not exist")
     config.resolved_state_path()

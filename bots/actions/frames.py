@@ -260,7 +260,7 @@ class FrameChains:
         deadline = time.monotonic() + timeout_ms / 1000
         while True:
             for chain in chains:
-                frame = self._walk(window.main_frame, chain)
+                frame = self.end_of(window.main_frame, chain)
                 if frame is not None:
                     return frame
             if time.monotonic() >= deadline:
@@ -275,7 +275,8 @@ class FrameChains:
             pause(POLL_S)
 
     @staticmethod
-    def _walk(frame: Frame, chain: Chain) -> Frame | None:
+    def end_of(frame: Frame, chain: Chain) -> Frame | None:
+        """The frame at the end of ``chain`` from ``frame``; None while one is missing."""
         frames = list(FrameChains.along(frame, chain))
         return frames[-1] if len(frames) == len(chain) + 1 else None
 

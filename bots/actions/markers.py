@@ -356,7 +356,18 @@ class Markers:
         error.detail = f"{ref} shows"
         error.context["marker"] = ref
         error.context["after_send"] = marker.after_send
+        if self._after_redirect(found):
+            # the page answered a redirect's next hop: the portal took the request before it
+            error.context["redirected"] = True
         raise error
+
+    def _after_redirect(self, found: Shown) -> bool:
+        """Whether the frame ``found`` shows in got its document from a redirect's next
+        hop (as last seen; False when the frame is gone)."""
+        window = self.session.page(found.marker.target.page.popup)
+        frame = FrameChains.end_of(window.main_frame, found.chain)
+        sent = self.requests.get(frame) if frame is not None else None
+        return sent is not None and sent.redirected
 
     # ---- the way back --------------------------------------------------------------
     def recover(self, kind: str, timeout_ms: float = 10000) -> None:

@@ -59,6 +59,10 @@ class CommitScope:
     # it, a retry around the commit step itself). Shared by the run's commit scopes
     went_out: dict[Where, str] = field(default_factory=dict)
     where: Where = ()  # where the commit step itself runs
+    # the commits (where each runs) a sending action of which went out and met something
+    # that does not prove the portal did nothing with it. Shared by the run's scopes, as a
+    # re-login or a redo runs the commit step again in a new scope
+    doubts: set[Where] = field(default_factory=set)
 
     def sends(self, step: Step) -> bool:
         if step is self.step:
@@ -72,6 +76,20 @@ class CommitScope:
         it)."""
         self.sent_by = record_id
         self.went_out[where] = record_id
+
+    def met(self, error: BotsError) -> None:
+        """A sending action of this commit went out and failed with ``error``: unless that
+        is the portal's own answer to it, the change may have been taken."""
+        if not did_nothing(error):
+            self.doubts.add(self.where)
+
+    def took_nothing(self) -> bool:
+        """Whether the portal answered every sending action of this commit that went out in
+        the run itself, having done nothing (the ledger needs no operator then)."""
+        mine = len(self.where)
+        return self.where not in self.doubts and not any(
+            where[:mine] == self.where for where in self.went_out
+        )
 
     def again(self, where: Where, record_id: str) -> UnknownOutcome | None:
         """The error that stops the step at ``where`` from sending once more what it
@@ -87,15 +105,33 @@ class CommitScope:
         )
 
 
+def did_nothing(error: BotsError) -> bool:
+    """Whether ``error``, met by a sending action that went out, is the portal's own
+    answer to that request: its busy page straight back (not on a redirect's next hop, the
+    portal having taken the request before it), a refusal, the login page."""
+    return (
+        error.code in ANSWERED
+        and error.context.get("after_send") != "unknown"
+        and not error.context.get("redirected")
+    )
+
+
 def scope_for(
-    flow: Flow, step: Step, record_id: str, where: Where, went_out: dict[Where, str]
+    flow: Flow,
+    step: Step,
+    record_id: str,
+    where: Where,
+    went_out: dict[Where, str],
+    doubts: set[Where],
 ) -> CommitScope:
     """The scope of commit ``step``, running at ``where``; ``went_out``: the run's sends
-    that went out."""
-    if step.action != "run":
-        return CommitScope(step, record_id, frozenset(), went_out=went_out, where=where)
-    marked = frozenset(id(s) for s in flow.run_by(step) if s.sends)
-    return CommitScope(step, record_id, marked or None, went_out=went_out, where=where)
+    that went out, ``doubts``: its commits whose change may have gone out."""
+    marked = (
+        frozenset()
+        if step.action != "run"
+        else frozenset(id(s) for s in flow.run_by(step) if s.sends) or None
+    )
+    return CommitScope(step, record_id, marked, went_out=went_out, where=where, doubts=doubts)
 
 
 def unknown_outcome(

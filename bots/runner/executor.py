@@ -84,6 +84,7 @@ class Executor:
         self._commit: CommitScope | None = None
         self._path: list[int] = []  # the run steps under way, outermost first
         self._went_out: dict[Where, str] = {}  # the run's sends that went out
+        self._doubts: set[Where] = set()  # the run's commits whose change may have gone out
         self._started: set[Where] = set()  # commit steps whose change began to go out
         self.pictures = screens.Pending(session, folder, masker)
 
@@ -376,9 +377,17 @@ class Executor:
         inside a commit's sub-flow belongs to the outer one)."""
         if not step.commit or self._commit is not None:
             return self._attempts(flow, step, scope, record)
-        self._commit = scope_for(flow, step, record["id"], self._where(step), self._went_out)
+        commit = scope_for(
+            flow, step, record["id"], self._where(step), self._went_out, self._doubts
+        )
+        self._commit = commit
         try:
             return self._attempts(flow, step, scope, record)
+        except SystemException as error:
+            # for the ledger: an order whose commit the portal answered itself every time
+            # waits for its next run, not for an operator
+            error.context["took_nothing"] = commit.took_nothing()
+            raise
         finally:
             self._commit = None
 
@@ -496,6 +505,8 @@ class Executor:
                 # the portal answered the login page instead of doing anything: safe to
                 # resume, and the re-login forces every later commit's guard to look first
                 failure = SessionLost.of(failure)
+            if commit is not None and sending and call.sent:
+                commit.met(failure)
             failure.context["from_action"] = True  # (hook errors are never "optional")
             failure.context["sent"] = call.sent
             failure.context["stale"] = sorted(call.stale)  # (a recovery's look passes them)

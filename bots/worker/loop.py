@@ -32,7 +32,6 @@ from bots.ledger.model import Backoff, ErrorInfo, LeaseLost, State, WorkItem
 from bots.ledger.store import Store, open_store
 from bots.messages import t
 from bots.pause import pause
-from bots.runner import commits
 from bots.runner.records import RunResult
 from bots.runner.runner import Runner
 from bots.worker.asker import LedgerAsker, login_reference
@@ -350,10 +349,10 @@ class Worker:
                 )
         else:
             self.shared.portal_answered()
-        if info.kind == "system_exception" and info.code in commits.ANSWERED:
-            # the portal answered the request itself (a busy page, the login page): inside a
-            # commit that means it took none of it (else the runner's error says the outcome
-            # is unknown), so no operator is needed before the next run looks and acts
+        if info.kind == "system_exception" and info.context.get("took_nothing"):
+            # the portal answered each request of the commit under way itself (its busy
+            # page, the login page): it took none of it, so no operator is needed before
+            # the next run looks and acts
             return store.fail_system(
                 ref, self.worker_id, info, token=token, artifact_dir=run_dir, answered=True
             )

@@ -29,6 +29,19 @@ def test_start_reads_the_banner_and_serves(tmp_path: Path) -> None:
         httpx.get(portal.url + "qa/state", timeout=5)
 
 
+def test_a_relative_state_file_is_the_callers_not_the_packages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # (bots demo from another folder passed demo/<time>/portal.sqlite: the child, running
+    # in the package's folder, found no such folder and died)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "demo").mkdir()
+    with PortalProcess(Path("demo") / "state.sqlite3") as portal:
+        assert portal.tail().endswith(f"(state {tmp_path / 'demo' / 'state.sqlite3'}, "
+                                      "QA interface at /qa/)")
+    assert (tmp_path / "demo" / "state.sqlite3").is_file()
+
+
 def test_without_qa_there_is_no_qa_interface(tmp_path: Path) -> None:
     with PortalProcess(tmp_path / "state.sqlite3", qa=False) as portal:
         assert httpx.get(portal.url + "qa/state", timeout=30).status_code == 404

@@ -66,6 +66,14 @@ def test_bad_latency_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> Non
     assert "latency must be LO-HI with 0 <= LO <= HI" in capsys.readouterr().err
 
 
+def test_a_port_out_of_range_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--port", "99999"])
+    assert exited.value.code == 2
+    assert capsys.readouterr().err.endswith(
+        "python -m mock_portal: error: --port 99999: must be 0..65535\n")
+
+
 def _start(args: list[str]) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True)

@@ -102,6 +102,23 @@ def test_a_submit_the_portal_answered_busy_every_time_is_tried_again_after_a_loo
     store.close()
 
 
+def test_a_submit_taken_whose_next_page_was_busy_waits_for_an_operator(worker_kit) -> None:
+    # the portal took the 提交 and redirected; only the page after it was busy. That busy
+    # page is no answer to the 提交: the order is the operator's, not retried
+    worker_kit.portal.busy_after_submit["B-2"] = 1
+    worker_kit.enqueue("B-2", max_attempts=3)
+    worker_kit.work(workers=1)
+    store = worker_kit.store()
+    item = store.get("B-2")
+    assert (item.state, item.attempts) == (State.NEEDS_REVIEW, 1)
+    attempts = [e for e in store.history("B-2") if e.kind == "attempt"]
+    assert [(e.outcome, e.note) for e in attempts] == [
+        ("needs_review", "提交步骤submit进行中出了系统错误;重放前先到营账系统里查看"),
+    ]
+    assert worker_kit.portal.submits == {"B-2": 1}
+    store.close()
+
+
 def test_a_portal_that_does_not_answer_the_login_stops_the_pool_as_portal_down(
     worker_kit, monkeypatch
 ) -> None:
