@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import getpass
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
@@ -133,6 +133,9 @@ def describe(store: Store, ref: str, mask: Callable[[Any], Any] = mask_payload) 
             t("租约:{owner},到 {until}", owner=item.lease_owner,
               until=_when(item.lease_expires_at))
         )  # fmt: skip
+        expires = item.lease_expires_at
+        if item.state is State.RUNNING and expires is not None and expires < datetime.now(UTC):
+            lines.append(t("租约已过期:这个工作进程可能已中断;取消或重放时账本先收回这张订单"))
     if item.next_attempt_at:
         lines.append(t("下次尝试:{when}", when=_when(item.next_attempt_at)))
     if item.error_message:

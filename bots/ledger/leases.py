@@ -435,6 +435,18 @@ class Leases(SqlBase):
             )
             return [self._reap_one(cur, row) for row in rows]
 
+    def _current(self, cur: Cursor, ref: str) -> Row:
+        row = self._row(cur, ref)
+        expired = cur.one(
+            "SELECT 1 AS x FROM work_items WHERE reference = ? AND state = 'running'"
+            " AND lease_expires_at < ?",
+            ref, self.clock(),
+        )  # fmt: skip
+        if expired is None:
+            return row
+        self._reap_one(cur, row)
+        return self._row(cur, ref)
+
     def _reap_one(self, cur: Cursor, row: Row) -> WorkItem:
         ref, worker = row["reference"], row["lease_owner"]
         step = row["commit_in_progress"] or row["committed_step"]

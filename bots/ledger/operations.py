@@ -303,7 +303,7 @@ class Operations(SqlBase):
                     f"SELECT * FROM work_items WHERE state = ? ORDER BY id{self.lock_row}", state
                 )
             else:
-                rows = [self._row(cur, ref) for ref in refs]
+                rows = [self._current(cur, ref) for ref in refs]
             for row in rows:
                 check("replay", row["reference"], State(row["state"]))
             for row in rows:
@@ -326,7 +326,7 @@ class Operations(SqlBase):
     def cancel(self, ref: str, *, actor: str = "operator") -> WorkItem:
         now = self.clock()
         with self.tx() as cur:
-            row = self._row(cur, ref)
+            row = self._current(cur, ref)
             check("cancel", ref, State(row["state"]))
             cur.run(
                 "UPDATE work_items SET state = 'cancelled', next_attempt_at = NULL,"
@@ -352,7 +352,7 @@ class Operations(SqlBase):
             raise BadInput(t("{ref}没有要改的内容", ref=ref))
         now = self.clock()
         with self.tx() as cur:
-            row = self._row(cur, ref)
+            row = self._current(cur, ref)
             check("edit", ref, State(row["state"]))
             before = row["payload"]
             edited = json.loads(json.dumps(before))

@@ -302,6 +302,12 @@ class SqlBase:
             raise NotFound(t("没有业务参考号为{ref}的订单", ref=ref), reference=ref)
         return row
 
+    def _current(self, cur: Cursor, ref: str) -> Row:
+        """``ref``'s row for an operator's action: a running order whose lease expired is
+        taken back first (``Leases``), as a worker's next reap would, since no worker may
+        be left to do it and the order would stay running for good."""
+        return self._row(cur, ref)
+
     def _get(self, cur: Cursor, ref: str) -> WorkItem:
         return _item(self._row(cur, ref, lock=False))
 

@@ -124,6 +124,21 @@ def test_show_counts_the_leases_that_expired_apart_from_attempts(
     ]
 
 
+def test_an_order_whose_worker_died_says_so_and_can_be_cancelled(
+    cli: CliRunner, ledger: Store, ledger_url: str
+) -> None:
+    # claimed 400 s ago with a 300 s lease, and no worker left to reap it
+    earlier = open_store(ledger_url, clock=lambda: ledger.clock() - timedelta(seconds=400))
+    assert earlier.claim("vm-1-aaaaaa/0").reference == "E9-2"  # type: ignore[union-attr]
+    earlier.close()
+    lines = cli.invoke(app, ["show", "E9-2"]).output.splitlines()
+    assert lines[2].startswith("租约:vm-1-aaaaaa/0,到 ")
+    assert lines[3] == "租约已过期:这个工作进程可能已中断;取消或重放时账本先收回这张订单"
+    result = cli.invoke(app, ["cancel", "E9-2"])
+    assert result.exit_code == 0, result.output
+    assert ledger.get("E9-2").state is State.CANCELLED
+
+
 def test_show_masks_the_order_and_lists_attempts(cli: CliRunner, ledger: Store) -> None:
     result = cli.invoke(app, ["show", "E9-1"])
     assert result.exit_code == 0, result.output

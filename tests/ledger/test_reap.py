@@ -3,7 +3,10 @@ attempt not spent, the expiry counted apart), else needs_review with the reason.
 
 from __future__ import annotations
 
+import pytest
+
 from bots.ledger import ErrorInfo, State, Store, open_store
+from bots.ledger.errors import IllegalTransition
 from tests.fixtures.ledger import FakeClock, order, running
 
 
@@ -148,3 +151,40 @@ def test_the_expiry_limit_is_a_ledger_option(ledger_url: str, clock: FakeClock) 
         states += [i.state for i in store.reap()]
     assert states == [State.PENDING, State.FAILED]
     store.close()
+
+
+def test_an_operator_cancels_an_order_whose_worker_is_gone(store: Store, clock: FakeClock) -> None:
+    # no worker left to reap it: the order would stay running, and refuse to be cancelled
+    store.enqueue([order("E9-1")])
+    store.claim("w1")
+    clock.advance(301)
+    item = store.cancel("E9-1")
+    assert item.state is State.CANCELLED
+    assert [(e.kind, e.outcome, e.note) for e in store.history("E9-1")[-2:]] == [
+        ("attempt", "pending", "租约过期,没有留下任何改动"),
+        ("cancel", None, "从待处理取消"),
+    ]
+
+
+def test_an_operator_replays_an_order_its_worker_left_inside_a_commit(
+    store: Store, clock: FakeClock
+) -> None:
+    store.enqueue([order("E9-1")])
+    token = store.claim("robot-3").lease_token  # type: ignore[union-attr]
+    store.commit_started("E9-1", "robot-3", "submit_order", token=token)
+    clock.advance(301)
+    assert store.replay(["E9-1"]) == ["E9-1"]
+    item = store.get("E9-1")
+    assert (item.state, item.replay) == (State.PENDING, True)
+    assert [e.outcome for e in store.history("E9-1") if e.kind == "attempt"] == ["needs_review"]
+
+
+def test_a_running_order_whose_lease_holds_is_still_refused(store: Store, clock: FakeClock) -> None:
+    store.enqueue([order("E9-1")])
+    store.claim("w1")
+    clock.advance(300)
+    with pytest.raises(IllegalTransition) as refused:
+        store.cancel("E9-1")
+    assert str(refused.value) == (
+        "不能取消E9-1:它是处理中(这需要订单是待处理、失败、等待重试或待人工核查)")
+    assert store.get("E9-1").state is State.RUNNING
