@@ -17,8 +17,13 @@ from collections.abc import Callable
 from typing import Any
 
 from greenlet import greenlet
+from playwright.sync_api import Error
 
 from bots import pause
+
+
+class DriverGone(Exception):
+    """Playwright's driver went away under the workers: none of them can go on."""
 
 
 class Fibers:
@@ -59,6 +64,12 @@ class Fibers:
         try:
             if self._running:
                 self._pw._sync(everyone())
+        except Error as error:
+            # everyone() raises nothing: only the connection to Playwright's driver can
+            # fail here (the driver killed), leaving every worker stopped where it was. The
+            # answers they waited for will never be read: asyncio would print each at exit
+            self._pw._loop.set_exception_handler(lambda _loop, _context: None)
+            raise DriverGone(str(error)) from error
         finally:
             pause.install(None)
         if self.errors:

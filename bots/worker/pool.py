@@ -31,7 +31,7 @@ from bots.ledger.model import WorkItem
 from bots.ledger.store import Store, open_store
 from bots.messages import t
 from bots.worker.credentials import Credential
-from bots.worker.fibers import Fibers
+from bots.worker.fibers import DriverGone, Fibers
 from bots.worker.loop import Shared, Worker, WorkerConfig
 from bots.worker.presence import Presence
 from bots.worker.progress import Snapshot, watch
@@ -129,14 +129,21 @@ def run_workers(
                 handle_sigterm=False,
                 handle_sighup=False,
             )
+            gone = False
             try:
                 fibers = Fibers(pw)
                 for n in range(workers):
                     worker = Worker(f"{prefix}/{n}", credentials[n], config, shared, on_result)
                     fibers.spawn(worker.run)
                 fibers.join()
+            except DriverGone:
+                # the orders under way stay leased until a reap takes them back
+                gone = True
+                shared.halt(t("浏览器已退出({error});检查机器人电脑的内存后重新运行 bots work",
+                              error=t("Playwright 驱动已断开")), "browser")  # fmt: skip
             finally:
-                shared.browser.close()
+                if not gone:  # (a driver gone took its Chromium with it)
+                    shared.browser.close()
 
     started = time.monotonic()
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}

@@ -55,6 +55,23 @@ def kill_chromium(worker_kit: WorkerKit) -> None:
             pass  # a child that went with its parent
 
 
+def kill_driver(process: subprocess.Popen[str]) -> None:
+    """Playwright's Node driver, the child of ``bots work`` that runs ``run-driver``,
+    killed outright."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:  # the process ended while we looked
+            continue
+        if parent == process.pid and "run-driver" in cmdline:
+            os.kill(int(entry.name), signal.SIGKILL)
+            return
+    raise AssertionError("no Playwright driver under bots work")
+
+
 def wait_for(condition: Callable[[], bool], seconds: float = 20.0) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -221,6 +238,28 @@ def test_k_system_errors_in_a_row_stop_as_portal_down_exit_code_6(worker_kit) ->
         ("D-1", State.RETRY_WAIT, 1), ("D-2", State.RETRY_WAIT, 1), ("D-3", State.PENDING, 0),
     ]  # fmt: skip
     assert worker_kit.portal.pages_asked == ["D-1", "D-2"]
+    store.close()
+
+
+def test_a_driver_killed_mid_order_stops_bots_work_in_one_line(worker_kit) -> None:
+    # Playwright's driver gone, every worker stops where it was: one reason, exit 6, and
+    # the order under way left leased for the next run's reap (no commit had begun)
+    portal = worker_kit.portal
+    portal.slow_page["SLOW-PAGE"] = 3.0
+    worker_kit.enqueue("SLOW-PAGE", "NEXT")
+    process = started(worker_kit, "--workers", "1")
+    wait_for(lambda: "SLOW-PAGE" in portal.pages_asked)
+    kill_driver(process)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 6, stderr
+    assert stderr.splitlines()[-1] == (
+        "错误: 浏览器已退出(Playwright 驱动已断开);检查机器人电脑的内存后重新运行 bots work"
+    ), stderr
+    assert "Traceback" not in stderr and "Future exception" not in stderr, stderr
+    store = worker_kit.store()
+    assert [(i.reference, i.state) for i in store.items()] == [
+        ("SLOW-PAGE", State.RUNNING), ("NEXT", State.PENDING),
+    ]  # fmt: skip
     store.close()
 
 
