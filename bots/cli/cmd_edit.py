@@ -16,6 +16,7 @@ from bots.cli.app import app
 from bots.cli.cmd_db import DbOption
 from bots.errors import BadInput
 from bots.ledger import open_store
+from bots.ledger.model import sent_commits, sent_warning
 from bots.masking import is_sensitive
 from bots.messages import t
 from bots.orders.columns import column_for
@@ -94,13 +95,16 @@ def edit(
     store = open_store(db, mode="write")
     try:
         before = store.get(ref).payload
-        after = store.edit(ref, changes, validator(ref), actor=actor or getpass.getuser()).payload
+        edited = store.edit(ref, changes, validator(ref), actor=actor or getpass.getuser())
+        sent = sent_commits(edited, store.history(ref))
     finally:
         store.close()
     typer.echo(t("已修改 {ref}:", ref=ref))
     for path in changes:
-        old, new = _at(before, path), _at(after, path)
+        old, new = _at(before, path), _at(edited.payload, path)
         typer.echo(f"  {path}: {shown(path, old)} -> {shown(path, new)}")
+    if sent:
+        typer.secho(sent_warning(sent), fg="yellow", err=True)
 
 
 def _at(data: Mapping[str, Any], path: str) -> Any:

@@ -17,6 +17,7 @@ from typing import Any
 from bots.console.artifacts import run_folder, run_record, served
 from bots.ledger import HistoryEntry, State, WorkItem
 from bots.ledger.mask import mask_free_text, mask_payload, mask_text, sensitive_values
+from bots.ledger.model import sent_commits, sent_warning
 from bots.ledger.transitions import TRANSITIONS
 from bots.masking import is_sensitive, partial
 from bots.messages.terms import error_type_name, procedure_name
@@ -209,6 +210,13 @@ def history_of(item: WorkItem, history: list[HistoryEntry]) -> list[Entry]:
         detail = mask_text(" ".join(p for p in parts if p), secret)
         rows.append(Entry(entry.kind, entry.actor, entry.started_at, entry.outcome, detail))
     return rows
+
+
+def sent(item: WorkItem, history: list[HistoryEntry]) -> str:
+    """The warning an edit form opens with when a commit step already took the order's
+    data to the portal ("" when none did)."""
+    steps = sent_commits(item, history)
+    return sent_warning(steps) if steps else ""
 
 
 def edited_since_failure(history: list[HistoryEntry]) -> HistoryEntry | None:

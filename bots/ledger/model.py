@@ -165,6 +165,30 @@ class HistoryEntry:
     changes: dict[str, Any] | None
 
 
+def sent_commits(item: WorkItem, history: list[HistoryEntry]) -> list[str]:
+    """The commit steps that took (or may have taken) the order's data to the portal in any
+    attempt so far, first one first: an edit made now does not reach what they entered, as
+    a replay looks first and skips what the portal already has."""
+    steps: list[str | None] = []
+    for entry in history:
+        if entry.kind != "attempt":
+            continue
+        steps.append(entry.committed_step)
+        if entry.outcome == State.NEEDS_REVIEW.value:  # (reached only inside or after a commit)
+            steps.append(entry.error_step)
+    steps += [item.committed_step, item.commit_in_progress]
+    return list(dict.fromkeys(s for s in steps if s))
+
+
+def sent_warning(steps: list[str]) -> str:
+    """What an operator about to edit (or who edited) an order with ``steps`` sent is told."""
+    return t(
+        "注意:提交步骤 {steps} 已经(或可能已经)把原来的数据交给了营账系统;重放时先查询,"
+        "已办理的部分会跳过,这次修改到不了那里:请先在营账系统里核实,需要时在那里改正",
+        steps=t("、").join(steps),
+    )
+
+
 ROLES = ("clerk", "operator", "admin")  # each may do what the ones before it may
 
 

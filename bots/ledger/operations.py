@@ -12,8 +12,8 @@ from typing import Any
 from bots.errors import BadInput
 from bots.ledger.errors import DuplicateReference
 from bots.ledger.mask import mask_payload, mask_text, sensitive_values
-from bots.ledger.model import NewItem, State, WorkItem
-from bots.ledger.sqlbase import Cursor, SqlBase, Validator
+from bots.ledger.model import NewItem, State, WorkItem, sent_commits, sent_warning
+from bots.ledger.sqlbase import Cursor, SqlBase, Validator, item_from_row
 from bots.ledger.transitions import check
 from bots.masking import is_sensitive, partial, personal_shapes, personal_shapes_in
 from bots.messages import t
@@ -372,8 +372,15 @@ class Operations(SqlBase):
                 " updated_at = ? WHERE reference = ?",
                 json.dumps(stored, ensure_ascii=False), now, ref,
             )  # fmt: skip
+            fields = ", ".join(changed)
+            sent = sent_commits(item_from_row(row), self._history(cur, ref))
+            note = (
+                t("修改了 {fields};{warning}", fields=fields, warning=sent_warning(sent))
+                if sent  # said again where the edit is read later: the history
+                else t("修改了 {fields}", fields=fields)
+            )
             self._note(
-                cur, ref, "edit", actor, now, note=t("修改了 {fields}", fields=", ".join(changed)),
+                cur, ref, "edit", actor, now, note=note,
                 changes=json.dumps(diff, ensure_ascii=False),
             )  # fmt: skip
             return self._get(cur, ref)

@@ -249,7 +249,11 @@ class SqlBase:
     def history(self, ref: str) -> list[HistoryEntry]:
         with self.tx(write=False) as cur:
             self._row(cur, ref, lock=False)
-            rows = cur.all("SELECT * FROM history WHERE reference = ? ORDER BY id", ref)
+            return self._history(cur, ref)
+
+    @staticmethod
+    def _history(cur: Cursor, ref: str) -> list[HistoryEntry]:
+        rows = cur.all("SELECT * FROM history WHERE reference = ? ORDER BY id", ref)
         return [HistoryEntry(**{k: row[k] for k in _HISTORY_FIELDS}) for row in rows]
 
     def counts(self, *, batch: str | None = None) -> dict[State, int]:

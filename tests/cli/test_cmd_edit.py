@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from bots.cli import app
 from bots.errors import BadInput
 from bots.intake import work_item
-from bots.ledger import IllegalTransition, Store, open_store
+from bots.ledger import ErrorInfo, IllegalTransition, Store, open_store
 from bots.orders.samples import generate_orders, id_number, imei
 
 REF = "E9-S0-0100"  # generate_orders(2): 0100 is a new install, 0101 a renewal
@@ -110,4 +110,21 @@ def test_a_running_order_is_not_edited(ledger) -> None:
     assert isinstance(result.exception, IllegalTransition)
     assert str(result.exception) == (
         f"不能修改{REF}:它是处理中(这需要订单是待处理、失败、待人工核查或已取消)"
+    )
+
+
+def test_an_order_whose_commit_went_out_is_edited_with_a_warning(ledger) -> None:
+    url, store = ledger
+    claimed = store.claim("w1")
+    assert claimed is not None and claimed.reference == REF
+    store.commit_started(REF, "w1", "submit_order", token=claimed.lease_token)
+    store.commit_done(REF, "w1", "submit_order", token=claimed.lease_token)
+    refused = ErrorInfo("business_exception", "BusinessException", "专款已存在")
+    store.fail_business(REF, "w1", refused, token=claimed.lease_token)
+    result = edit(url, "--set", "bandwidth=100M")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"已修改 {REF}:\n  broadband.bandwidth: 200M -> 100M\n"
+    assert result.stderr == (
+        "注意:提交步骤 submit_order 已经(或可能已经)把原来的数据交给了营账系统;重放时先查询,"
+        "已办理的部分会跳过,这次修改到不了那里:请先在营账系统里核实,需要时在那里改正\n"
     )

@@ -11,7 +11,7 @@ import pytest
 from rich.console import Console
 
 from bots.cli.cmd_queue import describe
-from bots.ledger import State
+from bots.ledger import ErrorInfo, State
 from tests.fixtures.console import ConsoleKit, fail_next, run_folder, sample_items, text_of
 
 REF = "E9-20261127-0001"
@@ -80,6 +80,23 @@ def test_what_the_flow_brought_back_is_named_as_the_batch_report_names_it(
     assert "办理结果 受理单号 100231 后续事项 开通EVDO; 上门取猫 rows 3" in text
     assert "order_no" not in text and "['" not in text
     assert "失败原因" not in text  # a done order has no failure box (it showed, empty)
+
+
+def test_the_edit_form_of_an_order_whose_commit_may_have_gone_out_warns_first(
+    refused: ConsoleKit,
+) -> None:
+    assert 'id="sent"' not in refused.client.get(f"/orders/{REF}/edit").text  # refused first
+    store = refused.store
+    item = store.claim("robot-07/0")
+    assert item is not None
+    store.commit_started(item.reference, "robot-07/0", "deposit", token=item.lease_token)
+    died = ErrorInfo("unknown_outcome", "UnknownOutcome", "连接断开")
+    store.fail_unknown(item.reference, "robot-07/0", died, token=item.lease_token)
+    form = refused.client.get(f"/orders/{item.reference}/edit").text
+    assert text_of(re.search(r'<p class="warning" id="sent"[^>]*>.*?</p>', form)[0]) == (
+        "注意:提交步骤 deposit 已经(或可能已经)把原来的数据交给了营账系统;重放时先查询,"
+        "已办理的部分会跳过,这次修改到不了那里:请先在营账系统里核实,需要时在那里改正"
+    )
 
 
 def test_an_edit_is_checked_by_the_order_model_and_errors_stand_by_their_field(

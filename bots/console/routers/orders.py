@@ -67,7 +67,8 @@ def order(request: Request, store: Ledger, viewer: Signed, ref: str) -> Response
 def edit_form(request: Request, store: Ledger, viewer: Operator, ref: str) -> Response:
     item = _item(store, ref)
     return render(request, "orders/edit.html.j2", viewer, item=item,
-                  fields=forms.fields(item), other=[], seen=views.seen(item))  # fmt: skip
+                  fields=forms.fields(item), other=[], seen=views.seen(item),
+                  sent=views.sent(item, store.history(ref)))  # fmt: skip
 
 
 @router.post("/orders/{ref}/edit", response_class=HTMLResponse)
@@ -83,26 +84,27 @@ def _save_edit(
     request: Request, store: Store, viewer: Viewer, ref: str, posted: dict[str, str]
 ) -> Response:
     item = _item(store, ref)
+    sent = views.sent(item, store.history(ref))
     if views.stale(item, posted.get("seen", "")):
         if "edit" not in views.allowed(item):
             return _changed(request, store, viewer, item)  # e.g. a worker took it meanwhile
         # e.g. another operator's save came between: saved over it, it would be undone unseen
         return render(
-            request, "orders/edit.html.j2", viewer, status=409, item=item,
+            request, "orders/edit.html.j2", viewer, sent=sent, status=409, item=item,
             fields=forms.fields(item), seen=views.seen(item),
             other=[t("订单在您打开修改页之后已有变化(现在是{state}):下面是现在的数据,请看过后重新修改",
                      state=state_name(item.state.value))],
         )  # fmt: skip
     changes = forms.changes(item, posted)
     if not changes:
-        return render(request, "orders/edit.html.j2", viewer, status=400, item=item,
+        return render(request, "orders/edit.html.j2", viewer, sent=sent, status=400, item=item,
                       fields=forms.fields(item, posted), other=[t("没有改动任何字段")],
                       seen=views.seen(item))  # fmt: skip
     try:
         store.edit(ref, changes, forms.validator(ref), actor=viewer.actor)
     except BadInput as error:
         if error.code == "no_change":  # typed again as it was (full-width digits, say)
-            return render(request, "orders/edit.html.j2", viewer, status=400, item=item,
+            return render(request, "orders/edit.html.j2", viewer, sent=sent, status=400, item=item,
                           fields=forms.fields(item, posted), other=[t("没有改动任何字段")],
                           seen=views.seen(item))  # fmt: skip
         # a reason may quote what was typed: a personal value typed in is hidden there too
@@ -110,7 +112,7 @@ def _save_edit(
         by_field, other = forms.problems(error)
         by_field = {path: mask_text(reason, typed) for path, reason in by_field.items()}
         return render(
-            request, "orders/edit.html.j2", viewer, status=400, item=item,
+            request, "orders/edit.html.j2", viewer, sent=sent, status=400, item=item,
             fields=forms.fields(item, posted, by_field),
             other=[mask_text(line, typed) for line in other], seen=views.seen(item),
         )  # fmt: skip
