@@ -234,7 +234,7 @@ def finish(
             Text(
                 t(
                     "下一步:运行 bots status --failed{db} 查看这{count}单的原因;"
-                    "改正后 bots replay{db} 重放",
+                    "改正后 bots replay --failed{db} 重放(或只重放列出的业务参考号)",
                     count=attention,
                     db=where,
                 )

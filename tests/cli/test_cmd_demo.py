@@ -125,7 +125,7 @@ def test_the_demo_runs_from_an_empty_folder(tmp_path: Path) -> None:
     assert lines[16:] == [
         # (its ledger is not the configured one: the next commands are told which it is)
         f"下一步:运行 bots status --failed --db {db} 查看这1单的原因;"
-        f"改正后 bots replay --db {db} 重放",
+        f"改正后 bots replay --failed --db {db} 重放(或只重放列出的业务参考号)",
         f"批次报告:{out / 'report' / 'batch_report.html'}",
     ]
     assert (out / "report" / "batch_report.html").is_file()

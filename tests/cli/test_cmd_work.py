@@ -98,7 +98,8 @@ def test_orders_that_failed_exit_11_and_say_what_to_do_next(
     assert refused.startswith("✗ T-2  失败:")
     assert refused.endswith("(步骤 等订单页面出来)")
     assert lines[-3:] == [
-        f"下一步:运行 bots status --failed{db} 查看这1单的原因;改正后 bots replay{db} 重放",
+        f"下一步:运行 bots status --failed{db} 查看这1单的原因;"
+        f"改正后 bots replay --failed{db} 重放(或只重放列出的业务参考号)",
         f"批次报告:运行 bots report{db} --out reports/",
         "注意: 本次有1单失败或待人工核查",
     ]
