@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from functools import cache
+from typing import Any, Literal, get_args, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from bots.flow.problems import did_you_mean
 from bots.messages import t
 
 STRATEGIES = ("role", "label", "caption", "text", "test_id", "placeholder", "css")
 # a frame chain: CSS selectors of the frames from the window down, outermost first
 Chain = tuple[str, ...]
+
+
+@cache
+def aria_roles() -> tuple[str, ...]:
+    """The roles Playwright's ``get_by_role`` takes, as its signature lists them (read when
+    a selector file first names a role: importing Playwright costs start-up time)."""
+    from playwright.sync_api import Page
+
+    return get_args(get_type_hints(Page.get_by_role)["role"])
 
 
 class Strict(BaseModel):
@@ -45,6 +56,11 @@ class Candidate(Strict):
             )
         if self.name is not None and self.role is None:
             raise ValueError(t("'name' 只能和 'role' 一起用"))
+        if self.role is not None and self.role not in aria_roles():
+            raise ValueError(
+                t("'{role}' 不是ARIA角色(button、link、textbox、checkbox、combobox……)",
+                  role=self.role) + did_you_mean(self.role, aria_roles())
+            )  # fmt: skip
         return self
 
     def describe(self) -> str:
