@@ -186,7 +186,11 @@ def load_yaml(path: Path, display: str | None = None) -> tuple[Any, Marks]:
                 marks = Marks(file)
         return _compose(text, _Loader, marks), marks
     except yaml.MarkedYAMLError as error:
-        raise _problem(file, error.problem_mark, yaml_problem(error)) from None
+        # a key without its colon is noticed where the next line starts: the key is where
+        # the colon is missing
+        keyed = error.context == "while scanning a simple key" and error.context_mark
+        mark = error.context_mark if keyed else error.problem_mark
+        raise _problem(file, mark, yaml_problem(error)) from None
 
 
 # PyYAML's usual complaints, said for people (its own words follow, to search by)
