@@ -21,7 +21,6 @@ from bots.messages.terms import (
     actor_name,
     error_type_name,
     history_kind_name,
-    procedure_name,
     state_name,
 )
 from bots.report.labels import change_text, in_reading_order, label, leaves, value_text
@@ -180,10 +179,8 @@ def describe(store: Store, ref: str, mask: Callable[[Any], Any] = mask_payload) 
 
 
 def _field_text(path: str, value: Any, hidden: set[str]) -> str:
-    if path == "procedure":
-        return procedure_name(str(value))
     # a remark may quote an ID number or a phone a clerk typed into it
-    return mask_free_text(value_text(value), hidden) if path == "note" else value_text(value)
+    return mask_free_text(value_text(value), hidden) if path == "note" else value_text(value, path)
 
 
 def _detail(entry: HistoryEntry, mask: Callable[[Any], Any]) -> str:

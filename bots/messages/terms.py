@@ -51,6 +51,13 @@ def procedure_name(procedure: str) -> str:
     return names.get(str(procedure), str(procedure))
 
 
+def fee_action_name(action: str) -> str:
+    """收取, 免收 or 下调为0元 for what the clerk does with a fee line (``collect``,
+    ``waive``, ``lower``)."""
+    names = {"collect": t("收取"), "waive": t("免收"), "lower": t("下调为0元")}
+    return names.get(str(action), str(action))
+
+
 def role_name(role: str) -> str:
     """录入员, 运维员 or 管理员 for a console role (``clerk``, ``operator``, ``admin``)."""
     names = {"clerk": t("录入员"), "operator": t("运维员"), "admin": t("管理员")}

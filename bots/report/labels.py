@@ -7,10 +7,13 @@ comes from. A field it does not know keeps its own name.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from bots.messages import t
+from bots.messages.terms import fee_action_name, procedure_name
+
+T = TypeVar("T")
 
 
 def _names() -> dict[str, str]:
@@ -55,25 +58,70 @@ def _names() -> dict[str, str]:
         "broadband_stops": t("宽带同时停机"),
         "notice": t("客户告知"),
         "remark": t("营账备注"),
-        # a flow's outputs
+        # a fee line of the order's rules
+        "fees.name": t("费用项目"),
+        "fees.original": t("原始金额"),
+        "fees.action": t("处理"),
+        "fees.final": t("应收金额"),
+        "fees.reason": t("下调原因"),
+        # a flow's outputs, and what its steps read from the portal
         "order_no": t("受理单号"),
         "access_number": t("宽带接入号"),
         "serial_no": t("专款流水号"),
         "fees_collected": t("实收费用"),
         "follow_ups": t("后续事项"),
+        "status": t("受理单状态"),
+        "entered_at": t("受理时间"),
+        "term_end": t("到期日期"),
+        "business_date": t("营业日期"),
+        "found": t("查到"),
+        "records": t("缴费记录"),
+        "table": t("页面上的表"),
+        "total": t("实收金额合计"),
+        "number": t("手机号码"),
+        "mobile_number": t("手机号码"),
+        "evdo": t("EVDO上网"),
+        "address": t("标准化地址"),
+        "install_address": t("装机地址"),
+        "name": t("客户名称"),
+        "id_number": t("证件号码"),
+        "code": t("验证码"),
+        "dialog": t("对话框"),
     }
 
 
-def label(path: str) -> str:
-    """The name of a field, by its dotted path; an input's own name (``order.``) and list
-    positions do not count (``order.customer.name`` is ``customer.name``)."""
-    names = _names()
+# coded values, by the field that holds them
+_CODES: dict[str, Callable[[str], str]] = {
+    "procedure": procedure_name,
+    "fees.action": fee_action_name,
+}
+
+
+def _known(path: str, table: Mapping[str, T]) -> T | None:
+    """What ``table`` holds for ``path``, or for its longest tail it knows: an input's own
+    name (``order.``) and list positions do not count."""
     parts = [part for part in path.split(".") if part and not part.isdigit()]
     for start in range(len(parts)):
-        found = names.get(".".join(parts[start:]))
+        found = table.get(".".join(parts[start:]))
         if found is not None:
             return found
+    return None
+
+
+def label(path: str) -> str:
+    """The name of a field, by its dotted path (``order.customer.name`` is
+    ``customer.name``); a field it does not know keeps its own name."""
+    found = _known(path, _names())
+    if found is not None:
+        return found
+    parts = [part for part in path.split(".") if part and not part.isdigit()]
     return parts[-1] if parts else path
+
+
+def coded(path: str, value: Any) -> Any:
+    """A coded value as a person reads it (``new_install`` → 新装), by its field."""
+    name = _known(path, _CODES)
+    return name(value) if name is not None and isinstance(value, str) else value
 
 
 # a flow's outputs in the order a person reads them (the ledger may keep them in another:
@@ -89,16 +137,21 @@ def in_reading_order(outputs: dict[str, Any]) -> list[tuple[str, Any]]:
     return sorted(outputs.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
 
 
-def value_text(value: Any) -> str:
+def value_text(value: Any, path: str = "") -> str:
     """A value as a person reads it: nothing for None, a list's items with ``; ``, a
-    mapping's entries as ``key value``."""
+    mapping's entries as ``key value``. Given the field's ``path``, keys are named and
+    coded values said (``处理 免收``) as the run report does."""
     if value is None:
         return ""
     if isinstance(value, list):
-        return "; ".join(value_text(v) for v in value)
+        return "; ".join(value_text(v, path) for v in value)
     if isinstance(value, dict):
-        return ", ".join(f"{k} {value_text(v)}" for k, v in value.items())
-    return str(value)
+        if not path:
+            return ", ".join(f"{k} {value_text(v)}" for k, v in value.items())
+        return ", ".join(
+            f"{label(f'{path}.{k}')} {value_text(v, f'{path}.{k}')}" for k, v in value.items()
+        )
+    return str(coded(path, value)) if path else str(value)
 
 
 def leaves(data: Any, prefix: str = "") -> list[tuple[str, Any]]:

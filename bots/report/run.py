@@ -24,14 +24,14 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from bots.messages import current, local_time, t
 from bots.messages.terms import error_type_name, step_status_name
-from bots.report.labels import label
+from bots.report.labels import coded, label
 from bots.report.pictures import data_uri
 from bots.report.screens import Screen, failure_of, screens_of
 
 _ENV = Environment(
     loader=PackageLoader("bots", "templates"), autoescape=select_autoescape(["html", "j2"])
 )
-_ENV.globals.update(t=t, label=label, error_type_name=error_type_name)
+_ENV.globals.update(t=t, label=label, coded=coded, error_type_name=error_type_name)
 
 
 def _step_states() -> dict[str, tuple[str, str]]:

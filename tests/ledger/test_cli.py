@@ -144,7 +144,7 @@ def test_show_masks_the_order_and_lists_attempts(cli: CliRunner, ledger: Store) 
     assert result.exit_code == 0, result.output
     out = result.output
     assert ID_NUMBER not in out
-    assert "\n  id_number: ******\n" in out  # each field by its name, not as JSON
+    assert "\n  证件号码: ******\n" in out  # each field by its name, not as JSON
     assert "失败的步骤:check\n" in out
     assert "错误:证件 ****** 不符合办理条件(营账系统拒绝)\n" in out
     assert "BusinessException" not in out  # (the history too: the kind in words)

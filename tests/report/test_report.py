@@ -30,7 +30,8 @@ def run_of(steps: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
             "order": {
                 "reference": "E9-20261127-0001",
                 "customer": {"name": "马丽", "id_number": "***", "address": LONG},
-                "fees": [{"name": "安装调测费", "original": 58, "final": 0}],
+                "procedure": "new_install",
+                "fees": [{"name": "UIM卡费", "original": 100, "action": "waive", "final": 0}],
                 "mobile": {"pick_any": False},
             }
         },
@@ -101,8 +102,17 @@ def test_inputs_and_outputs_are_text_never_escaped(tmp_path: Path) -> None:
     assert f"<th>客户地址</th><td>{LONG}</td>" in html
     assert "<th>受理单号</th><td>3712026113000002</td>" in html
     assert "<th>任选号码</th><td>否</td>" in html
-    # a list of records is a table with a row each
-    assert "<tr><th>name</th><th>original</th><th>final</th></tr><tr><td>安装调测费</td>" in html
+    # a list of records is a table with a row each, by the names and words of the portal
+    assert ("<tr><th>费用项目</th><th>原始金额</th><th>处理</th><th>应收金额</th></tr>"
+            "<tr><td>UIM卡费</td><td>100</td><td>免收</td><td>0</td></tr>") in html
+    assert "<th>办理类型</th><td>新装</td>" in html
+
+
+def test_what_a_step_read_is_named_as_the_portal_names_it(tmp_path: Path) -> None:
+    read = step(1, "order/entered_at", action="extract",
+                outputs={"entered_at": "2026-12-01 18:46:49", "status": "已收费"})
+    text = re.sub(r"<[^>]+>", " ", render_report(tmp_path, run_of([read])))
+    assert "受理时间: 2026-12-01 18:46:49" in text and "受理单状态: 已收费" in text
 
 
 def test_each_picture_is_in_the_page_once_and_only_as_an_inert_template(tmp_path: Path) -> None:
