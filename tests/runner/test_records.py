@@ -77,5 +77,5 @@ def test_a_step_line_in_both_languages() -> None:
     assert step_line(record) == "– 003 fill_user 填写工号 · 41 毫秒 · 尝试2次 · 可选步骤,已跳过"
     with language_of("en"):
         assert step_line(record) == (
-            "– 003 fill_user 填写工号 · 41 ms · 2 attempts · optional, skipped"
+            "– 003 fill_user 填写工号 · 41 ms · attempts: 2 · optional, skipped"
         )
