@@ -18,10 +18,11 @@ from loguru import logger
 from bots import config
 from bots.asking import Terminal
 from bots.cli.app import app
-from bots.errors import BadInput, DefinitionError
+from bots.errors import BadInput, DefinitionError, SystemException
 from bots.flow import Flow, load_flow
 from bots.flow.problems import DefinitionProblems
 from bots.flow.yamlsafe import load_yaml
+from bots.ledger.mask import redact_url
 from bots.messages import t
 from bots.report.labels import label, value_text
 from bots.runner import Runner
@@ -128,9 +129,28 @@ def run(
         typer.echo(line)
     typer.echo(t("运行文件夹:{path}", path=result.run_dir))
     if result.error is not None:
-        raise result.error
+        raise unanswered(result.error, result.steps, settings["portal_url"])
     if not result.ok:
         raise DefinitionError(t("运行没有走完"))
+
+
+def unanswered(error: BaseException, steps: list[dict[str, Any]], url: str) -> BaseException:
+    """``error``, said for the person who ran one order when the portal never answered
+    anything of the run: the address may be wrong as well as the portal down, and "replay
+    later, else call the portal's administrator" would send them the wrong way."""
+    from bots.actions.markers import UNAVAILABLE
+
+    if not isinstance(error, SystemException) or error.code != UNAVAILABLE:
+        return error
+    if any(step["status"] == "passed" for step in steps):
+        return error
+    return SystemException.said(
+        error.what or error.message,
+        t("检查营账系统网址 {url} 和网络(--portal,或 bots.toml 的 portal_url);"
+          "营账系统恢复后重新运行", url=redact_url(url)),  # fmt: skip
+        code=UNAVAILABLE,
+        detail=error.detail,
+    )
 
 
 def summary(result: RunResult) -> list[str]:

@@ -145,3 +145,25 @@ def test_broken_flow_exits_3_before_any_browser(tmp_path):
     out = bots_run(tmp_path, str(flow))
     assert out.returncode == 3
     assert out.stderr.endswith("实际为不认识的键 'clik';是否想写 'click'?\n")
+
+
+def test_a_portal_that_never_answered_the_run_sends_the_person_to_its_address():
+    from bots.cli.cmd_run import unanswered
+    from bots.errors import SystemException
+
+    down = SystemException.said(
+        "营账系统30秒内一直没有响应",
+        "它可能正在重启或已停机;稍后重放,一直如此请联系营账系统的管理员",
+        code="portal_unavailable", detail="http://127.0.0.1:9/login: ERR_CONNECTION_REFUSED",
+    )  # fmt: skip
+    said = unanswered(down, [{"status": "failed"}], "http://ops:secret@127.0.0.1:9/")
+    assert str(said) == (
+        "营账系统30秒内一直没有响应:检查营账系统网址 http://ops:******@127.0.0.1:9/ 和网络"
+        "(--portal,或 bots.toml 的 portal_url);营账系统恢复后重新运行"
+    )
+    assert (type(said), said.code, said.detail) == (SystemException, "portal_unavailable",
+                                                    down.detail)  # fmt: skip
+    # once the portal answered a step of the run, it went away in the middle: as it was
+    assert unanswered(down, [{"status": "passed"}, {"status": "failed"}], "u") is down
+    busy = SystemException("营账系统繁忙", code="busy")
+    assert unanswered(busy, [], "u") is busy
