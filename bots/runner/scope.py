@@ -28,12 +28,14 @@ def secrets_from_env(environ: Mapping[str, str] | None = None) -> dict[str, str]
     """``BOTS_SECRET_<NAME>`` → ``secrets.<name>`` (lower case); staff login as
     ``staff_id``/``password``."""
     environ = os.environ if environ is None else environ
+    # an empty one is not set (``BOTS_STAFF_ID=``): typed into the portal, its refusal
+    # would read as the order's fault
     found = {
         k[len(SECRET_PREFIX) :].lower(): v
         for k, v in environ.items()
-        if k.startswith(SECRET_PREFIX)
+        if k.startswith(SECRET_PREFIX) and v
     }
-    found.update({name: environ[var] for var, name in STAFF_ENV.items() if var in environ})
+    found.update({name: environ[var] for var, name in STAFF_ENV.items() if environ.get(var)})
     return found
 
 

@@ -10,7 +10,7 @@ import pytest
 from bots.errors import BadInput
 from bots.flow import load_flow
 from bots.messages import language_of
-from bots.runner.scope import Secrets, parse_inputs
+from bots.runner.scope import Secrets, parse_inputs, secrets_from_env
 
 FLOW = load_flow(Path(__file__).parent / "flows" / "bad_expression.yaml")  # input: count
 LANGS = [("zh", 0), ("en", 1)]
@@ -50,3 +50,10 @@ def test_a_secret_that_is_not_set(lang: str, i: int) -> None:
         "secret 'pin' is not set: export BOTS_SECRET_PIN (staff login: BOTS_STAFF_ID / "
         "BOTS_STAFF_PASSWORD)",
     )[i]
+
+
+def test_a_secret_set_empty_is_not_set() -> None:
+    # (BOTS_STAFF_ID= typed into the portal came back as 工号不能为空, blamed on the order)
+    environ = {"BOTS_STAFF_ID": "", "BOTS_STAFF_PASSWORD": "Tele@1001", "BOTS_SECRET_PIN": "",
+               "BOTS_SECRET_APPROVER": "GH2001", "PATH": "/usr/bin"}  # fmt: skip
+    assert secrets_from_env(environ) == {"password": "Tele@1001", "approver": "GH2001"}
