@@ -106,6 +106,9 @@ def reset(request: Request, body: Body) -> Response:
     try:
         if isinstance(body, BadBody):
             raise body
+        unknown = set(body) - {"seed", "business_date"}
+        if unknown:  # (a misspelt key would reset to what the test did not ask for)
+            raise ValueError(f"unknown keys {', '.join(sorted(unknown))} (seed, business_date)")
         config = request.app.state.config
         seed = int(body.get("seed", config.seed))
         day = body.get("business_date")

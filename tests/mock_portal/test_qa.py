@@ -76,6 +76,9 @@ def test_reset_restores_the_fixtures_and_moves_the_date(client: TestClient) -> N
     assert state["customers"][0]["name"] == broadband_owner(1)[0]  # another seed, same owner
     assert not any(s["logged_in"] for s in state["staff"])
     assert client.post("/qa/reset", json={"business_date": "soon"}).status_code == 400
+    misspelt = client.post("/qa/reset", json={"bussiness_date": "2027-02-10"})
+    assert (misspelt.status_code, misspelt.json()) == (400, {
+        "error": "bad reset request: unknown keys bussiness_date (seed, business_date)"})
 
 
 def test_fixtures_can_be_added(client: TestClient) -> None:
