@@ -22,7 +22,6 @@ from bots.errors import BadInput, DefinitionError, SystemException
 from bots.flow import Flow, load_flow
 from bots.flow.problems import DefinitionProblems
 from bots.flow.yamlsafe import load_yaml
-from bots.ledger.mask import redact_url
 from bots.messages import t
 from bots.report.labels import label, value_text
 from bots.runner import Runner
@@ -139,6 +138,7 @@ def unanswered(error: BaseException, steps: list[dict[str, Any]], url: str) -> B
     anything of the run: the address may be wrong as well as the portal down, and "replay
     later, else call the portal's administrator" would send them the wrong way."""
     from bots.actions.markers import UNAVAILABLE
+    from bots.ledger.mask import redact_url  # (bots run --help loads no ledger)
 
     if not isinstance(error, SystemException) or error.code != UNAVAILABLE:
         return error
