@@ -121,7 +121,7 @@ def describe(store: Store, ref: str, mask: Callable[[Any], Any] = mask_payload) 
           flow=item.flow)
         + (t(",批次 {batch}", batch=item.batch) if item.batch else "")
         + t(",优先级 {priority}", priority=item.priority),
-        t("尝试次数:{attempts}(本轮第{run}次,最多{most}次)", attempts=item.attempts,
+        t("尝试次数:共{attempts}次,本轮计入{run}次(最多{most}次)", attempts=item.attempts,
           run=item.run_attempts, most=item.max_attempts)
         + (t(";重放:先执行查询防重") if item.replay else ""),
     ]  # fmt: skip

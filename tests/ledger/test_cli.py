@@ -119,7 +119,7 @@ def test_show_counts_the_leases_that_expired_apart_from_attempts(
     later.close()
     lines = cli.invoke(app, ["show", "E9-2"]).output.splitlines()
     assert lines[1:3] == [
-        "尝试次数:1(本轮第0次,最多3次)",
+        "尝试次数:共1次,本轮计入0次(最多3次)",
         "租约过期(工作进程中断):1次,不计入尝试次数",
     ]
 
