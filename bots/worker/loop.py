@@ -250,11 +250,12 @@ class Worker:
                 return
 
     def _browser_gone(self, error: Exception) -> None:
-        """The browser quit or was killed: no worker of this process can go on."""
-        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        """The browser quit or was killed: no worker of this process can go on. Playwright's
+        own words go to the debug log (-v); the reason says it in the user's language."""
+        logger.debug(f"{self.worker_id}: {str(error).splitlines()[0] if str(error) else error!r}")
         self.shared.halt(
             t("{worker}:浏览器已退出({error});检查机器人电脑的内存后重新运行 bots work",
-              worker=self.worker_id, error=first),
+              worker=self.worker_id, error=t("Chromium 已关闭")),
             "browser",
         )  # fmt: skip
 

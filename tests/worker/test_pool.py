@@ -275,7 +275,8 @@ def test_a_browser_killed_mid_order_stops_the_worker_with_its_reason(worker_kit)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 6, stderr
     assert "Traceback" not in stderr, stderr
-    assert "浏览器已退出(" in stderr and "检查机器人电脑的内存后重新运行 bots work" in stderr
+    assert "浏览器已退出(Chromium 已关闭)" in stderr, stderr  # (not Playwright's English)
+    assert "检查机器人电脑的内存后重新运行 bots work" in stderr
     store = worker_kit.store()
     slow = store.get("SLOW-PAGE")
     assert slow.state in (State.RETRY_WAIT, State.PENDING), slow
