@@ -45,6 +45,25 @@ def served(folder: Path, name: str) -> Path | None:
     return target
 
 
+def logged_steps(folder: Path) -> list[dict[str, Any]]:
+    """The steps ``log.jsonl`` recorded as each finished (masked by the runner, written a
+    line at a time): what a run killed before it wrote its ``run.json`` again had done. A
+    line the kill tore is left out."""
+    steps = []
+    try:
+        lines = (folder / "log.jsonl").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    for line in lines:
+        try:
+            found = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(found, dict) and found.get("event") == "step":
+            steps.append(found)
+    return steps
+
+
 def run_record(folder: Path) -> dict[str, Any] | None:
     """The run's ``run.json`` (masked by the runner), or None when it cannot be read (a run
     killed while writing it)."""

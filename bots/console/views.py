@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bots.console.artifacts import run_folder, run_record, served
+from bots.console.artifacts import logged_steps, run_folder, run_record, served
 from bots.ledger import HistoryEntry, State, WorkItem
 from bots.ledger.mask import mask_free_text, mask_payload, mask_text, sensitive_values
 from bots.ledger.model import sent_commits, sent_warning
@@ -138,6 +138,7 @@ class Attempt:
     files: dict[str, str] = field(default_factory=dict)  # report / trace → name in the folder
     steps: list[dict[str, Any]] = field(default_factory=list)
     picture: str | None = None  # the failing step's screenshot (else the last one)
+    cut: bool = False  # its run stopped without finishing its run.json (a worker killed)
 
 
 def attempts_of(item: WorkItem, history: list[HistoryEntry], runs_root: Path) -> list[Attempt]:
@@ -159,7 +160,13 @@ def attempts_of(item: WorkItem, history: list[HistoryEntry], runs_root: Path) ->
                 key: name for key, name in (("report", "report.html"), ("trace", "trace.zip"))
                 if served(folder, name)
             }  # fmt: skip
-            attempt.steps = [_step(step, secret) for step in record.get("steps", [])]
+            steps = record.get("steps", [])
+            if record.get("status") == "running":
+                # run.json is written as a run starts and ends: under way, or killed, the
+                # log holds every step it finished
+                steps = logged_steps(folder)
+                attempt.cut = entry.outcome is not None
+            attempt.steps = [_step(step, secret) for step in steps]
             attempt.picture = _picture(folder, attempt.steps)
         found.append(attempt)
     return sorted(found, key=lambda a: a.number, reverse=True)

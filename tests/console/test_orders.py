@@ -4,6 +4,7 @@ cancel and review through the ledger's verbs, with who did it in the history (an
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 
@@ -52,6 +53,27 @@ def test_a_failed_order_shows_why_with_its_picture_and_every_attempt(refused: Co
     assert "证件号码 410*************15 联系电话 139******34" in text
     for button in ('id="edit"', 'id="replay"', 'id="cancel"', 'id="review"'):
         assert button in page
+
+
+def test_an_attempt_whose_worker_was_killed_shows_the_steps_its_log_kept(
+    console: ConsoleKit,
+) -> None:
+    console.store.enqueue(sample_items()[:1])
+    folder = run_folder(console.root, REF, 1)
+    (folder / "run.json").write_text(json.dumps({"status": "running", "steps": []}), "utf-8")
+    line = {"event": "step", "id": "open", "name": "打开新装页面", "status": "passed",
+            "attempts": 1, "ms": 120, "screenshot": "screens/001_open.jpg"}  # fmt: skip
+    torn = json.dumps({**line, "id": "submit"})[:40]  # the kill came while it was written
+    (folder / "log.jsonl").write_text(
+        json.dumps({"event": "login"}) + "\n" + json.dumps(line, ensure_ascii=False) + "\n"
+        + torn, "utf-8")  # fmt: skip
+    assert fail_next(console.store, "工作进程中断", kind="unknown_outcome", folder=folder) == REF
+    console.sign_in("wang", "operator")
+    text = text_of(console.client.get(f"/orders/{REF}").text)
+    assert ("这次运行中途停了(工作进程被终止),没有写完运行报告:下面是它停下前记下的步骤"
+            in text)
+    # the one whole step line, then the history: the torn line is left out
+    assert "步骤 结果 次数 ms 错误 截图 打开新装页面 通过 1 120 看 历史 " in text
 
 
 def test_a_remark_holding_an_id_number_or_phone_shows_them_masked(console: ConsoleKit) -> None:

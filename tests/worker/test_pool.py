@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bots.console.views import attempts_of
 from bots.ledger import State
 from tests.fixtures.worker import WorkerKit
 
@@ -187,6 +188,11 @@ def test_sigkill_after_a_commit_needs_review_and_replay_does_not_repeat_it(worke
     folder = worker_kit.root / "runs" / "KILLED" / "attempt-1"
     assert item.artifact_dir == str(folder) and (folder / "log.jsonl").is_file()
     assert store.history("KILLED")[-1].artifact_dir == str(folder)
+    # its run.json still says running, without steps; the console shows what its log kept
+    (attempt,) = attempts_of(item, store.history("KILLED"), worker_kit.root / "runs")
+    assert attempt.cut is True
+    assert [(s["id"], s["status"]) for s in attempt.steps][-2:] == [
+        ("open", "passed"), ("ready", "passed")]  # (killed inside submit, before its line)
     assert store.replay(["KILLED"], actor="ops") == ["KILLED"]
     store.close()
     worker_kit.work(workers=1)
