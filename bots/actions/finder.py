@@ -93,7 +93,7 @@ class Finder:
             try:
                 return fn(cands[0], timeout_ms), 1
             except Error as error:
-                raise self._failure(target, error, doing, timeout_ms) from None
+                raise self.failure(target, error, doing, timeout_ms) from None
         if not acting:
             return self._look(target, fn, timeout_ms, doing)
         chosen = self._find(target, timeout_ms, doing)
@@ -128,7 +128,7 @@ class Finder:
             shown = [i for i in unique if self.session.visible(cands[i])]
             usable = [i for i in shown if cands[i].is_enabled(timeout=remaining)]
         except Error as error:
-            raise self._failure(target, error, doing, timeout_ms) from None
+            raise self.failure(target, error, doing, timeout_ms) from None
         for found in (usable, shown, unique):
             if found:
                 return found[0]
@@ -154,7 +154,7 @@ class Finder:
                     remaining = max(timeout_ms - (time.monotonic() - started) * 1000, 1)
                     return fn(c, remaining), i + 1
         except Error as error:
-            raise self._failure(target, error, doing, timeout_ms) from None
+            raise self.failure(target, error, doing, timeout_ms) from None
         raise self._not_unique(target, counts, doing)
 
     @staticmethod
@@ -178,7 +178,7 @@ class Finder:
             f"{target.ref}: {tried(target, counts)}",
         )
 
-    def _failure(self, target: Target, error: Error, doing: str, timeout_ms: float) -> BotsError:
+    def failure(self, target: Target, error: Error, doing: str, timeout_ms: float) -> BotsError:
         """The typed error for a failed wait on ``target``. A time-out on a page that has
         loaded, where no candidate matches anything, is a wrong selector — not a glitch."""
         failure = translate(error, doing, timeout_ms, target.ref)

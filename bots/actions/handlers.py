@@ -7,6 +7,7 @@ timeout) and returns the step's outputs. Healed candidates are noted on the call
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,10 +66,15 @@ def _act(
     what: str,
     *,
     acting: bool = True,
+    watched: bool = False,
+    timeout_ms: float | None = None,
 ) -> Any:
     """``fn`` on ``ref`` (``acting``: an action, done once; else a look). ``what`` says
-    what is done, ``{element}`` standing for the element (``t("点击{element}")``)."""
-    result, candidate = s.act(ref, fn, call.timeout_ms, what, acting=acting)
+    what is done, ``{element}`` standing for the element (``t("点击{element}")``);
+    ``watched``: ``fn`` may be run again, so a marker may end its wait (``s.act``);
+    ``timeout_ms``: what is left of the step's timeout, when something came first."""
+    left = call.timeout_ms if timeout_ms is None else timeout_ms
+    result, candidate = s.act(ref, fn, left, what, acting=acting, watched=watched)
     call.sent = True
     call.note(ref, candidate)
     return result
@@ -145,7 +151,8 @@ def click(s: BrowserSession, call: Call) -> dict[str, Any]:
 def fill(s: BrowserSession, call: Call) -> dict[str, Any]:
     value = "" if call.args["value"] is None else str(call.args["value"])
     type_in = t("填写{element}")
-    _act(s, call, call.args["target"], lambda loc, ms: loc.fill(value, timeout=ms), type_in)
+    _act(s, call, call.args["target"], lambda loc, ms: loc.fill(value, timeout=ms), type_in,
+         watched=True)  # fmt: skip
     _then(s, call)
     return {}
 
@@ -159,20 +166,22 @@ def select(s: BrowserSession, call: Call) -> dict[str, Any]:
             return loc.select_option(label=str(label), timeout=t)
         return loc.select_option(value=str(value), timeout=t)
 
-    _act(s, call, call.args["target"], pick, t("在{element}中选择"))
+    _act(s, call, call.args["target"], pick, t("在{element}中选择"), watched=True)
     return {}
 
 
 @handler("check")
 def check(s: BrowserSession, call: Call) -> dict[str, Any]:
-    _act(s, call, call.args["target"], lambda loc, ms: loc.check(timeout=ms), t("勾选{element}"))
+    _act(s, call, call.args["target"], lambda loc, ms: loc.check(timeout=ms), t("勾选{element}"),
+         watched=True)  # fmt: skip
     return {}
 
 
 @handler("uncheck")
 def uncheck(s: BrowserSession, call: Call) -> dict[str, Any]:
     doing = t("取消勾选{element}")
-    _act(s, call, call.args["target"], lambda loc, ms: loc.uncheck(timeout=ms), doing)
+    _act(s, call, call.args["target"], lambda loc, ms: loc.uncheck(timeout=ms), doing,
+         watched=True)  # fmt: skip
     return {}
 
 
@@ -236,6 +245,17 @@ def wait_for(s: BrowserSession, call: Call) -> dict[str, Any]:
     return {}
 
 
+def _shown_or_marker(s: BrowserSession, ref: str, timeout_ms: float) -> None:
+    """Wait for ``ref`` or the marker the portal shows instead (its busy page after a
+    login), which raises at once; an element that does not come is left to the checks,
+    which say how it differs."""
+    try:
+        s.wait_visible(ref, timeout_ms)
+    except SystemException as error:
+        if error.code != "timeout":
+            raise
+
+
 @handler("assert")
 def assert_(s: BrowserSession, call: Call) -> dict[str, Any]:
     a = call.args
@@ -257,8 +277,12 @@ def assert_(s: BrowserSession, call: Call) -> dict[str, Any]:
         if all(a.get(k) is None for k in ("visible", "text", "contains", "value", "checked")):
             e.to_be_visible(timeout=ms)
 
+    started = time.monotonic()
     try:
-        _act(s, call, a["target"], check_all, t("核对{element}"), acting=False)
+        if a.get("visible") is not False:
+            _shown_or_marker(s, a["target"], call.timeout_ms)
+        left = max(call.timeout_ms - (time.monotonic() - started) * 1000, 1)
+        _act(s, call, a["target"], check_all, t("核对{element}"), acting=False, timeout_ms=left)
     except AssertionError as error:
         # Playwright's message quotes the page's text, never our secrets' sources
         first = str(error).strip().splitlines()[0]

@@ -32,7 +32,7 @@ from bots.actions.frames import FrameChains, Scope, locate
 from bots.actions.markers import NET_ERROR, POLL_S, Markers
 from bots.actions.traffic import Traffic
 from bots.asking import Asker, Nobody
-from bots.errors import SystemException
+from bots.errors import BotsError, SystemException
 from bots.messages import t
 from bots.pause import pause
 from bots.selectors.models import Chain
@@ -45,6 +45,9 @@ T = TypeVar("T")
 MAIN = "main"
 # a wait for the next screen looks between slices this long for an error page no locator finds
 WAIT_SLICE_MS = 500.0
+# an element a fill or a look waits for shows within this on a page that answered (else the
+# page may be the portal's busy page, and the markers are waited for with it)
+QUICK_MS = 1500.0
 
 
 @dataclass(frozen=True)
@@ -272,10 +275,37 @@ class BrowserSession:
         what: str,
         *,
         acting: bool = True,
+        watched: bool = False,
     ) -> tuple[T, int]:
         """Run ``fn`` on the element ``ref`` (see ``Finder.act``); returns its result and
-        the 1-based number of the candidate it ran on."""
-        return self.finder.act(ref, fn, timeout_ms, what, acting=acting)
+        the 1-based number of the candidate it ran on.
+
+        ``watched``: ``fn`` may run twice (a fill, a choice, a look). When the element is
+        not there at once, the portal may have shown its busy page (or the login page)
+        instead: then the element and the markers near it are waited for together, and a
+        marker raises at once instead of at the end of the step's timeout."""
+        if not watched or timeout_ms <= 2 * QUICK_MS:
+            return self.finder.act(ref, fn, timeout_ms, what, acting=acting)
+        deadline = time.monotonic() + timeout_ms / 1000
+        try:
+            return self.finder.act(ref, fn, QUICK_MS, what, acting=acting)
+        except BotsError as error:
+            # (not there yet: a time-out, or on a loaded page no candidate matching yet)
+            if error.code not in ("timeout", "no_candidate_matched"):
+                raise
+        try:
+            self.wait_visible(ref, max((deadline - time.monotonic()) * 1000, 1))
+        except SystemException as error:
+            if error.code != "timeout":
+                raise  # a marker: the portal's answer instead of the element
+            # what the one wait of the whole timeout would have said (a wrong selector, if
+            # nothing matches on a page that loaded)
+            target = self.target(ref)
+            doing = what.format(element=element_words(target))
+            whole = PwTimeout(f"Timeout {timeout_ms:g}ms exceeded.")
+            raise self.finder.failure(target, whole, doing, timeout_ms) from None
+        left = max((deadline - time.monotonic()) * 1000, QUICK_MS)
+        return self.finder.act(ref, fn, left, what, acting=acting)
 
     def visible_now(self, ref: str) -> bool:
         """Whether ``ref`` (any candidate) shows right now; no waiting. In the frame chain

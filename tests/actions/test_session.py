@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
 from bots.actions import BrowserSession
-from bots.errors import SystemException
+from bots.errors import SelectorError, SystemException
 from bots.messages import t
 from bots.selectors.repository import load_repository
 
@@ -88,3 +89,55 @@ def test_popup_not_open_says_which_step_must_open_it(session):
         "弹出窗口pick没有打开:流程须先有一个写着“opens: pick”的步骤打开它,请修正流程;"
         "若窗口被提前关闭,稍后重放"
     )
+
+
+@pytest.fixture
+def plain(page, tmp_path):
+    """A session on a page of its own (set by the test), one field and a busy marker."""
+    file = tmp_path / "plain.yaml"
+    file.write_text("""
+pages:
+  form:
+    elements:
+      name: {css: "#name"}
+      busy: {css: ".busy"}
+    markers:
+      busy: busy
+""", encoding="utf-8")  # fmt: skip
+    s = BrowserSession(page, load_repository([file]))
+    yield s
+    s.close()
+
+
+def _fill(s: BrowserSession, watched: bool = True) -> None:
+    s.act("form.name", lambda loc, ms: loc.fill("张伟", timeout=ms), 10_000, "填写{element}",
+          watched=watched)  # fmt: skip
+
+
+def test_a_fill_met_by_the_busy_page_ends_when_it_shows_not_at_the_timeout(page, plain):
+    page.set_content("<p class=busy>系统繁忙,请稍后再试</p>")
+    started = time.monotonic()
+    with pytest.raises(SystemException) as caught:
+        _fill(plain)
+    assert caught.value.code == "busy"
+    assert time.monotonic() - started < 5  # the step's timeout is 10 s
+
+
+def test_a_field_that_comes_late_is_still_filled(page, plain):
+    page.set_content(
+        "<div id=box></div><script>setTimeout(() => {"
+        " document.getElementById('box').innerHTML = '<input id=name>' }, 2500)</script>"
+    )
+    _fill(plain)
+    assert page.input_value("#name") == "张伟"
+
+
+def test_a_field_that_never_comes_is_a_wrong_selector_after_the_whole_timeout(page, plain):
+    page.set_content("<p>别的页面</p>")
+    started = time.monotonic()
+    with pytest.raises(SelectorError) as caught:
+        plain.act("form.name", lambda loc, ms: loc.fill("张伟", timeout=ms), 4000,
+                  "填写{element}", watched=True)  # fmt: skip
+    assert caught.value.code == "no_candidate_matched"
+    assert caught.value.what == "找不到选择器 form.name 所指的元素(1个候选都未匹配)"
+    assert time.monotonic() - started >= 3.9
