@@ -69,7 +69,8 @@ class CommitScope:
             return step.action != "run"
         if self.senders is None:
             return step.action in SENDING_ACTIONS
-        return id(step) in self.senders
+        # a commit step of the wizard's own (a helper's 保存) sends, marked or not
+        return id(step) in self.senders or (step.commit and step.action != "run")
 
     def went(self, where: Where, record_id: str) -> None:
         """The sending action of the step running at ``where`` went out (the portal took
@@ -94,15 +95,26 @@ class CommitScope:
     def again(self, where: Where, record_id: str) -> UnknownOutcome | None:
         """The error that stops the step at ``where`` from sending once more what it
         already sent in this run; None when it has not sent."""
-        if where not in self.went_out:
-            return None
-        return UnknownOutcome.said(
-            t("“{step}”的请求已发出,不再重复发出", step=self.step.name or self.step.id),
-            t("请先在营账系统查询这张订单是否已办理,再决定重放或取消"),
-            code="commit_interrupted",
-            detail=f"step '{record_id}' would send commit '{self.step.id}' again after "
-            f"'{self.went_out[where]}' sent it",
-        )
+        if where in self.went_out:
+            return UnknownOutcome.said(
+                t("“{step}”的请求已发出,不再重复发出", step=self.step.name or self.step.id),
+                t("请先在营账系统查询这张订单是否已办理,再决定重放或取消"),
+                code="commit_interrupted",
+                detail=f"step '{record_id}' would send commit '{self.step.id}' again after "
+                f"'{self.went_out[where]}' sent it",
+            )
+        if self.where in self.doubts:
+            # a retry around the commit (its run step's) would send what the portal may
+            # have taken: a page after a redirect was busy, and nothing read it back
+            return UnknownOutcome.said(
+                t("“{step}”的请求可能已被营账系统受理,不再重复发出",
+                  step=self.step.name or self.step.id),  # fmt: skip
+                t("请先在营账系统查询这张订单是否已办理,再决定重放或取消"),
+                code="commit_interrupted",
+                detail=f"step '{record_id}' would send commit '{self.step.id}' again after "
+                "a send of it met an answer that does not prove the portal did nothing",
+            )
+        return None
 
 
 def did_nothing(error: BotsError) -> bool:

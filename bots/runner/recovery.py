@@ -31,7 +31,9 @@ class SessionLost(SystemException):
     @classmethod
     def of(cls, error: BotsError) -> SessionLost:
         """``error`` (the login page's marker) as the executor's SessionLost, words kept."""
-        lost = cls(error.message, code="session_lost", detail=error.detail)
+        # (what the marker's page knew goes along: a login page on a redirect's next hop
+        # does not prove the request before it did nothing)
+        lost = cls(error.message, code="session_lost", detail=error.detail, **error.context)
         lost.what, lost.advice = error.what, error.advice
         return lost
 

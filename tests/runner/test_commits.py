@@ -73,3 +73,20 @@ def test_a_send_of_the_commit_that_went_out_means_it_took_something() -> None:
     # a login page afterwards answers a later request, not the change
     scope.met(SystemException("要求重新登录", code="session_lost"))
     assert _scope(went_out, set()).took_nothing() is False
+
+
+def test_a_commit_in_doubt_is_not_sent_again_in_the_run() -> None:
+    doubts: set[Where] = set()
+    scope = _scope({}, doubts)
+    assert scope.again((1, 2, 5), "submit/send") is None
+    scope.met(_busy(after_send="did_nothing", redirected=True))
+    refused = scope.again((1, 2, 5), "submit/send")
+    assert refused is not None and refused.code == "commit_interrupted"
+    assert refused.what == "“submit”的请求可能已被营账系统受理,不再重复发出"
+
+
+def test_a_login_page_keeps_what_its_marker_knew() -> None:
+    from bots.runner.recovery import SessionLost
+
+    marker = SystemException("要求重新登录", code="session_lost", redirected=True)
+    assert did_nothing(SessionLost.of(marker)) is False

@@ -12,6 +12,7 @@ import pytest
 
 from bots.ledger import State
 from bots.worker.credentials import Credential
+from tests.fixtures.worker import flows_with
 
 pytestmark = pytest.mark.browser
 
@@ -186,3 +187,81 @@ def test_a_failed_login_stops_the_pool_by_what_failed() -> None:
     assert _login_stop(DefinitionError("login.yaml:12:除以零")) == ("login", None)
     assert _login_stop(BusinessException("密码错误")) == ("login", None)
     assert _login_stop(SystemException("繁忙", code="busy")) == ("login", None)
+
+
+def test_a_submit_taken_then_followed_by_the_login_page_waits_for_an_operator(
+    worker_kit, tmp_path
+) -> None:
+    # the portal took the 提交, ended the session and redirected: the login page on the
+    # redirect's next hop is no answer to the 提交 (as the busy page there is not)
+    worker_kit.portal.logout_after_submit.add("L-1")
+    worker_kit.enqueue("L-1", max_attempts=3)
+    worker_kit.work(workers=1, flows_dir=flows_with(tmp_path / "f", {}, login_means_lost=True))
+    store = worker_kit.store()
+    attempts = [(e.outcome, e.note) for e in store.history("L-1") if e.kind == "attempt"]
+    assert attempts == [
+        ("needs_review", "提交步骤submit进行中出了系统错误;重放前先到营账系统里查看"),
+    ]
+    assert worker_kit.portal.submits == {"L-1": 1}
+    store.close()
+
+
+WIZARD_MAIN = """name: toy order (a commit that runs a wizard, retried as a whole)
+inputs:
+  order: {type: object}
+defaults:
+  timeout: 5
+steps:
+  - id: submit
+    commit: true
+    guard:
+      run: lookup.yaml
+      with: {ref: "${{ order.reference }}"}
+      skip_if: ${{ guard.outputs.found }}
+    retry: {attempts: 2}
+    run: {flow: wizard.yaml, with: {ref: "${{ order.reference }}"}}
+"""
+WIZARD = """name: the wizard, its 提交 marked
+inputs:
+  ref: {type: string}
+defaults:
+  timeout: 3
+steps:
+  - id: open
+    goto: order.html?ref=${{ ref }}
+  - id: ready
+    wait_for: order.form
+  - id: confirm
+    if: ${{ false }}
+    sends: true
+    press: {key: Enter}
+  - id: send
+    {kind}
+    retry: {attempts: 1}
+    click: {target: order.submit, expect: order.done}
+"""
+
+
+OWN_COMMIT = """commit: true
+    guard:
+      run: lookup.yaml
+      with: {ref: "${{ ref }}"}
+      skip_if: ${{ guard.outputs.found }}"""
+
+
+@pytest.mark.parametrize("kind", ["sends: true", OWN_COMMIT], ids=["marked", "its_own_commit"])
+def test_a_retry_around_a_wizard_never_sends_a_submit_the_portal_may_have_taken(
+    worker_kit, tmp_path, kind: str
+) -> None:
+    # the 提交 was taken (a 303), only the page after it was busy; the commit step's retry
+    # runs the wizard again, up to the 提交, which it must not send a second time — marked
+    # as the wizard's send, or a commit step of the wizard's own beside a marked one
+    files = {"wizard_main.yaml": WIZARD_MAIN, "wizard.yaml": WIZARD.replace("{kind}", kind)}
+    worker_kit.portal.busy_after_submit["W-1"] = 1
+    worker_kit.enqueue("W-1", max_attempts=3, flow="wizard_main.yaml")
+    worker_kit.work(workers=1, flows_dir=flows_with(tmp_path / "f", files))
+    store = worker_kit.store()
+    item = store.get("W-1")
+    assert (item.state, item.error_code) == (State.NEEDS_REVIEW, "commit_interrupted")
+    assert worker_kit.portal.submits == {"W-1": 1}
+    store.close()
