@@ -145,8 +145,10 @@ def describe(store: Store, ref: str, mask: Callable[[Any], Any] = mask_payload) 
         )  # fmt: skip
     if item.committed_step or item.commit_in_progress:
         lines.append(
-            t("提交步骤:已完成 {done},进行中 {running}", done=item.committed_step or "-",
-              running=item.commit_in_progress or "-")
+            t("提交步骤:已完成 {done},进行中 {running}",
+              done=item.step_named(item.committed_step) if item.committed_step else "-",
+              running=item.step_named(item.commit_in_progress) if item.commit_in_progress
+              else "-")
         )  # fmt: skip
     artifacts = sorted({e.artifact_dir for e in entries if e.artifact_dir})
     lines.append(t("运行文件夹:{paths}", paths=", ".join(artifacts) or "-"))
@@ -171,7 +173,8 @@ def describe(store: Store, ref: str, mask: Callable[[Any], Any] = mask_payload) 
         outcome = state_name(entry.outcome) if entry.outcome else ""
         table.add_row(
             str(entry.attempt or ""), history_kind_name(entry.kind), _when(entry.started_at),
-            outcome, actor_name(entry.actor), entry.error_step or entry.committed_step or "",
+            outcome, actor_name(entry.actor),
+            item.step_named(entry.error_step or entry.committed_step or ""),
             mask_text(_detail(entry, mask), hidden),
         )  # fmt: skip
     lines.append(table)

@@ -150,7 +150,8 @@ def attempts_of(item: WorkItem, history: list[HistoryEntry], runs_root: Path) ->
             continue
         attempt = Attempt(
             entry.attempt, entry.actor, entry.started_at, entry.finished_at, entry.outcome,
-            mask_text(entry.error_message, secret), entry.error_step,
+            mask_text(entry.error_message, secret),
+            item.step_named(entry.error_step) if entry.error_step else None,
         )  # fmt: skip
         folder = run_folder(runs_root, entry.artifact_dir)
         record = run_record(folder) if folder else None

@@ -135,11 +135,12 @@ class Leases(SqlBase):
 
     def commit_started(
         self, ref: str, worker: str, step: str, *, token: str | None,
-        artifact_dir: str | None = None,
+        artifact_dir: str | None = None, name: str | None = None,
     ) -> None:
         """Record that a step which changes the portal is under way (a crash now is an
         unknown outcome), and where the attempt keeps its run folder: an attempt that never
-        ends (a killed worker, reaped) still leads the operator to what it did."""
+        ends (a killed worker, reaped) still leads the operator to what it did. ``name`` is
+        the step's name in its flow, kept for what people read."""
         with self.tx() as cur:
             row = self._owned(cur, "commit_started", ref, worker, token)
             # the same step again is the runner re-running it after a re-login (its guard
@@ -149,10 +150,13 @@ class Leases(SqlBase):
                     t("不能开始{ref}的提交步骤{step}:步骤{running}还在进行中", ref=ref, step=step,
                       running=row["commit_in_progress"])
                 )  # fmt: skip
+            names = dict(row["step_names"] or {})
+            if name:
+                names[step] = name
             cur.run(
-                "UPDATE work_items SET commit_in_progress = ?,"
+                "UPDATE work_items SET commit_in_progress = ?, step_names = ?,"
                 " artifact_dir = COALESCE(?, artifact_dir), updated_at = ? WHERE reference = ?",
-                step, artifact_dir, self.clock(), ref,
+                step, dump_json(names or None), artifact_dir, self.clock(), ref,
             )  # fmt: skip
             if artifact_dir is not None:
                 cur.run(
@@ -287,7 +291,10 @@ class Leases(SqlBase):
             now = self.clock()
             step = row["commit_in_progress"]
             if step and not answered:
-                note = t("提交步骤{step}进行中出了系统错误;重放前先到营账系统里查看", step=step)
+                note = t(
+                    "提交步骤“{step}”进行中出了系统错误;重放前先到营账系统里查看",
+                    step=_named(row, step),
+                )
                 return self._end(
                     cur, row, "fail_system", State.NEEDS_REVIEW, error, artifact_dir, note=note
                 )
@@ -298,7 +305,10 @@ class Leases(SqlBase):
                     look_first=bool(step),
                 )  # fmt: skip
             due = now + self.backoff.delay(row["run_attempts"])
-            note = t("营账系统没有受理提交步骤{step}的请求;下次运行先查询再办理", step=step)
+            note = t(
+                "营账系统没有受理提交步骤“{step}”的请求;下次运行先查询再办理",
+                step=_named(row, step),
+            )
             return self._end(
                 cur, row, "fail_system", State.RETRY_WAIT, error, artifact_dir,
                 next_attempt_at=due, note=note if step else None, look_first=bool(step),
@@ -384,9 +394,9 @@ class Leases(SqlBase):
                     kind="unknown_outcome",
                     type="Released",
                     message=t(
-                        "{reason}(在提交步骤{step}进行中);重放前先到营账系统里查看",
+                        "{reason}(在提交步骤“{step}”进行中);重放前先到营账系统里查看",
                         reason=reason,
-                        step=row["commit_in_progress"],
+                        step=_named(row, row["commit_in_progress"]),
                     ),
                     step=row["commit_in_progress"],
                 )
@@ -468,11 +478,16 @@ class Leases(SqlBase):
             return self._end(cur, row, "reap", State.FAILED, error, None, reaped=True)
         check("reap", ref, State.RUNNING, State.NEEDS_REVIEW)
         message = (
-            t("工作进程{worker}在提交步骤{step}进行中失去了租约;重放前先到营账系统里查看",
-              worker=worker, step=step)
+            t("工作进程{worker}在提交步骤“{step}”进行中失去了租约;重放前先到营账系统里查看",
+              worker=worker, step=_named(row, step))
             if row["commit_in_progress"]
-            else t("工作进程{worker}在提交步骤{step}之后失去了租约;重放前先到营账系统里查看",
-                   worker=worker, step=step)
+            else t("工作进程{worker}在提交步骤“{step}”之后失去了租约;重放前先到营账系统里查看",
+                   worker=worker, step=_named(row, step))
         )  # fmt: skip
         error = ErrorInfo(kind="unknown_outcome", type="LeaseExpired", message=message, step=step)
         return self._end(cur, row, "reap", State.NEEDS_REVIEW, error, None, reaped=True)
+
+
+def _named(row: Row, step: str) -> str:
+    """A commit step as the notes name it: its name in the flow, kept when it started."""
+    return str((row["step_names"] or {}).get(step) or step)

@@ -125,6 +125,14 @@ class WorkItem:
     # it no longer heads the queue; a replay or an edit clears it
     reviewed_at: datetime | None = None
     reviewed_by: str | None = None
+    # a commit step's name in its flow by its id, as the worker started it (bots show, the
+    # console and the ledger's own notes name a step so)
+    step_names: dict[str, str] | None = None
+
+    def step_named(self, step: str) -> str:
+        """``step`` (an id the ledger keeps) as a person knows it: its name in the flow, or
+        the id when no worker recorded one."""
+        return (self.step_names or {}).get(step) or step
 
     @property
     def reason(self) -> str:
@@ -141,7 +149,9 @@ class WorkItem:
         """The failed step as a person knows it: its name in the flow (``核对客户资格``), kept
         by the worker beside its id; else the id (``enter_order/eligible``)."""
         named = (self.error_context or {}).get("step_name")
-        return str(named) if named else self.error_step
+        if named:
+            return str(named)
+        return self.step_named(self.error_step) if self.error_step else None
 
 
 @dataclass(frozen=True)
@@ -168,7 +178,8 @@ class HistoryEntry:
 def sent_commits(item: WorkItem, history: list[HistoryEntry]) -> list[str]:
     """The commit steps that took (or may have taken) the order's data to the portal in any
     attempt so far, first one first: an edit made now does not reach what they entered, as
-    a replay looks first and skips what the portal already has."""
+    a replay looks first and skips what the portal already has. Named as the flow names
+    them where a worker recorded it."""
     steps: list[str | None] = []
     for entry in history:
         if entry.kind != "attempt":
@@ -177,15 +188,15 @@ def sent_commits(item: WorkItem, history: list[HistoryEntry]) -> list[str]:
         if entry.outcome == State.NEEDS_REVIEW.value:  # (reached only inside or after a commit)
             steps.append(entry.error_step)
     steps += [item.committed_step, item.commit_in_progress]
-    return list(dict.fromkeys(s for s in steps if s))
+    return list(dict.fromkeys(item.step_named(s) for s in steps if s))
 
 
 def sent_warning(steps: list[str]) -> str:
     """What an operator about to edit (or who edited) an order with ``steps`` sent is told."""
     return t(
-        "注意:提交步骤 {steps} 已经(或可能已经)把原来的数据交给了营账系统;重放时先查询,"
+        "注意:提交步骤{steps}已经(或可能已经)把原来的数据交给了营账系统;重放时先查询,"
         "已办理的部分会跳过,这次修改到不了那里:请先在营账系统里核实,需要时在那里改正",
-        steps=t("、").join(steps),
+        steps=t("、").join(t("“{value}”", value=step) for step in steps),
     )
 
 

@@ -203,6 +203,13 @@ _REFERENCE_ANY_CASE = [
     "CREATE INDEX work_items_reference_upper ON work_items (upper(reference))",
 ]
 
+# A commit step's name in its flow (``第二步:存入宽带专款600元``), kept by id when the
+# worker starts it: the notes the ledger writes later (a reap, a failure inside the commit)
+# and what an operator reads name the step as the clerk knows it, not by its id.
+_STEP_NAMES = [
+    "ALTER TABLE work_items ADD COLUMN step_names {json}",
+]
+
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (1, "work items and their history", _INITIAL),
     (2, "a lease token per claim; lease expiries counted apart from attempts", _FENCED_LEASES),
@@ -211,6 +218,7 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (5, "questions a flow asks a person, and their answers", _QUESTIONS),
     (6, "an index of claimable items in claim order", _CLAIM_ORDER),
     (7, "an index of references in any letter case", _REFERENCE_ANY_CASE),
+    (8, "the names of an item's commit steps", _STEP_NAMES),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -28,7 +28,7 @@ Validator = Callable[[dict[str, Any]], Mapping[str, Any]]
 
 _ITEM_FIELDS = [f.name for f in fields(WorkItem)]
 _HISTORY_FIELDS = [f.name for f in fields(HistoryEntry)]
-_JSON = {"payload", "outputs", "error_context", "changes", "data"}
+_JSON = {"payload", "outputs", "error_context", "changes", "data", "step_names"}
 _TIMES = {
     "lease_expires_at", "heartbeat_at", "next_attempt_at", "created_at", "updated_at",
     "finished_at", "started_at", "applied_at", "reviewed_at", "seen_at", "expires_at",

@@ -43,6 +43,7 @@ def advice(text: str) -> str:
 
 
 def advice_later(text: str) -> str:
-    """For a refusal that passes with time (another session holds the number): the queue
-    tries again by itself, and the usual advice holds if it never passes."""
-    return t("稍后会自动重试;一直如此则{advice}", advice=advice(text))
+    """For a refusal that passes with time (another session holds the number): worded for
+    every caller — a queue that tries again by itself, ``bots run``, a failed order after
+    its last attempt — and the usual advice holds if it never passes."""
+    return t("这通常是暂时的,稍后再办即可;一直如此则{advice}", advice=advice(text))

@@ -144,6 +144,7 @@ def migration_name(version: int, stored: str) -> str:
         5: t("流程向人提出的问题及其回答"),
         6: t("按领取顺序排列的可领取工作项索引"),
         7: t("不分大小写的业务参考号索引"),
+        8: t("工作项各提交步骤的名称"),
     }
     return names.get(version, stored)
 

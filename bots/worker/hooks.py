@@ -162,7 +162,7 @@ class LedgerHooks(Hooks):
         self.in_commit = True
         self.store.commit_started(
             self.item.reference, self.worker, step.id, token=self.lease.token,
-            artifact_dir=self.run_dir,
+            artifact_dir=self.run_dir, name=step.name or None,
         )  # fmt: skip
 
     def before_send(self, step: Any, record: dict[str, Any]) -> None:
@@ -184,7 +184,8 @@ class LedgerHooks(Hooks):
             # (no on_commit_start): record it as committed all the same, so a later failure
             # in this attempt still makes the next one look in the portal first
             self.store.commit_started(
-                self.item.reference, self.worker, step.id, token=self.lease.token
+                self.item.reference, self.worker, step.id, token=self.lease.token,
+                name=step.name or None,
             )
         self.store.commit_done(self.item.reference, self.worker, step.id, token=self.lease.token)
         self.in_commit = False

@@ -125,6 +125,6 @@ def test_an_order_whose_commit_went_out_is_edited_with_a_warning(ledger) -> None
     assert result.exit_code == 0, result.output
     assert result.stdout == f"已修改 {REF}:\n  broadband.bandwidth: 200M -> 100M\n"
     assert result.stderr == (
-        "注意:提交步骤 submit_order 已经(或可能已经)把原来的数据交给了营账系统;重放时先查询,"
+        "注意:提交步骤“submit_order”已经(或可能已经)把原来的数据交给了营账系统;重放时先查询,"
         "已办理的部分会跳过,这次修改到不了那里:请先在营账系统里核实,需要时在那里改正\n"
     )

@@ -116,7 +116,7 @@ def test_the_edit_form_of_an_order_whose_commit_may_have_gone_out_warns_first(
     store.fail_unknown(item.reference, "robot-07/0", died, token=item.lease_token)
     form = refused.client.get(f"/orders/{item.reference}/edit").text
     assert text_of(re.search(r'<p class="warning" id="sent"[^>]*>.*?</p>', form)[0]) == (
-        "注意:提交步骤 deposit 已经(或可能已经)把原来的数据交给了营账系统;重放时先查询,"
+        "注意:提交步骤“deposit”已经(或可能已经)把原来的数据交给了营账系统;重放时先查询,"
         "已办理的部分会跳过,这次修改到不了那里:请先在营账系统里核实,需要时在那里改正"
     )
 

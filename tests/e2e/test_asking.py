@@ -255,7 +255,9 @@ def test_a_worker_killed_while_it_waits_loses_nothing_and_enters_nothing_twice(
         [reaped] = store.reap()
         assert (reaped.state, reaped.error_message) == (
             State.NEEDS_REVIEW,
-            f"工作进程{first.asked_by}在提交步骤enter_order之后失去了租约;重放前先到营账系统里查看")
+            f"工作进程{first.asked_by}在提交步骤“第一步:完成e9套餐内手机及宽带开户,点击提交”之后"
+            "失去了租约;重放前先到营账系统里查看",
+        )
         assert store.replay([ref], actor="值班长") == [ref]
 
     again = desk.start()

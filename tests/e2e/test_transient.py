@@ -104,7 +104,7 @@ def test_a_number_held_by_another_live_session_is_retried_later(
     assert type(result.error) is SystemException
     assert result.error.code == "refused_for_now"
     assert result.error.message == (
-        '没有查询到数据:稍后会自动重试;一直如此则请改选号码或填"任意"后重放'
+        '没有查询到数据:这通常是暂时的,稍后再办即可;一直如此则请改选号码或填"任意"后重放'
     )
     # why it passes with time, as the selector file says it: the run folder's detail
     assert result.error.detail == (

@@ -124,6 +124,21 @@ def test_show_counts_the_leases_that_expired_apart_from_attempts(
     ]
 
 
+def test_show_names_the_commit_steps_as_the_flow_does(cli: CliRunner, ledger: Store) -> None:
+    item = ledger.claim("vm-1-aaaaaa/0")  # E9-2
+    assert item is not None
+    token = item.lease_token
+    ledger.commit_started("E9-2", "vm-1-aaaaaa/0", "collect", token=token, name="点击收费")
+    ledger.commit_done("E9-2", "vm-1-aaaaaa/0", "collect", token=token)
+    ledger.commit_started("E9-2", "vm-1-aaaaaa/0", "deposit", token=token, name="存入专款")
+    out = cli.invoke(app, ["show", "E9-2"]).output
+    assert "\n提交步骤:已完成 点击收费,进行中 存入专款\n" in out
+    ledger.release("E9-2", "vm-1-aaaaaa/0", "stopped", token=token)
+    out = cli.invoke(app, ["show", "E9-2"]).output
+    assert "\n失败的步骤:存入专款\n" in out
+    assert "\n错误:stopped(在提交步骤“存入专款”进行中);重放前先到营账系统里查看(" in out
+
+
 def test_an_order_whose_worker_died_says_so_and_can_be_cancelled(
     cli: CliRunner, ledger: Store, ledger_url: str
 ) -> None:

@@ -139,7 +139,7 @@ def test_an_edit_after_a_commit_went_out_says_it_does_not_reach_the_portal(
     store.fail_business("E9-1", "w1", REFUSED, token=first.lease_token)
     store.edit("E9-1", {"broadband.bandwidth": "100M"}, _validator, actor="王敏")
     assert store.history("E9-1")[-1].note == (
-        "edited broadband.bandwidth; Note: commit step submit has (or may have) taken the "
+        "edited broadband.bandwidth; Note: commit step 'submit' has (or may have) taken the "
         "earlier data to the portal; a replay looks first and skips what is already done "
         "there, so this change does not reach it: check in the portal first and correct it "
         "there if needed"
@@ -150,7 +150,7 @@ def test_an_edit_after_an_unknown_outcome_names_the_commit_under_way(store: Stor
     _needs_review(store, "E9-1")
     store.replay(["E9-1"])  # the row forgets the commit; its attempt does not
     store.edit("E9-1", {"broadband": {"bandwidth": "100M"}}, _validator)
-    assert "commit step submit has (or may have)" in str(store.history("E9-1")[-1].note)
+    assert "commit step 'submit' has (or may have)" in str(store.history("E9-1")[-1].note)
 
 
 def test_an_edit_the_validator_refuses_changes_nothing(store: Store) -> None:

@@ -44,7 +44,7 @@ def test_expired_lease_inside_a_commit_step_needs_review(store: Store, clock: Fa
     (item,) = store.reap()
     assert item.state is State.NEEDS_REVIEW
     assert item.reason == (
-        "工作进程robot-3在提交步骤submit_order进行中失去了租约;重放前先到营账系统里查看"
+        "工作进程robot-3在提交步骤“submit_order”进行中失去了租约;重放前先到营账系统里查看"
         "(步骤 submit_order)"
     )
     assert item.error_kind == "unknown_outcome"
@@ -60,7 +60,7 @@ def test_expired_lease_after_a_commit_step_needs_review(store: Store, clock: Fak
     (item,) = store.reap()
     assert (item.state, item.error_message) == (
         State.NEEDS_REVIEW,
-        "工作进程robot-3在提交步骤submit_order之后失去了租约;重放前先到营账系统里查看",
+        "工作进程robot-3在提交步骤“submit_order”之后失去了租约;重放前先到营账系统里查看",
     )
     assert store.history("E9-1")[-1].committed_step == "submit_order"
 

@@ -34,5 +34,5 @@ def test_release_inside_a_commit_step_needs_review(store: Store) -> None:
     item = store.release("E9-1", "w1", "stopped", token=token)
     assert (item.state, item.error_message) == (
         State.NEEDS_REVIEW,
-        "stopped(在提交步骤submit进行中);重放前先到营账系统里查看",
+        "stopped(在提交步骤“submit”进行中);重放前先到营账系统里查看",
     )

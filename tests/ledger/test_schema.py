@@ -27,6 +27,7 @@ def test_upgrade_from_empty_is_idempotent_and_reports_the_version(ledger_url: st
         (5, "questions a flow asks a person, and their answers"),
         (6, "an index of claimable items in claim order"),
         (7, "an index of references in any letter case"),
+        (8, "the names of an item's commit steps"),
     ]
     store.enqueue([order("E9-1")])
     store.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bots.errors import BusinessException, SystemException, UnknownOutcome
@@ -213,8 +215,27 @@ def test_system_exception_inside_a_commit_step_needs_review(store: Store) -> Non
     item = store.fail_system("E9-1", "w1", TIMEOUT, token=token)
     assert item.state is State.NEEDS_REVIEW
     assert item.error_message == (
-        "系统繁忙(提交步骤submit进行中出了系统错误;重放前先到营账系统里查看)"
+        "系统繁忙(提交步骤“submit”进行中出了系统错误;重放前先到营账系统里查看)"
     )
+
+
+def test_a_commit_step_is_named_as_its_flow_names_it(store: Store) -> None:
+    token = running(store, "E9-1", "w1").lease_token
+    store.commit_started("E9-1", "w1", "collect", token=token, name="安装调测费收58元:点击收费")
+    store.commit_done("E9-1", "w1", "collect", token=token)
+    store.commit_started("E9-1", "w1", "deposit", token=token, name="第二步:存入宽带专款600元")
+    item = store.fail_system("E9-1", "w1", replace(TIMEOUT, step=None), token=token)
+    assert item.error_message == (
+        "系统繁忙(提交步骤“第二步:存入宽带专款600元”进行中出了系统错误;重放前先到营账系统里查看)"
+    )
+    assert item.step_names == {
+        "collect": "安装调测费收58元:点击收费", "deposit": "第二步:存入宽带专款600元",
+    }  # fmt: skip
+    # what bots show and the console name: the step's name; an id nobody named stays an id
+    assert item.step_shown == "第二步:存入宽带专款600元"
+    assert (item.step_named("collect"), item.step_named("enter_order/eligible")) == (
+        "安装调测费收58元:点击收费", "enter_order/eligible",
+    )  # fmt: skip
 
 
 def test_a_commit_request_the_portal_answered_waits_for_a_run_that_looks_first(
@@ -227,10 +248,10 @@ def test_a_commit_request_the_portal_answered_waits_for_a_run_that_looks_first(
         State.RETRY_WAIT, True, "submit",
     )  # fmt: skip
     assert item.error_message == (
-        "系统繁忙(营账系统没有受理提交步骤submit的请求;下次运行先查询再办理)"
+        "系统繁忙(营账系统没有受理提交步骤“submit”的请求;下次运行先查询再办理)"
     )
     assert store.history("E9-1")[-1].note == (
-        "营账系统没有受理提交步骤submit的请求;下次运行先查询再办理"
+        "营账系统没有受理提交步骤“submit”的请求;下次运行先查询再办理"
     )
 
 

@@ -25,10 +25,10 @@ def test_an_unknown_refusal_points_at_the_portals_words() -> None:
 def test_a_refusal_that_passes_with_time_is_retried_first() -> None:
     with language_of("zh"):
         assert advice_later("号码已被占用") == (
-            '稍后会自动重试;一直如此则请改选号码或填"任意"后重放'
+            '这通常是暂时的,稍后再办即可;一直如此则请改选号码或填"任意"后重放'
         )
     with language_of("en"):
         assert advice_later("号码已被占用") == (
-            'it is retried later by itself; if it stays so, choose another number or write '
+            'this usually passes: try again later; if it stays so, choose another number or write '
             '"任意" (any), then replay'
         )

@@ -12,7 +12,7 @@ import pytest
 from bots.ledger import LeaseLost, NewItem, State, open_store
 from bots.worker.hooks import Interrupted, Lease, LedgerHooks
 
-STEP = SimpleNamespace(id="submit")
+STEP = SimpleNamespace(id="submit", name="点击提交")
 
 
 @pytest.fixture
@@ -104,6 +104,7 @@ def test_a_commit_the_guard_found_done_is_recorded_as_committed(hooks) -> None:
     hooks.on_commit_done(STEP, {"found": True})  # no on_commit_start: the runner skipped it
     item = hooks.store.get("R-1")
     assert (item.committed_step, item.commit_in_progress) == ("submit", None)
+    assert item.step_names == {"submit": "点击提交"}  # (what bots show and the console say)
 
 
 def test_a_change_is_not_sent_once_the_order_was_reaped_and_taken(hooks) -> None:

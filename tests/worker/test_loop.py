@@ -96,7 +96,7 @@ def test_a_submit_the_portal_answered_busy_every_time_is_tried_again_after_a_loo
     )  # fmt: skip
     attempts = [e for e in store.history("B-1") if e.kind == "attempt"]
     assert [e.outcome for e in attempts] == ["retry_wait", "done"]
-    assert attempts[0].note == "营账系统没有受理提交步骤submit的请求;下次运行先查询再办理"
+    assert attempts[0].note == "营账系统没有受理提交步骤“提交订单”的请求;下次运行先查询再办理"
     assert worker_kit.portal.looked_up == ["B-1"]  # the second run's guard, and only it
     assert worker_kit.portal.submits == {"B-1": 1}
     assert summary.stop_kind is None
@@ -114,7 +114,7 @@ def test_a_submit_taken_whose_next_page_was_busy_waits_for_an_operator(worker_ki
     assert (item.state, item.attempts) == (State.NEEDS_REVIEW, 1)
     attempts = [e for e in store.history("B-2") if e.kind == "attempt"]
     assert [(e.outcome, e.note) for e in attempts] == [
-        ("needs_review", "提交步骤submit进行中出了系统错误;重放前先到营账系统里查看"),
+        ("needs_review", "提交步骤“提交订单”进行中出了系统错误;重放前先到营账系统里查看"),
     ]
     assert worker_kit.portal.submits == {"B-2": 1}
     store.close()
@@ -200,7 +200,7 @@ def test_a_submit_taken_then_followed_by_the_login_page_waits_for_an_operator(
     store = worker_kit.store()
     attempts = [(e.outcome, e.note) for e in store.history("L-1") if e.kind == "attempt"]
     assert attempts == [
-        ("needs_review", "提交步骤submit进行中出了系统错误;重放前先到营账系统里查看"),
+        ("needs_review", "提交步骤“提交订单”进行中出了系统错误;重放前先到营账系统里查看"),
     ]
     assert worker_kit.portal.submits == {"L-1": 1}
     store.close()

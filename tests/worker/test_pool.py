@@ -182,7 +182,8 @@ def test_sigkill_after_a_commit_needs_review_and_replay_does_not_repeat_it(worke
     item = store.get("KILLED")
     assert item.state is State.NEEDS_REVIEW
     assert item.reason == (
-        "工作进程cli/0在提交步骤submit进行中失去了租约;重放前先到营账系统里查看(步骤 submit)"
+        "工作进程cli/0在提交步骤“提交订单”进行中失去了租约;重放前先到营账系统里查看"
+        "(步骤 提交订单)"
     )
     # what the killed attempt did is where the operator is sent to look
     folder = worker_kit.root / "runs" / "KILLED" / "attempt-1"

@@ -148,7 +148,9 @@ def test_a_submit_answered_busy_every_time_waits_and_is_entered_once_after_a_loo
     finally:
         store.close()
     assert [e.outcome for e in attempts] == ["retry_wait", "done"]
-    assert attempts[0].note == "营账系统没有受理提交步骤enter_order的请求;下次运行先查询再办理"
+    assert attempts[0].note == (
+        "营账系统没有受理提交步骤“第一步:完成e9套餐内手机及宽带开户,点击提交”的请求;下次运行先查询再办理"
+    )
     # the second run looked in 业务查询 before it entered the order
     run = json.loads((Path(attempts[1].artifact_dir) / "run.json").read_text(encoding="utf-8"))
     looked = [s["id"] for s in run["steps"] if s["id"].startswith("enter_order.guard/")]
