@@ -13,8 +13,16 @@ from rich.table import Table
 
 from bots.cli.app import app
 from bots.cli.cmd_db import DbOption
-from bots.errors import BadInput
-from bots.ledger import HistoryEntry, State, Store, WorkItem, open_store
+from bots.errors import BadInput, BotsError
+from bots.ledger import (
+    HistoryEntry,
+    IllegalTransition,
+    NotFound,
+    State,
+    Store,
+    WorkItem,
+    open_store,
+)
 from bots.ledger.mask import mask_free_text, mask_payload, mask_text, sensitive_values
 from bots.messages import local_time, t
 from bots.messages.terms import (
@@ -205,12 +213,29 @@ def show(ref: str, db: DbOption = None) -> None:
             console.print(line)
 
 
-@app.command(help=t("取消一个不在处理中的订单:不会再有工作进程领取它。"))
-def cancel(ref: str, db: DbOption = None, actor: ActorOption = None) -> None:
+@app.command(help=t("取消不在处理中的订单(可以列出几个业务参考号):不会再有工作进程领取它们。"))
+def cancel(
+    refs: Annotated[list[str], typer.Argument(help=t("要取消的业务参考号"))],
+    db: DbOption = None,
+    actor: ActorOption = None,
+) -> None:
+    # each order on its own: one that cannot be cancelled (running, done, unknown) is
+    # named with its reason, and the others are cancelled all the same
+    refused: list[BotsError] = []
     with open_store(db, mode="write") as store:
-        before = store.get(ref).state
-        store.cancel(ref, actor=actor or getpass.getuser())
-    typer.echo(t("已取消 {ref}(原为{state})", ref=ref, state=state_name(before)))
+        for ref in dict.fromkeys(refs):
+            try:
+                before = store.get(ref).state
+                store.cancel(ref, actor=actor or getpass.getuser())
+            except (NotFound, IllegalTransition) as error:
+                if len(refs) == 1:
+                    raise
+                refused.append(error)
+                typer.secho(t("没有取消 {ref}:{reason}", ref=ref, reason=error), err=True)
+                continue
+            typer.echo(t("已取消 {ref}(原为{state})", ref=ref, state=state_name(before)))
+    if refused:
+        raise BadInput(t("有{count}个订单没有取消,原因见上", count=len(refused)))
 
 
 @app.command(

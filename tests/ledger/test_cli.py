@@ -201,6 +201,23 @@ def test_cancel(cli: CliRunner, ledger: Store) -> None:
     assert ledger.history("E9-2")[-1].actor == "wangmin"
 
 
+def test_cancel_several_names_each_it_could_not_cancel(cli: CliRunner, ledger: Store) -> None:
+    ledger.enqueue([NewItem("E9-3", "renewal", {})])
+    assert ledger.claim("w1") is not None  # E9-2 is being entered
+    result = cli.invoke(app, ["cancel", "E9-1", "E9-2", "E9-404", "E9-3"])
+    # (CliRunner bypasses bots.cli.main: the error is raised, with bots' usage exit code)
+    assert result.exception.exit_code == 4  # type: ignore[union-attr]
+    assert str(result.exception) == "有2个订单没有取消,原因见上"
+    assert result.stdout == "已取消 E9-1(原为失败)\n已取消 E9-3(原为待处理)\n"
+    assert result.stderr == (
+        "没有取消 E9-2:不能取消E9-2:它是处理中(这需要订单是待处理、失败、等待重试或待人工核查)\n"
+        "没有取消 E9-404:没有业务参考号为E9-404的订单\n"
+    )
+    assert [ledger.get(r).state for r in ("E9-1", "E9-2", "E9-3")] == [
+        State.CANCELLED, State.RUNNING, State.CANCELLED,
+    ]  # fmt: skip
+
+
 def test_replay_by_reference_and_by_state(cli: CliRunner, ledger: Store) -> None:
     ledger.enqueue([NewItem("E9-3", "renewal", {})])
     ledger.cancel("E9-3")
