@@ -145,6 +145,11 @@ def describe(store: Store, ref: str, mask: Callable[[Any], Any] = mask_payload) 
             lines.append(t("租约已过期:这个工作进程可能已中断;取消或重放时账本先收回这张订单"))
     if item.next_attempt_at:
         lines.append(t("下次尝试:{when}", when=_when(item.next_attempt_at)))
+    if item.reviewed_by:  # (marked in the console; a replay or an edit clears it)
+        lines.append(
+            t("已核查:{who},{when}", who=actor_name(item.reviewed_by),
+              when=_when(item.reviewed_at))
+        )  # fmt: skip
     if item.error_message:
         lines.append(t("失败的步骤:{step}", step=item.step_shown or "-"))
         lines.append(

@@ -188,6 +188,15 @@ def test_show_masks_every_sensitive_field_and_the_edit_history(
     assert max(len(line) for line in narrow.splitlines()) <= 80
 
 
+def test_show_says_who_looked_at_an_order(
+    cli: CliRunner, ledger: Store, beijing_clock: None
+) -> None:
+    ledger.review("E9-1", actor="console:王敏", note="营账系统里没有这张订单")
+    lines = cli.invoke(app, ["show", "E9-1"]).output.splitlines()
+    reviewed = ledger.get("E9-1").reviewed_at + EIGHT_HOURS  # type: ignore[operator]
+    assert f"已核查:王敏(控制台),{reviewed:%m-%d %H:%M:%S}" in lines
+
+
 def test_show_an_unknown_reference(cli: CliRunner, ledger: Store) -> None:
     result = cli.invoke(app, ["show", "E9-404"])
     assert result.exit_code == 1  # CliRunner bypasses bots.cli.main: the error is raised
