@@ -23,7 +23,15 @@ from bots.ledger import (
     WorkItem,
     open_store,
 )
-from bots.ledger.mask import mask_free_text, mask_payload, mask_text, sensitive_values
+from bots.ledger.mask import (
+    MASK,
+    field_shown,
+    is_sensitive,
+    mask_free_text,
+    mask_payload,
+    mask_text,
+    sensitive_values,
+)
 from bots.messages import local_time, t
 from bots.messages.terms import (
     actor_name,
@@ -165,9 +173,10 @@ def describe(store: Store, ref: str, mask: Callable[[Any], Any] = mask_payload) 
         )  # fmt: skip
     artifacts = sorted({e.artifact_dir for e in entries if e.artifact_dir})
     lines.append(t("运行文件夹:{paths}", paths=", ".join(artifacts) or "-"))
-    # the order and what the flow brought back, each field by its name (not as JSON)
+    # the order and what the flow brought back, each field by its name (not as JSON); a
+    # personal field in part, as the console shows it
     fields = [f"  {label(path)}: {_field_text(path, value, hidden)}"
-              for path, value in leaves(mask(item.payload)) if value not in (None, "")]
+              for path, value in leaves(item.payload) if value not in (None, "")]
     lines.append(t("订单:") + "\n" + mask_text("\n".join(fields), hidden))
     if item.outputs:
         outputs = "; ".join(
@@ -195,6 +204,8 @@ def describe(store: Store, ref: str, mask: Callable[[Any], Any] = mask_payload) 
 
 
 def _field_text(path: str, value: Any, hidden: set[str]) -> str:
+    if any(is_sensitive(part) for part in path.split(".")):
+        return field_shown(path, value_text(value)) if isinstance(value, str) else MASK
     # a remark may quote an ID number or a phone a clerk typed into it
     return mask_free_text(value_text(value), hidden) if path == "note" else value_text(value, path)
 

@@ -16,10 +16,15 @@ from typing import Any
 
 from bots.console.artifacts import logged_steps, run_folder, run_record, served
 from bots.ledger import HistoryEntry, State, WorkItem
-from bots.ledger.mask import mask_free_text, mask_payload, mask_text, sensitive_values
+from bots.ledger.mask import (
+    field_shown,
+    mask_free_text,
+    mask_payload,
+    mask_text,
+    sensitive_values,
+)
 from bots.ledger.model import sent_commits, sent_warning
 from bots.ledger.transitions import TRANSITIONS
-from bots.masking import is_sensitive, partial
 from bots.messages.terms import error_type_name, procedure_name
 from bots.orders.columns import COLUMNS, label_for
 from bots.report.labels import change_text, in_reading_order, label, value_text
@@ -39,8 +44,7 @@ def shown(path: str, value: Any) -> str:
     """A field's value as a page shows it: personal values only partly."""
     if value is None:
         return ""
-    text = str(value)
-    return partial(text) if is_sensitive(path) else text
+    return field_shown(path, str(value))
 
 
 def hidden(item: WorkItem) -> set[str]:

@@ -10,19 +10,26 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bots import masking
-from bots.masking import is_sensitive, sensitive_values
+from bots.masking import is_sensitive, partial, sensitive_values
 
 MASK = "******"
 
 __all__ = [
-    "MASK", "is_sensitive", "mask_free_text", "mask_payload", "mask_text", "redact_url",
-    "sensitive_values",
+    "MASK", "field_shown", "is_sensitive", "mask_free_text", "mask_payload", "mask_text",
+    "redact_url", "sensitive_values",
 ]  # fmt: skip
 
 
 def mask_payload(data: Any) -> Any:
     """A copy of ``data`` with every sensitive field's value replaced by ``MASK``."""
     return masking.mask_payload(data, MASK)
+
+
+def field_shown(path: str, value: str) -> str:
+    """An order's field as an operator's screen shows it (``bots show``, the console): a
+    personal value in part (``410**********12``: enough to tell two orders apart), anything
+    else as it is. Texts that quote a personal value hide it whole (``mask_text``)."""
+    return partial(value) if is_sensitive(path) else value
 
 
 def mask_text(text: str | None, values: Iterable[str]) -> str:
