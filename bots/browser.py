@@ -14,6 +14,7 @@ saves is measured in docs/PERFORMANCE.md (section 2a), not assumed.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -119,8 +120,26 @@ def find_chromium(headed: bool = False) -> str:
     raise SetupError(t("找不到 Chromium:{hint}", hint=install_hint()), code="browser_missing")
 
 
+def check_display(headed: bool) -> None:
+    """A window needs a desktop: on Linux without one, Chromium would only say that the
+    browser "has been closed" as it starts."""
+    if not headed or not sys.platform.startswith("linux"):
+        return
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return
+    raise SetupError.said(
+        t(
+            "--headed 要打开浏览器窗口,但这台机器没有图形桌面"
+            "(DISPLAY 和 WAYLAND_DISPLAY 都没有设置)"
+        ),
+        t("去掉 --headed,或在桌面会话里运行;没有桌面的机器可以用 xvfb-run 包住这条命令"),
+        code="browser_missing",
+    )
+
+
 def launch_options(headed: bool = False) -> dict[str, object]:
     """Keyword arguments for ``playwright.chromium.launch``."""
+    check_display(headed)
     return {
         "executable_path": find_chromium(headed),
         "headless": not headed,

@@ -85,6 +85,7 @@ def test_headless_the_headless_shell_comes_first_headed_the_browser(
     monkeypatch.setattr(browser_mod, "SYSTEM_CANDIDATES", (str(full),))
     assert browser_mod.find_chromium() == str(shell)
     assert browser_mod.find_chromium(headed=True) == str(full)
+    monkeypatch.setenv("DISPLAY", ":0")
     assert browser_mod.launch_options(headed=True)["executable_path"] == str(full)
     # Playwright's own downloads go before the system's, each kind in its place
     downloads = tmp_path / "downloads"
@@ -94,6 +95,23 @@ def test_headless_the_headless_shell_comes_first_headed_the_browser(
     bundled = _executable(downloads / "chromium-1200" / "chrome-linux" / "chrome")
     assert browser_mod.find_chromium() == str(bundled_shell)
     assert browser_mod.find_chromium(headed=True) == str(bundled)
+
+
+def test_a_window_without_a_desktop_says_so_before_chromium_starts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(browser_mod.sys, "platform", "linux")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    assert browser_mod.launch_options()["headless"] is True  # headless needs no desktop
+    with pytest.raises(SetupError) as caught:
+        browser_mod.launch_options(headed=True)
+    assert caught.value.message == (
+        "--headed 要打开浏览器窗口,但这台机器没有图形桌面(DISPLAY 和 WAYLAND_DISPLAY 都没有设置):"
+        "去掉 --headed,或在桌面会话里运行;没有桌面的机器可以用 xvfb-run 包住这条命令"
+    )
+    monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
+    assert browser_mod.launch_options(headed=True)["headless"] is False
 
 
 def test_without_a_headless_shell_headless_runs_use_the_browser(
