@@ -200,6 +200,26 @@ def find_file(
 
 
 _SYNTAX = re.compile(r"^(?P<reason>.*?) \(at line (?P<line>\d+), column (?P<column>\d+)\)$")
+# tomllib's complaints, said for people (its own words follow, to search by): the first
+# whose words begin tomllib's speaks
+_TOML_SAID: tuple[tuple[str, Callable[[], str]], ...] = (
+    ("Illegal character '\\n'", lambda: t("引号没有闭合(行尾少了右引号)")),
+    ("Expected \"'\"", lambda: t("引号没有闭合(少了右引号)")),
+    ("Expected '\"'", lambda: t("引号没有闭合(少了右引号)")),
+    ("Illegal character", lambda: t("有不允许的字符")),
+    ("Expected '=' after a key", lambda: t("键后面少了 =")),
+    ("Invalid value", lambda: t('值无效:文字要加引号("…"),数字和 true/false 不加')),
+    ("Cannot overwrite a value", lambda: t("这个键前面已经设过一次")),
+    ("Unclosed array", lambda: t("方括号 [ ] 没有闭合")),
+    ("Expected ']' at the end of a table declaration", lambda: t("表头的方括号 [ ] 没有闭合")),
+    ("Expected newline or end of document", lambda: t("一行只能写一个设置")),
+    ("Invalid statement", lambda: t("这一行不是“键 = 值”")),
+)
+
+
+def _toml_reason(reason: str) -> str:
+    said = next((said() for known, said in _TOML_SAID if reason.startswith(known)), None)
+    return t("{said}({words})", said=said, words=reason) if said else reason
 
 
 def _key_line(text: str, key: str) -> int:
@@ -223,7 +243,7 @@ def read_file(path: Path) -> dict[str, Value]:
     except tomllib.TOMLDecodeError as error:
         found = _SYNTAX.match(str(error))
         where = f"{path}:{found['line']}:{found['column']}" if found else str(path)
-        reason = found["reason"] if found else str(error)
+        reason = _toml_reason(found["reason"] if found else str(error))
         raise SetupError(t("{where}:不是有效的 TOML:{reason}", where=where, reason=reason),
                          code="config") from None  # fmt: skip
     values: dict[str, Value] = {}

@@ -127,7 +127,27 @@ def test_a_file_that_is_not_toml_names_line_and_column(tmp_path: Path) -> None:
     file = write(tmp_path / "bots.toml", 'lang = "zh"\nworkers = = 2\n')
     with pytest.raises(SetupError) as caught:
         load(tmp_path)
-    assert str(caught.value) == f"{file}:2:11:不是有效的 TOML:Invalid value"
+    assert str(caught.value) == (
+        f'{file}:2:11:不是有效的 TOML:值无效:文字要加引号("…"),数字和 true/false 不加'
+        "(Invalid value)"
+    )
+
+
+@pytest.mark.parametrize("text,said", [
+    ('portal_url = "http://x\n', '1:23:不是有效的 TOML:引号没有闭合(行尾少了右引号)'
+     "(Illegal character '\\n')"),
+    ("workers 2\n",
+     "1:9:不是有效的 TOML:键后面少了 =(Expected '=' after a key in a key/value pair)"),
+    ("workers = 1\nworkers = 2\n",
+     "2:12:不是有效的 TOML:这个键前面已经设过一次(Cannot overwrite a value)"),
+    ("workers = 1 2\n", "1:13:不是有效的 TOML:一行只能写一个设置(Expected newline or end of "
+     "document after a statement)"),
+])  # fmt: skip
+def test_usual_toml_mistakes_are_said_in_words(tmp_path: Path, text: str, said: str) -> None:
+    file = write(tmp_path / "bots.toml", text)
+    with pytest.raises(SetupError) as caught:
+        load(tmp_path)
+    assert str(caught.value) == f"{file}:{said}"
 
 
 def test_a_bad_environment_value_names_the_variable(tmp_path: Path) -> None:

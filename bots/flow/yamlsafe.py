@@ -193,15 +193,30 @@ def load_yaml(path: Path, display: str | None = None) -> tuple[Any, Marks]:
         raise _problem(file, mark, yaml_problem(error)) from None
 
 
-# PyYAML's usual complaints, said for people (its own words follow, to search by)
-_SAID: tuple[tuple[str, Callable[[], str]], ...] = (
-    ("expected <block end>", lambda: t("缩进与上文不一致")),
-    ("mapping values are not allowed here", lambda: t("这里不能有键值(冒号后少了空格,或缩进不对)")),
-    ("cannot start any token", lambda: t("有 YAML 不允许的字符(缩进只能用空格,不能用 Tab)")),
-    ("could not find expected ':'", lambda: t("少了冒号")),
-    ("found unexpected end of stream", lambda: t("文件意外结束(引号或括号没有闭合)")),
-    ("found undefined alias", lambda: t("用了没有定义的别名")),
-)
+def _indentation() -> str:
+    return t("请检查缩进")
+
+
+def _brackets() -> str:
+    return t("请补上括号,或在两项之间加逗号;含冒号、逗号或括号的值请加引号")
+
+
+# PyYAML's usual complaints, said for people (its own words follow, to search by), and what
+# to do about each: the first whose words are in PyYAML's speaks
+_SAID: tuple[tuple[str, Callable[[], str], Callable[[], str]], ...] = (
+    ("expected <block end>", lambda: t("缩进与上文不一致"), _indentation),
+    ("mapping values are not allowed here",
+     lambda: t("这里不能有键值(冒号后少了空格,或缩进不对)"), _indentation),
+    ("found character '\\t'", lambda: t("有 Tab 字符"), lambda: t("缩进只能用空格,不能用 Tab")),
+    ("cannot start any token", lambda: t("值以 YAML 不允许的字符开头"),
+     lambda: t("请给这个值加上引号")),
+    ("could not find expected ':'", lambda: t("少了冒号"), _indentation),
+    ("found unexpected end of stream", lambda: t("文件意外结束(引号或括号没有闭合)"),
+     lambda: t("请补上没有闭合的引号或括号")),
+    ("expected ',' or ']'", lambda: t("方括号 [ ] 里的列表没有闭合"), _brackets),
+    ("expected ',' or '}'", lambda: t("花括号 { } 没有闭合"), _brackets),
+    ("found undefined alias", lambda: t("用了没有定义的别名"), lambda: t("请先用 &名字 定义它")),
+)  # fmt: skip
 
 
 def yaml_problem(error: yaml.MarkedYAMLError) -> str:
@@ -210,10 +225,12 @@ def yaml_problem(error: yaml.MarkedYAMLError) -> str:
     words = error.problem or "invalid YAML"
     if error.context:
         words = f"{error.context}: {words}"
-    said = next((said() for known, said in _SAID if known in words), None)
-    if said is not None:
-        words = t("{said}({words})", said=said, words=words)
-    return t("YAML 格式错误:{problem};请检查缩进", problem=words)
+    fix = _indentation
+    for known, said, advice in _SAID:
+        if known in words:
+            words, fix = t("{said}({words})", said=said(), words=words), advice
+            break
+    return t("YAML 格式错误:{problem};{fix}", problem=words, fix=fix())
 
 
 def _compose(text: str, loader_class: Any, marks: Marks) -> Any:

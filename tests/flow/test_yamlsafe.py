@@ -102,6 +102,39 @@ def test_a_file_libyaml_refuses_gets_pyyamls_words(tmp_path):
     )
 
 
+MISTAKES = [
+    ("goto: {url: /x\n",
+     "2:1: =====> YAML 格式错误:花括号 { } 没有闭合(while parsing a flow mapping: expected ',' "
+     "or '}', but got '<stream end>');请补上括号,或在两项之间加逗号;含冒号、逗号或括号的值请"
+     "加引号"),
+    ("steps: [a, b\nx: 1\n",
+     "2:2: =====> YAML 格式错误:方括号 [ ] 里的列表没有闭合(while parsing a flow sequence: "
+     "expected ',' or ']', but got ':');请补上括号,或在两项之间加逗号;含冒号、逗号或括号的值"
+     "请加引号"),
+    ("key: @x\n",
+     "1:6: =====> YAML 格式错误:值以 YAML 不允许的字符开头(while scanning for the next token: "
+     "found character '@' that cannot start any token);请给这个值加上引号"),
+    ("steps:\n\t- id: a\n",
+     "2:1: =====> YAML 格式错误:有 Tab 字符(while scanning for the next token: found "
+     "character '\\t' that cannot start any token);缩进只能用空格,不能用 Tab"),
+    ("id: 'a\n",
+     "2:1: =====> YAML 格式错误:文件意外结束(引号或括号没有闭合)(while scanning a quoted "
+     "scalar: found unexpected end of stream);请补上没有闭合的引号或括号"),
+    ("a: *y\n",
+     "1:4: =====> YAML 格式错误:用了没有定义的别名(found undefined alias 'y');请先用 &名字 "
+     "定义它"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text,said", MISTAKES)
+def test_each_usual_yaml_mistake_is_said_with_its_fix(tmp_path: Path, text: str, said: str) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DefinitionProblems) as caught:
+        yamlsafe.load_yaml(path, "bad.yaml")
+    assert str(caught.value) == f"bad.yaml:{said}"
+
+
 def test_a_file_saved_in_gbk_is_refused_where_it_stops_being_utf_8(tmp_path: Path) -> None:
     # Notepad on a Chinese Windows may save a flow so; it read as a traceback
     path = tmp_path / "gbk.yaml"

@@ -197,8 +197,9 @@ def test_yaml_unquoted_numbers(tmp_path: Path) -> None:
 def test_yaml_syntax_error(tmp_path: Path) -> None:
     (tmp_path / "o.yaml").write_text("reference: [x\n")
     assert errors(tmp_path / "o.yaml") == [
-        ": invalid YAML: while parsing a flow sequence: expected ',' or ']', but got"
-        " '<stream end>'; check the indentation at line 2, column 1"]
+        ": invalid YAML: a list in [ ] is not closed (while parsing a flow sequence: expected"
+        " ',' or ']', but got '<stream end>'); close the bracket, or put a comma between two"
+        " items; quote a value that holds a colon, a comma or a bracket at line 2, column 1"]
 
 
 def test_yaml_a_key_written_twice_is_refused(tmp_path: Path) -> None:
