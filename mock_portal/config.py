@@ -204,7 +204,12 @@ def parse_latency(value: Any) -> tuple[int, int]:
         parts = list(value)
     if len(parts) != 2:
         raise ValueError("latency must be LO-HI in milliseconds, e.g. 50-300")
-    lo, hi = int(parts[0]), int(parts[1])
+    try:
+        lo, hi = int(parts[0]), int(parts[1])
+    except ValueError:
+        raise ValueError(
+            f"latency must be LO-HI in milliseconds, e.g. 50-300, not {value!r}"
+        ) from None
     if lo < 0 or hi < lo:
         raise ValueError("latency must be LO-HI with 0 <= LO <= HI")
     return lo, hi

@@ -26,7 +26,12 @@ class _Server(uvicorn.Server):
         print(self.banner, flush=True)
 
 
-def serve(config: PortalConfig, host: str = "127.0.0.1", port: int = 8700) -> None:
+def serve(
+    config: PortalConfig, host: str = "127.0.0.1", port: int = 8700, banner: str = BANNER
+) -> None:
+    """Serve until stopped. ``banner`` (with ``{url}``, ``{state}``, ``{qa}``) is printed
+    once connections are accepted; ``{qa}`` is empty without the QA interface, else names
+    it. OSError when the address cannot be bound."""
     app = create_app(config)
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -34,7 +39,7 @@ def serve(config: PortalConfig, host: str = "127.0.0.1", port: int = 8700) -> No
     bound_port = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     server = _Server(uvicorn.Config(app, log_level="warning", access_log=False))
-    server.banner = BANNER.format(
+    server.banner = banner.format(
         url=f"http://{shown}:{bound_port}/", state=config.state_path,
         qa=", QA interface at /qa/" if config.qa else "",
     )
@@ -107,18 +112,25 @@ def config_from_args(args: argparse.Namespace) -> PortalConfig:
                         business_date=args.business_date, habits=habits)
 
 
+def prepare(args: argparse.Namespace) -> PortalConfig:
+    """The portal's configuration from parsed options; ValueError names the one that is
+    wrong (``bots portal`` says it in its own words)."""
+    config = config_from_args(args)
+    if not 0 <= args.port <= 65535:
+        raise ValueError(f"--port {args.port}: must be 0..65535")
+    if args.state is not None and not args.state.parent.is_dir():
+        raise ValueError(f"--state {args.state}: folder {args.state.parent} does not exist")
+    config.resolved_state_path()
+    return config
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        config = config_from_args(args)
+        config = prepare(args)
     except ValueError as error:
         parser.error(str(error))
-    if not 0 <= args.port <= 65535:
-        parser.error(f"--port {args.port}: must be 0..65535")
-    if args.state is not None and not args.state.parent.is_dir():
-        parser.error(f"--state {args.state}: folder {args.state.parent} does not exist")
-    config.resolved_state_path()
     try:
         serve(config, args.host, args.port)
     except OSError as error:

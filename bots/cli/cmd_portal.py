@@ -1,17 +1,21 @@
 """``bots portal``: run the mock 营账 portal (mock_portal) as a real HTTP server.
 
-Glue only: the options are handed to ``mock_portal.server.main`` unchanged, so
-``bots portal`` and ``python -m mock_portal`` always behave the same.
+Glue only: the options are handed to ``mock_portal.server``'s parser unchanged, so
+``bots portal`` and ``python -m mock_portal`` always behave the same; only the words
+differ: the banner, a wrong option and a port in use are said here, in the user's
+language (the mock portal is a stand-in and speaks English on its own).
 """
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from bots.cli.app import app
+from bots.errors import BadInput, SetupError
 from bots.messages import t
 
 
@@ -86,8 +90,22 @@ def portal(
         ),
     ] = None,
 ) -> None:
-    from mock_portal.server import main
+    from mock_portal.config import ERROR_PAGES
+    from mock_portal.server import build_parser, prepare, serve
 
+    if error_pages and error_pages not in ERROR_PAGES:
+        raise BadInput(
+            t("--error-pages 应是 {choices} 之一,实际为“{found}”",
+              choices=", ".join(ERROR_PAGES), found=error_pages)
+        )  # fmt: skip
+    if business_date:
+        try:
+            date.fromisoformat(business_date)
+        except ValueError:
+            raise BadInput(
+                t("--business-date 应是 YYYY-MM-DD 格式的日期,实际为“{found}”",
+                  found=business_date)
+            ) from None  # fmt: skip
     argv = ["--host", host, "--port", str(port), "--seed", str(seed)]
     argv += ["--state", str(state)] if state else []
     argv += ["--qa"] if qa else []
@@ -101,4 +119,22 @@ def portal(
     argv += ["--form-token-ttl", str(form_token_ttl)] if form_token_ttl is not None else []
     argv += _flag("approval", approval) + _flag("login-captcha", login_captcha)
     argv += ["--approval-ttl", str(approval_ttl)] if approval_ttl is not None else []
-    main(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)  # (the options are typed already: it finds nothing wrong)
+    try:
+        config = prepare(args)
+    except ValueError as error:
+        raise BadInput(t("模拟营账系统的选项不对:{reason}", reason=error)) from None
+    qa_part = t(",测试接口在 /qa/") if qa else ""
+    # (the banner is a template of the portal's: its braces stay for it to fill)
+    banner = t("模拟营账系统已在 {url} 运行(状态文件 {state}{qa});按 Ctrl-C 停止",
+               url="{url}", state="{state}", qa=qa_part.replace("{", "{{"))  # fmt: skip
+    try:
+        serve(config, args.host, args.port, banner=banner)
+    except OSError as error:
+        raise SetupError.said(
+            t("模拟营账系统无法在 {host}:{port} 监听({reason})", host=host, port=port,
+              reason=error.strerror or error),
+            t("换一个 --port,或用 --port 0 任选一个空闲端口"),
+            code="portal_port",
+        ) from None

@@ -74,12 +74,13 @@ def test_a_port_out_of_range_is_a_usage_error(capsys: pytest.CaptureFixture[str]
         "python -m mock_portal: error: --port 99999: must be 0..65535\n")
 
 
-def _start(args: list[str]) -> tuple[subprocess.Popen[str], str]:
+def _start(args: list[str], banner: str = r"mock portal serving at (http://127\.0\.0\.1:\d+/) "
+           ) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True)
     assert process.stdout is not None
     line = process.stdout.readline()
-    match = re.match(r"mock portal serving at (http://127\.0\.0\.1:\d+/) ", line)
+    match = re.match(banner, line)
     assert match, line
     return process, match.group(1)
 
@@ -87,8 +88,11 @@ def _start(args: list[str]) -> tuple[subprocess.Popen[str], str]:
 def test_bots_portal_serves_and_keeps_state(tmp_path: Path) -> None:
     state = tmp_path / "portal.sqlite3"
     bots = str(Path(sys.executable).with_name("bots"))
+    # bots portal says it in the user's language
     process, url = _start([bots, "portal", "--port", "0", "--qa", "--state", str(state),
-                           "--business-date", "2026-05-15"])
+                           "--business-date", "2026-05-15"],
+                          rf"模拟营账系统已在 (http://127\.0\.0\.1:\d+/) 运行\(状态文件 "
+                          rf"{re.escape(str(state))},测试接口在 /qa/\);按 Ctrl-C 停止$")
     try:
         assert "营账系统" in httpx.get(url, follow_redirects=True).text
         httpx.post(url + "qa/fixtures", json={"staff": [
