@@ -131,7 +131,11 @@ class WorkItem:
 
     def step_named(self, step: str) -> str:
         """``step`` (an id the ledger keeps) as a person knows it: its name in the flow, or
-        the id when no worker recorded one."""
+        the id when no worker recorded one. The failed step of the last error is named by
+        the error (any step may fail; only commit steps are named ahead)."""
+        named = (self.error_context or {}).get("step_name")
+        if named and step == self.error_step:
+            return str(named)
         return (self.step_names or {}).get(step) or step
 
     @property

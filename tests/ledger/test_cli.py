@@ -189,6 +189,21 @@ def test_show_masks_every_sensitive_field_and_the_edit_history(
     assert max(len(line) for line in narrow.splitlines()) <= 80
 
 
+def test_show_names_a_failed_step_in_the_history_as_the_flow_does(
+    cli: CliRunner, ledger: Store
+) -> None:
+    token = ledger.claim("robot-1").lease_token  # type: ignore[union-attr]  # E9-2
+    error = ErrorInfo(
+        "business_exception", "BusinessException", "不是当期到期续费用户",
+        step="enter_order/eligible", context={"step_name": "确认当期到期"},
+    )  # fmt: skip
+    ledger.fail("E9-2", "robot-1", error, token=token)
+    out = cli.invoke(app, ["show", "E9-2"]).output
+    assert "失败的步骤:确认当期到期\n" in out
+    attempt = next(line for line in out.splitlines() if "robot-1" in line)
+    assert [c.strip() for c in attempt.strip("│").split("│")][5] == "确认当期到期"
+
+
 def test_show_says_who_looked_at_an_order(
     cli: CliRunner, ledger: Store, beijing_clock: None
 ) -> None:
