@@ -142,12 +142,13 @@ def _run(run_dir: Path) -> dict[str, Any]:
     return found if isinstance(found, dict) else {}
 
 
-def _failed_step(run: Mapping[str, Any], step_id: str | None) -> str:
-    """The failed step's name (the procedure's sentence), else its id."""
+def _failed_step(run: Mapping[str, Any], item: WorkItem) -> str:
+    """The failed step's name (the procedure's sentence), from its run, else as the ledger
+    names it (a killed worker's run.json lists no steps)."""
     for step in reversed(run.get("steps") or []):
-        if step.get("id") == step_id and step.get("name"):
+        if step.get("id") == item.error_step and step.get("name"):
             return str(step["name"])
-    return step_id or ""
+    return item.step_shown or ""
 
 
 def _picture(run_dir: Path, run: Mapping[str, Any]) -> str | None:
@@ -182,7 +183,7 @@ def row_for(item: WorkItem, out_dir: Path, attempts: Sequence[HistoryEntry] = ()
         "state": state_name(item.state.value),
         "remark": value_text(item.payload.get("note")),  # the order's remark, as in the portal
         "reason": item.error_message or "",
-        "step": _failed_step(run, item.error_step) if item.error_message else "",
+        "step": _failed_step(run, item) if item.error_message else "",
         **{key: value_text(outputs.get(key)) for key in OUTPUTS},
     }
     hidden = _hidden(item.payload)

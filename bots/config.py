@@ -204,6 +204,7 @@ _SYNTAX = re.compile(r"^(?P<reason>.*?) \(at line (?P<line>\d+), column (?P<colu
 # whose words begin tomllib's speaks
 _TOML_SAID: tuple[tuple[str, Callable[[], str]], ...] = (
     ("Illegal character '\\n'", lambda: t("引号没有闭合(行尾少了右引号)")),
+    ("Unterminated string", lambda: t("引号没有闭合(少了右引号)")),
     ("Expected \"'\"", lambda: t("引号没有闭合(少了右引号)")),
     ("Expected '\"'", lambda: t("引号没有闭合(少了右引号)")),
     ("Illegal character", lambda: t("有不允许的字符")),
@@ -212,7 +213,8 @@ _TOML_SAID: tuple[tuple[str, Callable[[], str]], ...] = (
     ("Cannot overwrite a value", lambda: t("这个键前面已经设过一次")),
     ("Unclosed array", lambda: t("方括号 [ ] 没有闭合")),
     ("Expected ']' at the end of a table declaration", lambda: t("表头的方括号 [ ] 没有闭合")),
-    ("Expected newline or end of document", lambda: t("一行只能写一个设置")),
+    ("Expected newline or end of document",
+     lambda: t("值后面还有别的字:文字(如 30s、100M)要加引号;一行只能写一个设置")),
     ("Invalid statement", lambda: t("这一行不是“键 = 值”")),
 )
 

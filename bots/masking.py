@@ -41,8 +41,18 @@ def sensitive_names() -> tuple[str, ...]:
 
 def is_sensitive(name: str) -> bool:
     """Whether a field (a name or a dotted path) holds a sensitive value."""
+    return _named(name, sensitive_names())
+
+
+def is_credential(name: str) -> bool:
+    """Whether a field (a name or a dotted path) holds a credential: never shown, even in
+    part."""
+    return _named(name, CREDENTIAL_NAMES)
+
+
+def _named(name: str, words: tuple[str, ...]) -> bool:
     key = name.rsplit(".", 1)[-1].lower()
-    return any(key == word or key.endswith("_" + word) for word in sensitive_names())
+    return any(key == word or key.endswith("_" + word) for word in words)
 
 
 def _leaves(value: Any) -> Iterable[str]:

@@ -329,6 +329,24 @@ def test_cells_that_start_like_a_formula_are_written_as_text(tmp_path: Path) -> 
     assert sheet_xml.count("<f>") == 2
 
 
+def test_a_killed_workers_order_names_its_commit_step_as_the_flow_does(tmp_path: Path) -> None:
+    # a killed worker's run.json lists no steps: the ledger's name of the step speaks
+    run = tmp_path / "runs" / "attempt-1"
+    run.mkdir(parents=True)
+    (run / "run.json").write_text(json.dumps({"status": "running", "steps": []}))
+    clock = [datetime(2026, 12, 1, 9, 0)]
+    store = open_store(f"sqlite:///{tmp_path / 'ledger.db'}", clock=lambda: clock[0])
+    store.enqueue([work_item(generate_orders(1)[0])])
+    item = store.claim("robot-1/0", lease_seconds=60)
+    assert item is not None
+    store.commit_started(item.reference, "robot-1/0", "deposit", token=item.lease_token,
+                         artifact_dir=str(run), name="第二步:存入宽带专款600元")  # fmt: skip
+    clock[0] = datetime(2026, 12, 1, 9, 5)
+    [reaped] = store.reap()
+    store.close()
+    assert row_for(reaped, tmp_path).values["step"] == "第二步:存入宽带专款600元"
+
+
 def test_bots_report_writes_the_three_files(ledger: Any, tmp_path: Path) -> None:
     url, _, _ = ledger
     out = tmp_path / "out"

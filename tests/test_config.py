@@ -140,8 +140,10 @@ def test_a_file_that_is_not_toml_names_line_and_column(tmp_path: Path) -> None:
      "1:9:不是有效的 TOML:键后面少了 =(Expected '=' after a key in a key/value pair)"),
     ("workers = 1\nworkers = 2\n",
      "2:12:不是有效的 TOML:这个键前面已经设过一次(Cannot overwrite a value)"),
-    ("workers = 1 2\n", "1:13:不是有效的 TOML:一行只能写一个设置(Expected newline or end of "
-     "document after a statement)"),
+    ("ledger_wait = 30s\n", "1:17:不是有效的 TOML:值后面还有别的字:文字(如 30s、100M)要加引号;"
+     "一行只能写一个设置(Expected newline or end of document after a statement)"),
+    ('portal_url = "http://x', "不是有效的 TOML:引号没有闭合(少了右引号)(Unterminated string "
+     "(at end of document))"),
 ])  # fmt: skip
 def test_usual_toml_mistakes_are_said_in_words(tmp_path: Path, text: str, said: str) -> None:
     file = write(tmp_path / "bots.toml", text)

@@ -24,7 +24,6 @@ from bots.ledger import (
     open_store,
 )
 from bots.ledger.mask import (
-    MASK,
     field_shown,
     is_sensitive,
     mask_free_text,
@@ -127,8 +126,8 @@ def status(
 
 
 def describe(store: Store, ref: str, mask: Callable[[Any], Any] = mask_payload) -> list[Any]:
-    """What ``bots show`` prints: the item (order masked by ``mask``), error, artifacts and one
-    history row per attempt or operator action."""
+    """What ``bots show`` prints: the item (its personal fields in part), error, artifacts,
+    and one history row per attempt or operator action (their data masked by ``mask``)."""
     item = store.get(ref)
     hidden = sensitive_values(item.payload)
     entries = store.history(ref)
@@ -205,7 +204,7 @@ def describe(store: Store, ref: str, mask: Callable[[Any], Any] = mask_payload) 
 
 def _field_text(path: str, value: Any, hidden: set[str]) -> str:
     if any(is_sensitive(part) for part in path.split(".")):
-        return field_shown(path, value_text(value)) if isinstance(value, str) else MASK
+        return field_shown(path, value)
     # a remark may quote an ID number or a phone a clerk typed into it
     return mask_free_text(value_text(value), hidden) if path == "note" else value_text(value, path)
 
@@ -238,13 +237,14 @@ def cancel(
     # each order on its own: one that cannot be cancelled (running, done, unknown) is
     # named with its reason, and the others are cancelled all the same
     refused: list[BotsError] = []
+    unique = list(dict.fromkeys(refs))
     with open_store(db, mode="write") as store:
-        for ref in dict.fromkeys(refs):
+        for ref in unique:
             try:
                 before = store.get(ref).state
                 store.cancel(ref, actor=actor or getpass.getuser())
             except (NotFound, IllegalTransition) as error:
-                if len(refs) == 1:
+                if len(unique) == 1:
                     raise
                 refused.append(error)
                 typer.secho(t("没有取消 {ref}:{reason}", ref=ref, reason=error), err=True)

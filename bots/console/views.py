@@ -44,7 +44,7 @@ def shown(path: str, value: Any) -> str:
     """A field's value as a page shows it: personal values only partly."""
     if value is None:
         return ""
-    return field_shown(path, str(value))
+    return field_shown(path, value)
 
 
 def hidden(item: WorkItem) -> set[str]:

@@ -197,6 +197,14 @@ def _indentation() -> str:
     return t("请检查缩进")
 
 
+def _quote() -> str:
+    return t("请给这个值加上引号")
+
+
+def _star() -> str:
+    return t("以 * 开头的文字请加上引号;别名要先用 &名字 定义")
+
+
 def _brackets() -> str:
     return t("请补上括号,或在两项之间加逗号;含冒号、逗号或括号的值请加引号")
 
@@ -208,14 +216,15 @@ _SAID: tuple[tuple[str, Callable[[], str], Callable[[], str]], ...] = (
     ("mapping values are not allowed here",
      lambda: t("这里不能有键值(冒号后少了空格,或缩进不对)"), _indentation),
     ("found character '\\t'", lambda: t("有 Tab 字符"), lambda: t("缩进只能用空格,不能用 Tab")),
-    ("cannot start any token", lambda: t("值以 YAML 不允许的字符开头"),
-     lambda: t("请给这个值加上引号")),
+    ("cannot start any token", lambda: t("值以 YAML 不允许的字符开头"), _quote),
     ("could not find expected ':'", lambda: t("少了冒号"), _indentation),
     ("found unexpected end of stream", lambda: t("文件意外结束(引号或括号没有闭合)"),
      lambda: t("请补上没有闭合的引号或括号")),
     ("expected ',' or ']'", lambda: t("方括号 [ ] 里的列表没有闭合"), _brackets),
-    ("expected ',' or '}'", lambda: t("花括号 { } 没有闭合"), _brackets),
-    ("found undefined alias", lambda: t("用了没有定义的别名"), lambda: t("请先用 &名字 定义它")),
+    ("expected ',' or '}'", lambda: t("花括号 { } 没有闭合,或两项之间少了逗号"), _brackets),
+    ("found undefined alias", lambda: t("用了没有定义的别名"), _star),
+    ("while scanning an alias", lambda: t("以 * 开头的值被当成了别名"), _star),
+    ("while scanning an anchor", lambda: t("以 & 开头的值被当成了锚点"), _quote),
 )  # fmt: skip
 
 

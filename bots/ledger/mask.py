@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bots import masking
-from bots.masking import is_sensitive, partial, sensitive_values
+from bots.masking import is_credential, is_sensitive, partial, sensitive_values
 
 MASK = "******"
 
@@ -25,11 +25,18 @@ def mask_payload(data: Any) -> Any:
     return masking.mask_payload(data, MASK)
 
 
-def field_shown(path: str, value: str) -> str:
+def field_shown(path: str, value: Any) -> str:
     """An order's field as an operator's screen shows it (``bots show``, the console): a
-    personal value in part (``410**********12``: enough to tell two orders apart), anything
-    else as it is. Texts that quote a personal value hide it whole (``mask_text``)."""
-    return partial(value) if is_sensitive(path) else value
+    personal value in part (``410**********12``: enough to tell two orders apart), a
+    credential or a personal value that is not a text not at all, anything else as it is.
+    ``path`` is personal when any of its parts is (``customer.id_number.value`` too). Texts
+    that quote a personal value hide it whole (``mask_text``)."""
+    parts = path.split(".")
+    if any(is_credential(part) for part in parts):
+        return MASK
+    if any(is_sensitive(part) for part in parts):
+        return partial(value) if isinstance(value, str) else MASK
+    return str(value)
 
 
 def mask_text(text: str | None, values: Iterable[str]) -> str:

@@ -23,7 +23,7 @@ from types import FrameType
 from loguru import logger
 from rich.console import Console
 
-from bots.browser import find_chromium, launch_options
+from bots.browser import check_display, find_chromium, launch_options
 from bots.errors import BadInput
 from bots.flow import load_flow
 from bots.ledger.errors import LedgerUnusable
@@ -92,7 +92,9 @@ def run_workers(
 ) -> Summary:
     check_workers(workers, credentials)
     load_flow(config.flows_dir / config.login_flow)  # a broken login flow: stop before Chromium
-    find_chromium()  # no browser: say what to install before anything starts
+    # no browser, or windows without a desktop: say so before anything starts
+    check_display(headed)
+    find_chromium(headed)
     # a ledger that cannot take writes (read-only, locked, damaged, of another schema
     # version) stops the run here, before any browser starts or anyone logs in
     # (its calls are the progress shown: a broken connection is tried again briefly, and

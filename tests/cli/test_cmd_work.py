@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -145,3 +146,25 @@ def test_the_summary_counts_this_run_s_orders_and_the_ledger_apart() -> None:
         "本次运行:完成 2 · 失败或待核查 1 · 每分钟 3.0 单",
         "用时60.0秒;账本:已完成 7 · 失败 1",
     ]
+
+
+def test_windows_without_a_desktop_stop_before_any_worker_starts(worker_kit) -> None:
+    folder = desk(worker_kit)
+    enqueue(folder, "H-1")
+    env = worker_kit.environ()
+    env.pop("DISPLAY", None)
+    env.pop("WAYLAND_DISPLAY", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "bots", "work", "--worker-id", "desk", "--headed"],
+        cwd=folder, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 8, done.stderr  # (a set-up problem)
+    assert done.stderr == (
+        "错误: --headed 要打开浏览器窗口,但这台机器没有图形桌面"
+        "(DISPLAY 和 WAYLAND_DISPLAY 都没有设置):"
+        "去掉 --headed,或在桌面会话里运行;没有桌面的机器可以用 xvfb-run 包住这条命令\n"
+    )
+    # no worker registered, none crashed, the order untouched
+    with open_store(f"sqlite:///{folder / 'ledger.db'}") as store:
+        assert store.workers(since=datetime(2000, 1, 1, tzinfo=UTC)) == []
+        assert store.get("H-1").state is State.PENDING

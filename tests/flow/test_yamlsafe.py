@@ -104,9 +104,9 @@ def test_a_file_libyaml_refuses_gets_pyyamls_words(tmp_path):
 
 MISTAKES = [
     ("goto: {url: /x\n",
-     "2:1: =====> YAML 格式错误:花括号 { } 没有闭合(while parsing a flow mapping: expected ',' "
-     "or '}', but got '<stream end>');请补上括号,或在两项之间加逗号;含冒号、逗号或括号的值请"
-     "加引号"),
+     "2:1: =====> YAML 格式错误:花括号 { } 没有闭合,或两项之间少了逗号(while parsing a flow "
+     "mapping: expected ',' or '}', but got '<stream end>');请补上括号,或在两项之间加逗号;含冒号、"
+     "逗号或括号的值请加引号"),
     ("steps: [a, b\nx: 1\n",
      "2:2: =====> YAML 格式错误:方括号 [ ] 里的列表没有闭合(while parsing a flow sequence: "
      "expected ',' or ']', but got ':');请补上括号,或在两项之间加逗号;含冒号、逗号或括号的值"
@@ -121,8 +121,12 @@ MISTAKES = [
      "2:1: =====> YAML 格式错误:文件意外结束(引号或括号没有闭合)(while scanning a quoted "
      "scalar: found unexpected end of stream);请补上没有闭合的引号或括号"),
     ("a: *y\n",
-     "1:4: =====> YAML 格式错误:用了没有定义的别名(found undefined alias 'y');请先用 &名字 "
-     "定义它"),
+     "1:4: =====> YAML 格式错误:用了没有定义的别名(found undefined alias 'y');以 * 开头的文字"
+     "请加上引号;别名要先用 &名字 定义"),
+    ("a: *重要*\n",
+     "1:5: =====> YAML 格式错误:以 * 开头的值被当成了别名(while scanning an alias: expected "
+     "alphabetic or numeric character, but found '重');以 * 开头的文字请加上引号;别名要先用 "
+     "&名字 定义"),
 ]  # fmt: skip
 
 

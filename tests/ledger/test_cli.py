@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bots.cli import app
-from bots.ledger import ErrorInfo, NewItem, State, Store, open_store
+from bots.ledger import ErrorInfo, IllegalTransition, NewItem, State, Store, open_store
 from bots.ledger.schema import LATEST
 from tests.fixtures.ledger import order
 
@@ -241,6 +241,10 @@ def test_cancel_several_names_each_it_could_not_cancel(cli: CliRunner, ledger: S
     assert [ledger.get(r).state for r in ("E9-1", "E9-2", "E9-3")] == [
         State.CANCELLED, State.RUNNING, State.CANCELLED,
     ]  # fmt: skip
+    # one order typed twice is one order: its own error, as for a single reference
+    again = cli.invoke(app, ["cancel", "E9-3", "E9-3"])
+    assert type(again.exception) is IllegalTransition
+    assert again.stdout == ""
 
 
 def test_replay_by_reference_and_by_state(cli: CliRunner, ledger: Store) -> None:

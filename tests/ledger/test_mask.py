@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bots.ledger.mask import mask_payload, mask_text, redact_url, sensitive_values
+from bots.ledger.mask import field_shown, mask_payload, mask_text, redact_url, sensitive_values
 
 ORDER = {
     "customer": {"name": "张三", "id_number": "410101199001011234"},
@@ -43,3 +43,14 @@ def test_a_database_password_is_not_printed() -> None:
         "postgresql:///password=a?password=******"  # (a database of that name)
     )
     assert redact_url("postgresql://bots:pw@[::1/e9") == "******"  # no URL at all
+
+
+def test_an_operators_screen_shows_a_personal_field_in_part_and_a_credential_not_at_all() -> None:
+    assert field_shown("customer.id_number", "410101199001011234") == "410*************34"
+    # a field inside a personal one is personal too
+    assert field_shown("customer.id_number.value", "410101199001011234") == "410*************34"
+    assert field_shown("customer.contact_phone", 13937100001) == "******"  # not a text
+    assert field_shown("portal_password", "hunter2secret99") == "******"
+    assert field_shown("login.token.value", "abcdefghijkl") == "******"
+    assert field_shown("customer.name", "王敏") == "王敏"
+    assert field_shown("broadband.bandwidth", 100) == "100"
