@@ -255,6 +255,22 @@ def cancel(
 
 
 @app.command(
+    help=t("把失败或待人工核查的订单标记为已核查(状态不变),可写下核查结果;重放或修改后标记清除。")
+)
+def review(
+    ref: str,
+    note: Annotated[
+        str | None, typer.Option("--note", help=t("核查结果,例如“营账系统里没有这张订单”"))
+    ] = None,
+    db: DbOption = None,
+    actor: ActorOption = None,
+) -> None:
+    with open_store(db, mode="write") as store:
+        store.review(ref, actor=actor or getpass.getuser(), note=(note or "")[:500])
+    typer.echo(t("已把 {ref} 标记为已核查", ref=ref))
+
+
+@app.command(
     help=t("把订单重新置为待处理,并标记重放:工作进程重做提交步骤之前先在营账系统里查一遍。")
 )
 def replay(

@@ -11,11 +11,11 @@ from typing import Any
 
 from bots.errors import BadInput
 from bots.ledger.errors import DuplicateReference
-from bots.ledger.mask import mask_payload, mask_text, sensitive_values
+from bots.ledger.mask import field_shown, mask_payload, mask_text, sensitive_values
 from bots.ledger.model import NewItem, State, WorkItem, sent_commits, sent_warning
 from bots.ledger.sqlbase import Cursor, SqlBase, Validator, item_from_row
 from bots.ledger.transitions import check
-from bots.masking import is_sensitive, partial, personal_shapes, personal_shapes_in
+from bots.masking import is_sensitive, personal_shapes, personal_shapes_in
 from bots.messages import t
 from bots.messages.terms import state_name
 
@@ -407,7 +407,7 @@ def _shown(path: str, data: Mapping[str, Any]) -> Any:
     read by operators and outlives the order)."""
     value = _get_path(data, path)
     if value is not None and is_sensitive(path):
-        return partial(str(value))
+        return field_shown(path, value)
     return value
 
 

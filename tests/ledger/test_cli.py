@@ -213,6 +213,20 @@ def test_show_says_who_looked_at_an_order(
     assert f"已核查:王敏(控制台),{reviewed:%m-%d %H:%M:%S}" in lines
 
 
+def test_review_marks_an_order_looked_at_from_the_command_line(
+    cli: CliRunner, ledger: Store
+) -> None:
+    result = cli.invoke(app, ["review", "E9-1", "--note", "营账系统里没有这张订单"])
+    assert result.output == "已把 E9-1 标记为已核查\n"
+    item = ledger.get("E9-1")
+    assert (item.state, item.reviewed_by) == (State.FAILED, "wangmin")
+    last = ledger.history("E9-1")[-1]
+    assert (last.kind, last.actor, last.note) == ("review", "wangmin", "营账系统里没有这张订单")
+    # a pending order has nothing to look at
+    refused = cli.invoke(app, ["review", "E9-2"])
+    assert type(refused.exception) is IllegalTransition
+
+
 def test_show_an_unknown_reference(cli: CliRunner, ledger: Store) -> None:
     result = cli.invoke(app, ["show", "E9-404"])
     assert result.exit_code == 1  # CliRunner bypasses bots.cli.main: the error is raised
