@@ -82,7 +82,7 @@ def test_a_commit_in_doubt_is_not_sent_again_in_the_run() -> None:
     scope.met(_busy(after_send="did_nothing", redirected=True))
     refused = scope.again((1, 2, 5), "submit/send")
     assert refused is not None and refused.code == "commit_interrupted"
-    assert refused.what == "“submit”的请求可能已被营账系统受理,不再重复发出"
+    assert refused.what == "“提交订单”的请求可能已被营账系统受理,不再重复发出"  # (its name)
 
 
 def test_a_login_page_keeps_what_its_marker_knew() -> None:
