@@ -163,6 +163,21 @@ class Config:
         value = self.get(key, given)
         return None if value is None else Path(value)
 
+    def unused_flows_here(self) -> str | None:
+        """A note when this folder has a ``flows`` folder of its own while the flows in
+        force are the shipped ones by default: a QA engineer who edits ./flows would else
+        run (and validate) the shipped files without noticing."""
+        here = Path("flows")
+        if self.values["flows"].source != "default" or not here.is_dir():
+            return None
+        if not any(here.glob("*.yaml")) or here.resolve() == Path(self["flows"]).resolve():
+            return None
+        return t(
+            "注意:这个文件夹有自己的 flows,但用的是随软件安装的流程({shipped});"
+            '要用这里的,请在 bots.toml 里写 flows = "flows",或加 --flows flows',
+            shipped=self["flows"],
+        )
+
     def with_option(self, key: str, value: Any, option: str) -> Config:
         """This configuration with ``key`` given on the command line (when not None)."""
         if value is None:

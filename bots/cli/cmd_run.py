@@ -102,7 +102,10 @@ def run(
         .with_option("trace", trace, "--trace")
         .with_option("runs", runs_dir and str(runs_dir), "--runs-dir")
     )
-    loaded = load_flow(config.find_flow(flow, Path(settings["flows"])))
+    found = config.find_flow(flow, Path(settings["flows"]))
+    if found != Path(flow) and (note := settings.unused_flows_here()):
+        typer.secho(note, fg="yellow", err=True)  # (the name was looked up in the shipped flows)
+    loaded = load_flow(found)
     inputs = read_inputs(loaded, input)
     from bots.actions.launch import open_page  # Playwright loads only when something runs
 

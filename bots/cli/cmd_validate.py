@@ -45,6 +45,8 @@ def validate(
         help=t("流程或选择器文件、文件夹(默认:配置的流程文件夹和它的选择器)"),
     ),  # noqa: B008
 ) -> None:
+    if not paths and (note := config.current().unused_flows_here()):
+        typer.secho(note, fg="yellow", err=True)
     targets = _files(paths or _configured())
     if not targets:
         raise DefinitionError(t("没有可检查的文件:给出流程文件或文件夹"))

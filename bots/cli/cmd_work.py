@@ -173,6 +173,8 @@ def work(
         .with_option("runs", runs_dir and str(runs_dir), "--runs-dir")
         .with_option("workers", workers, "--workers")
     )
+    if note := settings.unused_flows_here():
+        typer.secho(note, fg="yellow", err=True)
     if not settings["portal_url"]:
         raise BadInput(
             t(

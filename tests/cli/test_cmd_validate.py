@@ -51,3 +51,13 @@ def test_validate_accepts_good_flows():
     out = bots("validate", "everything.yaml", "session.yaml", cwd=RUNNER_FLOWS)
     assert out.returncode == 0, out.stdout + out.stderr
     assert out.stdout.splitlines() == ["通过  everything.yaml", "通过  session.yaml"]
+
+
+def test_validate_in_a_folder_with_its_own_flows_says_which_ones_it_checks(tmp_path: Path):
+    (tmp_path / "flows").mkdir()
+    (tmp_path / "flows" / "e9_new_install.yaml").write_text("name: x\nsteps: [\n")
+    out = bots("validate", cwd=tmp_path, XDG_CONFIG_HOME=str(tmp_path / "home"))
+    assert out.returncode == 0, out.stderr  # the shipped flows, all fine
+    assert out.stderr.startswith("注意:这个文件夹有自己的 flows,但用的是随软件安装的流程(")
+    # named, the folder's own flows are checked (and this one is broken)
+    assert bots("validate", "flows", cwd=tmp_path).returncode == 3
