@@ -445,6 +445,10 @@ class Executor:
         record["reason"] = reason
         if self._commit is not None and self._commit.sends(step):
             self._commit.went(self._where(step), record["id"])
+        elif self._commit is None and step.commit and step.action != "run":
+            # a commit step's own click redone from its screen (``_redo``, after its scope
+            # ended): what it sent stays known to the run, so a later pass never sends it
+            self._went_out[self._where(step)] = record["id"]
         if step.commit:
             self.last_commit = record["id"]
             self.hooks.on_commit_done(step, {})
