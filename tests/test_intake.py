@@ -81,7 +81,9 @@ def test_cli_writes_rejects_and_counts(db: str, sample: Path, tmp_path: Path) ->
     assert result.output.splitlines() == [
         f"拒收 {BAD_IMEI}",
         "1行有问题,已写入 bad.csv:改正后可直接录入这个文件",
-        "已录入11单",
+        f"已录入11单到 {db}",
+        # the clerk is told the ledger is new: a mistyped --db would make one
+        "这是新建的账本:要录入已有的账本,请检查 --db(或配置的 db)",
     ]
     with (tmp_path / "bad.csv").open(encoding="utf-8-sig", newline="") as f:
         header, *rows = list(csv.reader(f))
@@ -213,7 +215,7 @@ def test_cli_skip_existing_and_the_rejects_file_enqueued_once_fixed(
         encoding="utf-8-sig",
     )
     fixed = runner.invoke(app, ["enqueue", str(rejects), "--db", db])
-    assert fixed.output == "已录入1单\n", fixed.output
+    assert fixed.output == f"已录入1单到 {db}\n", fixed.output  # (the ledger exists now)
     again = runner.invoke(app, ["--lang", "en", "enqueue", str(sample), "--db", db,
                                 "--skip-existing", "--skip-invalid"])  # fmt: skip
     assert again.exit_code == 0, again.output
@@ -226,7 +228,7 @@ def test_cli_skip_existing_and_the_rejects_file_enqueued_once_fixed(
         "skipped examples/orders.csv:row 7: 赠机串号(IMEI): is not a valid IMEI (its check digit"
         " does not match): check the whole number against the phone",
         "1 bad row(s) written to rejects-2.csv: fix them and enqueue that file",
-        "enqueued 0 order(s)",
+        f"enqueued 0 order(s) into {db}",
     ]
     # the earlier rejects file, which the clerk fixed, is never written over
     assert "864712030005065" in rejects.read_text(encoding="utf-8-sig")
@@ -315,6 +317,29 @@ def test_a_file_with_a_header_and_no_rows_is_refused_whole_even_when_skipping(
         "什么都没有录入:header_only.csv 整个文件无法录入,其中的订单都没有录入;改正后重新录入"
     )
     assert not (tmp_path / "rejects.csv").exists()
+
+
+def test_rejects_in_a_new_folder_are_written_there(db: str, sample: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["enqueue", str(sample), "--db", db, "--skip-invalid", "--rejects", "out/r.csv"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "1行有问题,已写入 out/r.csv:改正后可直接录入这个文件" in result.output.splitlines()
+    assert (tmp_path / "out" / "r.csv").is_file()
+
+
+def test_rejects_that_cannot_be_written_stop_the_enqueue_first(
+    db: str, sample: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "taken").write_text("a file where the folder would be")
+    result = CliRunner().invoke(
+        app, ["enqueue", str(sample), "--db", db, "--skip-invalid", "--rejects", "taken/r.csv"]
+    )
+    assert isinstance(result.exception, BadInput)
+    assert str(result.exception) == (
+        "没法把有问题的行写到 taken/r.csv(File exists):换一个 --rejects 路径;什么都没有录入"
+    )
+    assert sum(open_store(db).counts().values()) == 0
 
 
 def test_rejects_without_skip_invalid_is_refused_before_anything(db: str, sample: Path) -> None:

@@ -12,7 +12,8 @@ from bots.cli.app import app
 from bots.cli.app import console as cli_console
 from bots.errors import BadInput
 from bots.intake import enqueue_files, write_rejects
-from bots.ledger.store import open_store
+from bots.ledger.mask import redact_url
+from bots.ledger.store import open_store, resolve_url, would_create
 from bots.messages import t
 
 
@@ -45,6 +46,19 @@ def enqueue(
             t("--rejects 只和 --skip-invalid 一起用:加上 --skip-invalid,或去掉 --rejects"),
             code="rejects_without_skip",
         )
+    target = rejects or Path("rejects.csv")
+    if skip_invalid:
+        # the good rows go in first: the refused ones must have somewhere to go, or they
+        # would be written nowhere while the rest is already queued
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise BadInput(
+                t("没法把有问题的行写到 {path}({reason}):换一个 --rejects 路径;什么都没有录入",
+                  path=target, reason=error.strerror or error),
+                code="rejects_path",
+            ) from None  # fmt: skip
+    fresh = would_create(db)
     with open_store(db) as store:
         intake = enqueue_files(
             store,
@@ -59,7 +73,7 @@ def enqueue(
     if intake.skipped:
         console.print(Text(t("已在队列中、跳过的行:{count}", count=len(intake.skipped))))
     if intake.rejects:
-        written = write_rejects(intake.rejects, rejects or Path("rejects.csv"))
+        written = write_rejects(intake.rejects, target)
         for error in intake.rejects:
             console.print(Text(t("拒收 {error}", error=error)), style="yellow")
         rows = len({(e.file, e.row) for e in intake.rejects})
@@ -72,4 +86,9 @@ def enqueue(
                 )
             )
         )
-    console.print(Text(t("已录入{count}单", count=intake.enqueued)))
+    shown = redact_url(resolve_url(db))
+    console.print(Text(t("已录入{count}单到 {db}", count=intake.enqueued, db=shown)))
+    if fresh:
+        console.print(
+            Text(t("这是新建的账本:要录入已有的账本,请检查 --db(或配置的 db)")), style="yellow"
+        )

@@ -273,6 +273,13 @@ def _split(url: str) -> tuple[str, str]:
     return scheme, rest[1:]
 
 
+def would_create(url: str | None = None) -> bool:
+    """Whether opening ``url`` to write would create its ledger (a SQLite file not there
+    yet): a mistyped ``--db`` makes a new, empty ledger no worker reads."""
+    scheme, target = _split(resolve_url(url))
+    return scheme == "sqlite" and not Path(target.partition("?")[0]).exists()
+
+
 def open_store(
     url: str | None = None, *, mode: Mode = "create", check_schema: bool = True, **options: Any
 ) -> Store:
