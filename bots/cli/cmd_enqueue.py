@@ -52,10 +52,10 @@ def enqueue(
         # would be written nowhere while the rest is already queued
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
+        except OSError as refused:
             raise BadInput(
                 t("没法把有问题的行写到 {path}({reason}):换一个 --rejects 路径;什么都没有录入",
-                  path=target, reason=error.strerror or error),
+                  path=target, reason=refused.strerror or refused),
                 code="rejects_path",
             ) from None  # fmt: skip
     fresh = would_create(db)
