@@ -28,6 +28,7 @@ from typer.testing import CliRunner
 from bots.batch import build_batch_report, columns, reject_row, row_for, write_batch_report
 from bots.cli import app
 from bots.demo import demo_staff
+from bots.errors import BadInput
 from bots.intake import enqueue_files, work_item
 from bots.ledger import Backoff, ErrorInfo, open_store
 from bots.messages import language_of
@@ -360,6 +361,23 @@ def test_bots_report_writes_the_three_files(ledger: Any, tmp_path: Path) -> None
     assert all((out / name).is_file() for name in (
         "batch_report.html", "batch_report.csv", "batch_report.xlsx"
     ))  # fmt: skip
+
+
+def test_bots_report_says_what_is_wrong_with_its_folder_or_batch(
+    ledger: Any, tmp_path: Path
+) -> None:
+    url, store, _ = ledger
+    taken = tmp_path / "a-file"
+    taken.write_text("")
+    result = CliRunner().invoke(app, ["report", "--out", str(taken), "--db", url])
+    assert type(result.exception) is BadInput
+    assert str(result.exception) == f"没法使用文件夹 {taken}(File exists):换一个 --out"
+    named = sorted(b.batch for b in store.batches())
+    result = CliRunner().invoke(
+        app, ["report", "--out", str(tmp_path / "r"), "--db", url, "--batch", "nope"]
+    )
+    assert type(result.exception) is BadInput
+    assert str(result.exception) == f"账本里没有批次nope:已有的批次:{'、'.join(named) or '无'}"
 
 
 def test_english_when_asked(ledger: Any, tmp_path: Path) -> None:

@@ -111,3 +111,19 @@ def console(*, stderr: bool = False) -> Console:
     from rich.console import Console
 
     return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def folder(path: Path, option: str) -> Path:
+    """``path`` as a folder to write into, made when missing; a path that cannot be one (a
+    file there, no permission) is said with the ``option`` to change, before anything is
+    written."""
+    from bots.errors import BadInput
+
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise BadInput(
+            t("没法使用文件夹 {path}({reason}):换一个 {option}", path=path,
+              reason=error.strerror or error, option=option)
+        ) from None  # fmt: skip
+    return path

@@ -13,6 +13,7 @@ from bots import config
 from bots.batch import build_batch_report
 from bots.cli.app import app
 from bots.cli.app import console as cli_console
+from bots.cli.app import folder as made
 from bots.cli.cmd_work import VerboseOption, finish, route_logs
 from bots.console.server import run as run_console
 from bots.demo import console_server, demo_operator, demo_staff, mock_portal, write_credentials
@@ -53,8 +54,7 @@ def demo(
     route_logs(console, verbose)
     settings = config.current().with_option("flows", flows and str(flows), "--flows")
     orders = orders or config.shipped("examples") / "orders.csv"
-    folder = out or Path("demo") / datetime.now().strftime("%Y%m%d-%H%M%S")
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = made(out or Path("demo") / datetime.now().strftime("%Y%m%d-%H%M%S"), "--out")
     db_url = f"sqlite:///{folder / 'ledger.db'}"
     with open_store(db_url) as store:
         intake = enqueue_files(store, [orders], skip_invalid=True, batch="demo")
