@@ -303,6 +303,17 @@ class SqlBase:
         suffix = self.lock_row if lock else ""
         row = cur.one(f"SELECT * FROM work_items WHERE reference = ?{suffix}", ref)
         if row is None:
+            # typed in another letter case (e9-… for E9-…): the same order to an enqueue,
+            # so it is named; the caller's later statements need its own spelling
+            other = cur.one(
+                "SELECT reference FROM work_items WHERE upper(reference) = ?", ref.upper()
+            )
+            if other is not None:
+                raise NotFound(
+                    t("没有业务参考号为{ref}的订单;是不是 {meant}?", ref=ref,
+                      meant=other["reference"]),
+                    reference=ref,
+                )  # fmt: skip
             raise NotFound(t("没有业务参考号为{ref}的订单", ref=ref), reference=ref)
         return row
 

@@ -231,6 +231,9 @@ def test_show_an_unknown_reference(cli: CliRunner, ledger: Store) -> None:
     result = cli.invoke(app, ["show", "E9-404"])
     assert result.exit_code == 1  # CliRunner bypasses bots.cli.main: the error is raised
     assert str(result.exception) == "没有业务参考号为E9-404的订单"
+    # typed in another letter case: the order meant is named
+    lower = cli.invoke(app, ["show", "e9-1"])
+    assert str(lower.exception) == "没有业务参考号为e9-1的订单;是不是 E9-1?"
 
 
 def test_cancel(cli: CliRunner, ledger: Store) -> None:
