@@ -35,11 +35,11 @@ def report(
     ),
     batch: str | None = typer.Option(None, "--batch", help=t("只要这个批次")),
 ) -> None:
-    folder(out, "--out")
-    store = open_store(db, mode="read")
+    store = open_store(db, mode="read")  # (a ledger that is not there: no folder made)
     try:
         if batch is not None:
             _known(store, batch)
+        folder(out, "--out")
         paths = build_batch_report(store, out, batch)
     finally:
         store.close()

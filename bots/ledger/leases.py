@@ -341,13 +341,19 @@ class Leases(SqlBase):
         replay = target is not State.DONE and bool(
             row["replay"] or row["committed_step"] or look_first
         )
+        # the failed step's name stays known once a replay clears the error (the history
+        # names the step of every attempt)
+        names = dict(row["step_names"] or {})
+        if err.step and err.context.get("step_name"):
+            names[err.step] = str(err.context["step_name"])
         cur.run(
             f"UPDATE work_items SET state = ?, {_CLEAR_LEASE if reaped else _END_LEASE},"
-            " outputs = ?, error_kind = ?,"
+            " step_names = ?, outputs = ?, error_kind = ?,"
             " error_type = ?, error_code = ?, error_message = ?, error_step = ?,"
             " error_context = ?, artifact_dir = COALESCE(?, artifact_dir), next_attempt_at = ?,"
             " finished_at = ?, replay = ?, updated_at = ? WHERE reference = ?",
-            target.value, dump_json(outputs), err.kind or None, err.type or None, err.code,
+            target.value, dump_json(names or None), dump_json(outputs), err.kind or None,
+            err.type or None, err.code,
             message, err.step or row["commit_in_progress"] if error else None,
             dump_json(err.context) if error else None, artifact_dir, next_attempt_at, finished,
             replay, now, ref,

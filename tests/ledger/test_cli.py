@@ -202,6 +202,11 @@ def test_show_names_a_failed_step_in_the_history_as_the_flow_does(
     assert "失败的步骤:确认当期到期\n" in out
     attempt = next(line for line in out.splitlines() if "robot-1" in line)
     assert [c.strip() for c in attempt.strip("│").split("│")][5] == "确认当期到期"
+    # a replay clears the error; the history still names the step
+    ledger.replay(["E9-2"])
+    out = cli.invoke(app, ["show", "E9-2"]).output
+    attempt = next(line for line in out.splitlines() if "robot-1" in line)
+    assert [c.strip() for c in attempt.strip("│").split("│")][5] == "确认当期到期"
 
 
 def test_show_says_who_looked_at_an_order(
