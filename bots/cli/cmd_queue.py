@@ -166,9 +166,8 @@ def describe(store: Store, ref: str, mask: Callable[[Any], Any] = mask_payload) 
     if item.committed_step or item.commit_in_progress:
         lines.append(
             t("提交步骤:已完成 {done},进行中 {running}",
-              done=item.step_named(item.committed_step) if item.committed_step else "-",
-              running=item.step_named(item.commit_in_progress) if item.commit_in_progress
-              else "-")
+              done=_quoted(item, item.committed_step),
+              running=_quoted(item, item.commit_in_progress))
         )  # fmt: skip
     artifacts = sorted({e.artifact_dir for e in entries if e.artifact_dir})
     lines.append(t("运行文件夹:{paths}", paths=", ".join(artifacts) or "-"))
@@ -200,6 +199,11 @@ def describe(store: Store, ref: str, mask: Callable[[Any], Any] = mask_payload) 
         )  # fmt: skip
     lines.append(table)
     return lines
+
+
+def _quoted(item: WorkItem, step: str | None) -> str:
+    # a step's name may hold a colon or a comma of its own (第二步:存入宽带专款600元)
+    return t("“{value}”", value=item.step_named(step)) if step else "-"
 
 
 def _field_text(path: str, value: Any, hidden: set[str]) -> str:
@@ -247,7 +251,7 @@ def cancel(
                 if len(unique) == 1:
                     raise
                 refused.append(error)
-                typer.secho(t("没有取消 {ref}:{reason}", ref=ref, reason=error), err=True)
+                typer.secho(str(error), err=True)  # (it names the order)
                 continue
             typer.echo(t("已取消 {ref}(原为{state})", ref=ref, state=state_name(before)))
     if refused:

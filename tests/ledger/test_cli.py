@@ -132,7 +132,7 @@ def test_show_names_the_commit_steps_as_the_flow_does(cli: CliRunner, ledger: St
     ledger.commit_done("E9-2", "vm-1-aaaaaa/0", "collect", token=token)
     ledger.commit_started("E9-2", "vm-1-aaaaaa/0", "deposit", token=token, name="存入专款")
     out = cli.invoke(app, ["show", "E9-2"]).output
-    assert "\n提交步骤:已完成 点击收费,进行中 存入专款\n" in out
+    assert "\n提交步骤:已完成 “点击收费”,进行中 “存入专款”\n" in out
     ledger.release("E9-2", "vm-1-aaaaaa/0", "stopped", token=token)
     out = cli.invoke(app, ["show", "E9-2"]).output
     assert "\n失败的步骤:存入专款\n" in out
@@ -257,8 +257,8 @@ def test_cancel_several_names_each_it_could_not_cancel(cli: CliRunner, ledger: S
     assert str(result.exception) == "有2个订单没有取消,原因见上"
     assert result.stdout == "已取消 E9-1(原为失败)\n已取消 E9-3(原为待处理)\n"
     assert result.stderr == (
-        "没有取消 E9-2:不能取消E9-2:它是处理中(这需要订单是待处理、失败、等待重试或待人工核查)\n"
-        "没有取消 E9-404:没有业务参考号为E9-404的订单\n"
+        "不能取消E9-2:它是处理中(这需要订单是待处理、失败、等待重试或待人工核查)\n"
+        "没有业务参考号为E9-404的订单\n"
     )
     assert [ledger.get(r).state for r in ("E9-1", "E9-2", "E9-3")] == [
         State.CANCELLED, State.RUNNING, State.CANCELLED,
