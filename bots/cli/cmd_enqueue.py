@@ -15,6 +15,7 @@ from bots.intake import enqueue_files, write_rejects
 from bots.ledger.mask import redact_url
 from bots.ledger.store import open_store, resolve_url, would_create
 from bots.messages import t
+from bots.worker.presence import any_alive, nobody_works
 
 
 @app.command(help=t("把订单排进队列给工作进程处理。有问题的行按文件、行、字段和原因指出。"))
@@ -68,6 +69,7 @@ def enqueue(
             batch=batch,
             priority=priority,
         )
+        working = any_alive(store)
     for skipped in intake.skipped:
         console.print(Text(str(skipped)))
     if intake.skipped:
@@ -92,3 +94,5 @@ def enqueue(
         console.print(
             Text(t("这是新建的账本:要录入已有的账本,请检查 --db(或配置的 db)")), style="yellow"
         )
+    if intake.enqueued and not working:
+        console.print(Text(nobody_works()), style="yellow")

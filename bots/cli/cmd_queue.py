@@ -39,6 +39,7 @@ from bots.messages.terms import (
     state_name,
 )
 from bots.report.labels import change_text, in_reading_order, label, leaves, value_text
+from bots.worker.presence import any_alive, nobody_works
 
 ATTENTION = (State.FAILED, State.NEEDS_REVIEW)
 ActorOption = Annotated[
@@ -296,7 +297,10 @@ def replay(
         marked = store.replay(refs or (), actor=who) if refs else []
         for state in states:
             marked += store.replay(state=state, actor=who)
+        working = any_alive(store)
     if not marked:
         typer.echo(t("没有要重放的订单"))
         return
     typer.echo(t("已标记重放({count}):{refs}", count=len(marked), refs=", ".join(marked)))
+    if not working:
+        typer.secho(nobody_works(), fg="yellow", err=True)

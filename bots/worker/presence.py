@@ -91,3 +91,20 @@ class Presence:
         finally:
             self._started.set()
             store.close()
+
+
+SILENT_AFTER = EVERY * 6  # six heartbeats missed: the process is not there
+
+
+def any_alive(store: Any) -> bool:
+    """Whether a worker process of the ledger ``store`` is running now (it beat its heart
+    lately and did not stop): orders queued or replayed with none are done by nobody."""
+    from datetime import UTC, datetime, timedelta
+
+    since = datetime.now(UTC) - timedelta(seconds=SILENT_AFTER)
+    return any(w.stopped_at is None for w in store.workers(since=since))
+
+
+def nobody_works() -> str:
+    """What a clerk is told when no worker runs (``bots enqueue``, ``bots replay``)."""
+    return t("现在没有工作进程在运行:订单要等有人运行 bots work 才会处理")

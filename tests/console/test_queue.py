@@ -50,3 +50,15 @@ def test_pages_of_fifty(console: ConsoleKit) -> None:
     assert 'href="/queue?q=P-0&amp;page=2" rel="next"' in filtered  # the filter is kept
     second = console.client.get("/queue?q=P-0&page=2").text
     assert _refs(second) == [f"P-{n:03d}" for n in range(50, 100)]
+
+
+def test_waiting_orders_with_no_worker_running_say_so(console: ConsoleKit) -> None:
+    console.sign_in("wang", "clerk")
+    assert 'id="idle"' not in console.client.get("/queue").text  # nothing waits
+    console.store.enqueue(sample_items()[:2])
+    page = console.client.get("/queue").text
+    assert re.search(r'<p class="warning" id="idle">([^<]+)</p>', page).group(1) == (  # type: ignore[union-attr]
+        "现在没有工作进程在运行:订单要等有人运行 bots work 才会处理"
+    )
+    console.store.workers_started("vm-1-aaaaaa", "vm-1", 4242, [("vm-1-aaaaaa/0", "GH1001")])
+    assert 'id="idle"' not in console.client.get("/queue").text

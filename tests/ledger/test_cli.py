@@ -272,8 +272,17 @@ def test_cancel_several_names_each_it_could_not_cancel(cli: CliRunner, ledger: S
 def test_replay_by_reference_and_by_state(cli: CliRunner, ledger: Store) -> None:
     ledger.enqueue([NewItem("E9-3", "renewal", {})])
     ledger.cancel("E9-3")
-    assert cli.invoke(app, ["replay", "E9-3"]).output == "已标记重放(1):E9-3\n"
-    assert cli.invoke(app, ["replay", "--failed", "--needs-review"]).output == (
+    replayed = cli.invoke(app, ["replay", "E9-3"])
+    assert replayed.stdout == "已标记重放(1):E9-3\n"
+    assert replayed.stderr == "现在没有工作进程在运行:订单要等有人运行 bots work 才会处理\n"
+    # with a worker at work nothing more is said; once it stopped, it is said again
+    ledger.workers_started("vm-1-aaaaaa", "vm-1", 4242, [("vm-1-aaaaaa/0", "GH1001")])
+    ledger.cancel("E9-3")
+    assert cli.invoke(app, ["replay", "E9-3"]).stderr == ""
+    ledger.workers_stopped("vm-1-aaaaaa", "finished")
+    ledger.cancel("E9-3")
+    assert cli.invoke(app, ["replay", "E9-3"]).stderr.startswith("现在没有工作进程在运行")
+    assert cli.invoke(app, ["replay", "--failed", "--needs-review"]).stdout == (
         "已标记重放(1):E9-1\n"
     )
     assert cli.invoke(app, ["replay", "--failed"]).output == "没有要重放的订单\n"

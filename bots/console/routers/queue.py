@@ -13,6 +13,7 @@ from bots.console.views import row_of
 from bots.console.web import Ledger, Signed, render
 from bots.intake import FLOWS
 from bots.ledger import ItemQuery, State
+from bots.worker.presence import any_alive, nobody_works
 
 router = APIRouter()
 PAGE = 50
@@ -56,9 +57,13 @@ def queue(
     def link(n: int) -> str:
         return "/queue?" + urlencode({**kept, "page": n})
 
+    counts = store.counts()
+    waiting = counts.get(State.PENDING, 0) + counts.get(State.RETRY_WAIT, 0)
+    # orders wait and no worker runs: nothing will happen until someone starts one
+    idle = nobody_works() if waiting and not any_alive(store) else ""
     return render(
         request, "queue/list.html.j2", viewer, rows=[row_of(item) for item in items],
         total=total, page=page, pages=pages, filters=filters, link=link,
         states=list(State), procedures=list(FLOWS), batches=[b.batch for b in store.batches()],
-        counts=store.counts(),
+        counts=counts, idle=idle,
     )  # fmt: skip

@@ -12,10 +12,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from bots.console.web import Ledger, Signed, render
 from bots.ledger import State, WorkerRecord
-from bots.worker.presence import EVERY
+from bots.worker.presence import SILENT_AFTER
 
 router = APIRouter()
-SILENT = timedelta(seconds=EVERY * 6)  # six heartbeats missed: the process is not there
+SILENT = timedelta(seconds=SILENT_AFTER)
 SHOWN = timedelta(days=1)
 
 
