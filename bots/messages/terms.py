@@ -58,6 +58,28 @@ def fee_action_name(action: str) -> str:
     return names.get(str(action), str(action))
 
 
+def step_action_name(action: str) -> str:
+    """What a flow step does, as the run report says it (``click`` → 点击)."""
+    names = {
+        "ask": t("询问"), "assert": t("核对画面"), "check": t("勾选"), "click": t("点击"),
+        "extract": t("读取"), "fail": t("核对"), "fill": t("填写"), "goto": t("打开"),
+        "press": t("按键"), "screenshot": t("截图"), "select": t("选择"), "sleep": t("等待"),
+        "uncheck": t("取消勾选"), "upload": t("上传"), "wait_for": t("等待出现"),
+        "run": t("子流程"), "login": t("登录"),
+    }  # fmt: skip
+    return names.get(str(action), str(action))
+
+
+def dialog_name(kind: str) -> str:
+    """A browser dialog's kind (``confirm`` → 确认框) or what was done with it (``accept`` →
+    确定)."""
+    names = {
+        "alert": t("提示框"), "confirm": t("确认框"), "prompt": t("输入框"),
+        "beforeunload": t("离开页面提示"), "accept": t("确定"), "dismiss": t("取消"),
+    }  # fmt: skip
+    return names.get(str(kind), str(kind))
+
+
 def role_name(role: str) -> str:
     """录入员, 运维员 or 管理员 for a console role (``clerk``, ``operator``, ``admin``)."""
     names = {"clerk": t("录入员"), "operator": t("运维员"), "admin": t("管理员")}

@@ -64,6 +64,14 @@ def _names() -> dict[str, str]:
         "fees.action": t("处理"),
         "fees.final": t("应收金额"),
         "fees.reason": t("下调原因"),
+        "fees_to_lower.name": t("费用项目"),
+        "fees_to_lower.original": t("原始金额"),
+        "fees_to_lower.action": t("处理"),
+        "fees_to_lower.final": t("应收金额"),
+        "fees_to_lower.reason": t("下调原因"),
+        "special_fund.amount": t("金额"),
+        "special_fund.type": t("专款类型"),
+        "special_fund.ledger": t("账户账本"),
         # a flow's outputs, and what its steps read from the portal
         "order_no": t("受理单号"),
         "access_number": t("宽带接入号"),
@@ -94,6 +102,7 @@ def _names() -> dict[str, str]:
 _CODES: dict[str, Callable[[str], str]] = {
     "procedure": procedure_name,
     "fees.action": fee_action_name,
+    "fees_to_lower.action": fee_action_name,
 }
 
 

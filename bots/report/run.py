@@ -23,7 +23,12 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from bots.messages import current, local_time, t
-from bots.messages.terms import error_type_name, step_status_name
+from bots.messages.terms import (
+    dialog_name,
+    error_type_name,
+    step_action_name,
+    step_status_name,
+)
 from bots.report.labels import coded, label
 from bots.report.pictures import data_uri
 from bots.report.screens import Screen, failure_of, screens_of
@@ -31,7 +36,10 @@ from bots.report.screens import Screen, failure_of, screens_of
 _ENV = Environment(
     loader=PackageLoader("bots", "templates"), autoescape=select_autoescape(["html", "j2"])
 )
-_ENV.globals.update(t=t, label=label, coded=coded, error_type_name=error_type_name)
+_ENV.globals.update(
+    t=t, label=label, coded=coded, error_type_name=error_type_name, action_name=step_action_name,
+    dialog_name=dialog_name,
+)
 
 
 def _step_states() -> dict[str, tuple[str, str]]:

@@ -32,6 +32,9 @@ def run_of(steps: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
                 "customer": {"name": "马丽", "id_number": "***", "address": LONG},
                 "procedure": "new_install",
                 "fees": [{"name": "UIM卡费", "original": 100, "action": "waive", "final": 0}],
+                "fees_to_lower": [{"name": "UIM卡费", "original": 100, "action": "waive",
+                                   "final": 0, "reason": "e9活动"}],
+                "special_fund": {"amount": 600, "type": "宽带专款", "ledger": "专款账本"},
                 "mobile": {"pick_any": False},
             }
         },
@@ -106,6 +109,19 @@ def test_inputs_and_outputs_are_text_never_escaped(tmp_path: Path) -> None:
     assert ("<tr><th>费用项目</th><th>原始金额</th><th>处理</th><th>应收金额</th></tr>"
             "<tr><td>UIM卡费</td><td>100</td><td>免收</td><td>0</td></tr>") in html
     assert "<th>办理类型</th><td>新装</td>" in html
+    # the lines to lower, and the special fund, as the portal names them too
+    assert ("<tr><th>费用项目</th><th>原始金额</th><th>处理</th><th>应收金额</th><th>下调原因</th>"
+            "</tr><tr><td>UIM卡费</td><td>100</td><td>免收</td><td>0</td><td>e9活动</td></tr>"
+            ) in html  # fmt: skip
+    assert "<tr><th>金额</th><td>600</td></tr><tr><th>专款类型</th><td>宽带专款</td>" in html
+
+
+def test_a_step_says_what_it_does_and_a_dialog_what_it_was_in_words(tmp_path: Path) -> None:
+    clicked = step(1, "submit", action="click",
+                   dialogs=[{"type": "confirm", "action": "accept", "message": "确认提交?"}])
+    text = re.sub(r"<[^>]+>", " ", render_report(tmp_path, run_of([clicked])))
+    assert "submit  点击" in text
+    assert "对话框(确认框,确定):确认提交?" in text
 
 
 def test_what_a_step_read_is_named_as_the_portal_names_it(tmp_path: Path) -> None:
