@@ -16,11 +16,11 @@ from bots.cli.app import app
 from bots.cli.cmd_db import DbOption
 from bots.errors import BadInput
 from bots.ledger import open_store
+from bots.ledger.mask import field_shown
 from bots.ledger.model import sent_commits, sent_warning
-from bots.masking import is_sensitive
 from bots.messages import t
-from bots.orders.columns import column_for
-from bots.orders.model import load_order, mask
+from bots.orders.columns import column_for, field_name
+from bots.orders.model import load_order
 
 SetOption = Annotated[
     list[str],
@@ -71,12 +71,7 @@ def validator(ref: str) -> Any:
 
 
 def shown(path: str, value: Any) -> str:
-    if value is None:
-        return "-"
-    text = str(value)
-    if is_sensitive(path):
-        return mask(text)
-    return text
+    return "-" if value is None else field_shown(path, value)
 
 
 @app.command(
@@ -102,7 +97,7 @@ def edit(
     typer.echo(t("已修改 {ref}:", ref=ref))
     for path in changes:
         old, new = _at(before, path), _at(edited.payload, path)
-        typer.echo(f"  {path}: {shown(path, old)} -> {shown(path, new)}")
+        typer.echo(f"  {field_name(path)}: {shown(path, old)} -> {shown(path, new)}")
     if sent:
         typer.secho(sent_warning(sent), fg="yellow", err=True)
 

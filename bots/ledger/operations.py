@@ -18,6 +18,7 @@ from bots.ledger.transitions import check
 from bots.masking import is_sensitive, personal_shapes, personal_shapes_in
 from bots.messages import t
 from bots.messages.terms import state_name
+from bots.orders.columns import field_name
 
 # the file, the row and how the file counts its rows ("row", or "item" in YAML/JSON) of an
 # enqueued item
@@ -372,7 +373,7 @@ class Operations(SqlBase):
                 " updated_at = ? WHERE reference = ?",
                 json.dumps(stored, ensure_ascii=False), now, ref,
             )  # fmt: skip
-            fields = ", ".join(changed)
+            fields = t("、").join(field_name(path) for path in changed)
             sent = sent_commits(item_from_row(row), self._history(cur, ref))
             note = (
                 t("修改了 {fields};{warning}", fields=fields, warning=sent_warning(sent))

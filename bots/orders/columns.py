@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bots.messages import t
+from bots.messages import current, t
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,12 @@ def column_for(header: str) -> Column | None:
     """The column a table's header names (its label, name or an alias), or one of a YAML or
     JSON order's dotted paths (``phone.imei``)."""
     return _BY_KEY.get(header_key(header)) or _BY_PATH.get(header)
+
+
+def field_name(path: str) -> str:
+    """A field as a message names it: in Chinese by the order sheet's header (``证件号码``
+    for ``customer.id_number``), in English by its path, as English order files write it."""
+    return label_for(path) if current() == "zh" else path
 
 
 def label_for(header: str) -> str:

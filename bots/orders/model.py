@@ -38,6 +38,7 @@ from bots.masking import partial as mask
 from bots.messages import t
 from bots.messages.terms import procedure_name
 from bots.orders import checks, rules
+from bots.orders.columns import field_name
 from bots.orders.rules import NEW_INSTALL, RENEWAL, Procedure
 
 ID_TYPES = ("居民身份证",)  # the only type whose number the model can check
@@ -430,7 +431,8 @@ def load_order(raw: Any, source: str) -> Order:
     order, problems = validate_order(raw)
     if order is None:
         message = "\n".join(
-            t("{source}:{field}:{reason}", source=source, field=p.field, reason=p.reason)
+            t("{source}:{field}:{reason}", source=source, field=field_name(p.field),
+              reason=p.reason)
             for p in problems
         )
         raise BadInput(

@@ -37,8 +37,8 @@ def test_dotted_and_column_names_change_the_order_and_the_history(ledger) -> Non
     assert result.exit_code == 0, result.output
     assert result.output == (
         f"已修改 {REF}:\n"
-        f"  phone.imei: 864712030001007 -> {new_imei}\n"
-        "  broadband.bandwidth: 200M -> 100M\n"
+        f"  赠机串号(IMEI): 864712030001007 -> {new_imei}\n"
+        "  带宽(新装): 200M -> 100M\n"
     )
     payload = store.get(REF).payload
     assert payload["phone"]["imei"] == new_imei
@@ -58,7 +58,7 @@ def test_an_id_number_change_is_printed_masked(ledger) -> None:
     assert result.exit_code == 0, result.output
     assert result.output == (
         f"已修改 {REF}:\n"
-        f"  customer.id_number: 410*************47 -> 410*************{new_id[-2:]}\n"
+        f"  证件号码: 410*************47 -> 410*************{new_id[-2:]}\n"
     )
     assert "410104199312314147" not in result.output and new_id not in result.output
     assert store.get(REF).payload["customer"]["id_number"] == new_id
@@ -67,10 +67,10 @@ def test_an_id_number_change_is_printed_masked(ledger) -> None:
 @pytest.mark.parametrize(
     ("assignment", "message"),
     [
-        ("phone.imei=123", f"{REF}(修改后):phone.imei:应为15位数字,实际为“123”"),
+        ("phone.imei=123", f"{REF}(修改后):赠机串号(IMEI):应为15位数字,实际为“123”"),
         (
             "broadband.access_number=037160010001",
-            f"{REF}(修改后):broadband.access_number:新装时由营账系统分配:请留空",
+            f"{REF}(修改后):宽带接入号(续费):新装时由营账系统分配:请留空",
         ),
         ("nonsense=1", f"{REF}(修改后):nonsense:不是已知的字段"),
         ("phone", "--set phone:应为 字段=值,例如 --set phone.imei=86…"),
@@ -99,7 +99,7 @@ def test_a_bad_id_number_does_not_echo_it(ledger) -> None:
     result = edit(url, "--set", "customer.id_number=410101199001011234")
     # invalid, and no "right" check digit to invite fixing it by its last digit
     assert str(result.exception) == (
-        f"{REF}(修改后):customer.id_number:号码无效(校验码对不上):请对照证件重新核对整个号码"
+        f"{REF}(修改后):证件号码:号码无效(校验码对不上):请对照证件重新核对整个号码"
     )
 
 
@@ -123,7 +123,7 @@ def test_an_order_whose_commit_went_out_is_edited_with_a_warning(ledger) -> None
     store.fail_business(REF, "w1", refused, token=claimed.lease_token)
     result = edit(url, "--set", "bandwidth=100M")
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"已修改 {REF}:\n  broadband.bandwidth: 200M -> 100M\n"
+    assert result.stdout == f"已修改 {REF}:\n  带宽(新装): 200M -> 100M\n"
     assert result.stderr == (
         "注意:提交步骤“submit_order”已经(或可能已经)把原来的数据交给了营账系统;重放时先查询,"
         "已办理的部分会跳过,这次修改到不了那里:请先在营账系统里核实,需要时在那里改正\n"
