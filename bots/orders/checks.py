@@ -122,7 +122,8 @@ def contact_phone(value: str) -> str:
         # the value is personal: say what is wrong, not what it is
         raise ValueError(
             t(
-                "应为11位手机号码或带区号的固定电话(如0371-12345678);实际有{length}个字符",
+                "应为11位手机号码或带区号的固定电话(区号-号码,如 0371-八位号码);"
+                "实际有{length}个字符",
                 length=len(value),
             )
         )
