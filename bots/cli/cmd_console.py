@@ -85,10 +85,18 @@ def add_user(
 ) -> None:
     from bots.console.passwords import hash_password
     from bots.ledger.model import ROLES
+    from bots.messages import language_of
     from bots.messages.terms import role_name
 
+    # a role by its key or by its name in either language (运维员, as the console says it)
+    named = {role_name(r): r for r in ROLES}
+    for lang in ("zh", "en"):
+        with language_of(lang):
+            named |= {role_name(r).lower(): r for r in ROLES}
+    role = role if role in ROLES else named.get(role.strip().lower(), role)
     if role not in ROLES:
-        raise BadInput(t("角色{role}不存在:可选 {roles}", role=role, roles=", ".join(ROLES)))
+        choices = t("、").join(f"{r}({role_name(r)})" for r in ROLES)
+        raise BadInput(t("角色{role}不存在:可选 {roles}", role=role, roles=choices))
     hashed = hash_password(_password(password_stdin))
     with open_store(db or ctx.obj) as store:
         user = store.add_user(name, role, hashed)

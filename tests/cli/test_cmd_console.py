@@ -36,7 +36,7 @@ def test_user_add_asks_the_password_twice_and_stores_a_hash(tmp_path: Path) -> N
     [
         (["--role", "clerk"], "long-enough-1\nother-words-2\n", "两次输入的密码不一样"),
         (["--role", "boss"], "long-enough-1\nlong-enough-1\n",
-         "角色boss不存在:可选 clerk, operator, admin"),
+         "角色boss不存在:可选 clerk(录入员)、operator(运维员)、admin(管理员)"),
         (["--role", "clerk"], "short\nshort\n", "密码至少8个字符"),
     ],
 )
@@ -49,6 +49,16 @@ def test_user_add_refuses_with_the_reason(
     )
     assert isinstance(result.exception, BadInput)
     assert result.exception.message == message
+
+
+@pytest.mark.parametrize("role", ["运维员", "Operator", "operator"])
+def test_user_add_takes_a_role_by_its_name_too(tmp_path: Path, role: str) -> None:
+    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    result = CliRunner().invoke(
+        app, ["console", "user", "add", "li", "--role", role, "--db", url, "--password-stdin"],
+        input="long-enough-1\n",
+    )
+    assert result.output == "已添加控制台用户li(运维员)\n"
 
 
 def test_user_add_reads_the_password_from_stdin_when_asked(tmp_path: Path) -> None:
