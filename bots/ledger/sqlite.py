@@ -24,6 +24,7 @@ from urllib.parse import quote
 
 from bots.ledger.errors import LedgerUnusable
 from bots.ledger.sqlstore import Cursor, SqlStore
+from bots.messages import t
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f+00:00"  # fixed width, so text order is time order
 FILE_MODE = 0o600
@@ -42,7 +43,10 @@ FILE_PROBLEMS: dict[int, Callable[[SqliteStore, sqlite3.Error], LedgerUnusable]]
     sqlite3.SQLITE_PERM: lambda s, e: LedgerUnusable.read_only(str(s.path)),
     sqlite3.SQLITE_CORRUPT: lambda s, e: LedgerUnusable.damaged(str(s.path)),
     sqlite3.SQLITE_NOTADB: lambda s, e: LedgerUnusable.damaged(str(s.path)),
-    sqlite3.SQLITE_CANTOPEN: lambda s, e: LedgerUnusable.cannot_open(str(s.path), str(e)),
+    # (SQLite's own words say only "unable to open database file")
+    sqlite3.SQLITE_CANTOPEN: lambda s, e: LedgerUnusable.cannot_open(
+        str(s.path), t("SQLite 打不开这个文件(它是一个文件夹,或所在的文件夹不存在或不可写)")
+    ),
     sqlite3.SQLITE_FULL: lambda s, e: LedgerUnusable.disk(str(s.path), str(e)),
     sqlite3.SQLITE_IOERR: lambda s, e: LedgerUnusable.disk(str(s.path), str(e)),
 }

@@ -117,6 +117,14 @@ def test_a_missing_ledger_is_named_and_never_made_by_a_command_that_reads(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_folder_given_for_the_ledger_is_said_in_words(tmp_path: Path) -> None:
+    one_line(
+        bots("enqueue", str(tmp_path / "none.csv"), db=f"sqlite:///{tmp_path}"),
+        f"无法打开账本{tmp_path}:SQLite 打不开这个文件(它是一个文件夹,或所在的文件夹不存在或不可写)"
+        ";检查路径和权限",
+    )
+
+
 def test_a_read_only_ledger_refuses_every_write_and_still_reads(
     tmp_path: Path, ledger_file: Path, toy_portal: ToyPortal
 ) -> None:
