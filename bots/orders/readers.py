@@ -343,6 +343,13 @@ def _columns(header: list[Any]) -> tuple[dict[int, columns.Column], dict[str, st
         else:
             by_index[index] = column
             labels[column.path] = text
+    if unknown and not by_index:
+        # not one header known: a title row (or blank rows) above the header, as a sheet
+        # made for printing has
+        raise FileProblem(
+            t("第1行不是表头(没有一个认识的列名,只有{found}):表头要在第1行;"
+              "上面的标题行或空行请删掉", found=t("、").join(unknown[:3]))
+        )  # fmt: skip
     problems = []
     if unknown:
         problems.append(t("不认识的列:{columns}", columns=t("、").join(unknown)))

@@ -160,6 +160,20 @@ def test_xlsx_dates_and_ints(tmp_path: Path) -> None:
     assert result.orders[0].pack == 29
 
 
+def test_a_title_row_above_the_header_is_named(tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["2026年12月e9订单汇总表"])  # a sheet made for printing
+    for row in rows("label"):
+        sheet.append(row)
+    book.save(tmp_path / "o.xlsx")
+    assert errors(tmp_path / "o.xlsx") == [
+        ":row 1: header: row 1 is not the header (not one known column name, only "
+        "'2026年12月e9订单汇总表'): the header must be row 1; delete a title row or blank rows "
+        "above it"]
+
+
 def test_not_an_xlsx(tmp_path: Path) -> None:
     (tmp_path / "o.xlsx").write_text("reference\n")
     assert errors(tmp_path / "o.xlsx") == [
@@ -380,12 +394,16 @@ def test_an_id_or_phone_number_quoted_in_a_reason_is_shown_in_part(tmp_path: Pat
     order = ORDERS[0]
     id_number, phone = order.customer.id_number, order.customer.contact_phone
     write_csv(tmp_path / "headless.csv", table[1:])
-    (reason,) = errors(tmp_path / "headless.csv")
+    (headless,) = errors(tmp_path / "headless.csv")
+    assert headless.startswith(":row 1: header: row 1 is not the header (not one known column")
+    # a header with one known name and the rest an order's cells: each cell is quoted
+    write_csv(tmp_path / "mixed.csv", [[table[0][0], *table[1][1:]]])
+    (reason,) = errors(tmp_path / "mixed.csv")
     shifted = table[:2]
     shifted[1] = [*shifted[1][: names.index("id_type")], *shifted[1][names.index("id_type") + 1 :]]
     write_csv(tmp_path / "shifted.csv", shifted)
     found = errors(tmp_path / "shifted.csv")
-    for text in (reason, *found):
+    for text in (headless, reason, *found):
         assert id_number not in text and phone not in text
     id_shown = f"'{id_number[:3]}{'*' * 13}{id_number[-2:]}'"
     assert id_shown in reason
