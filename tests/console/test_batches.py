@@ -80,6 +80,12 @@ def test_an_upload_shows_each_rejected_row_with_its_data_then_enqueues_the_good_
         "串号无效(校验位对不上):请对照手机重新核对整个串号",
     )  # fmt: skip
     assert kept.data is not None and kept.data["customer"]["id_number"] == "******"
+    # and the batch's page lists it beside the orders
+    shown = text_of(console.client.get(batch).text)
+    assert (
+        "入队时被拒绝的行(1) 文件 行号 字段 原因 orders.xlsx 7 赠机串号(IMEI) "
+        "串号无效(校验位对不上):请对照手机重新核对整个串号"
+    ) in shown
     report = console.client.get("/batches/%E4%BA%94%E6%9C%88%E7%BB%AD%E8%B4%B9/report.html")
     assert "E9-20261127-0006" in text_of(report.text)
 

@@ -22,6 +22,7 @@ from bots.console.views import row_of
 from bots.console.web import Ledger, Signed, back_to, render
 from bots.errors import BadInput
 from bots.ledger import DuplicateReference, ItemQuery
+from bots.masking import personal_shapes
 from bots.messages import t
 
 router = APIRouter()
@@ -133,9 +134,15 @@ def batch_page(
     if not progress.total:
         raise HTTPException(404, t("没有这个批次:{batch}", batch=batch))
     items, total = store.page(ItemQuery(batch=batch, limit=20))
+    # the rows refused at its enqueue stay beside it: the clerk fixes them and uploads again
+    # (a ledger's older reasons are masked here by their shape, as the batch report does)
+    refused = [
+        (r.file, r.row, r.field, personal_shapes(r.reason)) for r in store.rejects(batch)
+    ]
     return render(
         request, "batches/show.html.j2", viewer, batch=batch, progress=progress,
         rows=[row_of(item) for item in items], total=total, added=added, skipped=skipped,
+        refused=refused,
     )  # fmt: skip
 
 
