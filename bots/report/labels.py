@@ -46,7 +46,7 @@ def _names() -> dict[str, str]:
         "phone.model": t("赠机型号"),
         "note": t("备注"),
         "plan": t("套餐"),
-        "plan_label": t("套餐"),
+        "plan_label": t("营账系统中的套餐名"),
         "brand": t("品牌"),
         "monthly_fee": t("月费"),
         "fees": t("费用"),

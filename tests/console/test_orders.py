@@ -73,7 +73,7 @@ def test_an_attempt_whose_worker_was_killed_shows_the_steps_its_log_kept(
     assert ("这次运行中途停了(工作进程被终止),没有写完运行报告:下面是它停下前记下的步骤"
             in text)
     # the one whole step line, then the history: the torn line is left out
-    assert "步骤 结果 次数 ms 错误 截图 打开新装页面 通过 1 120 看 历史 " in text
+    assert "步骤 结果 次数 用时(毫秒) 错误 截图 打开新装页面 通过 1 120 看 历史 " in text
 
 
 def test_a_remark_holding_an_id_number_or_phone_shows_them_masked(console: ConsoleKit) -> None:
