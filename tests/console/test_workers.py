@@ -32,7 +32,7 @@ def test_alive_silent_and_stopped_workers(console: ConsoleKit) -> None:
     assert "h-1-ab/0 robot-01(进程 4242) GH1001 -" in alive
     assert f"h-1-ab/1 robot-01(进程 4242) GH1002 {held.reference}" in alive
     silent = text[text.index("没有心跳(1)"):text.index("最近一天停止的")]
-    assert "old-1/0 robot-02 (pid 77) GH1009 -" in silent and "没有心跳:进程可能已中断" in silent
+    assert "old-1/0 robot-02(进程 77) GH1009 -" in silent and "没有心跳:进程可能已中断" in silent
     stopped = text[text.index("最近一天停止的"):]
-    assert "down-1/0 robot-03 (pid 88) GH1011 -" in stopped
+    assert "down-1/0 robot-03(进程 88) GH1011 -" in stopped
     assert "已停止:营账系统疑似故障" in stopped
