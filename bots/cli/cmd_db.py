@@ -25,6 +25,14 @@ DbOption = Annotated[
     ),
 ]
 
+# who did what an operator's command does, for the ledger's history
+ActorOption = Annotated[
+    str | None, typer.Option("--actor", help=t("谁做的这件事,记入审计记录(默认:$USER)"))
+]
+# an order by its business reference, for the commands about one order (its help is what a
+# missing one is told: 缺少参数'ref':订单的业务参考号…)
+RefArgument = Annotated[str, typer.Argument(help=t("订单的业务参考号,例如 E9-20261127-0001"))]
+
 db_app = typer.Typer(cls=Suggesting, help=t("账本的结构:版本,以及升级。"), no_args_is_help=True)
 app.add_typer(db_app, name="db")
 

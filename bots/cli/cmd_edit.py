@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from bots.cli.app import app
-from bots.cli.cmd_db import DbOption
+from bots.cli.cmd_db import ActorOption, DbOption, RefArgument
 from bots.errors import BadInput
 from bots.ledger import open_store
 from bots.ledger.mask import field_shown
@@ -28,9 +28,6 @@ SetOption = Annotated[
         "--set",
         help=t("字段=值;订单字段(phone.imei)或列名(imei、赠机串号);可以重复"),
     ),
-]
-ActorOption = Annotated[
-    str | None, typer.Option("--actor", help=t("谁做的这件事,记入审计记录(默认:$USER)"))
 ]
 
 
@@ -81,7 +78,7 @@ def shown(path: str, value: Any) -> str:
     )
 )
 def edit(
-    ref: str,
+    ref: RefArgument,
     assignments: SetOption,
     db: DbOption = None,
     actor: ActorOption = None,

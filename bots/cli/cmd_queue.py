@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bots.cli.app import app
-from bots.cli.cmd_db import DbOption
+from bots.cli.cmd_db import ActorOption, DbOption, RefArgument
 from bots.errors import BadInput, BotsError
 from bots.ledger import (
     HistoryEntry,
@@ -42,9 +42,6 @@ from bots.report.labels import change_text, in_reading_order, label, leaves, val
 from bots.worker.presence import any_alive, nobody_works
 
 ATTENTION = (State.FAILED, State.NEEDS_REVIEW)
-ActorOption = Annotated[
-    str | None, typer.Option("--actor", help=t("谁做的这件事,记入审计记录(默认:$USER)"))
-]
 
 
 def _console() -> Console:
@@ -226,7 +223,7 @@ def _detail(entry: HistoryEntry, mask: Callable[[Any], Any]) -> str:
 
 
 @app.command(help=t("显示一个订单(个人信息已遮盖)、每次尝试、失败的步骤、错误和运行文件夹。"))
-def show(ref: str, db: DbOption = None) -> None:
+def show(ref: RefArgument, db: DbOption = None) -> None:
     console = _console()
     with open_store(db, mode="read") as store:
         for line in describe(store, ref):
@@ -263,7 +260,7 @@ def cancel(
     help=t("把失败或待人工核查的订单标记为已核查(状态不变),可写下核查结果;重放或修改后标记清除。")
 )
 def review(
-    ref: str,
+    ref: RefArgument,
     note: Annotated[
         str | None, typer.Option("--note", help=t("核查结果,例如“营账系统里没有这张订单”"))
     ] = None,

@@ -64,6 +64,7 @@ def test_the_help_reads_english_when_asked():
         (["stauts"], "en", "No such command 'stauts'. Did you mean 'status'?"),
         (["enqueue"], None, "缺少参数'files':订单文件:CSV、XLSX、YAML 或 JSON"),
         (["enqueue"], "en", "Missing argument 'files': CSV, XLSX, YAML or JSON order files"),
+        (["show"], None, "缺少参数'ref':订单的业务参考号,例如 E9-20261127-0001"),
         (["work", "-n", "x"], None, "选项 --workers / -n 的值不对:应为整数"),
         (["work", "-n", "x"], "en", "Invalid value for option --workers / -n: expected integer"),
         (["--lang", "xx", "status"], None, "选项 --lang 的值不对:未知语言xx:可选 zh, en"),
