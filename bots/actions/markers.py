@@ -63,15 +63,18 @@ DOWN_LONGEST_WAIT_S = 4.0
 UNAVAILABLE = "portal_unavailable"
 
 
-def _shows(kind: str) -> SystemException:
-    """The error a marker of the portal stands for (a refusal aside): what it says, what next."""
+def _shows(kind: str, text: str = "") -> SystemException:
+    """The error a marker of the portal stands for (a refusal aside): what it says, what next;
+    ``text``: the page's own words, for a marker that quotes them."""
     said = {
         "session_lost": lambda: passing(
             t("营账系统要求重新登录(会话已失效)"),
             t("会自动重新登录;反复出现请确认这个工号没有在别处登录"),
             kind,
         ),
-        "busy": lambda: passing(t("营账系统繁忙"), later(), kind),
+        "busy": lambda: passing(
+            t("营账系统显示“{text}”", text=text) if text else t("营账系统繁忙"), later(), kind
+        ),
     }
     return said[kind]()
 
@@ -241,7 +244,7 @@ class Markers:
                     if shows.is_visible():
                         text = (
                             shows.inner_text(timeout=1000)
-                            if marker.kind == "business_error"
+                            if marker.kind == "business_error" or marker.quote
                             else ""
                         )
                         return Shown(marker, text.strip(), chain)
@@ -352,7 +355,7 @@ class Markers:
                 detail=f"{ref}: {text}",
                 marker=ref,
             )
-        error = _shows(marker.kind)
+        error = _shows(marker.kind, text if marker.quote else "")
         error.detail = f"{ref} shows"
         error.context["marker"] = ref
         error.context["after_send"] = marker.after_send

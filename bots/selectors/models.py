@@ -114,6 +114,11 @@ class Marker(Strict):
         "already spent: Chromium sends a POST again by itself when a connection breaks), "
         "so the first may have been done",
     )
+    quote: bool = Field(
+        default=False,
+        description="busy only: say the element's own text (营账系统显示“页面已过期或重复提交”) "
+        "instead of 营账系统繁忙, for a page that is not the portal's busy page",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -166,6 +171,10 @@ class Page(Strict):
                 raise ValueError(
                     t("'retry_later' 只能用在 business_error 标记上,实际用在 '{kind}' 上",
                       kind=kind)  # fmt: skip
+                )
+            if marker.quote and kind != "busy":
+                raise ValueError(
+                    t("'quote' 只能用在 busy 标记上,实际用在 '{kind}' 上", kind=kind)
                 )
             if marker.after_send != "did_nothing" and kind != "busy":
                 raise ValueError(

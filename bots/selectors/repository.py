@@ -44,6 +44,7 @@ class MarkerRef:
     recover: str
     retry_later: Mapping[str, str] = field(default_factory=dict)
     after_send: str = "did_nothing"
+    quote: bool = False  # a busy marker says its element's text, not 营账系统繁忙
 
 
 class Repository:
@@ -56,7 +57,8 @@ class Repository:
         self._targets: dict[str, Target] = {}
         self.markers: tuple[MarkerRef, ...] = tuple(
             MarkerRef(
-                kind, self.target(f"{name}.{m.element}"), m.recover, m.retry_later, m.after_send
+                kind, self.target(f"{name}.{m.element}"), m.recover, m.retry_later, m.after_send,
+                m.quote,
             )
             for name, page in pages.items()
             for kind, m in page.markers.items()

@@ -165,6 +165,11 @@ def test_the_spent_token_page_after_the_deposit_s_submit_is_an_unknown_outcome(
         "step 'submit' (sends commit 'deposit') failed after its action was sent: "
         "stale_form.notice shows"
     )
+    # what the page said, in its own words (it is not the portal's busy page)
+    assert result.error.message == (
+        "“第二步:存入宽带专款600元”的请求已发出,但结果不明(营账系统显示“页面已过期或重复提交,"
+        "请重新打开页面后再操作”):请先在营账系统查询这张订单是否已办理,再决定重放或取消"
+    )
     by_id = {s["id"]: (s["status"], s["attempts"]) for s in result.steps}
     assert (by_id["deposit/submit"], by_id["deposit"]) == (("failed", 1), ("failed", 1))
     state = portal.state()

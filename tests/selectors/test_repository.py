@@ -165,6 +165,20 @@ pages:
         f"{bad}:4:5: ==> 键 pages.work =====> 'after_send' 只能用在 busy 标记上,"
         "实际用在 'business_error' 上"
     )
+    quoted = write(tmp_path, "q.yaml", """
+pages:
+  work:
+    elements:
+      gone: {css: ".login"}
+    markers:
+      session_lost: {element: gone, quote: true}
+""")  # fmt: skip
+    with pytest.raises(DefinitionError) as caught:
+        load_repository([quoted])
+    assert str(caught.value) == (
+        f"{quoted}:4:5: ==> 键 pages.work =====> 'quote' 只能用在 busy 标记上,"
+        "实际用在 'session_lost' 上"
+    )
 
 
 ONE_PAGE = """
