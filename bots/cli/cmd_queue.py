@@ -212,7 +212,7 @@ def _field_text(path: str, value: Any, hidden: set[str]) -> str:
 
 
 def _detail(entry: HistoryEntry, mask: Callable[[Any], Any]) -> str:
-    parts = [entry.note or ""]
+    parts = [entry.note_shown]
     if entry.error_message:
         parts.insert(0, f"{error_type_name(entry.error_type)}: {entry.error_message}")
     if entry.changes:

@@ -214,7 +214,7 @@ def history_of(item: WorkItem, history: list[HistoryEntry]) -> list[Entry]:
     secret = hidden(item)
     rows = []
     for entry in history:
-        parts = [entry.note or ""]
+        parts = [entry.note_shown]
         if entry.error_message:
             parts.insert(0, f"{error_type_name(entry.error_type)}: {entry.error_message}")
         if entry.changes:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -15,6 +15,7 @@ from bots.ledger.errors import LeaseLost as LeaseLost
 from bots.ledger.errors import NotFound as NotFound
 from bots.ledger.errors import SchemaOutOfDate as SchemaOutOfDate
 from bots.messages import t
+from bots.orders.columns import field_name
 
 
 class State(StrEnum):
@@ -177,6 +178,21 @@ class HistoryEntry:
     committed_step: str | None
     note: str | None
     changes: dict[str, Any] | None
+
+    @property
+    def note_shown(self) -> str:
+        """The note as a history row shows it beside the changes: an edit's plain note
+        (修改了 联系电话) only restates them, so it is left out."""
+        if self.kind == "edit" and self.changes and self.note == edit_note(self.changes):
+            return ""
+        return self.note or ""
+
+
+def edit_note(paths: Iterable[str]) -> str:
+    """What the history says of an edit of the fields at ``paths``, by the order sheet's
+    names: 修改了 证件号码、联系电话 (in one order whatever order they come in: PostgreSQL
+    keeps a JSON object's keys in its own)."""
+    return t("修改了 {fields}", fields=t("、").join(field_name(path) for path in sorted(paths)))
 
 
 def sent_commits(item: WorkItem, history: list[HistoryEntry]) -> list[str]:

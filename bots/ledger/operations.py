@@ -12,7 +12,14 @@ from typing import Any
 from bots.errors import BadInput
 from bots.ledger.errors import DuplicateReference
 from bots.ledger.mask import field_shown, mask_payload, mask_text, sensitive_values
-from bots.ledger.model import NewItem, State, WorkItem, sent_commits, sent_warning
+from bots.ledger.model import (
+    NewItem,
+    State,
+    WorkItem,
+    edit_note,
+    sent_commits,
+    sent_warning,
+)
 from bots.ledger.sqlbase import Cursor, SqlBase, Validator, item_from_row
 from bots.ledger.transitions import check
 from bots.masking import is_sensitive, personal_shapes, personal_shapes_in
@@ -378,7 +385,7 @@ class Operations(SqlBase):
             note = (
                 t("修改了 {fields};{warning}", fields=fields, warning=sent_warning(sent))
                 if sent  # said again where the edit is read later: the history
-                else t("修改了 {fields}", fields=fields)
+                else edit_note(changed)
             )
             self._note(
                 cur, ref, "edit", actor, now, note=note,

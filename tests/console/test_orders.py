@@ -164,9 +164,7 @@ def test_an_edit_is_checked_by_the_order_model_and_errors_stand_by_their_field(
     printed = shown.export_text()
     assert re.search(r"│ 修改 +│ [^│]+│ +│ wang\(控制台\) +│", printed), printed
     history = text_of(refused.client.get(f"/orders/{REF}").text)
-    assert (
-        "修改 wang(控制台) 修改了 手机号码(号码或any) 手机号码(号码或any): 18937100501 → any"
-    ) in history
+    assert "修改 wang(控制台) 手机号码(号码或any): 18937100501 → any" in history
 
 
 def test_replaying_a_business_refusal_asks_first_and_says_whether_the_data_changed(

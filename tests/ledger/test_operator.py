@@ -125,6 +125,12 @@ def test_edit_revalidates_and_keeps_before_and_after(store: Store) -> None:
         "edit", "王敏", "edited broadband.bandwidth",
         {"broadband.bandwidth": {"before": "20M", "after": "100M"}},
     )  # fmt: skip
+    # a history row shows the changes; the note that only restates them is left out there
+    assert last.note_shown == ""
+    # two fields (PostgreSQL keeps a JSON object's keys in an order of its own)
+    store.edit("E9-1", {"note": "改两项", "broadband.bandwidth": "50M"}, _validator)
+    both = store.history("E9-1")[-1]
+    assert (both.note, both.note_shown) == ("edited broadband.bandwidth, note", "")
 
 
 def test_an_edit_after_a_commit_went_out_says_it_does_not_reach_the_portal(
