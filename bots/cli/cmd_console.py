@@ -89,7 +89,7 @@ def add_user(
     from bots.messages.terms import role_name
 
     # a role by its key or by its name in either language (运维员, as the console says it)
-    named = {role_name(r): r for r in ROLES}
+    named: dict[str, str] = {}
     for lang in ("zh", "en"):
         with language_of(lang):
             named |= {role_name(r).lower(): r for r in ROLES}

@@ -150,13 +150,10 @@ class Leases(SqlBase):
                     t("不能开始{ref}的提交步骤{step}:步骤{running}还在进行中", ref=ref, step=step,
                       running=row["commit_in_progress"])
                 )  # fmt: skip
-            names = dict(row["step_names"] or {})
-            if name:
-                names[step] = name
             cur.run(
                 "UPDATE work_items SET commit_in_progress = ?, step_names = ?,"
                 " artifact_dir = COALESCE(?, artifact_dir), updated_at = ? WHERE reference = ?",
-                step, dump_json(names or None), artifact_dir, self.clock(), ref,
+                step, _with_name(row, step, name), artifact_dir, self.clock(), ref,
             )  # fmt: skip
             if artifact_dir is not None:
                 cur.run(
@@ -343,16 +340,14 @@ class Leases(SqlBase):
         )
         # the failed step's name stays known once a replay clears the error (the history
         # names the step of every attempt)
-        names = dict(row["step_names"] or {})
-        if err.step and err.context.get("step_name"):
-            names[err.step] = str(err.context["step_name"])
+        names = _with_name(row, err.step, err.context.get("step_name"))
         cur.run(
             f"UPDATE work_items SET state = ?, {_CLEAR_LEASE if reaped else _END_LEASE},"
             " step_names = ?, outputs = ?, error_kind = ?,"
             " error_type = ?, error_code = ?, error_message = ?, error_step = ?,"
             " error_context = ?, artifact_dir = COALESCE(?, artifact_dir), next_attempt_at = ?,"
             " finished_at = ?, replay = ?, updated_at = ? WHERE reference = ?",
-            target.value, dump_json(names or None), dump_json(outputs), err.kind or None,
+            target.value, names, dump_json(outputs), err.kind or None,
             err.type or None, err.code,
             message, err.step or row["commit_in_progress"] if error else None,
             dump_json(err.context) if error else None, artifact_dir, next_attempt_at, finished,
@@ -492,6 +487,14 @@ class Leases(SqlBase):
         )  # fmt: skip
         error = ErrorInfo(kind="unknown_outcome", type="LeaseExpired", message=message, step=step)
         return self._end(cur, row, "reap", State.NEEDS_REVIEW, error, None, reaped=True)
+
+
+def _with_name(row: Row, step: str | None, name: Any) -> str | None:
+    """The row's step names (JSON) with ``step`` named ``name``, when both are given."""
+    names = dict(row["step_names"] or {})
+    if step and name:
+        names[step] = str(name)
+    return dump_json(names or None)
 
 
 def _named(row: Row, step: str) -> str:

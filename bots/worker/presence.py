@@ -13,6 +13,7 @@ import os
 import socket
 import threading
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from loguru import logger
@@ -99,8 +100,6 @@ SILENT_AFTER = EVERY * 6  # six heartbeats missed: the process is not there
 def any_alive(store: Any) -> bool:
     """Whether a worker process of the ledger ``store`` is running now (it beat its heart
     lately and did not stop): orders queued or replayed with none are done by nobody."""
-    from datetime import UTC, datetime, timedelta
-
     since = datetime.now(UTC) - timedelta(seconds=SILENT_AFTER)
     return any(w.stopped_at is None for w in store.workers(since=since))
 

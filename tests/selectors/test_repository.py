@@ -147,37 +147,27 @@ pages:
         ("work.busy", "did_nothing"),
         ("stale_form.notice", "unknown"),
     ]
-    bad = write(
-        tmp_path,
-        "f.yaml",
-        """
+
+
+@pytest.mark.parametrize(("marker", "key", "kind"), [
+    ("business_error: {element: x, after_send: unknown}", "after_send", "business_error"),
+    ("session_lost: {element: x, quote: true}", "quote", "session_lost"),
+])  # fmt: skip
+def test_a_busy_only_key_on_another_marker_is_refused(
+    tmp_path: Path, marker: str, key: str, kind: str
+) -> None:
+    bad = write(tmp_path, "f.yaml", f"""
 pages:
   work:
     elements:
-      error: {css: ".error"}
+      x: {{css: ".x"}}
     markers:
-      business_error: {element: error, after_send: unknown}
-""",
-    )
+      {marker}
+""")  # fmt: skip
     with pytest.raises(DefinitionError) as caught:
         load_repository([bad])
     assert str(caught.value) == (
-        f"{bad}:4:5: ==> 键 pages.work =====> 'after_send' 只能用在 busy 标记上,"
-        "实际用在 'business_error' 上"
-    )
-    quoted = write(tmp_path, "q.yaml", """
-pages:
-  work:
-    elements:
-      gone: {css: ".login"}
-    markers:
-      session_lost: {element: gone, quote: true}
-""")  # fmt: skip
-    with pytest.raises(DefinitionError) as caught:
-        load_repository([quoted])
-    assert str(caught.value) == (
-        f"{quoted}:4:5: ==> 键 pages.work =====> 'quote' 只能用在 busy 标记上,"
-        "实际用在 'session_lost' 上"
+        f"{bad}:4:5: ==> 键 pages.work =====> '{key}' 只能用在 busy 标记上,实际用在 '{kind}' 上"
     )
 
 
