@@ -99,6 +99,10 @@ class BrowserSession:
         self.traffic.attach()
         self._watch(page)
         self._tracing = False
+        # the URL a login has just left the main window on, while the runner's next step
+        # runs (else None): the shell a flow opens after its login is open already, and
+        # loading it again is a page load and a wait for nothing
+        self.landed: str | None = None
         self.camera = Camera(self)
         self.finder = Finder(self)
 

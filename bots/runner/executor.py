@@ -81,6 +81,9 @@ class Executor:
         self._force_guard = False
         self._commit_started = False
         self._logged_in = False  # a login flow ran in this run
+        # the page a login just left the main window on, for the next step alone (a goto
+        # there is done already: BrowserSession.landed)
+        self._landed: str | None = None
         self._commit: CommitScope | None = None
         self._path: list[int] = []  # the run steps under way, outermost first
         self._went_out: dict[Where, str] = {}  # the run's sends that went out
@@ -218,6 +221,7 @@ class Executor:
         # steps repeated after a re-login may have committed already: look before acting
         # (a re-login before any commit step started, e.g. the first login, needs no look)
         self._force_guard = self._force_guard or (not first and self._commit_started)
+        self._landed = self.session.page(None).url
 
     def _who(self, login: Flow, values: dict[str, Any]) -> str:
         """Whom a login logs in: the login flow's first readable text input (the staff id),
@@ -252,6 +256,7 @@ class Executor:
             "error": None,
         }
         self.records.append(record)
+        self.session.landed, self._landed = self._landed, None
         if screens.leaves_screen(step):
             self.pictures.take()  # the pictures of the steps before, while their screen shows
         self.hooks.on_step_start(step, record)

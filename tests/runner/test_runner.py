@@ -166,6 +166,31 @@ def test_a_fresh_browser_runs_a_login_that_opens_its_own_page_first(
     assert '"message": "登录 GH1001", "event": "login"' in log
 
 
+@pytest.mark.parametrize(
+    ("flow", "loads"),
+    [
+        # the login's own page, then the page it reloads itself into; the flow's first
+        # step opens that page: it shows already, so it is not loaded a third time
+        ("session_first", ["app.html", "app.html"]),
+        ("session_first_elsewhere", ["app.html", "app.html", "app.html?from=home"]),
+    ],
+)
+def test_the_page_a_login_has_just_shown_is_not_loaded_again(
+    page, pages_url, tmp_path, flow, loads
+):
+    documents: list[str] = []
+    page.on(
+        "request",
+        lambda r: documents.append(r.url.removeprefix(pages_url))
+        if r.resource_type == "document"
+        else None,
+    )
+    result = run(page, flow, pages_url, tmp_path)
+    assert result.status == "passed", result.error
+    assert documents == loads
+    assert statuses(result)[4] == ("home", "passed", 1)
+
+
 @pytest.mark.parametrize("where", ["a page open", "a cookie of the portal"])
 def test_a_browser_that_may_be_logged_in_is_looked_at_before_logging_in(
     page, pages_url, tmp_path, where
