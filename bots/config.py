@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from bots.errors import DefinitionError, SetupError
+from bots.errors import BadInput, DefinitionError, SetupError
 from bots.messages import t
 
 FILE_NAME = "bots.toml"
@@ -163,10 +163,25 @@ class Config:
         value = self.get(key, given)
         return None if value is None else Path(value)
 
-    def unused_flows_here(self) -> str | None:
+    def folder(self, key: str) -> Path:
+        """The folder ``key`` names, made when missing; one that cannot be (a file there,
+        no permission, a system folder) is refused naming where it was set, before any
+        browser starts."""
+        path = Path(self[key])
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise BadInput(
+                t("没法使用文件夹 {path}({reason}):请改正{where}", path=path,
+                  reason=error.strerror or error, where=self.values[key].shown())
+            ) from None  # fmt: skip
+        return path
+
+    def unused_flows_here(self, instead: str) -> str | None:
         """A note when this folder has a ``flows`` folder of its own while the flows in
         force are the shipped ones by default: a QA engineer who edits ./flows would else
-        run (and validate) the shipped files without noticing."""
+        run (and validate) the shipped files without noticing. ``instead``: the command's
+        own way to use them (``--flows flows``, a path)."""
         here = Path("flows")
         if self.values["flows"].source != "default" or not here.is_dir():
             return None
@@ -174,8 +189,9 @@ class Config:
             return None
         return t(
             "注意:这个文件夹有自己的 flows,但用的是随软件安装的流程({shipped});"
-            '要用这里的,请在 bots.toml 里写 flows = "flows",或加 --flows flows',
+            '要用这里的,请在 bots.toml 里写 flows = "flows",或{instead}',
             shipped=self["flows"],
+            instead=instead,
         )
 
     def with_option(self, key: str, value: Any, option: str) -> Config:

@@ -175,13 +175,13 @@ def test_a_folder_with_flows_of_its_own_is_told_the_shipped_ones_are_in_force(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    assert load(tmp_path).unused_flows_here() is None  # no flows here
+    assert load(tmp_path).unused_flows_here("加 --flows flows") is None  # no flows here
     write(tmp_path / "flows" / "e9_new_install.yaml", "name: x\nsteps: []\n")
-    assert load(tmp_path).unused_flows_here() == (
+    assert load(tmp_path).unused_flows_here("加 --flows flows") == (
         f"注意:这个文件夹有自己的 flows,但用的是随软件安装的流程({config.shipped('flows')});"
         '要用这里的,请在 bots.toml 里写 flows = "flows",或加 --flows flows'
     )
     # configured (file, variable or option): the choice was made, nothing to say
-    assert load(tmp_path, env={"BOTS_FLOWS": "flows"}).unused_flows_here() is None
+    assert load(tmp_path, env={"BOTS_FLOWS": "flows"}).unused_flows_here("") is None
     write(tmp_path / "bots.toml", f'flows = "{config.shipped("flows")}"\n')
-    assert load(tmp_path).unused_flows_here() is None
+    assert load(tmp_path).unused_flows_here("加 --flows flows") is None

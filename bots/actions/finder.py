@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TypeVar
 from playwright.sync_api import Error, Frame, Locator
 
 from bots.actions.failures import passing, translate
-from bots.errors import BotsError, SelectorError, SystemException
+from bots.errors import BotsError, DefinitionError, SelectorError, SystemException
 from bots.messages import t
 from bots.selectors.names import element_name, element_words, selector_file
 from bots.selectors.repository import Target
@@ -29,6 +29,17 @@ T = TypeVar("T")
 HEAL_PROBE_MS = 1000
 # one look at a frame that is already there
 LOOK_MS = 500
+
+
+# Playwright's words for a selector its engines cannot read (CSS, then XPath): a wrong
+# selector file, never a glitch a retry could pass
+_UNPARSABLE = ("while parsing css selector", "is not a valid xpath expression",
+               "is not a valid selector")  # fmt: skip
+
+
+def _unparsable(error: Error) -> bool:
+    first = (error.message or "").lower()
+    return any(words in first for words in _UNPARSABLE)
 
 
 def _loaded(frame: Frame) -> bool:
@@ -182,6 +193,14 @@ class Finder:
         """The typed error for a failed wait on ``target``. A time-out on a page that has
         loaded, where no candidate matches anything, is a wrong selector — not a glitch."""
         failure = translate(error, doing, timeout_ms, target.ref)
+        if _unparsable(error):
+            return DefinitionError.said(
+                t("选择器 {ref} 的写法有误,浏览器无法解析", ref=target.ref),
+                self._fix(target),
+                code="selector_syntax",
+                detail=failure.detail,
+                element=target.ref,
+            )
         if failure.code != "timeout":
             return failure
         counts = self.match_counts(target)

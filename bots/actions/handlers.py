@@ -17,7 +17,14 @@ from playwright.sync_api import Error, Locator, expect
 
 from bots.actions.failures import passing, translate
 from bots.actions.session import BrowserSession
-from bots.errors import BadInput, BotsError, BusinessException, ReviewNeeded, SystemException
+from bots.errors import (
+    BadInput,
+    BotsError,
+    BusinessException,
+    DefinitionError,
+    ReviewNeeded,
+    SystemException,
+)
 from bots.flow.models import Step
 from bots.messages import t
 from bots.pause import pause
@@ -312,7 +319,14 @@ def extract(s: BrowserSession, call: Call) -> dict[str, Any]:
     value = _act(s, call, a["target"], read, t("读取{element}"), acting=False)
     value = value.strip() if isinstance(value, str) else value
     if a.get("pattern") and value is not None:
-        match = re.search(str(a["pattern"]), value)
+        try:
+            match = re.search(str(a["pattern"]), value)
+        except re.error as error:
+            # the flow's own pattern, made whole by an expression only at run time
+            raise DefinitionError(
+                t("步骤 '{step}' 的正则表达式 '{pattern}' 无法编译:{error}",
+                  step=call.step.id, pattern=a["pattern"], error=error.msg)  # fmt: skip
+            ) from None
         if match is None:
             element = element_words(s.target(a["target"]))
             raise passing(

@@ -110,11 +110,10 @@ def check_selectors(
     secrets = {"staff_id": login.staff_id, "password": login.password}
     orders = _orders(order)
     # the dry runs' steps go to their run folders; here only what they found
+    runs = settings.folder("runs")
     logger.remove()
     with open_page(headed) as page:
-        findings = drift.check(
-            page, Path(settings["flows"]), url, secrets, Path(settings["runs"]), orders
-        )
+        findings = drift.check(page, Path(settings["flows"]), url, secrets, runs, orders)
     for line in lines(findings):
         typer.echo(line)
     if findings.problems:

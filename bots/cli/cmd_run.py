@@ -103,7 +103,8 @@ def run(
         .with_option("runs", runs_dir and str(runs_dir), "--runs-dir")
     )
     found = config.find_flow(flow, Path(settings["flows"]))
-    if found != Path(flow) and (note := settings.unused_flows_here()):
+    instead = t("给出这里的文件 flows/{name}", name=Path(flow).with_suffix(".yaml").name)
+    if found != Path(flow) and (note := settings.unused_flows_here(instead)):
         typer.secho(note, fg="yellow", err=True)  # (the name was looked up in the shipped flows)
     loaded = load_flow(found)
     inputs = read_inputs(loaded, input)
@@ -112,19 +113,20 @@ def run(
     logger.remove()
     logger.add(sys.stdout, format="{message}", level="INFO", colorize=False)
     source = str(input) if input else "inputs"
+    runs = settings.folder("runs")
     with open_page(headed) as page:
         runner = Runner(
             page,
             loaded,
             inputs,
             portal_url=settings["portal_url"],
-            runs_dir=Path(settings["runs"]),
+            runs_dir=runs,
             screenshots=settings["screenshots"],
             trace=settings["trace"],
             input_source=source,
             guard="always" if guards else "replay",
             # a person at the keyboard answers the flow's questions (a 验证码); else nobody
-            asker=Terminal(settings["runs"]) if sys.stdin.isatty() else None,
+            asker=Terminal(str(runs)) if sys.stdin.isatty() else None,
         )
         result = runner.run()
     for line in summary(result):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import typer
@@ -27,7 +28,21 @@ def _files(paths: list[Path]) -> list[Path]:
 
 
 def _is_selector_file(path: Path) -> bool:
-    return "selectors" in path.resolve().parent.parts[-1:]
+    """In a folder named ``selectors`` or the configured one, or, wherever it is kept, a
+    file whose top level has ``pages:`` and no ``steps:`` (a flow's keys)."""
+    folder = path.resolve().parent
+    configured = config.current().path("selectors")
+    if folder.name == "selectors" or (configured and folder == configured.resolve()):
+        return True
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False  # loading it as a flow says what is wrong with the file
+    return bool(_TOP_PAGES.search(text)) and not _TOP_STEPS.search(text)
+
+
+_TOP_PAGES = re.compile(r"^pages\s*:", re.M)
+_TOP_STEPS = re.compile(r"^steps\s*:", re.M)
 
 
 def _configured() -> list[Path]:
@@ -45,7 +60,7 @@ def validate(
         help=t("流程或选择器文件、文件夹(默认:配置的流程文件夹和它的选择器)"),
     ),  # noqa: B008
 ) -> None:
-    if not paths and (note := config.current().unused_flows_here()):
+    if not paths and (note := config.current().unused_flows_here(t("运行 bots validate flows"))):
         typer.secho(note, fg="yellow", err=True)
     targets = _files(paths or _configured())
     if not targets:

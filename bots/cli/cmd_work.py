@@ -173,7 +173,7 @@ def work(
         .with_option("runs", runs_dir and str(runs_dir), "--runs-dir")
         .with_option("workers", workers, "--workers")
     )
-    if note := settings.unused_flows_here():
+    if note := settings.unused_flows_here(t("加 --flows flows")):
         typer.secho(note, fg="yellow", err=True)
     if not settings["portal_url"]:
         raise BadInput(
@@ -186,7 +186,7 @@ def work(
         db_url=resolve_url(settings["db"]),
         flows_dir=Path(settings["flows"]),
         portal_url=settings["portal_url"],
-        runs_dir=Path(settings["runs"]),
+        runs_dir=settings.folder("runs"),
         screenshots=settings["screenshots"],
         trace=settings["trace"],
         lease_seconds=lease,
@@ -231,13 +231,26 @@ def finish(
     if summary.stop_reason:
         console.print(Text(summary.stop_reason))
     attention = sum(summary.finished.get(state, 0) for state in ATTENTION)
-    if attention:
+    if failed := summary.finished.get("failed", 0):
         console.print(
             Text(
                 t(
                     "下一步:运行 bots status --failed{db} 查看这{count}单的原因;"
                     "改正后 bots replay --failed{db} 重放(或只重放列出的业务参考号)",
-                    count=attention,
+                    count=failed,
+                    db=where,
+                )
+            )
+        )
+    if review := summary.finished.get("needs_review", 0):
+        # money may have moved: replaying before a look in the portal could enter it twice
+        console.print(
+            Text(
+                t(
+                    "待人工核查{count}单(款项可能已变动):bots status --failed{db} 列出它们;"
+                    "先在营账系统核对,已办成的用 bots review 业务参考号 --note 说明{db} 标为已核查,"
+                    "没有办成的再用 bots replay --needs-review{db} 重放",
+                    count=review,
                     db=where,
                 )
             )

@@ -6,11 +6,30 @@ A string after the action key is the shorthand of its main field
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+import re
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from bots.flow.expressions import EXPR
 from bots.messages import t
+
+
+def _compiles(pattern: str | None) -> str | None:
+    """A pattern that cannot compile is refused when the flow is read, not in mid-order
+    (an expression inside stands for some text while it is tried)."""
+    if pattern is not None:
+        try:
+            re.compile(EXPR.sub("x", pattern))
+        except re.error as error:
+            raise ValueError(
+                t("应为能编译的正则表达式,实际 '{pattern}' 在第{at}个字符处出错:{error}",
+                  pattern=pattern, at=(error.pos or 0) + 1, error=error.msg)  # fmt: skip
+            ) from None
+    return pattern
+
+
+Regex = Annotated[str | None, AfterValidator(_compiles)]
 
 
 class Action(BaseModel):
@@ -116,7 +135,7 @@ class Extract(Action):
     into: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     attribute: str | None = None
     source: Literal["text", "value", "attribute"] = "text"
-    pattern: str | None = Field(default=None, description="regex; group 1 (or the match) is kept")
+    pattern: Regex = Field(default=None, description="regex; group 1 (or the match) is kept")
 
 
 class Run(Action):
@@ -178,7 +197,7 @@ class Ask(Action):
     image: str | None = Field(
         default=None, description="page.element whose picture goes with the question (验证码)"
     )
-    pattern: str | None = Field(
+    pattern: Regex = Field(
         default=None, description="regex the whole answer must match (else it is refused)"
     )
     wait: float = Field(default=300, gt=0, le=3600, description="seconds to wait for the answer")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from bots.flow.expressions import ExpressionError, expressions_in, references
+from bots.flow.expressions import ExpressionError, expressions_in, references, unclosed
 from bots.flow.functions import known_functions
 from bots.flow.inputs import known_types
 from bots.flow.models import Flow, InputSpec, Step
@@ -168,6 +168,14 @@ class FlowChecker:
         self, value: Any, path: PathKey, upto: int, step_id: str | None, extra: tuple[str, ...] = ()
     ) -> None:
         for where, text in _strings(value, path):
+            if unclosed(text):
+                self.add(
+                    where,
+                    t("表达式应以 {close} 结束,实际 '{text}' 中的 {open} 没有闭合;补上 {close}",
+                      open="'${{'", close="'}}'", text=text),  # fmt: skip
+                    step_id,
+                    _key(where),
+                )
             for source in expressions_in(text):
                 try:
                     refs = references(source)

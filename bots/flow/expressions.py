@@ -48,6 +48,11 @@ def has_expression(value: Any) -> bool:
     return isinstance(value, str) and "${{" in value
 
 
+def unclosed(text: str) -> bool:
+    """A ``${{`` that no ``}}`` closes: left as typed, it would be used as literal text."""
+    return "${{" in EXPR.sub("", text)
+
+
 def expressions_in(value: Any) -> Iterator[str]:
     """Every expression source inside a (possibly nested) value."""
     if isinstance(value, str):

@@ -81,6 +81,13 @@ _WHY: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
     (re.compile(r'(?:Peer|Ident) authentication failed for user "([^"]*)"|'
                 r'role "([^"]*)" does not exist|no pg_hba\.conf entry'),
      lambda m: t("数据库不让这个用户登录(用户不存在,或 pg_hba.conf 不允许)")),
+    (re.compile(r"no password supplied"),
+     lambda m: t("数据库要密码,但没有给出:把密码写进 ~/.pgpass(或 PGPASSFILE 所指的文件)")),
+    (re.compile(r'invalid sslmode value: "([^"]*)"'),
+     lambda m: t("sslmode 不能是“{value}”:应为 disable、allow、prefer、require、verify-ca、"
+                 "verify-full 之一", value=m.group(1))),
+    (re.compile(r'invalid port number: "([^"]*)"'),
+     lambda m: t("端口“{port}”不对:应为 1 到 65535 之间的数", port=m.group(1))),
     (re.compile(r"timeout expired"), lambda m: t("连接超时")),
     (re.compile(r"server closed the connection unexpectedly|terminating connection|"
                 r"consuming input failed|the connection is lost"),

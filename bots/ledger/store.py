@@ -19,6 +19,7 @@ SQLite one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
@@ -28,6 +29,7 @@ from urllib.parse import parse_qs
 
 from bots.config import DEFAULT_DB
 from bots.errors import BadInput
+from bots.flow.problems import did_you_mean_name
 from bots.ledger.model import (
     Asked,
     BatchSummary,
@@ -256,10 +258,28 @@ BACKENDS: dict[str, Callable[[str, str, dict[str, Any]], Store]] = {
 }
 
 
+# a word of three letters or more right before ':' or '//': a URL typed wrong, not a file
+# (a Windows drive is one letter; a file really named so is written ./name)
+_SCHEME_LIKE = re.compile(r"([A-Za-z][A-Za-z0-9+.-]{2,})(?=:|//)")
+
+
+def _not_a_mistyped_url(path: str) -> None:
+    """A path that is a ledger URL typed wrong (``postgresql//host/db``) is refused: read as
+    a file, it would make a new, empty SQLite ledger no worker reads."""
+    head = _SCHEME_LIKE.match(path)
+    near = head and did_you_mean_name(head.group(1).lower(), BACKENDS)
+    if near:
+        raise BadInput(
+            t("{url} 像是写错的账本网址:网址应以 {scheme}:// 开头;若真是一个文件,请写成 ./{url}",
+              url=path, scheme=near)  # fmt: skip
+        )
+
+
 def _split(url: str) -> tuple[str, str]:
     """(scheme, what the backend opens): a SQLite file path, or the whole URL."""
     scheme, sep, rest = url.partition("://")
     if not sep:
+        _not_a_mistyped_url(url)
         return "sqlite", url
     if scheme != "sqlite":
         return scheme, url

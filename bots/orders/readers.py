@@ -221,6 +221,10 @@ class OrderStream:
                 self.errors.append(
                     RowError(self.name, row.number, label, reason, source.unit, ref, data)
                 )
+            if ref is not None and "reference" not in found:
+                # a refused row's reference still counts: its twin queued now would be
+                # entered a second time once this row is fixed and enqueued again
+                self.distinct.note(row.number, ref, {"reference": ref})
         return None if found else order
 
     def _clashes(self, source: _Source) -> None:

@@ -167,3 +167,18 @@ def test_a_portal_that_never_answered_the_run_sends_the_person_to_its_address():
     assert unanswered(down, [{"status": "passed"}, {"status": "failed"}], "u") is down
     busy = SystemException("营账系统繁忙", code="busy")
     assert unanswered(busy, [], "u") is busy
+
+
+@pytest.mark.parametrize("how", ["option", "env"])
+def test_a_runs_folder_that_cannot_be_made_is_said_before_any_browser(tmp_path, how):
+    taken = tmp_path / "runs"
+    taken.write_text("a file, not a folder", encoding="utf-8")
+    args = [sys.executable, "-m", "bots", "run", str(FLOWS / "session.yaml")]
+    if how == "option":
+        args += ["--runs-dir", str(taken)]
+    env = {**os.environ, "BOTS_RUNS": str(taken), "BOTS_PORTAL_URL": "http://127.0.0.1:9"}
+    out = subprocess.run(args, capture_output=True, text=True, timeout=60, env=env)
+    where = {"option": "命令行选项 --runs-dir", "env": "环境变量 BOTS_RUNS"}[how]
+    assert out.stderr == f"错误: 没法使用文件夹 {taken}(File exists):请改正{where}\n"
+    assert out.returncode == 4
+    assert out.stdout == ""

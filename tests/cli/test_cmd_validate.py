@@ -59,5 +59,23 @@ def test_validate_in_a_folder_with_its_own_flows_says_which_ones_it_checks(tmp_p
     out = bots("validate", cwd=tmp_path, XDG_CONFIG_HOME=str(tmp_path / "home"))
     assert out.returncode == 0, out.stderr  # the shipped flows, all fine
     assert out.stderr.startswith("注意:这个文件夹有自己的 flows,但用的是随软件安装的流程(")
+    # validate has no --flows: the way it is told is its own
+    assert out.stderr.endswith('请在 bots.toml 里写 flows = "flows",或运行 bots validate flows\n')
     # named, the folder's own flows are checked (and this one is broken)
     assert bots("validate", "flows", cwd=tmp_path).returncode == 3
+
+
+def test_a_selector_file_is_known_by_its_pages_whatever_its_folder(tmp_path: Path):
+    # a selector file kept in a folder of another name is still read as one, not as a flow
+    # whose every key would be "unknown"
+    (tmp_path / "locators").mkdir()
+    (tmp_path / "locators" / "login.yaml").write_text(
+        "# the login page\npages:\n  login:\n    elements:\n      user: {label: 工号, css: '#u'}\n",
+        encoding="utf-8",
+    )
+    out = bots("validate", "locators/login.yaml", cwd=tmp_path)
+    assert out.returncode == 3
+    assert out.stdout == (
+        "locators/login.yaml:5:13: ==> 键 pages.login.elements.user.candidates.0 =====> "
+        "应正好有 role, label, caption, text, test_id, placeholder, css 中的一个,实际为 label, css\n"
+    )

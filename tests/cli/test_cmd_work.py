@@ -107,6 +107,27 @@ def test_orders_that_failed_exit_11_and_say_what_to_do_next(
     assert worker_kit.portal.submits == {"T-1": 1}
 
 
+def test_orders_to_review_are_sent_to_the_portal_before_any_replay(worker_kit) -> None:
+    # the 提交 was taken, the page after it busy: money may have moved, so the advice for
+    # these is to look in the portal first, not the failed orders' replay
+    folder = desk(worker_kit)
+    worker_kit.portal.refused.add("T-2")
+    worker_kit.portal.busy_after_submit["T-3"] = 1
+    enqueue(folder, "T-1", "T-2", "T-3")
+    done = work(worker_kit, folder)
+    assert done.returncode == 11, done.stderr
+    assert done.stderr.splitlines()[-4:] == [
+        "下一步:运行 bots status --failed 查看这1单的原因;"
+        "改正后 bots replay --failed 重放(或只重放列出的业务参考号)",
+        "待人工核查1单(款项可能已变动):bots status --failed 列出它们;先在营账系统核对,"
+        "已办成的用 bots review 业务参考号 --note 说明 标为已核查,"
+        "没有办成的再用 bots replay --needs-review 重放",
+        "批次报告:运行 bots report --out reports/",
+        "注意: 本次有2单失败或待人工核查",
+    ]
+    assert worker_kit.portal.submits == {"T-1": 1, "T-3": 1}
+
+
 def test_verbose_brings_the_step_lines_back_to_the_console(worker_kit) -> None:
     folder = desk(worker_kit)
     enqueue(folder, "T-1")

@@ -12,11 +12,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from bots.errors import SetupError
 from bots.ledger import ErrorInfo, LedgerUnusable, NewItem, State, Store, open_store
-from bots.ledger.postgres import NETWORK
+from bots.ledger.postgres import NETWORK, _why
 from bots.ledger.reconnect import AGAIN
 from bots.ledger.store import Store as StoreProtocol
 from tests.fixtures.ledger import cut, order, pg_url, welcome
@@ -288,8 +289,23 @@ def test_a_ledger_that_cannot_be_reached_is_named_with_why_in_words(
         "postgresql:///no_such_ledger_db": "数据库“no_such_ledger_db”不存在",
         f"postgresql://bots@127.0.0.1:{port}/e9": "服务器拒绝连接:这个地址和端口上没有运行数据库",
         "postgresql://bots@ledger-host.invalid/e9": "找不到这个主机名",
+        "postgresql:///e9?sslmode=strict": "sslmode 不能是“strict”:应为 disable、allow、prefer、"
+        "require、verify-ca、verify-full 之一",
+        "postgresql://bots@127.0.0.1:99999/e9": "端口“99999”不对:应为 1 到 65535 之间的数",
     }
     for url, why in cases.items():
         with pytest.raises(SetupError) as raised:
             open_store(url)
         assert str(raised.value) == f"连不上账本{url}:{why}", url
+
+
+def test_a_ledger_that_wants_a_password_it_was_not_given_says_where_it_goes() -> None:
+    # libpq's line when the server asks for a password and none is in ~/.pgpass: which
+    # server answers so depends on its pg_hba.conf, so the line is given here as libpq writes it
+    line = (
+        'connection failed: connection to server at "127.0.0.1", port 5432 failed: '
+        "fe_sendauth: no password supplied"
+    )
+    assert _why(psycopg.OperationalError(line)) == (
+        "数据库要密码,但没有给出:把密码写进 ~/.pgpass(或 PGPASSFILE 所指的文件)"
+    )

@@ -116,6 +116,32 @@ def test_unknown_url_scheme(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "url,scheme",
+    [("postgresql//bots@db1/ledger", "postgresql"), ("postgres:/ledger", "postgres"),
+     ("sqlite:/runs/ledger.db", "sqlite")],
+)  # fmt: skip
+def test_a_url_typed_wrong_is_not_taken_for_a_file(
+    url: str, scheme: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(BadInput) as caught:
+        open_store(url)
+    assert str(caught.value) == (
+        f"{url} 像是写错的账本网址:网址应以 {scheme}:// 开头;若真是一个文件,请写成 ./{url}"
+    )
+    assert list(tmp_path.iterdir()) == []  # no empty ledger made where nobody looks
+
+
+def test_a_file_whose_name_looks_like_a_url_is_written_as_a_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "postgresql").mkdir()
+    open_store("./postgresql//ledger.db").close()
+    assert (tmp_path / "postgresql" / "ledger.db").is_file()
+
+
 def test_an_upgrade_keeps_the_items_of_version_one(ledger_url: str) -> None:
     """A ledger made by the previous bots (version 1) gains the lease token and the expiry
     count; its items keep everything, with no expiry counted yet."""

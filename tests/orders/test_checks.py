@@ -98,7 +98,7 @@ def test_contact_phone_valid(value: str) -> None:
 def test_contact_phone_refused_without_repeating_it() -> None:
     assert reason(checks.contact_phone, "63451234") == (
         "must be an 11-digit mobile number or a landline with area code"
-        " (area code-number, like 0371-eight digits); got 8 characters")
+        " (area code-number, such as 0371- and eight digits); got 8 characters")
 
 
 HENAN = "0370 0371 0372 0373 0374 0375 0376 0377 0378 0379 0391 0392 0393 0394 0395 0396 0398"

@@ -178,7 +178,7 @@ def test_every_problem_is_reported_at_once() -> None:
          " (format the column as text, or quote it in YAML)"),
         ("customer.contact_phone", "12345", "customer.contact_phone",
          "must be an 11-digit mobile number or a landline with area code"
-         " (area code-number, like 0371-eight digits); got 5 characters"),
+         " (area code-number, such as 0371- and eight digits); got 5 characters"),
         ("customer.address", "郑" * 101, "customer.address",
          "is too long (101 characters, at most 100)"),
         ("account_manager", "马丽 业务参考:X", "account_manager", "must not contain 业务参考"),

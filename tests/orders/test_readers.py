@@ -133,6 +133,24 @@ def test_duplicate_cards_and_access_numbers_refuse_every_row_involved(tmp_path: 
     ]
 
 
+def test_a_reference_shared_with_a_refused_row_refuses_both(tmp_path: Path) -> None:
+    # the refused row, fixed and enqueued again, would be its twin's order a second time
+    table = rows()
+    names = [c.name for c in columns.COLUMNS]
+    ref, phone = names.index("reference"), names.index("contact_phone")
+    table[3][ref] = table[1][ref]
+    table[1][phone] = "12"
+    result = read_orders(write_csv(tmp_path / "o.csv", table))
+    assert [o.reference for o in result.orders] == [table[2][ref], table[4][ref]]
+    shared = table[1][ref]
+    assert [str(e).removeprefix(str(tmp_path / "o.csv")) for e in result.errors] == [
+        ":row 2: contact_phone: must be an 11-digit mobile number or a landline with area code"
+        " (area code-number, such as 0371- and eight digits); got 2 characters",
+        f":row 2: reference: {shared} appears in rows 2 and 4; each order needs its own reference",
+        f":row 4: reference: {shared} appears in rows 2 and 4; each order needs its own reference",
+    ]
+
+
 def test_any_numbers_may_repeat(tmp_path: Path) -> None:
     table = rows()
     number = [c.name for c in columns.COLUMNS].index("mobile_number")

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bots.errors import SelectorError, UnknownOutcome
+from bots.errors import DefinitionError, SelectorError, UnknownOutcome
 from bots.flow import load_flow
 from bots.runner import Runner
 
@@ -135,3 +135,21 @@ def test_a_commit_s_top_level_form_answered_after_the_timeout_is_sent_once(
         "step 'save' (commit) failed after its action was sent: " + after.format(url=form_app.url)
     )
     assert (steps(result)["save"]["status"], steps(result)["save"]["attempts"]) == ("failed", 1)
+
+
+def test_a_selector_the_browser_cannot_read_is_a_definition_error(page, form_app, tmp_path):
+    result = run(page, "bad_css", form_app.url, tmp_path)
+    assert isinstance(result.error, DefinitionError)
+    assert (result.error.exit_code, result.error.code) == (3, "selector_syntax")
+    forms = shown(FLOWS.parent / "selectors" / "forms.yaml")
+    assert result.error.message == (
+        f"选择器 saving.broken 的写法有误,浏览器无法解析:请按运行报告修正 {forms}"
+    )
+    assert result.error.detail == (
+        'saving.broken: Locator.click: Unexpected token "" while parsing css selector '
+        '"#approve[". Did you mean to CSS.escape it?'
+    )
+    failed = steps(result)["approve"]
+    # retrying cannot make the browser read it: tried once
+    assert (failed["status"], failed["attempts"]) == ("failed", 1)
+    assert form_app.posts == {}

@@ -229,3 +229,15 @@ def test_a_text_that_does_not_read_as_the_flow_expects(page, pages_url, tmp_path
     assert isinstance(error, SystemException) and error.code == "extract_no_match"
     assert error.message == REASONS["unreadable"][i]
     assert error.detail == r"form.result: the text does not match /(\d+) 件/"
+
+
+@pytest.mark.parametrize("lang,i", LANGS, ids=[lang for lang, _ in LANGS])
+def test_a_pattern_an_input_makes_unreadable(page, pages_url, tmp_path, monkeypatch, lang, i):
+    error = run(page, "unreadable_pattern", pages_url, tmp_path, lang, monkeypatch,
+                inputs={"unit": "(件"})  # fmt: skip
+    assert isinstance(error, DefinitionError) and error.code == "definition_error"
+    assert error.message == (
+        "步骤 'read' 的正则表达式 '(\\d+) (件' 无法编译:missing ), unterminated subpattern",
+        "the regular expression '(\\d+) (件' of step 'read' does not compile: missing ), "
+        "unterminated subpattern",
+    )[i]
