@@ -217,6 +217,10 @@ class Finder:
             detail=f"{target.ref}: {tried(target, counts)}; {failure.detail}",
             element=target.ref,
             counts=counts,
+            candidates=[
+                {"selector": c.describe(), "matches": n}
+                for c, n in zip(target.element.candidates, counts, strict=True)
+            ],
         )
 
     def match_counts(self, target: Target) -> list[int] | None:

@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from bots.flow.actions import ACTIONS
 from bots.flow.checks import FlowChecker
@@ -58,7 +58,12 @@ def find_selectors_root(flow_path: Path) -> Path | None:
 
 
 def _pydantic_problems(
-    error: ValidationError, marks: Marks, prefix: PathKey, step: str | None, key_prefix: str = ""
+    error: ValidationError,
+    marks: Marks,
+    prefix: PathKey,
+    step: str | None,
+    model: type[BaseModel],
+    key_prefix: str = "",
 ) -> list[Problem]:
     problems = []
     for item in error.errors():
@@ -66,7 +71,7 @@ def _pydantic_problems(
         loc = tuple("if" if x == "if_" else "with" if x == "with_" else x for x in loc)
         key = ".".join(str(x) for x in (key_prefix, *loc) if x != "") or None
         at = marks.key_at if item["type"] == "extra_forbidden" else marks.at
-        message = explain({**item, "loc": loc})
+        message = explain({**item, "loc": loc}, model)
         problems.append(Problem(marks.file, at((*prefix, *loc)), message, step, key))
     return problems
 
@@ -101,7 +106,9 @@ def _step(raw: Any, index: int, marks: Marks, problems: list[Problem]) -> Step |
     try:
         args = ACTIONS[action].model_validate(raw[action])
     except ValidationError as error:
-        found += _pydantic_problems(error, marks, (*path, action), step_id, action)
+        found += _pydantic_problems(
+            error, marks, (*path, action), step_id, ACTIONS[action], action
+        )
         args = None
     meta = {k: v for k, v in raw.items() if k != action}
     try:
@@ -109,7 +116,7 @@ def _step(raw: Any, index: int, marks: Marks, problems: list[Problem]) -> Step |
             return Step.model_validate({**meta, "action": action, "args": args})
         StepMeta.model_validate(meta)
     except ValidationError as error:
-        found += _pydantic_problems(error, marks, path, step_id)
+        found += _pydantic_problems(error, marks, path, step_id, StepMeta)
     finally:
         problems.extend(found)
     return None
@@ -236,7 +243,7 @@ def _load(path: Path, stack: tuple[Path, ...] = ()) -> Flow:
     try:
         header = FlowHeader.model_validate(header_raw)
     except ValidationError as error:
-        raise DefinitionProblems(_pydantic_problems(error, marks, (), None)) from None
+        raise DefinitionProblems(_pydantic_problems(error, marks, (), None, FlowHeader)) from None
     steps = [_step(raw, i, marks, problems) for i, raw in enumerate(data["steps"])]
     repository = _repository(header, path, marks)
     subflows: dict[str, Flow] = {}

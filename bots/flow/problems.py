@@ -9,9 +9,12 @@ complaints (pydantic's) are said the same way (:func:`explain`).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
+
+from pydantic import BaseModel
 
 from bots.errors import DefinitionError
 from bots.messages import t
@@ -112,12 +115,42 @@ EXPECTED: dict[str, Callable[[Mapping[str, Any]], str]] = {
 }
 
 
-def explain(item: Mapping[str, Any]) -> str:
-    """One of pydantic's errors (``ValidationError.errors()``) in the user's words."""
+def keys_at(model: type[BaseModel], loc: Sequence[Any]) -> list[str]:
+    """The keys the mapping at ``loc`` inside ``model`` may have, as written in YAML (for a
+    did-you-mean); none when the way there is not one of models, lists and mappings."""
+    here: Any = model
+    for part in loc:
+        here = _part(here, part)
+        if here is None:
+            return []
+    found = _part(here, None)
+    return [f.alias or name for name, f in found.model_fields.items()] if found else []
+
+
+def _part(annotation: Any, part: Any) -> Any:
+    """What ``part`` of a value of ``annotation`` holds (``None``: the model itself)."""
+    origin = get_origin(annotation)
+    if origin in (Union, UnionType):
+        return next((r for a in get_args(annotation) if (r := _part(a, part)) is not None), None)
+    if origin in (list, tuple, dict):
+        return get_args(annotation)[-1] if part is not None and get_args(annotation) else None
+    if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+        return None
+    if part is None:
+        return annotation
+    fields = annotation.model_fields
+    field = fields.get(part) or next((f for f in fields.values() if f.alias == part), None)
+    return field.annotation if field is not None else None
+
+
+def explain(item: Mapping[str, Any], model: type[BaseModel] | None = None) -> str:
+    """One of pydantic's errors (``ValidationError.errors()``) in the user's words; with the
+    ``model`` validated, an unknown key gets the nearest known one."""
     kind = item["type"]
     loc = item.get("loc") or ("?",)
     if kind == "extra_forbidden":
-        return t("不认识的键 '{key}'", key=loc[-1])
+        known = keys_at(model, loc[:-1]) if model is not None else []
+        return t("不认识的键 '{key}'", key=loc[-1]) + did_you_mean(str(loc[-1]), known)
     if kind == "missing":
         return t("应有键 '{key}',实际没有", key=loc[-1])
     if kind == "value_error":

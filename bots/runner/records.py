@@ -45,7 +45,7 @@ def error_record(error: BaseException, step: str | None) -> dict[str, Any]:
     """What run.json and log.jsonl keep of an error: the reason a person reads
     (``message``), the technical ``detail`` beside it, and what to do next for its kind."""
     kind = error.kind if isinstance(error, BotsError) else "system_exception"
-    return {
+    record = {
         "type": type(error).__name__,
         "kind": kind,
         "code": getattr(error, "code", kind),
@@ -54,6 +54,10 @@ def error_record(error: BaseException, step: str | None) -> dict[str, Any]:
         "step": step,
         "next": _next(kind),
     }
+    if isinstance(error, BotsError) and "candidates" in error.context:
+        # a selector that matched nothing: each candidate and its count, for the report
+        record["candidates"] = error.context["candidates"]
+    return record
 
 
 MARKS = {"passed": "✓", "failed": "✗", "already_done": "≡", "interrupted": "↺", "login": "→"}

@@ -128,7 +128,7 @@ def _pydantic_problems(
         loc = tuple(str(x) if not isinstance(x, int) else x for x in item["loc"])
         loc = tuple(x for x in loc if x not in ("function-after[_one_strategy(), Candidate]",))
         key = ".".join(str(x) for x in loc) or None
-        msg = explain({**item, "loc": loc})
+        msg = explain({**item, "loc": loc}, SelectorFile)
         out.append(Problem(marks.file, marks.at((*prefix, *loc)), msg, key=key))
     return out
 

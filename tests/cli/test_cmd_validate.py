@@ -77,5 +77,6 @@ def test_a_selector_file_is_known_by_its_pages_whatever_its_folder(tmp_path: Pat
     assert out.returncode == 3
     assert out.stdout == (
         "locators/login.yaml:5:13: ==> 键 pages.login.elements.user.candidates.0 =====> "
-        "应正好有 role, label, caption, text, test_id, placeholder, css 中的一个,实际为 label, css\n"
+        "应正好有 role, label, caption, text, test_id, placeholder, css 中的一个,"
+        "实际为 label, css\n"
     )

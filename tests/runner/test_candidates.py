@@ -100,6 +100,15 @@ def test_no_candidate_matching_on_a_loaded_page_is_a_selector_error(
         result.error.message,
         result.error.detail,
     )
+    # the report shows the operator each candidate and its count, in words
+    report = (result.run_dir / "report.html").read_text(encoding="utf-8")
+    listed = (
+        ["<li>候选1 css=&#39;#approve&#39;:匹配0个</li>"]
+        if single
+        else ["<li>候选1 role=&#39;button&#39; name=&#39;审核&#39;:匹配0个</li>",
+              "<li>候选2 css=&#39;#approve&#39;:匹配0个</li>"]
+    )  # fmt: skip
+    assert '<ul class="list" id="candidates">\n' + "\n".join(listed) + "\n</ul>" in report
     failed = steps(result)["approve_one" if single else "approve"]
     # a wrong selector is not a glitch: tried once, not retried
     assert (failed["status"], failed["attempts"]) == ("failed", 1)
