@@ -36,7 +36,7 @@ from bots.masking import not_personal, partial, personal_shapes
 from bots.messages import current, local_time, money, t
 from bots.messages.terms import procedure_name, state_name
 from bots.orders.columns import column_for, label_for
-from bots.orders.model import SENSITIVE_FIELDS
+from bots.orders.model import SENSITIVE_FIELDS, procedure_of
 from bots.orders.rules import SPECIAL_FUND
 from bots.report import chart
 from bots.report.labels import leaves, value_text
@@ -218,10 +218,17 @@ def reject_row(reject: Reject) -> Row:
         if column is not None:
             by_column[column.name] = value
     where = t("{file}第{row}行", file=reject.file, row=reject.row) if reject.row else reject.file
-    reason = f"{label_for(reject.field)}:{reject.reason}" if reject.field else reject.reason
+    reason = (
+        t("{where}:{reason}", where=label_for(reject.field), reason=reject.reason)
+        if reject.field
+        else reject.reason
+    )
+    # the cell as written (新装, renewal): counted and named as the ledger's orders are
+    written = str(by_column.get("procedure", ""))
+    procedure = procedure_of(written) or ""
     values: dict[str, Any] = {
         "reference": reject.reference or by_column.get("reference", ""),
-        "procedure": procedure_name(by_column.get("procedure", "")),
+        "procedure": procedure_name(procedure or written),
         "customer": personal_shapes(by_column.get("customer_name", "")),
         "state": state_word(REJECTED),
         "reason": reason,
@@ -232,7 +239,7 @@ def reject_row(reject: Reject) -> Row:
             for header, value in data if value
         ),
     }
-    return Row(values, REJECTED, "", None, None)
+    return Row(values, REJECTED, procedure, None, None)
 
 
 def _csv_text(value: Any) -> str:

@@ -223,7 +223,8 @@ def test_the_summary_counts_by_procedure_and_state_with_money_and_time(
         assert f"<b>{number}</b><span>{name}</span>" in text
     # the chart: a bar per procedure, a segment per state, its words escaped
     assert text.count("<svg") == 1 and "<title>新装 · 已完成 1</title>" in text
-    assert "<title>— · 入队被拒 1</title>" in text
+    # a refused row is counted under the procedure its cell names
+    assert "<title>新装 · 入队被拒 1</title>" in text
 
 
 def test_csv_and_xlsx_hold_the_same_rows_as_the_page(ledger: Any, tmp_path: Path) -> None:
@@ -498,6 +499,19 @@ def test_a_refused_yaml_order_names_its_fields_as_the_order_sheet_does() -> None
         "证件号码: 410*************15; 赠机串号(IMEI): 861234567890126; 赠机型号: 中兴 BA610C; "
         "x_extra: 1"
     )
+
+
+def test_a_refused_sheet_row_is_counted_under_its_procedure_in_the_readers_language() -> None:
+    # a sheet's cell says 新装 as a clerk types it: the English report names and counts it
+    # as the ledger's new installs, and a reason reads "field: why"
+    refused = Refused(
+        "orders.csv", 3, "E9-20261127-0007", "customer_name", "required",
+        data={"业务参考号": "E9-20261127-0007", "办理类型(新装/续费)": "新装"},
+    )  # fmt: skip
+    with language_of("en"):
+        row = reject_row(refused)
+    assert (row.values["procedure"], row.procedure) == ("new install", "new_install")
+    assert row.values["reason"] == "客户姓名: required"  # (the column as the sheet heads it)
 
 
 def test_an_id_or_phone_typed_into_a_remark_is_shown_in_part(tmp_path: Path) -> None:

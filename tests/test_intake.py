@@ -230,7 +230,7 @@ def test_cli_skip_existing_and_the_rejects_file_enqueued_once_fixed(
         "skipped examples/orders.csv:row 7: 赠机串号(IMEI): is not a valid IMEI (its check digit"
         " does not match): check the whole number against the phone",
         "1 bad row(s) written to rejects-2.csv: fix them and enqueue that file",
-        f"enqueued 0 order(s) into {db}",
+        f"enqueued 0 orders into {db}",
     ]
     # the earlier rejects file, which the clerk fixed, is never written over
     assert "864712030005065" in rejects.read_text(encoding="utf-8-sig")

@@ -21,7 +21,7 @@ from bots.messages import t
 
 console_app = typer.Typer(
     cls=Suggesting,
-    help=t("在账本之上运行运维控制台(网页,简体中文);管理它的用户。"),
+    help=t("在账本之上运行运维控制台(网页,简体中文或英文);管理它的用户。"),
     invoke_without_command=True,
 )
 app.add_typer(console_app, name="console")
@@ -95,7 +95,7 @@ def add_user(
             named |= {role_name(r).lower(): r for r in ROLES}
     role = role if role in ROLES else named.get(role.strip().lower(), role)
     if role not in ROLES:
-        choices = t("、").join(f"{r}({role_name(r)})" for r in ROLES)
+        choices = t("、").join(f"{r}({role_name(r)})" if role_name(r) != r else r for r in ROLES)
         raise BadInput(t("角色{role}不存在:可选 {roles}", role=role, roles=choices))
     hashed = hash_password(_password(password_stdin))
     with open_store(db or ctx.obj) as store:

@@ -67,6 +67,19 @@ templates.env.globals.update(
 templates.env.filters["when"] = local_time
 
 
+def colon() -> str:
+    """The colon after a label, as the language writes it (``批次:``, ``batch: ``)."""
+    return t(":")
+
+
+def counted(n: object) -> str:
+    """A count after a heading, as the language writes it (``运行中(2)``, ``running (2)``)."""
+    return t("({n})", n=n)
+
+
+templates.env.globals.update(colon=colon, counted=counted)
+
+
 def token_hash(token: str) -> str:
     """What the ledger keeps of a session token: its SHA-256 (the token is in the cookie)."""
     return hashlib.sha256(token.encode()).hexdigest()

@@ -21,12 +21,14 @@ sets it for one block only (a console request in the user's language).
 from __future__ import annotations
 
 import os
+import string
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from bots.messages import libraries
 
@@ -102,10 +104,26 @@ def catalogue(lang: str) -> dict[str, str]:
     return {str(m.id): str(m.string) for m in found if m.id and m.string and not m.fuzzy}
 
 
+class _Counting(string.Formatter):
+    """``str.format`` that also writes a count with its noun: ``{count:|row|rows}`` is
+    ``1 row``, ``2 rows`` (English needs it; Chinese counts without a plural)."""
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        if format_spec.startswith("|"):
+            one, _, many = format_spec[1:].partition("|")
+            return f"{value} {one if value == 1 else many}"
+        return super().format_field(value, format_spec)
+
+
+_COUNTING = _Counting()
+
+
 def t(msgid: str, /, **params: object) -> str:
     """The message in the current language, its ``{names}`` filled in from ``params``."""
     text = catalogue(current()).get(msgid, msgid)
-    return text.format(**params) if params else text
+    if not params:
+        return text
+    return _COUNTING.format(text, **params) if ":|" in text else text.format(**params)
 
 
 def money(amount: float | int | str) -> str:

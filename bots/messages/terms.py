@@ -133,7 +133,7 @@ def step_status_name(status: str) -> str:
         "optional_skipped": t("可选步骤未完成"),
         "already_done": t("营账系统中已办理"),
         "interrupted": t("会话中断,已重新登录"),
-        "login": t("登录"),
+        "login": t("已登录"),
         "redone": t("重做"),
         "running": t("进行中"),
     }

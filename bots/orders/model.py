@@ -88,9 +88,14 @@ def _text(max_len: int) -> Callable[[str], str]:
     return lambda v: checks.text(v, max_len)
 
 
+def procedure_of(text: str) -> str | None:
+    """The procedure a cell names (``新装``, ``renewal``, …), or None."""
+    text = text.strip()
+    return _PROCEDURES.get(text.lower()) or _PROCEDURES.get(text)
+
+
 def _procedure(value: Any) -> str:
-    text = _as_text(value).strip()
-    found = _PROCEDURES.get(text.lower()) or _PROCEDURES.get(text)
+    found = procedure_of(text := _as_text(value))
     if not found:
         raise ValueError(
             t("应为 新装(new_install)或 续费(renewal),实际为{value}", value=checks.shown(text))

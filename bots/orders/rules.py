@@ -450,5 +450,7 @@ def deposit_problem(
         access_number=access_number,
         expected=expected,
         count=len(found),
-        shown=f":{shown}" if shown else (f"({unreadable})" if unreadable else ""),
+        shown=t("{where}:{reason}", where="", reason=shown)
+        if shown
+        else (f"({unreadable})" if unreadable else ""),
     )

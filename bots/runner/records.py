@@ -71,7 +71,7 @@ def status_word(status: str) -> str:
         "already_done": lambda: t("营账系统中已办理"),
         "interrupted": lambda: t("被打断"),
         "redone": lambda: t("重做"),
-        "login": lambda: t("登录"),
+        "login": lambda: t("已登录"),
     }
     return words[status]() if status in words else status
 

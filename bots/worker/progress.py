@@ -135,7 +135,8 @@ def outcome_line(item: WorkItem) -> str | None:
     if item.state == State.DONE:
         number = (item.outputs or {}).get("order_no")
         return line + (t("  订单号 {order_no}", order_no=number) if number else "")
-    return line + ":" + mask_text(item.reason, sensitive_values(item.payload))
+    return t("{where}:{reason}", where=line,
+             reason=mask_text(item.reason, sensitive_values(item.payload)))  # fmt: skip
 
 
 def watch(

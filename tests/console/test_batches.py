@@ -161,8 +161,20 @@ def test_a_batch_shows_its_progress_and_gives_its_reports(console: ConsoleKit) -
     assert progress["per_minute"] == 0.3  # three in the last ten minutes
     assert progress["eta"] == "约27分钟"
     page = text_of(console.client.get("/batches/b1").text)
-    assert "3 / 11 单已处理 · 每分钟 0.3 单 · 预计剩余时间: 约27分钟" in page
+    assert "3 / 11 单已处理 · 每分钟完成: 0.3 · 预计剩余时间: 约27分钟" in page
     assert "失败 3" in page and "待处理 8" in page
+    console.client.post("/language", data={"lang": "en", "next": "/batches/b1",
+                                           "csrf": console.page_csrf()})  # fmt: skip
+    english = console.client.get("/batches/b1").text
+    # a label and its value, a heading and its count, spaced as English writes them
+    assert "<h1>Batch: b1</h1>" in english
+    assert "orders a minute: <span" in english
+    assert "3 / 11 orders processed · orders a minute: 0.3 · time left: about 27 min" in (
+        text_of(english)
+    )
+    assert "Orders (11 in all, those needing a person first)" in text_of(english)
+    console.client.post("/language", data={"lang": "zh", "next": "/batches/b1",
+                                           "csrf": console.page_csrf()})  # fmt: skip
     html = console.client.get("/batches/b1/report.html")
     assert html.status_code == 200 and "E9-20261127-0001" in html.text
     assert "b1-batch_report.html" in html.headers["content-disposition"]

@@ -58,3 +58,15 @@ def test_every_migration_is_named_in_both_languages_and_a_newer_one_as_stored() 
     with language_of("zh"):
         assert migration_name(4, "rows refused at enqueue") == "入队时被拒的行,数据已遮盖"
         assert migration_name(len(MIGRATIONS) + 1, "a newer one") == "a newer one"
+
+
+def test_a_steps_login_and_redo_read_as_results_not_as_buttons() -> None:
+    from bots.messages.terms import step_status_name
+    from bots.runner.records import status_word
+
+    with language_of("zh"):
+        assert [step_status_name("login"), status_word("login")] == ["已登录", "已登录"]
+    with language_of("en"):
+        # ("Sign in" is the console's button; a step that logged in has done so)
+        assert [step_status_name("login"), status_word("login")] == ["logged in", "logged in"]
+        assert [step_status_name("redone"), status_word("redone")] == ["done again", "done again"]

@@ -54,7 +54,7 @@ REASONS = {
     ),
     "session_lost_again": (
         "登录2次后营账系统仍要求重新登录:请确认这个工号没有在别处同时登录、密码仍有效,然后重放",
-        "the portal still asks for a new login after 2 login(s): check that this staff id is "
+        "the portal still asks for a new login after 2 logins: check that this staff id is "
         "not logged in elsewhere and its password still works, then replay",
     ),
     "login_refused": (
