@@ -198,7 +198,13 @@ class Config:
         """This configuration with ``key`` given on the command line (when not None)."""
         if value is None:
             return self
-        checked = _checked(SETTINGS[key], value, option)
+        try:
+            checked = SETTINGS[key].check(value)
+        except ValueError as error:
+            # the person's own typing: bad input (4), not a machine lacking something (8)
+            raise BadInput(
+                t("{option} {reason},实际为“{value}”", option=option, reason=error, value=value)
+            ) from None
         values = {**self.values, key: Value(checked, "option", option)}
         return Config(values, self.file, self.searched)
 

@@ -26,7 +26,6 @@ from bots.messages import t
 from bots.report.labels import label, value_text
 from bots.runner import Runner
 from bots.runner.records import RunResult
-from bots.runner.runner import POLICIES
 
 SCALAR_TYPES = ("string", "number", "boolean", "list")
 
@@ -87,14 +86,6 @@ def run(
         ),
     ),
 ) -> None:
-    if screenshots is not None and screenshots not in POLICIES:
-        raise BadInput(
-            t(
-                "--screenshots 应是 {choices} 之一,实际为“{found}”",
-                choices=", ".join(POLICIES),
-                found=screenshots,
-            )
-        )
     settings = (
         config.current()
         .with_option("portal_url", portal, "--portal")

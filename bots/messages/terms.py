@@ -105,7 +105,7 @@ def error_type_name(error_type: str | None) -> str:
     """What kind of error an attempt ended on, in words (the ledger keeps the class name:
     ``BusinessException``, ``LeaseExpired``, …); an unknown one as it is."""
     names = {
-        "BusinessException": t("营账系统拒绝"),
+        "BusinessException": t("拒绝办理"),
         "SystemException": t("系统异常"),
         "UnknownOutcome": t("结果不明"),
         "ReviewNeeded": t("需人工核查"),

@@ -16,7 +16,7 @@ def _next(kind: str) -> str:
         "definition_error": lambda: t("修正流程或选择器文件后重放"),
         "selector_error": lambda: t("修改选择器文件:按各候选的匹配数改正这个元素;重试无用"),
         "bad_input": lambda: t("改正输入数据后重放"),
-        "business_exception": lambda: t("营账系统拒绝了:由操作员决定(不会自动重试)"),
+        "business_exception": lambda: t("营账系统或订单规则拒绝了:由操作员决定(不会自动重试)"),
         "system_exception": lambda: t("可能会自行恢复:稍后重放;一直失败请查看营账系统"),
         "unknown_outcome": lambda: t("提交步骤进行中:重放前先在营账系统中核实"),
         "review_needed": lambda: t("款项已变动:由操作员在营账系统中核对"),

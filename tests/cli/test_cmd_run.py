@@ -61,12 +61,16 @@ def test_a_trace_asked_for_is_kept_when_the_run_fails(tmp_path, pages_url):
         assert any(name.endswith(".trace") for name in trace.namelist())
 
 
-def test_a_trace_policy_that_does_not_exist_is_refused(tmp_path, pages_url):
-    out = bots_run(tmp_path, str(FLOWS / "refused.yaml"), "--portal", pages_url, "--trace", "on")
-    assert out.returncode == 8
-    assert out.stderr == (
-        "错误: --trace:trace 应是 off | on_failure | full_on_failure 之一,实际为 'on'\n"
-    )
+@pytest.mark.parametrize(
+    "option,choices",
+    [("--trace", "off | on_failure | full_on_failure"),
+     ("--screenshots", "every_step | on_failure | off")],
+)  # fmt: skip
+def test_a_policy_that_does_not_exist_is_refused_as_bad_input(tmp_path, pages_url, option,
+                                                               choices):  # fmt: skip
+    out = bots_run(tmp_path, str(FLOWS / "refused.yaml"), "--portal", pages_url, option, "on")
+    assert out.returncode == 4
+    assert out.stderr == f"错误: {option} 应是 {choices} 之一,实际为“on”\n"
 
 
 def test_input_file_and_bad_input_exit_4(tmp_path, pages_url):

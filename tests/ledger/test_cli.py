@@ -163,7 +163,7 @@ def test_show_masks_the_order_and_lists_attempts(cli: CliRunner, ledger: Store) 
     # each field by its name, not as JSON; a personal one in part, as the console shows it
     assert "\n  证件号码: 410*************34\n" in out
     assert "失败的步骤:check\n" in out
-    assert "错误:证件 ****** 不符合办理条件(营账系统拒绝)\n" in out
+    assert "错误:证件 ****** 不符合办理条件(拒绝办理)\n" in out
     assert "BusinessException" not in out  # (the history too: the kind in words)
     assert "运行文件夹:runs/E9-1/1\n" in out
     attempt = next(line for line in out.splitlines() if "robot-1" in line)

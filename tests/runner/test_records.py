@@ -19,8 +19,8 @@ from bots.runner.records import error_record, step_line
 
 NEXT = {
     BusinessException: (
-        "营账系统拒绝了:由操作员决定(不会自动重试)",
-        "the portal refused: an operator decides (no automatic retry)",
+        "营账系统或订单规则拒绝了:由操作员决定(不会自动重试)",
+        "the portal or a rule of the order refused: an operator decides (no automatic retry)",
     ),
     SystemException: (
         "可能会自行恢复:稍后重放;一直失败请查看营账系统",
