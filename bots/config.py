@@ -31,7 +31,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bots.errors import BadInput, DefinitionError, SetupError
-from bots.messages import t
+from bots.messages import LANGUAGES, normalise, t
 
 FILE_NAME = "bots.toml"
 CONFIG_ENV = "BOTS_CONFIG"
@@ -42,7 +42,7 @@ SCREENSHOTS = ("every_step", "on_failure", "off")
 # unless asked for: a trace makes Playwright's client send the stack of every call (about
 # 3 % of a run's CPU), and a failure keeps its picture, log and page text without it
 TRACES = ("off", "on_failure", "full_on_failure")
-LANGUAGES = ("zh", "en")  # bots.messages.LANGUAGES
+
 
 
 def shipped(name: str) -> Path:
@@ -84,6 +84,14 @@ def _choice(choices: tuple[str, ...]) -> Callable[[Any], str]:
     return check
 
 
+def _language(value: Any) -> str:
+    """zh or en, however it is spelt (``EN``, ``zh_CN.UTF-8``, ``en-US``)."""
+    found = normalise(str(value))
+    if found is None:
+        return _choice(LANGUAGES)(value)  # (says which ones there are)
+    return found
+
+
 @dataclass(frozen=True)
 class Setting:
     key: str
@@ -105,7 +113,7 @@ SETTINGS: dict[str, Setting] = {
         Setting("workers", "BOTS_WORKERS", _count, 1),
         Setting("screenshots", "BOTS_SCREENSHOTS", _choice(SCREENSHOTS), "every_step"),
         Setting("trace", "BOTS_TRACE", _choice(TRACES), "off"),
-        Setting("lang", "BOTS_LANG", _choice(LANGUAGES), "zh"),
+        Setting("lang", "BOTS_LANG", _language, "zh"),
         # a PostgreSQL restart or failover: how long bots work waits for it, in seconds
         Setting("ledger_wait", "BOTS_LEDGER_WAIT", _count, 60),
     )

@@ -60,6 +60,11 @@ def test_a_file_in_this_folder_its_paths_relative_to_it(tmp_path: Path) -> None:
     assert found.values["runs"].shown() == "默认值"
 
 
+
+@pytest.mark.parametrize("spelt", ["EN", "en_US.UTF-8", "en-us"])
+def test_a_language_is_known_however_it_is_spelt(tmp_path: Path, spelt: str) -> None:
+    assert load(tmp_path, env={"BOTS_LANG": spelt})["lang"] == "en"
+
 def test_the_environment_beats_the_file_and_an_option_beats_both(tmp_path: Path) -> None:
     write(tmp_path / "bots.toml", 'portal_url = "http://file/"\ndb = "postgresql://h/db"\n')
     found = load(tmp_path, {"BOTS_PORTAL_URL": "http://env/"})

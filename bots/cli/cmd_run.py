@@ -33,7 +33,17 @@ SCALAR_TYPES = ("string", "number", "boolean", "list")
 def read_inputs(flow: Flow, file: Path | None) -> dict[str, Any]:
     """With one mapping-typed input (an order), the file is that input; else name → value."""
     if file is None:
+        needed = [n for n, spec in flow.inputs.items() if spec.required and spec.default is None]
+        if needed:
+            raise BadInput(
+                t("这个流程需要输入 {names}:用 --input 给出一个 YAML 或 JSON 文件"
+                  "(订单的例子在 {examples})", names=", ".join(needed),
+                  examples=config.shipped("examples") / "orders"),
+                code="missing_input",
+            )  # fmt: skip
         return {}
+    if not file.is_file():
+        raise BadInput(t("{file}:没有这个文件:检查 --input 的路径", file=file), code="no_input")
     if file.suffix.lower() in (".csv", ".xlsx", ".xls"):  # a batch: the queue's, not a run's
         raise BadInput(
             t("{file}:bots run 的输入是一个订单(YAML 或 JSON 文件);订单表格请用 bots enqueue"

@@ -186,3 +186,17 @@ def test_a_runs_folder_that_cannot_be_made_is_said_before_any_browser(tmp_path, 
     assert out.stderr == f"错误: 没法使用文件夹 {taken}(File exists):请改正{where}\n"
     assert out.returncode == 4
     assert out.stdout == ""
+
+
+def test_a_run_without_the_input_its_flow_needs_says_how_to_give_it(tmp_path):
+    from bots.config import shipped
+
+    out = bots_run(tmp_path, "e9_new_install", "--portal", "http://127.0.0.1:9")
+    assert out.returncode == 4
+    assert out.stderr == (
+        "错误: 这个流程需要输入 order:用 --input 给出一个 YAML 或 JSON 文件"
+        f"(订单的例子在 {shipped('examples') / 'orders'})\n"
+    )
+    missing = tmp_path / "nope.yaml"
+    out = bots_run(tmp_path, "e9_new_install", "--input", str(missing))
+    assert (out.returncode, out.stderr) == (4, f"错误: {missing}:没有这个文件:检查 --input 的路径\n")
