@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,7 +22,7 @@ from bots.ledger.errors import LeaseLost
 from bots.ledger.model import ErrorInfo, State, WorkItem
 from bots.ledger.sqlbase import Cursor, Row, SqlBase, dump_json, item_from_row
 from bots.ledger.transitions import check
-from bots.messages import t
+from bots.messages import local_time, t
 from bots.messages.terms import state_name
 
 # the first term, word for word the condition of the work_items_claimable index, lets
@@ -302,6 +303,12 @@ class Leases(SqlBase):
                     look_first=bool(step),
                 )  # fmt: skip
             due = now + self.backoff.delay(row["run_attempts"])
+            what = error.context.get("what")
+            if what and not step:
+                # the queue tries again by itself: a single run's advice (稍后重放) is not
+                # the operator's to follow
+                error = replace(error, message=t("{what}:队列会在{time}自动再试", what=what,
+                                                 time=local_time(due, "%H:%M:%S")))  # fmt: skip
             note = t(
                 "营账系统没有受理提交步骤“{step}”的请求;下次运行先查询再办理",
                 step=_named(row, step),

@@ -69,6 +69,9 @@ class ErrorInfo:
         detail = getattr(error, "detail", None)
         if detail:
             context["detail"] = detail
+        what = getattr(error, "what", None)
+        if what:  # what happened without the advice: the queue may give its own
+            context["what"] = what
         return cls(
             kind=kind or str(getattr(error, "kind", "system_exception")),
             type=type(error).__name__,

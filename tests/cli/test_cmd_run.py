@@ -199,4 +199,5 @@ def test_a_run_without_the_input_its_flow_needs_says_how_to_give_it(tmp_path):
     )
     missing = tmp_path / "nope.yaml"
     out = bots_run(tmp_path, "e9_new_install", "--input", str(missing))
-    assert (out.returncode, out.stderr) == (4, f"错误: {missing}:没有这个文件:检查 --input 的路径\n")
+    assert out.returncode == 4
+    assert out.stderr == f"错误: {missing}:没有这个文件:检查 --input 的路径\n"

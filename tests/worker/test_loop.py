@@ -4,6 +4,7 @@ the portal's own records say what happened, never the bots' reports."""
 from __future__ import annotations
 
 import functools
+import re
 import socket
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -68,8 +69,11 @@ def test_business_error_fails_at_once_system_errors_retry_then_fail(worker_kit) 
     # (the ledger's own note on the last run attempt is not the engine's to word)
     assert busy.error_message == "营账系统繁忙:稍后重放(试了2次,放弃)"
     assert busy.error_context is not None and busy.error_context["detail"] == "order.busy shows"
-    outcomes = [e.outcome for e in store.history("BUSY") if e.kind == "attempt"]
-    assert outcomes == ["retry_wait", "failed"]
+    attempts = [e for e in store.history("BUSY") if e.kind == "attempt"]
+    assert [e.outcome for e in attempts] == ["retry_wait", "failed"]
+    # the first attempt waits for the queue's own retry, not for an operator's replay
+    said = attempts[0].error_message or ""
+    assert re.fullmatch(r"营账系统繁忙:队列会在\d\d:\d\d:\d\d自动再试", said), said
     assert store.get("OK-1").state is store.get("OK-2").state is State.DONE
     # a flow that cannot load fails its item at once; the worker carries on
     missing = store.get("NO-FLOW")
