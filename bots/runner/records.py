@@ -8,6 +8,7 @@ from typing import Any
 
 from bots.errors import BotsError
 from bots.messages import t
+from bots.messages.terms import step_status_name
 
 
 def _next(kind: str) -> str:
@@ -63,19 +64,6 @@ def error_record(error: BaseException, step: str | None) -> dict[str, Any]:
 MARKS = {"passed": "✓", "failed": "✗", "already_done": "≡", "interrupted": "↺", "login": "→"}
 
 
-def status_word(status: str) -> str:
-    """A step's status as the console line names it (the records keep the status itself)."""
-    words = {
-        "skipped": lambda: t("已跳过"),
-        "optional_skipped": lambda: t("可选步骤,已跳过"),
-        "already_done": lambda: t("营账系统中已办理"),
-        "interrupted": lambda: t("被打断"),
-        "redone": lambda: t("重做"),
-        "login": lambda: t("已登录"),
-    }
-    return words[status]() if status in words else status
-
-
 def step_line(record: dict[str, Any]) -> str:
     """The console line of a finished step: ``✓ 003 fill_user 填写工号 · 41 毫秒 · 尝试1次``."""
     notes = [
@@ -84,7 +72,7 @@ def step_line(record: dict[str, Any]) -> str:
     ]
     notes += record["healed"]
     if record["status"] not in ("passed", "failed"):
-        notes.append(status_word(record["status"]))
+        notes.append(step_status_name(record["status"]))
     if record["error"]:
         notes.append(record["error"]["message"])
     mark = MARKS.get(record["status"], "–")

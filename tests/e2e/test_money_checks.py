@@ -278,7 +278,7 @@ def test_a_check_that_finds_nothing_wrong_says_it_passed(
     page: Page, portal: PortalClient, tmp_path: Path, flow: str, order: dict[str, Any],
     checks: list[str],
 ) -> None:  # fmt: skip
-    # a clerk reading "核对费用与e9规则 … 已跳过" takes the fees as never checked
+    # a clerk reading "核对费用与e9规则 … 未执行" takes the fees as never checked
     result = orders.run(page, portal.url, flow, order, tmp_path, screenshots="off")
     assert result.ok, result.error
     by_id = {s["id"]: s["status"] for s in result.steps}

@@ -74,8 +74,9 @@ def test_a_step_line_in_both_languages() -> None:
         "n": 3, "id": "fill_user", "name": "填写工号", "ms": 41, "attempts": 2,
         "status": "optional_skipped", "healed": [], "error": None,
     }  # fmt: skip
-    assert step_line(record) == "– 003 fill_user 填写工号 · 41 毫秒 · 尝试2次 · 可选步骤,已跳过"
+    # (the step's result in the same words as the run report's)
+    assert step_line(record) == "– 003 fill_user 填写工号 · 41 毫秒 · 尝试2次 · 可选步骤未完成"
     with language_of("en"):
         assert step_line(record) == (
-            "– 003 fill_user 填写工号 · 41 ms · attempts: 2 · optional, skipped"
+            "– 003 fill_user 填写工号 · 41 ms · attempts: 2 · optional step not done"
         )
