@@ -168,5 +168,9 @@ class DefinitionProblems(DefinitionError):
     """A DefinitionError carrying every problem found in one pass."""
 
     def __init__(self, problems: list[Problem]) -> None:
+        # line by line within each file, the files in the order they were met: an editor's
+        # list reads like the file (problems of one line keep their order: the cause first)
+        files = {p.file: i for i, p in reversed(list(enumerate(problems)))}
+        problems = sorted(problems, key=lambda p: (files[p.file], p.mark.line))
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems), code="definition_error")
