@@ -23,6 +23,16 @@ def cjk_fonts() -> list[str]:
     return sorted({line.strip() for line in out.stdout.splitlines() if line.strip()})
 
 
+def chinese_font(fonts: list[str]) -> str:
+    """The font Simplified Chinese is drawn with (fontconfig's choice for zh-cn), when it is
+    one of the Chinese ``fonts``; else the first of them (a list in alphabetical order would
+    name a Hong Kong or Japanese variant of the family first)."""
+    out = subprocess.run(["fc-match", "-f", "%{family[0]}", "sans-serif:lang=zh-cn"],
+                         capture_output=True, text=True)  # fmt: skip
+    chosen = out.stdout.strip()
+    return chosen if chosen in fonts else fonts[0]
+
+
 def configuration_lines(settings: config.Config) -> list[str]:
     """One line per setting: key, value in force, where it comes from, what it is."""
     if settings.file is not None:
@@ -47,4 +57,4 @@ def doctor() -> None:
     fonts = cjk_fonts()
     if not fonts:
         raise SetupError(t("没有中文字体:截图里的中文会变成方框;{hint}", hint=install_hint()))
-    typer.echo(t("中文字体:{font}", font=fonts[0]))
+    typer.echo(t("中文字体:{font}", font=chinese_font(fonts)))

@@ -49,6 +49,12 @@ def test_doctor_shows_each_setting_and_where_it_comes_from(tmp_path: Path) -> No
         lines[12],
     ]
     assert lines[12].startswith("chromium: ")
+    # the font Simplified Chinese is drawn with, as fontconfig chooses it, and a Chinese one
+    chosen = subprocess.run(["fc-match", "-f", "%{family[0]}", "sans-serif:lang=zh-cn"],
+                            capture_output=True, text=True).stdout  # fmt: skip
+    assert lines[13] == f"Chinese font: {chosen}"
+    assert chosen in subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True,
+                                    text=True).stdout  # fmt: skip
     assert "s3cret" not in done.stdout
     chinese = bots("--lang", "zh", "doctor", cwd=tmp_path).stdout.splitlines()
     assert chinese[0] == f"配置文件:{toml}"
