@@ -88,7 +88,7 @@ def test_nul_bytes(tmp_path: Path) -> None:
 
 def test_empty_files(tmp_path: Path) -> None:
     (tmp_path / "e.csv").write_text("")
-    assert errors(tmp_path / "e.csv") == [": is empty"]
+    assert errors(tmp_path / "e.csv") == [": the file is empty"]
     write_csv(tmp_path / "h.csv", rows()[:1] + [[""] * len(columns.COLUMNS)])
     assert errors(tmp_path / "h.csv") == [": has no order rows"]
     (tmp_path / "e.yaml").write_text("# nothing\n")
