@@ -44,6 +44,19 @@ SCREENSHOTS = ("every_step", "on_failure", "off")
 TRACES = ("off", "on_failure", "full_on_failure")
 
 
+def made_folder(path: Path, fix: str) -> Path:
+    """``path`` as a folder to write into, made when missing; one that cannot be (a file
+    there, no permission, a system folder) is refused with ``fix``, what to change, before
+    anything is written."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise BadInput(
+            t("没法使用文件夹 {path}({reason}):{fix}", path=path,
+              reason=error.strerror or error, fix=fix)
+        ) from None  # fmt: skip
+    return path
+
 
 def shipped(name: str) -> Path:
     """A folder shipped with the package: ``flows``, ``selectors`` or ``examples``."""
@@ -175,15 +188,7 @@ class Config:
         """The folder ``key`` names, made when missing; one that cannot be (a file there,
         no permission, a system folder) is refused naming where it was set, before any
         browser starts."""
-        path = Path(self[key])
-        try:
-            path.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise BadInput(
-                t("没法使用文件夹 {path}({reason}):请改正{where}", path=path,
-                  reason=error.strerror or error, where=self.values[key].shown())
-            ) from None  # fmt: skip
-        return path
+        return made_folder(Path(self[key]), t("请改正{where}", where=self.values[key].shown()))
 
     def unused_flows_here(self, instead: str) -> str | None:
         """A note when this folder has a ``flows`` folder of its own while the flows in

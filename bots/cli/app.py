@@ -114,16 +114,8 @@ def console(*, stderr: bool = False) -> Console:
 
 
 def folder(path: Path, option: str) -> Path:
-    """``path`` as a folder to write into, made when missing; a path that cannot be one (a
-    file there, no permission) is said with the ``option`` to change, before anything is
-    written."""
-    from bots.errors import BadInput
+    """``path`` as a folder to write into (:func:`bots.config.made_folder`), the ``option``
+    to change named when it cannot be one."""
+    from bots.config import made_folder
 
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise BadInput(
-            t("没法使用文件夹 {path}({reason}):换一个 {option}", path=path,
-              reason=error.strerror or error, option=option)
-        ) from None  # fmt: skip
-    return path
+    return made_folder(path, t("换一个 {option}", option=option))

@@ -47,6 +47,17 @@ LANGUAGE_COOKIE = "bots_console_lang"
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
 
+
+def colon() -> str:
+    """The colon after a label, as the language writes it (``批次:``, ``batch: ``)."""
+    return t(":")
+
+
+def counted(n: object) -> str:
+    """A count after a heading, as the language writes it (``运行中(2)``, ``running (2)``)."""
+    return t("({n})", n=n)
+
+
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 # every template is HTML (``.html.j2``): escape everything an order or a user wrote, always
 templates.env.autoescape = True
@@ -61,23 +72,12 @@ templates.env.globals.update(
     step_status_name=step_status_name,
     money=money,
     language=current,
+    colon=colon,
+    counted=counted,
 )
 
 
 templates.env.filters["when"] = local_time
-
-
-def colon() -> str:
-    """The colon after a label, as the language writes it (``批次:``, ``batch: ``)."""
-    return t(":")
-
-
-def counted(n: object) -> str:
-    """A count after a heading, as the language writes it (``运行中(2)``, ``running (2)``)."""
-    return t("({n})", n=n)
-
-
-templates.env.globals.update(colon=colon, counted=counted)
 
 
 def token_hash(token: str) -> str:
