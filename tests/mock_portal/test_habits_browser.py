@@ -106,3 +106,17 @@ def test_state_survives_a_restart(portal: PortalClient) -> None:
     assert httpx.get(url + "qa/habits").json()["notice"] is True
     page = httpx.get(url + "login")
     assert page.status_code == 200
+
+
+@pytest.mark.parametrize("markup", [
+    '<div class="overlay attrs-overlay" hidden><div role="dialog">用户属性信息</div></div>',
+    '<table class="form prepaid-row" hidden><tr><td>预存金额</td></tr></table>',
+], ids=["attribute-modal", "prepaid-row"])
+def test_hidden_wins_over_the_class_display(page: Page, portal: PortalClient, markup: str) -> None:
+    # The attribute modal after 保存 is `hidden` until its alert is accepted; the overlay's
+    # class shows it as flex, which once let a walk see the modal before the alert came.
+    page.goto(portal.url)
+    page.set_content(f'<link rel="stylesheet" href="/static/portal.css">{markup}')
+    expect(page.locator("[hidden]")).to_be_hidden()
+    page.locator("[hidden]").evaluate("e => e.hidden = false")
+    expect(page.locator("body > *").last).to_be_visible()
