@@ -138,7 +138,7 @@ def enqueue_files(
 def refused_rows(stream: OrderStream, adding: Enqueuing) -> list[RowError]:
     """The rows ``stream`` refused, once read, with their data (before its withdrawn orders,
     duplicates it had handed on, are taken back)."""
-    return _with_data(stream.errors, adding.payloads(stream.withdrawn))
+    return _with_data(stream.errors, adding.payloads(stream.withdrawn), adding.twins)
 
 
 def keep_rejects(adding: Enqueuing, rejects: Sequence[RowError], batch: str | None) -> None:
@@ -151,14 +151,18 @@ def keep_rejects(adding: Enqueuing, rejects: Sequence[RowError], batch: str | No
         )  # fmt: skip
 
 
-def _with_data(errors: list[RowError], payloads: Mapping[str, Any]) -> list[RowError]:
-    """The errors, those of rows the stream had handed on (duplicates) with their order."""
+def _with_data(
+    errors: list[RowError], payloads: Mapping[str, Any], twins: Mapping[tuple[str, int | None], Any]
+) -> list[RowError]:
+    """The errors, those of rows the stream had handed on (duplicates) with their order: a
+    row whose reference an earlier row had, with its own (the ledger kept it aside)."""
     return [
-        dataclasses.replace(e, data=payloads[e.reference])
-        if e.data is None and e.reference is not None and e.reference in payloads
+        e if e.data is not None or e.reference is None
+        else dataclasses.replace(e, data=twins[(e.file, e.row)]) if (e.file, e.row) in twins
+        else dataclasses.replace(e, data=payloads[e.reference]) if e.reference in payloads
         else e
         for e in errors
-    ]
+    ]  # fmt: skip
 
 
 def _new_file(path: Path) -> tuple[int, Path]:

@@ -157,6 +157,71 @@ def test_rows_sharing_a_value_far_apart_are_taken_back_on_either_ledger(
     store.close()
 
 
+def _same_reference(path: Path, first: int, second: int) -> list[str]:
+    """Give the order of data row ``second`` the reference of row ``first``, in lower case;
+    returns the customers' names of the two rows."""
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    rows[second + 1][0] = rows[first + 1][0].lower()
+    with path.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows(rows)
+    column = [c.name for c in COLUMNS].index("customer_name")
+    return [rows[first + 1][column], rows[second + 1][column]]
+
+
+def test_two_rows_of_one_reference_are_refused_and_the_rest_go_in(
+    ledger_url: str, tmp_path: Path
+) -> None:
+    """The ledger refuses a reference twice in one enqueue; the file refuses both rows
+    first, so with --skip-invalid the other rows go in, each refused row with its own data."""
+    refs = _orders_csv(tmp_path / "o.csv", 600)
+    names = _same_reference(tmp_path / "o.csv", 3, 590)
+    assert names[0] != names[1]
+    store = open_store(ledger_url, check_schema=False)
+    store.upgrade()
+    shared = f"{refs[3]}同时出现在第5和592行;每单要有自己的reference"
+    with pytest.raises(BadInput) as caught:
+        enqueue_files(store, [tmp_path / "o.csv"])
+    assert str(caught.value).splitlines()[:2] == [
+        f"{tmp_path / 'o.csv'}:第5行:reference:{shared}",
+        f"{tmp_path / 'o.csv'}:第592行:reference:{shared}",
+    ]
+    assert sum(store.counts().values()) == 0
+    intake = enqueue_files(store, [tmp_path / "o.csv"], skip_invalid=True, batch="b")
+    assert intake.enqueued == 598
+    assert [(e.row, e.reason) for e in intake.rejects] == [(5, shared), (592, shared)]
+    assert {item.reference for item in store.items()} == set(refs) - {refs[3], refs[590]}
+    assert [e.data["customer"]["name"] for e in intake.rejects if e.data] == names
+    store.close()
+
+
+def test_a_file_taking_back_its_own_rows_leaves_another_files_order(
+    db: str, tmp_path: Path
+) -> None:
+    """b.csv's two rows of a.csv's reference are refused by b.csv itself: a.csv's order
+    stays queued (b.csv's withdrawal used to delete it, with no row refused for it)."""
+    refs = _orders_csv(tmp_path / "a.csv", 3)
+    (tmp_path / "b.csv").write_bytes((tmp_path / "a.csv").read_bytes())
+    _same_reference(tmp_path / "b.csv", 0, 1)
+    with (tmp_path / "b.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    with (tmp_path / "b.csv").open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows([rows[0], rows[1], rows[2]])  # a.csv's first, twice
+    (tmp_path / "a.csv").write_text(
+        "\n".join((tmp_path / "a.csv").read_text(encoding="utf-8").splitlines()[:2]) + "\n",
+        encoding="utf-8",
+    )  # (a.csv keeps its first order only)
+    store = open_store(db)
+    intake = enqueue_files(
+        store, [tmp_path / "a.csv", tmp_path / "b.csv"], skip_invalid=True
+    )
+    assert [(e.file, e.row) for e in intake.rejects] == [
+        (str(tmp_path / "b.csv"), 2), (str(tmp_path / "b.csv"), 3),
+    ]  # fmt: skip
+    assert [item.reference for item in store.items()] == [refs[0]]
+    assert [h.note for h in store.history(refs[0])] == ["录入"]
+
+
 def imei(folder: Path, index: int) -> str:
     import csv
 

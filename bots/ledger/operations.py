@@ -64,6 +64,9 @@ class Enqueuing:
         self.skip_known = skip_known
         self.known: list[tuple[str, Source]] = []
         self.twice: list[tuple[str, Source]] = []
+        # what a withdraw may take back: the items and duplicates added since the last one
+        self._since_id, self._twice_since = self.first_id, 0
+        self.twins: dict[tuple[str, int | None], Any] = {}  # a duplicate's order, by (file, row)
         self.skipped: list[tuple[str, Source]] = []
         self.spelled: dict[str, str] = {}  # a reference → how the ledger already writes it
         self._chunk: list[tuple[NewItem, Source]] = []
@@ -116,17 +119,30 @@ class Enqueuing:
         return found
 
     def withdraw(self, refs: Collection[str]) -> None:
-        """Take back items added in this enqueue (later rows showed them to be refused)."""
+        """Take back items added since the last withdraw (one file's: later rows of it
+        showed them to be refused), and forget its duplicates of them: the file refused
+        those rows itself. Another file's item of the same reference stays."""
         self._flush()
         wanted = list(refs)
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start : start + _CHUNK]
             marks = ", ".join("?" * len(chunk))
-            self.cur.run(f"DELETE FROM history WHERE reference IN ({marks})", *chunk)
+            self.cur.run(
+                f"DELETE FROM history WHERE reference IN ({marks}) AND reference IN"
+                f" (SELECT reference FROM work_items WHERE id > ?)",
+                *chunk, self._since_id,
+            )  # fmt: skip
             self.added -= self.cur.run(
                 f"DELETE FROM work_items WHERE reference IN ({marks}) AND id > ?",
-                *chunk, self.first_id,
+                *chunk, self._since_id,
             )  # fmt: skip
+        keys = {ref.upper() for ref in wanted}
+        kept = self.twice[: self._twice_since]
+        kept += [(ref, src) for ref, src in self.twice[self._twice_since :]
+                 if ref.upper() not in keys]  # fmt: skip
+        self.twice, self._twice_since = kept, len(kept)
+        top = self.cur.one("SELECT COALESCE(MAX(id), 0) AS top FROM work_items")
+        self._since_id = int(top["top"] if top else 0)
 
     def note(self, row: int, reference: str, values: Mapping[str, str]) -> None:
         """Keep values (name → value) of the item from ``row`` that no other row may share,
@@ -189,6 +205,8 @@ class Enqueuing:
                 self._spelled(ref, known[key])
             elif key in ours or key in fresh:
                 self.twice.append((ref, source))
+                if source is not None:  # (its own data, should its file refuse the row)
+                    self.twins[source[:2]] = dict(item.payload)
                 self._spelled(ref, ours[key] if key in ours else fresh[key].reference)
             else:
                 fresh[key] = item

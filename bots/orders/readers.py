@@ -41,7 +41,7 @@ from bots.orders.model import ANY_NUMBER, Order, validate_order
 _SCIENTIFIC = re.compile(r"[+-]?\d+(\.\d+)?[eE][+-]?\d+")
 # Order fields that must be distinct within one file, with how to read them from an order.
 UNIQUE_FIELDS: dict[str, Callable[[Order], str | None]] = {
-    "reference": lambda o: o.reference,
+    "reference": lambda o: o.reference.upper(),  # (the ledger's: another case is the same)
     "mobile.number": lambda o: None if o.mobile.number == ANY_NUMBER else o.mobile.number,
     "mobile.uim": lambda o: o.mobile.uim,
     "phone.imei": lambda o: o.phone.imei,
@@ -224,7 +224,7 @@ class OrderStream:
             if ref is not None and "reference" not in found:
                 # a refused row's reference still counts: its twin queued now would be
                 # entered a second time once this row is fixed and enqueued again
-                self.distinct.note(row.number, ref, {"reference": ref})
+                self.distinct.note(row.number, ref, {"reference": ref.upper()})
         return None if found else order
 
     def _clashes(self, source: _Source) -> None:

@@ -131,6 +131,28 @@ def test_rows_enqueued_meanwhile_refuse_the_enqueue_and_the_check_is_done_again(
     assert len(console.store.items()) == 11
 
 
+def test_two_rows_of_one_reference_are_refused_and_the_rest_enqueued(console: ConsoleKit) -> None:
+    """The ledger refuses a reference twice in one enqueue: the check refuses both rows, so
+    the enqueue it offers goes in (it answered 409, blaming an enqueue meanwhile)."""
+    book = openpyxl.load_workbook(io.BytesIO(corrected_xlsx()))
+    sheet = book.active
+    assert sheet is not None
+    sheet.cell(10, 1).value = sheet.cell(9, 1).value
+    out = io.BytesIO()
+    book.save(out)
+    console.sign_in("li", "clerk")
+    checked = _upload(console, "dup.xlsx", out.getvalue())
+    text = text_of(console.client.get(checked).text)
+    assert "10 条合格,可以入队 0 条已在队列中,将跳过 2 处问题" in text
+    assert "9 业务参考号 E9-20261127-0008同时出现在第9和10行;每单要有自己的业务参考号" in text
+    done = console.client.post(checked + "/enqueue", data={"csrf": console.page_csrf()})
+    assert done.status_code == 303 and done.headers["location"].endswith("?added=10&skipped=0")
+    assert "E9-20261127-0008" not in {item.reference for item in console.store.items()}
+    assert [(r.row, r.reference) for r in console.store.rejects("五月续费")] == [
+        (9, "E9-20261127-0008"), (10, "E9-20261127-0008"),
+    ]  # fmt: skip
+
+
 def test_a_file_refused_whole_offers_nothing_to_enqueue(console: ConsoleKit) -> None:
     console.sign_in("li", "clerk")
     checked = _upload(console, "orders.csv", "业务参考号,颜色\nE9-1,红\n".encode())
