@@ -47,6 +47,7 @@ STOPS: dict[str, tuple[type[BotsError], str]] = {
     "crash": (BotsError, "worker_crashed"),
     "browser": (SystemException, "browser_closed"),
     "ledger": (SetupError, "ledger_unreachable"),
+    "setup": (SetupError, "setup_incomplete"),
 }
 ATTENTION = ("failed", "needs_review")
 

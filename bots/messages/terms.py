@@ -151,6 +151,7 @@ def stop_name(kind: str) -> str:
         "crash": t("意外出错"),
         "browser": t("浏览器已退出"),
         "ledger": t("连不上账本"),
+        "setup": t("机器人电脑缺少设置"),
     }
     return names.get(str(kind), str(kind))
 

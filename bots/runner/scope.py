@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from bots.errors import BadInput, BotsError, DefinitionError
+from bots.errors import BadInput, BotsError, DefinitionError, SetupError
 from bots.flow.expressions import ExpressionError, evaluate, has_expression
 from bots.flow.functions import FUNCTIONS
 from bots.flow.inputs import parse_value
@@ -46,13 +46,20 @@ class Secrets(dict[str, str]):
         if name.startswith("__"):
             raise AttributeError(name)
         if name not in self:
-            raise BadInput.said(
-                t("没有设置密钥 {name}", name=name),
-                t("请设置环境变量 {var}(工号登录用 BOTS_STAFF_ID / BOTS_STAFF_PASSWORD)",
-                  var=f"{SECRET_PREFIX}{name.upper()}"),  # fmt: skip
+            # the robot's set-up, not the order: every order that reaches this step would
+            # fail alike, so a worker stops rather than failing them one by one
+            raise SetupError.said(
+                t("这台机器人电脑没有设置密钥 {name}", name=name),
+                t("请在机器人电脑上设置环境变量 {var}", var=_variable(name)),
                 code="secret_missing",
             )
         return self[name]
+
+
+def _variable(secret: str) -> str:
+    """The environment variable a secret is read from."""
+    staff = [var for var, name in STAFF_ENV.items() if name == secret]
+    return staff[0] if staff else f"{SECRET_PREFIX}{secret.upper()}"
 
 
 def parse_inputs(

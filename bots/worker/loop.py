@@ -91,7 +91,7 @@ class Shared:
 
     def halt(self, reason: str, why: str) -> None:
         """Stop every worker; the first reason given is the one reported. ``why`` is a tag:
-        signal, portal_down, login, browser, ledger or crash."""
+        signal, portal_down, login, browser, ledger, setup or crash."""
         with self.lock:
             if not self.stop_reason:
                 self.stop_reason.append((why, reason))
@@ -332,6 +332,14 @@ class Worker:
         if result.failed_step_name:  # (bots status, bots show and the console name it so)
             info = replace(info, context={**info.context, "step_name": result.failed_step_name})
         if isinstance(error, Interrupted):
+            return store.release(
+                ref, self.worker_id, info.message, token=token, artifact_dir=run_dir
+            )
+        if isinstance(error, SetupError):
+            # the robot lacks what every order reaching this step needs (a secret): failing
+            # them one by one would spend the queue, so every worker stops and the order
+            # waits, its committed steps looked for first when it runs again
+            self.shared.halt(t("{worker}:{error}", worker=self.worker_id, error=error), "setup")
             return store.release(
                 ref, self.worker_id, info.message, token=token, artifact_dir=run_dir
             )

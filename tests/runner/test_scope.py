@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bots.errors import BadInput
+from bots.errors import BadInput, SetupError
 from bots.flow import load_flow
 from bots.messages import language_of
 from bots.runner.scope import Secrets, parse_inputs, secrets_from_env
@@ -41,15 +41,19 @@ def test_a_required_input_left_out(lang: str, i: int) -> None:
 
 @pytest.mark.parametrize("lang,i", LANGS, ids=[lang for lang, _ in LANGS])
 def test_a_secret_that_is_not_set(lang: str, i: int) -> None:
-    with language_of(lang), pytest.raises(BadInput) as caught:
+    with language_of(lang), pytest.raises(SetupError) as caught:
         Secrets({"staff_id": "GH1001"}).pin  # noqa: B018 - the lookup is what raises
     assert caught.value.code == "secret_missing"
     assert caught.value.message == (
-        "没有设置密钥 pin:请设置环境变量 BOTS_SECRET_PIN(工号登录用 BOTS_STAFF_ID / "
-        "BOTS_STAFF_PASSWORD)",
-        "secret 'pin' is not set: export BOTS_SECRET_PIN (staff login: BOTS_STAFF_ID / "
-        "BOTS_STAFF_PASSWORD)",
+        "这台机器人电脑没有设置密钥 pin:请在机器人电脑上设置环境变量 BOTS_SECRET_PIN",
+        "secret 'pin' is not set on this robot's computer: set the environment variable "
+        "BOTS_SECRET_PIN there",
     )[i]
+    with language_of(lang), pytest.raises(SetupError) as caught:
+        Secrets({}).password  # noqa: B018 - the staff login has its own variable
+    assert ("BOTS_STAFF_PASSWORD" in caught.value.message, "SECRET" in caught.value.message) == (
+        True, False,
+    )
 
 
 def test_a_secret_set_empty_is_not_set() -> None:

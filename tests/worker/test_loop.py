@@ -269,3 +269,37 @@ def test_a_retry_around_a_wizard_never_sends_a_submit_the_portal_may_have_taken(
     assert (item.state, item.error_code) == (State.NEEDS_REVIEW, "commit_interrupted")
     assert worker_kit.portal.submits == {"W-1": 1}
     store.close()
+
+
+
+def test_a_secret_not_set_stops_the_workers_and_hands_the_order_back(
+    worker_kit, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the robot's set-up, not the order: failing every order that reaches the step as "bad
+    # order data" would spend the queue; the order waits, its 提交 looked for first
+    monkeypatch.delenv("BOTS_SECRET_APPROVER", raising=False)
+    flows = flows_with(tmp_path / "f", {})
+    toy = (flows / "toy.yaml").read_text(encoding="utf-8")
+    (flows / "toy.yaml").write_text(
+        toy.replace("  - id: receipt\n    goto: receipt.html?ref=${{ order.reference }}",
+                    "  - id: receipt\n    goto: receipt.html?ref=${{ order.reference }}"
+                    "&by=${{ secrets.approver }}"),
+        encoding="utf-8",
+    )  # fmt: skip
+    worker_kit.enqueue("S-1", "S-2")
+    summary = worker_kit.work(workers=1, flows_dir=flows)
+    assert (summary.stop_kind, summary.stop_reason) == (
+        "setup",
+        "t/0:这台机器人电脑没有设置密钥 approver:请在机器人电脑上设置环境变量 "
+        "BOTS_SECRET_APPROVER",
+    )
+    store = worker_kit.store()
+    first, second = store.get("S-1"), store.get("S-2")
+    assert (first.state, first.replay, first.run_attempts) == (State.PENDING, True, 0)
+    assert (second.state, second.attempts) == (State.PENDING, 0)
+    assert worker_kit.portal.submits == {"S-1": 1}
+    monkeypatch.setenv("BOTS_SECRET_APPROVER", "GH2001")
+    assert worker_kit.work(workers=1, flows_dir=flows).stop_kind is None
+    assert [store.get(ref).state for ref in ("S-1", "S-2")] == [State.DONE, State.DONE]
+    assert worker_kit.portal.submits == {"S-1": 1, "S-2": 1}
+    store.close()
