@@ -422,4 +422,10 @@ def find_flow(name: str | Path, flows: Path | None = None) -> Path:
               meant=t("、").join(meant), folder=folder),
             code="no_such_flow",
         )  # fmt: skip
+    if names and path.parent == Path():  # a bare name, like the ones there: list them
+        raise DefinitionError(
+            t("没有流程{name}(流程文件夹 {folder} 里有:{names})", name=name, folder=folder,
+              names=t("、").join(names)),
+            code="no_such_flow",
+        )  # fmt: skip
     return path

@@ -169,7 +169,16 @@ def test_a_flow_by_its_name_in_the_flows_folder(tmp_path: Path) -> None:
     assert config.find_flow("e9_renewal.yaml", shipped) == shipped / "e9_renewal.yaml"
     own = write(tmp_path / "mine.yaml", "name: mine\n")
     assert config.find_flow(str(own), shipped) == own
-    assert config.find_flow("nothing_like_it", shipped) == Path("nothing_like_it")
+    assert config.find_flow(str(tmp_path / "nothing_like_it"), shipped) == (
+        tmp_path / "nothing_like_it"
+    )  # (a path: the loader says nothing is there)
+    with pytest.raises(DefinitionError) as unknown:
+        config.find_flow("e9_nope", shipped)
+    assert str(unknown.value) == (
+        f"没有流程e9_nope(流程文件夹 {shipped} 里有:approval、choose_plan、e9_new_install、"
+        "e9_renewal、fee_status、login、lookup_deposit、lookup_order、lookup_payment、"
+        "new_install_order、renewal_order、special_fund)"
+    )  # (it was e9_nope:1:1: 应为流程文件,实际这个路径下什么都没有)
     with pytest.raises(DefinitionError) as typo:
         config.find_flow("e9_new_instal", shipped)
     assert str(typo.value) == f"没有流程e9_new_instal:是不是 e9_new_install?(流程文件夹 {shipped})"

@@ -30,6 +30,28 @@ from bots.runner.records import RunResult
 SCALAR_TYPES = ("string", "number", "boolean", "list")
 
 
+def _procedure_fits(flow: Flow, inputs: dict[str, Any], file: Path | None) -> None:
+    """An order given to the other procedure's flow is refused before any browser: its
+    steps would fail late (a renewal order has no 新装 fields) or be refused by the portal."""
+    from bots.intake import FLOWS, flow_for
+    from bots.messages.terms import procedure_name
+    from bots.orders.model import validate_order
+
+    name = Path(flow.path).name
+    if name not in FLOWS.values() or "order" not in inputs:
+        return
+    order, _ = validate_order(inputs["order"])
+    if order is None or flow_for(order) == name:
+        return  # (an order with problems: the run names them, as it does)
+    right = Path(flow_for(order)).stem
+    raise BadInput(
+        t("{file}:这是{procedure}订单,流程 {flow} 办的是另一种业务:请用 bots run {right} "
+          "--input {file}", file=file, procedure=procedure_name(str(order.procedure)),
+          flow=name, right=right),
+        code="other_procedure",
+    )  # fmt: skip
+
+
 def read_inputs(flow: Flow, file: Path | None) -> dict[str, Any]:
     """With one mapping-typed input (an order), the file is that input; else name → value."""
     if file is None:
@@ -109,6 +131,7 @@ def run(
         typer.secho(note, fg="yellow", err=True)  # (the name was looked up in the shipped flows)
     loaded = load_flow(found)
     inputs = read_inputs(loaded, input)
+    _procedure_fits(loaded, inputs, input)
     from bots.actions.launch import open_page  # Playwright loads only when something runs
 
     logger.remove()

@@ -29,7 +29,7 @@ ADVICE: tuple[tuple[str, Callable[[], str]], ...] = (
     (r"不是当期到期用户", lambda: t("该用户本期不能续费,请与客户确认;不办的请取消订单")),
     (r"已办理组合产品包", lambda: t("该用户已办理过,请在营账系统核实;重复的请取消订单")),
     (r"已收费", lambda: t("款项已收过,请在营账系统核实,切勿重复收费")),
-    (r"密码错误", lambda: t("请检查凭据文件中这个工号的密码")),
+    (r"密码错误", lambda: t("请检查这个工号的密码(凭据文件,或 BOTS_STAFF_PASSWORD)")),
 )
 
 
@@ -46,4 +46,7 @@ def advice_later(text: str) -> str:
     """For a refusal that passes with time (another session holds the number): worded for
     every caller — a queue that tries again by itself, ``bots run``, a failed order after
     its last attempt — and the usual advice holds if it never passes."""
+    if re.search(r"验证码", text):
+        # a person's answer to a question the run asked: no order data is at fault
+        return t("回答的验证码没有通过:再次办理时会重新提问,请输入当时收到(或看到)的验证码")
     return t("这通常是暂时的,稍后再办即可;一直如此则{advice}", advice=advice(text))

@@ -201,3 +201,16 @@ def test_a_run_without_the_input_its_flow_needs_says_how_to_give_it(tmp_path):
     out = bots_run(tmp_path, "e9_new_install", "--input", str(missing))
     assert out.returncode == 4
     assert out.stderr == f"错误: {missing}:没有这个文件:检查 --input 的路径\n"
+
+
+def test_an_order_given_to_the_other_procedures_flow_is_refused_before_any_browser(tmp_path):
+    # (a renewal order in the new install's flow ran 57 s of retries before failing)
+    orders = Path(__file__).resolve().parents[2] / "bots" / "shipped" / "examples" / "orders"
+    renewal = orders / "E9-20261127-0008.yaml"
+    out = bots_run(tmp_path, "e9_new_install", "--input", str(renewal),
+                   "--portal", "http://127.0.0.1:9/")  # fmt: skip
+    assert (out.returncode, out.stderr, out.stdout) == (4, (
+        f"错误: {renewal}:这是续费订单,流程 e9_new_install.yaml 办的是另一种业务:"
+        f"请用 bots run e9_renewal --input {renewal}\n"
+    ), "")  # fmt: skip
+    assert not (tmp_path / "runs").exists()

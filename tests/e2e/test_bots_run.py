@@ -79,7 +79,9 @@ def test_a_run_that_fails_before_its_id_step_leaves_no_personal_value_anywhere(
         password="Wrong@1006",
     )
     assert done.returncode == 5, done.stdout[-3000:] + done.stderr[-3000:]
-    assert done.stderr == "错误: 工号或密码错误:请检查凭据文件中这个工号的密码\n"
+    assert done.stderr == (
+        "错误: 工号或密码错误:请检查这个工号的密码(凭据文件,或 BOTS_STAFF_PASSWORD)\n"
+    )
     [run_dir] = [p for p in tmp_path.iterdir() if p.is_dir()]
     texts: list[tuple[str, bytes]] = [("stdout", done.stdout.encode()),
                                       ("stderr", done.stderr.encode())]  # fmt: skip

@@ -32,3 +32,17 @@ def test_a_refusal_that_passes_with_time_is_retried_first() -> None:
             'this usually passes: try again later; if it stays so, choose another number or write '
             '"任意" (any), then replay'
         )
+
+
+def test_a_code_a_person_answered_wrong_is_not_the_orders_fault() -> None:
+    # (it read 这通常是暂时的……一直如此则请按营账系统的提示改正订单后重放)
+    with language_of("zh"):
+        for refused in ("验证码错误", "审批验证码错误", "验证码已失效,请重新输入"):
+            assert advice_later(refused) == (
+                "回答的验证码没有通过:再次办理时会重新提问,请输入当时收到(或看到)的验证码"
+            )
+    with language_of("en"):
+        assert advice_later("验证码错误") == (
+            "the code answered was not accepted: the question is asked again when the order is "
+            "done again; answer with the code received (or shown) then"
+        )

@@ -171,7 +171,9 @@ def test_a_refused_login_stops_the_pool_and_touches_no_item(worker_kit) -> None:
     summary = worker_kit.work(workers=1, creds=[Credential("GH1001", "wrong-pw")])
     assert summary.stop_kind == "login"
     assert summary.stop_reason is not None
-    assert summary.stop_reason == "t/0:工号GH1001登录失败:密码错误:请检查凭据文件中这个工号的密码"
+    assert summary.stop_reason == (
+        "t/0:工号GH1001登录失败:密码错误:请检查这个工号的密码(凭据文件,或 BOTS_STAFF_PASSWORD)"
+    )
     store = worker_kit.store()
     assert store.get("R-1").state is State.PENDING
     assert store.get("R-1").attempts == 0
