@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
@@ -212,9 +212,21 @@ def render(
     return templates.TemplateResponse(
         request,
         template,
-        {"viewer": viewer, "path": request.url.path, **context},
+        {"viewer": viewer, "path": request.url.path, "here": here(request), **context},
         status_code=status,
     )
+
+
+def here(request: Request) -> str:
+    """Where the language switch leads back to: this page — or, for a page that answered a
+    form (its address takes only a POST), the page the form was on."""
+    if request.method == "GET":
+        query = request.url.query
+        return request.url.path + (f"?{query}" if query else "")
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc == request.url.netloc and referer.path:
+        return local_path(referer.path + (f"?{referer.query}" if referer.query else ""))
+    return local_path(request.url.path.rsplit("/", 1)[0] or "/")
 
 
 def back_to(path: str) -> RedirectResponse:

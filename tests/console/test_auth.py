@@ -3,6 +3,7 @@ language of a user; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tests.fixtures.console import PASSWORD, ConsoleKit, text_of
@@ -110,3 +111,28 @@ def test_a_user_chooses_english_and_keeps_it(console: ConsoleKit) -> None:
     assert user is not None and user.language == "en"
     other = console.sign_in("wang", client=console.new_client())  # another browser
     assert "Upload an order file" in other.get("/batches").text
+
+
+def _switch_back(html: str) -> str:
+    found = re.search(r'name="next" value="([^"]*)"', html)
+    assert found is not None
+    return found.group(1).replace("&amp;", "&")
+
+
+def test_the_language_switch_leads_back_to_a_page_that_can_be_opened(console: ConsoleKit) -> None:
+    # a page that answered a form has an address that takes only a POST: the switch led
+    # there, to 不能这样打开 (405)
+    console.sign_in("wang", "operator")
+    shown = console.client.get("/queue?state=failed")
+    assert _switch_back(shown.text) == "/queue?state=failed"
+    csrf = console.page_csrf()
+    bad = {"file": ("orders.txt", b"x")}  # (refused: not a sheet)
+    answered = console.client.post("/batches/upload", data={"csrf": csrf, "batch": "b"}, files=bad)
+    assert answered.status_code == 400
+    assert _switch_back(answered.text) == "/batches"
+    answered = console.client.post(
+        "/batches/upload", data={"csrf": csrf, "batch": "b"}, files=bad,
+        headers={"referer": "http://testserver/batches?page=2"},
+    )  # fmt: skip
+    assert _switch_back(answered.text) == "/batches?page=2"
+    assert console.client.get(_switch_back(answered.text)).status_code == 200
