@@ -13,6 +13,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from bots.report.run import script_hash
+
 SERVED = re.compile(r"report\.html|trace\.zip|screens/[\w.\-]+\.(?:jpg|jpeg|png)")
 TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -21,9 +23,14 @@ TYPES = {
     ".jpeg": "image/jpeg",
     ".png": "image/png",
 }
-# a run report is the runner's page about an order: shown with no script at all and
-# nothing fetched from anywhere (its pictures are inlined)
-REPORT_POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; sandbox"
+# a run report is the runner's page about an order: shown sandboxed (an origin of its own:
+# no cookie, nothing of the console), with no script but its own — which puts a screen's
+# picture on the page when the screen is opened — and nothing fetched from anywhere (its
+# pictures are inlined)
+REPORT_POLICY = (
+    "default-src 'none'; img-src data:; style-src 'unsafe-inline';"
+    f" script-src {script_hash()}; sandbox allow-scripts"
+)
 
 
 def run_folder(runs_root: Path, artifact_dir: str | None) -> Path | None:

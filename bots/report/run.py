@@ -15,6 +15,8 @@ It knows run.json's records and the run folder's pictures; it does not run anyth
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -32,6 +34,35 @@ from bots.messages.terms import (
 from bots.report.labels import coded, label
 from bots.report.pictures import data_uri
 from bots.report.screens import Screen, failure_of, screens_of
+
+# the report's one script: a screen's picture is put on the page when the screen is opened.
+# One constant, so that the console, which shows a report sandboxed with no other script,
+# allows this one by its hash (bots.console.artifacts.REPORT_POLICY)
+SCRIPT = """
+// a screen's picture is put on the page when the screen is opened, not before
+function show(screen) {
+  for (const spot of screen.querySelectorAll("[data-picture]")) {
+    if (!spot.firstElementChild) {
+      spot.append(document.getElementById(spot.dataset.picture).content.cloneNode(true));
+    }
+  }
+}
+for (const screen of document.querySelectorAll("details.screen")) {
+  screen.addEventListener("toggle", () => { if (screen.open) show(screen); });
+  if (screen.open) show(screen);
+}
+document.addEventListener("click", (event) => {
+  const spot = event.target.closest(".picture");
+  if (spot) spot.parentElement.classList.toggle("wide");
+});
+"""
+
+
+def script_hash() -> str:
+    """The CSP source that allows ``SCRIPT`` and nothing else."""
+    digest = hashlib.sha256(SCRIPT.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
 
 _ENV = Environment(
     loader=PackageLoader("bots", "templates"), autoescape=select_autoescape(["html", "j2"])
@@ -113,6 +144,7 @@ def render_report(run_dir: Path, run: dict[str, Any]) -> str:
         modes=_screenshot_modes(),
         seconds=_seconds,
         local=_local,
+        script=SCRIPT,
     )
 
 

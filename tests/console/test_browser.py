@@ -126,6 +126,17 @@ def test_the_sample_batch_from_upload_to_the_last_order(
     assert shot.evaluate("img => img.naturalWidth") > 100  # a real picture, loaded
     report = page.request.get(url + f"orders/{NOT_DUE}/attempts/1/report.html")
     assert report.ok and first_id.encode() not in report.body()
+    # its run report, sandboxed, shows the failing screen's picture (its own script, allowed
+    # by its hash, puts it there; it showed none)
+    shown = page.context.new_page()
+    blocked: list[str] = []
+    shown.on("console", lambda message: blocked.append(message.text))
+    shown.goto(url + f"orders/{NOT_DUE}/attempts/1/report.html")
+    failing = shown.locator("#failure figure.picture img")
+    expect(failing).to_be_visible()
+    assert failing.evaluate("img => img.naturalWidth") > 100
+    assert blocked == []
+    shown.close()
 
     # ... corrects it: the broadband due this period, with its owner as the customer
     name, id_number = owner(DUE_USER)

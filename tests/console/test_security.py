@@ -14,6 +14,7 @@ from fastapi.routing import APIRoute
 
 from bots.console.app import ROUTERS
 from bots.ledger import NewItem, State
+from bots.report.run import script_hash
 from tests.fixtures.console import (
     EXAMPLES,
     ConsoleKit,
@@ -187,7 +188,10 @@ def test_run_folders_give_out_their_masked_artifacts_only(failed: ConsoleKit) ->
     base = f"/orders/{REF}/attempts/1/"
     report = failed.client.get(base + "report.html")
     assert report.status_code == 200 and "运行报告" in report.text
-    assert "sandbox" in report.headers["content-security-policy"]
+    policy = report.headers["content-security-policy"]
+    assert "; sandbox allow-scripts" in policy and "allow-same-origin" not in policy
+    # no script but the report's own, allowed by its hash
+    assert f"script-src {script_hash()};" in policy
     trace = failed.client.get(base + "trace.zip")
     assert trace.headers["content-type"] == "application/zip"
     assert "attachment" in trace.headers["content-disposition"]
