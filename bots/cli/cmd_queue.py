@@ -31,6 +31,7 @@ from bots.ledger.mask import (
     mask_text,
     sensitive_values,
 )
+from bots.ledger.model import cancel_warning, sent_commits
 from bots.messages import local_time, t
 from bots.messages.terms import (
     actor_name,
@@ -252,6 +253,9 @@ def cancel(
                 typer.secho(str(error), err=True)  # (it names the order)
                 continue
             typer.echo(t("已取消 {ref}(原为{state})", ref=ref, state=state_name(before)))
+            item = store.get(ref)
+            if steps := sent_commits(item, store.history(ref)):
+                typer.secho(cancel_warning(steps), fg="yellow", err=True)
     if refused:
         raise BadInput(t("有{count}个订单没有取消,原因见上", count=len(refused)))
 

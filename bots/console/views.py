@@ -23,8 +23,9 @@ from bots.ledger.mask import (
     mask_text,
     sensitive_values,
 )
-from bots.ledger.model import sent_commits, sent_warning
+from bots.ledger.model import cancel_warning, sent_commits, sent_warning
 from bots.ledger.transitions import TRANSITIONS
+from bots.messages import t
 from bots.messages.terms import error_type_name, procedure_name
 from bots.orders.columns import COLUMNS, label_for
 from bots.report.labels import change_text, in_reading_order, label, value_text
@@ -229,6 +230,14 @@ def sent(item: WorkItem, history: list[HistoryEntry]) -> str:
     data to the portal ("" when none did)."""
     steps = sent_commits(item, history)
     return sent_warning(steps) if steps else ""
+
+
+def cancel_question(item: WorkItem, history: list[HistoryEntry]) -> str:
+    """What the 取消订单 button asks first: with a commit step already sent, that the portal
+    keeps what it entered."""
+    steps = sent_commits(item, history)
+    question = t("确定取消这个订单?取消后机器人不会再处理它。")
+    return f"{question}\n{cancel_warning(steps)}" if steps else question
 
 
 def edited_since_failure(history: list[HistoryEntry]) -> HistoryEntry | None:

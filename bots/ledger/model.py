@@ -223,6 +223,16 @@ def sent_warning(steps: list[str]) -> str:
     )
 
 
+def cancel_warning(steps: list[str]) -> str:
+    """What an operator cancelling an order with ``steps`` sent is told: the portal keeps
+    what they entered."""
+    return t(
+        "注意:提交步骤{steps}已经(或可能已经)把订单交给了营账系统;取消只让机器人不再处理它,"
+        "营账系统里已办的不会撤销:请到营账系统里处理",
+        steps=t("、").join(t("“{value}”", value=step) for step in steps),
+    )
+
+
 ROLES = ("clerk", "operator", "admin")  # each may do what the ones before it may
 
 

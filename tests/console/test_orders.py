@@ -121,6 +121,39 @@ def test_the_edit_form_of_an_order_whose_commit_may_have_gone_out_warns_first(
     )
 
 
+def _confirm(html: str, action: str) -> str | None:
+    form = rf'action="/orders/[^"]+/{action}" class="inline"(?: data-confirm="([^"]*)")?'
+    found = re.search(form, html, re.S)
+    assert found is not None
+    return found.group(1)
+
+
+def test_cancel_asks_first_and_says_the_portal_keeps_what_a_commit_entered(
+    refused: ConsoleKit,
+) -> None:
+    plain = "确定取消这个订单?取消后机器人不会再处理它。"
+    assert _confirm(refused.client.get(f"/orders/{REF}").text, "cancel") == plain
+    store = refused.store
+    item = store.claim("robot-07/0")
+    assert item is not None
+    store.commit_started(item.reference, "robot-07/0", "enter_order", token=item.lease_token,
+                         name="第一步:点击提交")  # fmt: skip
+    store.commit_done(item.reference, "robot-07/0", "enter_order", token=item.lease_token)
+    refusal = ErrorInfo("business_exception", "BusinessException", "号码已被占用")
+    store.fail_business(item.reference, "robot-07/0", refusal, token=item.lease_token)
+    page = refused.client.get(f"/orders/{item.reference}").text
+    assert _confirm(page, "cancel") == (
+        f"{plain}\n注意:提交步骤“第一步:点击提交”已经(或可能已经)把订单交给了营账系统;"
+        "取消只让机器人不再处理它,营账系统里已办的不会撤销:请到营账系统里处理"
+    )
+    assert _confirm(page, "replay") is None  # a failed order is replayed at once
+    refused.client.post(f"/orders/{item.reference}/cancel",
+                        data={"csrf": refused.page_csrf(f"/orders/{item.reference}")})  # fmt: skip
+    # undoing a cancel asks first too (it went straight back to pending)
+    page = refused.client.get(f"/orders/{item.reference}").text
+    assert _confirm(page, "replay") == "这个订单已取消:确定重放?机器人会再处理它。"
+
+
 def test_an_edit_is_checked_by_the_order_model_and_errors_stand_by_their_field(
     refused: ConsoleKit,
 ) -> None:

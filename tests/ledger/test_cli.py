@@ -249,6 +249,22 @@ def test_cancel(cli: CliRunner, ledger: Store) -> None:
     assert ledger.history("E9-2")[-1].actor == "wangmin"
 
 
+def test_cancel_of_an_order_a_commit_took_to_the_portal_says_the_portal_keeps_it(
+    cli: CliRunner, ledger: Store
+) -> None:
+    item = ledger.claim("w1")
+    assert item is not None
+    ledger.commit_started(item.reference, "w1", "collect", token=item.lease_token, name="点击收费")
+    refusal = ErrorInfo("unknown_outcome", "UnknownOutcome", "连接断开")
+    ledger.fail_unknown(item.reference, "w1", refusal, token=item.lease_token)
+    result = cli.invoke(app, ["cancel", item.reference])
+    assert result.stdout == f"已取消 {item.reference}(原为待人工核查)\n"
+    assert result.stderr == (
+        "注意:提交步骤“点击收费”已经(或可能已经)把订单交给了营账系统;取消只让机器人不再处理它,"
+        "营账系统里已办的不会撤销:请到营账系统里处理\n"
+    )
+
+
 def test_cancel_several_names_each_it_could_not_cancel(cli: CliRunner, ledger: Store) -> None:
     ledger.enqueue([NewItem("E9-3", "renewal", {})])
     assert ledger.claim("w1") is not None  # E9-2 is being entered

@@ -46,6 +46,7 @@ def _page(
         failed=next((a for a in attempts if a.picture or a.error), None),
         history=views.history_of(item, history), allowed=views.allowed(item), error=error,
         reason=mask_text(item.error_message, views.hidden(item)), seen=views.seen(item),
+        cancel_question=views.cancel_question(item, history),
     )  # fmt: skip
 
 
