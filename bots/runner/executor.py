@@ -37,7 +37,7 @@ from bots.runner.recovery import (
     still_lost,
     went_through,
 )
-from bots.runner.retry import gave_up, policy, retry_for
+from bots.runner.retry import can_pass, gave_up, policy, retry_for
 from bots.runner.runfolder import RunFolder
 from bots.runner.scope import Secrets, StepArgs, expression_failure, parse_inputs, typed_args
 
@@ -418,6 +418,7 @@ class Executor:
                 code=getattr(error, "code", None),
                 detail=getattr(error, "detail", None),
             )
+            after_retry["error"] = None  # (a recovery that failed before: this one may pass)
             if isinstance(error, SystemException) and error.code in RECOVERS:
                 after_retry["met"] = error
                 try:
@@ -428,8 +429,12 @@ class Executor:
         try:
             for attempt in policy(retry, before_retry):
                 with attempt:
-                    if after_retry["error"] is not None:
-                        raise after_retry["error"]
+                    failed = after_retry["error"]
+                    if failed is not None:
+                        # a recovery that met the busy page again was a try; one that found
+                        # the outcome unknown ends the step where it stands
+                        record["attempts"] += can_pass(failed)
+                        raise failed
                     record["attempts"] += 1
                     if after_retry["went_through"]:
                         expect = getattr(step.args, "expect", "")

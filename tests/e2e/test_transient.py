@@ -36,6 +36,22 @@ def test_busy_pages_and_latency(page: Page, portal: PortalClient, tmp_path: Path
     assert_entered_once(portal.state(), fee_lines)
 
 
+def test_a_portal_busy_at_every_page_counts_each_attempt(
+    page: Page, portal: PortalClient, tmp_path: Path
+) -> None:
+    # the busy page's recovery (a reload) met the busy page again: the attempts that only
+    # raised its error were not counted (尝试1次 after five), and it kept that error for good
+    portal.reset(seed=7)
+    portal.habits(busy_share=1.0)
+    result = orders.run(page, portal.url, "e9_new_install.yaml", orders.new_install(35),
+                        tmp_path, screenshots="off")  # fmt: skip
+    assert isinstance(result.error, SystemException)
+    assert result.error.message == "营账系统繁忙,共尝试5次仍未成功:稍后重放"
+    failed = [(s["id"], s["attempts"]) for s in result.steps if s["status"] == "failed"]
+    assert failed == [("login/fill_staff_id", 5)]
+    assert portal.state()["orders"] == []
+
+
 class KickAt:
     """Logs the same staff id in elsewhere when a step is done: the portal ends the
     browser's session ("您的工号已在别处登录")."""

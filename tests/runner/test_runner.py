@@ -526,8 +526,9 @@ def test_a_busy_answer_after_the_commit_went_out_does_not_send_it_again(
     result = run(page, "busy_after_send_commit", pages_url, tmp_path, {"run": "busy-after"})
     assert page.locator("#sent").inner_text() == "1"
     assert isinstance(result.error, UnknownOutcome)
+    # (enter/busy's second attempt was the recovery's look, busy again: a try, counted)
     assert result.error.message == (
-        "“enter”的请求已发出,但结果不明(营账系统繁忙):"
+        "“enter”的请求已发出,但结果不明(营账系统繁忙,共尝试2次仍未成功):"
         "请先在营账系统查询这张订单是否已办理,再决定重放或取消"
     )
     assert result.error.detail == (
@@ -535,6 +536,7 @@ def test_a_busy_answer_after_the_commit_went_out_does_not_send_it_again(
     )
     by_id = {s[0]: s[1:] for s in statuses(result)}
     assert (by_id["enter/submit"], by_id["enter"]) == (("passed", 1), ("failed", 1))
+    assert by_id["enter/busy"] == ("failed", 2)
 
 
 def test_a_sending_step_that_went_out_is_not_sent_again_by_a_retry_around_it(
