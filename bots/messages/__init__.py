@@ -106,12 +106,14 @@ def catalogue(lang: str) -> dict[str, str]:
 
 class _Counting(string.Formatter):
     """``str.format`` that also writes a count with its noun: ``{count:|row|rows}`` is
-    ``1 row``, ``2 rows`` (English needs it; Chinese counts without a plural)."""
+    ``1 row``, ``2 rows`` (English needs it; Chinese counts without a plural); the noun
+    alone, where the page shows the count apart: ``{count:/row/rows}``."""
 
     def format_field(self, value: Any, format_spec: str) -> Any:
-        if format_spec.startswith("|"):
-            one, _, many = format_spec[1:].partition("|")
-            return f"{value} {one if value == 1 else many}"
+        if format_spec[:1] in ("|", "/"):
+            one, _, many = format_spec[1:].partition(format_spec[0])
+            noun = one if value == 1 else many
+            return f"{value} {noun}" if format_spec[0] == "|" else noun
         return super().format_field(value, format_spec)
 
 
@@ -123,7 +125,8 @@ def t(msgid: str, /, **params: object) -> str:
     text = catalogue(current()).get(msgid, msgid)
     if not params:
         return text
-    return _COUNTING.format(text, **params) if ":|" in text else text.format(**params)
+    counts = ":|" in text or ":/" in text
+    return _COUNTING.format(text, **params) if counts else text.format(**params)
 
 
 def money(amount: float | int | str) -> str:
