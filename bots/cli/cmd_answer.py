@@ -39,9 +39,9 @@ def questions(db: DbOption = None, images: ImagesOption = None) -> None:
         typer.echo(t("没有等待回答的问题"))
         return
     for asked in waiting:
-        line = t("{reference}  {question}(步骤{step},{until}前回答)", reference=asked.reference,
-                 question=asked.question, step=asked.step,
-                 until=local_time(asked.expires_at, "%H:%M:%S"))
+        # (the question says what is asked; the step's id, "code", told a person nothing)
+        line = t("{reference}  {question}({until}前回答)", reference=asked.reference,
+                 question=asked.question, until=local_time(asked.expires_at, "%H:%M:%S"))
         if asked.image and images is not None:
             images.mkdir(parents=True, exist_ok=True)
             path = images / f"question-{asked.id}.png"
