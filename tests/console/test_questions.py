@@ -24,7 +24,7 @@ def test_an_operator_answers_a_question_and_the_worker_can_take_it(console: Cons
     text = text_of(page)
     assert f"{REF} 请输入金库审批短信验证码(6位) 20" in text  # (its time next: no step id)
     assert "approve/code" not in text
-    assert "login:GH1001 请输入登录验证码 login/captcha" in text
+    assert "login:GH1001 请输入登录验证码 20" in text
     assert f'src="data:image/png;base64,{PICTURE}"' in page
     assert f'href="/orders/{REF}"' in page and 'href="/orders/login:' not in page
     csrf = console.csrf(page)
