@@ -147,11 +147,17 @@ def test_cancel_asks_first_and_says_the_portal_keeps_what_a_commit_entered(
         "取消只让机器人不再处理它,营账系统里已办的不会撤销:请到营账系统里处理"
     )
     assert _confirm(page, "replay") is None  # a failed order is replayed at once
+    # what is done in the portal, beside why it failed (so what is not: the 600 after a fee)
+    assert text_of(re.search(r'<p id="sent-steps">.*?</p>', page)[0]) == (  # type: ignore[index]
+        "已交给营账系统的提交步骤(或可能已交给):“第一步:点击提交”"
+    )
+    assert "<h2>失败原因</h2>" in page
     refused.client.post(f"/orders/{item.reference}/cancel",
                         data={"csrf": refused.page_csrf(f"/orders/{item.reference}")})  # fmt: skip
     # undoing a cancel asks first too (it went straight back to pending)
     page = refused.client.get(f"/orders/{item.reference}").text
     assert _confirm(page, "replay") == "这个订单已取消:确定重放?机器人会再处理它。"
+    assert "<h2>取消前的失败原因</h2>" in page  # (it read 失败原因 whatever the state)
 
 
 def test_an_edit_is_checked_by_the_order_model_and_errors_stand_by_their_field(

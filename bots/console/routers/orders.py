@@ -47,6 +47,7 @@ def _page(
         history=views.history_of(item, history), allowed=views.allowed(item), error=error,
         reason=mask_text(item.error_message, views.hidden(item)), seen=views.seen(item),
         cancel_question=views.cancel_question(item, history),
+        sent_steps=views.sent_steps(item, history),
     )  # fmt: skip
 
 
