@@ -35,6 +35,7 @@ from bots.ledger.model import cancel_warning, sent_commits
 from bots.messages import local_time, t
 from bots.messages.terms import (
     actor_name,
+    error_said,
     error_type_name,
     history_kind_name,
     state_name,
@@ -215,7 +216,7 @@ def _field_text(path: str, value: Any, hidden: set[str]) -> str:
 def _detail(entry: HistoryEntry, mask: Callable[[Any], Any]) -> str:
     parts = [entry.note_shown]
     if entry.error_message:
-        parts.insert(0, f"{error_type_name(entry.error_type)}: {entry.error_message}")
+        parts.insert(0, error_said(entry.error_type, entry.error_message))
     if entry.changes:
         parts.append(change_text(mask(entry.changes)))
     if entry.artifact_dir:

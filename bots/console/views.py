@@ -26,7 +26,7 @@ from bots.ledger.mask import (
 from bots.ledger.model import cancel_warning, sent_commits, sent_warning
 from bots.ledger.transitions import TRANSITIONS
 from bots.messages import t
-from bots.messages.terms import error_type_name, procedure_name
+from bots.messages.terms import error_said, procedure_name
 from bots.orders.columns import COLUMNS, label_for
 from bots.report.labels import change_text, in_reading_order, label, value_text
 
@@ -217,7 +217,7 @@ def history_of(item: WorkItem, history: list[HistoryEntry]) -> list[Entry]:
     for entry in history:
         parts = [entry.note_shown]
         if entry.error_message:
-            parts.insert(0, f"{error_type_name(entry.error_type)}: {entry.error_message}")
+            parts.insert(0, error_said(entry.error_type, entry.error_message))
         if entry.changes:
             parts.append(change_text(mask_payload(entry.changes), label_for))
         detail = mask_text(" ".join(p for p in parts if p), secret)

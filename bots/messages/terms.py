@@ -124,6 +124,12 @@ def error_type_name(error_type: str | None) -> str:
     return names.get(str(error_type), str(error_type))
 
 
+def error_said(error_type: str | None, message: str) -> str:
+    """An attempt's error in a history line: its kind in words, the language's colon, the
+    message (``拒绝办理:号码已被占用``, ``refused: …``)."""
+    return f"{error_type_name(error_type)}{t(':')}{message}"
+
+
 def step_status_name(status: str) -> str:
     """A step's result in a run record (``passed``, ``failed``, …) as a report names it."""
     names = {

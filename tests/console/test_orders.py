@@ -49,7 +49,7 @@ def test_a_failed_order_shows_why_with_its_picture_and_every_attempt(refused: Co
     assert f'href="/orders/{REF}/attempts/1/trace.zip"' in page
     assert "打开新装页面 通过 1 120" in text and f"提交 失败 1 300 {REFUSAL}" in text
     assert "第1次 · robot-07/0" in text
-    assert f"拒绝办理: {REFUSAL}" in text and "BusinessException" not in text  # history
+    assert f"拒绝办理:{REFUSAL}" in text and "BusinessException" not in text  # history
     assert "证件号码 410*************15 联系电话 139******34" in text
     for button in ('id="edit"', 'id="replay"', 'id="cancel"', 'id="review"'):
         assert button in page

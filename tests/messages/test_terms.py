@@ -1,6 +1,6 @@
 from bots.ledger.model import State
 from bots.messages import language_of
-from bots.messages.terms import procedure_name, state_name
+from bots.messages.terms import error_said, procedure_name, state_name
 
 
 def test_every_state_has_a_chinese_and_an_english_name() -> None:
@@ -70,3 +70,11 @@ def test_a_steps_login_and_redo_read_as_results_not_as_buttons() -> None:
         assert [step_status_name("login"), step_status_name("redone")] == [
             "logged in", "done again",
         ]  # fmt: skip
+
+
+def test_an_attempts_error_in_a_history_line_takes_the_languages_colon() -> None:
+    # (bots show and the console wrote "需人工核查: 实收…", an ASCII colon and a space)
+    with language_of("zh"):
+        assert error_said("ReviewNeeded", "实收金额不符") == "需人工核查:实收金额不符"
+    with language_of("en"):
+        assert error_said("BusinessException", "号码已被占用").endswith(": 号码已被占用")
