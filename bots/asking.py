@@ -69,11 +69,18 @@ class Asker(Protocol):
         ...
 
 
-def unanswered(question: Question, waited: float) -> AwaitsPerson:
-    """The error of a question nobody answered within ``waited`` seconds."""
+def unanswered(question: Question, waited: float, *, login: bool = False) -> AwaitsPerson:
+    """The error of a question nobody answered within ``waited`` seconds (``login``: asked
+    by a worker's own login, which has no order)."""
+    said = (
+        t("等待人工回答超时({seconds}秒):{question};这次登录没有完成,工作进程会重新登录并再次提问",
+          seconds=round(waited), question=question.text)  # fmt: skip
+        if login
+        else t("等待人工回答超时({seconds}秒):{question};订单回到队列,下次运行时重新提问",
+               seconds=round(waited), question=question.text)  # fmt: skip
+    )
     return AwaitsPerson(
-        t("等待人工回答超时({seconds}秒):{question};订单回到队列,下次运行时重新提问",
-          seconds=round(waited), question=question.text),
+        said,
         code="awaits_person",
         retryable=False,
         step=question.step,

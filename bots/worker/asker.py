@@ -79,5 +79,7 @@ class LedgerAsker:
                 late = self.store.take_answer(asked, give_up=True)
                 if late is not None:
                     return late
-                raise unanswered(question, question.wait_seconds)
+                raise unanswered(
+                    question, question.wait_seconds, login=self.reference.startswith("login:")
+                )
             pause(self.poll)

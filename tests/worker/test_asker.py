@@ -61,6 +61,14 @@ def test_no_answer_in_time_expires_the_question(db: str) -> None:
         assert str(late.value) == (
             "等待人工回答超时(0秒):金库审批:请输入验证码;订单回到队列,下次运行时重新提问")
         assert [q.state for q in store.questions("E9-1", open_only=False)] == ["expired"]
+        # a worker's own login has no order to send back to the queue
+        login = LedgerAsker(store, login_reference("GH1002"), "w1", threading.Event(),
+                            max_wait=0.1, poll_seconds=0.05)  # fmt: skip
+        with pytest.raises(AwaitsPerson) as late:
+            login.ask(QUESTION)
+        assert str(late.value) == (
+            "等待人工回答超时(0秒):金库审批:请输入验证码;这次登录没有完成,工作进程会重新登录并再次提问"
+        )
 
 
 def test_a_stop_or_a_lost_lease_ends_the_wait(db: str) -> None:
