@@ -72,7 +72,8 @@ def columns() -> list[Column]:
         Column("reason", t("失败原因")),
         Column("step", t("出错位置")),
         Column("attempts", t("尝试次数"), "count"),
-        Column("finished", t("完成时间"), "time"),
+        # when its last attempt ended (or it was cancelled): a failed order has one too
+        Column("finished", t("最后处理时间"), "time"),
     ]
 
 

@@ -273,6 +273,8 @@ def test_the_workbook_has_typed_cells_a_styled_frozen_header_a_filter_totals_and
     assert (done["deposited"].value, done["deposited"].data_type) == (600, "n")
     assert (done["attempts"].value, done["attempts"].data_type) == (1, "n")
     assert isinstance(done["finished"].value, datetime) and done["finished"].is_date
+    # (it read 完成时间 above the time a failed or cancelled order was last handled)
+    assert header["finished"].value == "最后处理时间"
     assert done["order_no"].data_type == "s"
     pending = sheet.cell(row=rows[facts[3]], column=keys.index("fees_collected") + 1)
     assert pending.value is None  # nothing collected: an empty cell, not a zero or a text
