@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,27 @@ class Secrets(dict[str, str]):
                 code="secret_missing",
             )
         return self[name]
+
+
+_SECRET_USE = re.compile(r"\bsecrets\.(\w+)")
+
+
+def secrets_not_set(files: Iterable[Path], environ: Mapping[str, str] | None = None) -> list[str]:
+    """The secrets the flow files name (``${{ secrets.approver }}``) that this computer has
+    not set, each with its variable (``approver (BOTS_SECRET_APPROVER)``): said before
+    anything runs, as a run would only meet one at the step that reads it (after 提交)."""
+    named: set[str] = set()
+    for file in files:
+        try:
+            named.update(_SECRET_USE.findall(file.read_text(encoding="utf-8")))
+        except OSError:
+            continue  # (the loader says what is wrong with a file it cannot read)
+    have = secrets_from_env(environ)
+    staff = set(STAFF_ENV.values())  # (bots work logs in with its credentials file)
+    return [
+        t("{name}({variable})", name=name, variable=_variable(name))
+        for name in sorted(named - set(have) - staff)
+    ]
 
 
 def _variable(secret: str) -> str:

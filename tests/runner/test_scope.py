@@ -10,7 +10,7 @@ import pytest
 from bots.errors import BadInput, SetupError
 from bots.flow import load_flow
 from bots.messages import language_of
-from bots.runner.scope import Secrets, parse_inputs, secrets_from_env
+from bots.runner.scope import Secrets, parse_inputs, secrets_from_env, secrets_not_set
 
 FLOW = load_flow(Path(__file__).parent / "flows" / "bad_expression.yaml")  # input: count
 LANGS = [("zh", 0), ("en", 1)]
@@ -61,3 +61,17 @@ def test_a_secret_set_empty_is_not_set() -> None:
     environ = {"BOTS_STAFF_ID": "", "BOTS_STAFF_PASSWORD": "Tele@1001", "BOTS_SECRET_PIN": "",
                "BOTS_SECRET_APPROVER": "GH2001", "PATH": "/usr/bin"}  # fmt: skip
     assert secrets_from_env(environ) == {"password": "Tele@1001", "approver": "GH2001"}
+
+
+def test_the_secrets_the_flows_name_and_this_computer_lacks(tmp_path) -> None:
+    # said before anything runs: a run met BOTS_SECRET_APPROVER missing only after 提交
+    (tmp_path / "a.yaml").write_text(
+        "steps:\n  - fill: {value: '${{ secrets.approver }}'}\n"
+        "  - fill: {value: '${{ secrets.staff_id }} ${{ secrets.pin }}'}\n", encoding="utf-8"
+    )
+    files = [tmp_path / "a.yaml", tmp_path / "gone.yaml"]
+    with language_of("zh"):
+        assert secrets_not_set(files, {"BOTS_SECRET_PIN": "1"}) == [
+            "approver(BOTS_SECRET_APPROVER)"
+        ]
+    assert secrets_not_set(files, {"BOTS_SECRET_PIN": "1", "BOTS_SECRET_APPROVER": "x"}) == []
