@@ -26,7 +26,7 @@ from bots.messages import t
 from bots.report.labels import label, value_text
 from bots.runner import Runner
 from bots.runner.records import RunResult
-from bots.runner.scope import secrets_not_set
+from bots.runner.scope import lacking_note, secrets_not_set
 
 SCALAR_TYPES = ("string", "number", "boolean", "list")
 
@@ -134,13 +134,8 @@ def run(
     inputs = read_inputs(loaded, input)
     _procedure_fits(loaded, inputs, input)
     if lacking := secrets_not_set(sorted(Path(loaded.path).parent.glob("*.yaml"))):
-        typer.secho(
-            t("这台电脑没有设置流程用到的密钥 {names}:"
-              "营账系统要求它时(如金库审批),运行会停在那一步",
-              names=t("、").join(lacking)),  # fmt: skip
-            fg="yellow",
-            err=True,
-        )
+        stops = t("运行会停在那一步")
+        typer.secho(lacking_note(lacking, stops), fg="yellow", err=True)
     from bots.actions.launch import open_page  # Playwright loads only when something runs
 
     logger.remove()

@@ -36,7 +36,7 @@ from bots.ledger.model import Backoff
 from bots.ledger.store import resolve_url
 from bots.messages import t
 from bots.messages.terms import state_name
-from bots.runner.scope import secrets_not_set
+from bots.runner.scope import lacking_note, secrets_not_set
 from bots.worker import credentials as credential_source
 from bots.worker.loop import WorkerConfig
 from bots.worker.pool import Summary, run_workers
@@ -178,13 +178,7 @@ def work(
     if note := settings.unused_flows_here(t("加 --flows flows")):
         typer.secho(note, fg="yellow", err=True)
     if lacking := secrets_not_set(sorted(Path(settings["flows"]).glob("*.yaml"))):
-        typer.secho(
-            t("这台电脑没有设置流程用到的密钥 {names}:"
-              "营账系统要求它时(如金库审批),工作进程会停下",
-              names=t("、").join(lacking)),  # fmt: skip
-            fg="yellow",
-            err=True,
-        )
+        typer.secho(lacking_note(lacking, t("工作进程会停下")), fg="yellow", err=True)
     if not settings["portal_url"]:
         raise BadInput(
             t(

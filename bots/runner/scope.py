@@ -78,6 +78,12 @@ def secrets_not_set(files: Iterable[Path], environ: Mapping[str, str] | None = N
     ]
 
 
+def lacking_note(lacking: list[str], stops: str) -> str:
+    """The warning of ``secrets_not_set``'s list; ``stops``: what happens when one is needed."""
+    return t("这台电脑没有设置流程用到的密钥 {names}:营账系统要求它时(如金库审批),{stops}",
+             names=t("、").join(lacking), stops=stops)  # fmt: skip
+
+
 def _variable(secret: str) -> str:
     """The environment variable a secret is read from."""
     staff = [var for var, name in STAFF_ENV.items() if name == secret]
