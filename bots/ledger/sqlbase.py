@@ -286,10 +286,17 @@ class SqlBase:
         return [_item(row) for row in rows]
 
     def rejects(self, batch: str | None = None) -> list[Reject]:
-        """Rows refused at enqueue (of one batch if given), in the order they were refused."""
-        where, params = ("WHERE batch = ?", [batch]) if batch is not None else ("", [])
+        """Rows refused at enqueue (of one batch if given), in the order they were refused —
+        but not one whose order is in the ledger now (fixed and enqueued since: the batch
+        page and report listed it as refused, and counted it twice)."""
+        where, params = ("AND r.batch = ?", [batch]) if batch is not None else ("", [])
         with self.tx(write=False) as cur:
-            rows = cur.all(f"SELECT * FROM rejects {where} ORDER BY id", *params)
+            rows = cur.all(
+                "SELECT r.* FROM rejects r WHERE (r.reference IS NULL OR NOT EXISTS"
+                " (SELECT 1 FROM work_items w WHERE upper(w.reference) = upper(r.reference)))"
+                f" {where} ORDER BY r.id",
+                *params,
+            )
         return [
             Reject(
                 batch=row["batch"], file=row["file"], row=row["row_number"],

@@ -106,6 +106,11 @@ def test_a_corrected_file_skips_the_rows_already_queued(console: ConsoleKit) -> 
     assert console.store.counts(batch="五月续费")[State.PENDING] == 12
     # the other rows were left as they were: one history row each, their enqueue
     assert [e.kind for e in console.store.history("E9-20261127-0001")] == ["enqueue"]
+    # the row refused at first is queued now: no longer listed as refused (it was, and the
+    # batch report counted it twice)
+    assert console.store.rejects("五月续费") == []
+    shown = text_of(console.client.get("/batches/%E4%BA%94%E6%9C%88%E7%BB%AD%E8%B4%B9").text)
+    assert "入队时被拒绝的行" not in shown
 
 
 def test_rows_enqueued_meanwhile_refuse_the_enqueue_and_the_check_is_done_again(
