@@ -156,13 +156,13 @@ def _with_data(
 ) -> list[RowError]:
     """The errors, those of rows the stream had handed on (duplicates) with their order: a
     row whose reference an earlier row had, with its own (the ledger kept it aside)."""
-    return [
-        e if e.data is not None or e.reference is None
-        else dataclasses.replace(e, data=twins[(e.file, e.row)]) if (e.file, e.row) in twins
-        else dataclasses.replace(e, data=payloads[e.reference]) if e.reference in payloads
-        else e
-        for e in errors
-    ]  # fmt: skip
+    found = []
+    for e in errors:
+        data = e.data
+        if data is None and e.reference is not None:
+            data = twins.get((e.file, e.row), payloads.get(e.reference))
+        found.append(e if data is e.data else dataclasses.replace(e, data=data))
+    return found
 
 
 def _new_file(path: Path) -> tuple[int, Path]:

@@ -232,16 +232,9 @@ def sent(item: WorkItem, history: list[HistoryEntry]) -> str:
     return sent_warning(steps) if steps else ""
 
 
-def sent_steps(item: WorkItem, history: list[HistoryEntry]) -> str:
-    """The commit steps that took (or may have taken) the order to the portal, in words:
-    what is done there, so what is not (the 600 after a fee the check stopped at)."""
-    return t("、").join(t("“{value}”", value=step) for step in sent_commits(item, history))
-
-
-def cancel_question(item: WorkItem, history: list[HistoryEntry]) -> str:
-    """What the 取消订单 button asks first: with a commit step already sent, that the portal
-    keeps what it entered."""
-    steps = sent_commits(item, history)
+def cancel_question(steps: list[str]) -> str:
+    """What the 取消订单 button asks first: with commit ``steps`` already sent (as
+    :func:`sent_commits` names them), that the portal keeps what they entered."""
     question = t("确定取消这个订单?取消后机器人不会再处理它。")
     return f"{question}\n{cancel_warning(steps)}" if steps else question
 

@@ -214,12 +214,17 @@ def sent_commits(item: WorkItem, history: list[HistoryEntry]) -> list[str]:
     return list(dict.fromkeys(item.step_named(s) for s in steps if s))
 
 
+def quoted_steps(steps: list[str]) -> str:
+    """Step names as a message lists them: “第一步:点击提交”、“点击收费”."""
+    return t("、").join(t("“{value}”", value=step) for step in steps)
+
+
 def sent_warning(steps: list[str]) -> str:
     """What an operator about to edit (or who edited) an order with ``steps`` sent is told."""
     return t(
         "注意:提交步骤{steps}已经(或可能已经)把原来的数据交给了营账系统;重放时先查询,"
         "已办理的部分会跳过,这次修改到不了那里:请先在营账系统里核实,需要时在那里改正",
-        steps=t("、").join(t("“{value}”", value=step) for step in steps), count=len(steps),
+        steps=quoted_steps(steps), count=len(steps),
     )
 
 
@@ -229,7 +234,7 @@ def cancel_warning(steps: list[str]) -> str:
     return t(
         "注意:提交步骤{steps}已经(或可能已经)把订单交给了营账系统;取消只让机器人不再处理它,"
         "营账系统里已办的不会撤销:请到营账系统里处理",
-        steps=t("、").join(t("“{value}”", value=step) for step in steps), count=len(steps),
+        steps=quoted_steps(steps), count=len(steps),
     )
 
 

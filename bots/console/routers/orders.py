@@ -18,6 +18,7 @@ from bots.console.web import Ledger, Operator, Signed, Viewer, back_to, config_o
 from bots.errors import BadInput
 from bots.ledger import IllegalTransition, NotFound, Store, WorkItem
 from bots.ledger.mask import mask_text
+from bots.ledger.model import quoted_steps, sent_commits
 from bots.masking import is_sensitive
 from bots.messages import t
 from bots.messages.terms import state_name
@@ -39,6 +40,9 @@ def _page(
     item = _item(store, ref)
     history = store.history(ref)
     attempts = views.attempts_of(item, history, config_of(request).runs_root)
+    # what reached the portal: listed beside why it failed (so what is not), and in the
+    # question 取消订单 asks first
+    sent = sent_commits(item, history)
     return render(
         request, "orders/show.html.j2", viewer, status=status, item=item,
         row=views.row_of(item), fields=views.order_fields(item),
@@ -46,8 +50,7 @@ def _page(
         failed=next((a for a in attempts if a.picture or a.error), None),
         history=views.history_of(item, history), allowed=views.allowed(item), error=error,
         reason=mask_text(item.error_message, views.hidden(item)), seen=views.seen(item),
-        cancel_question=views.cancel_question(item, history),
-        sent_steps=views.sent_steps(item, history),
+        cancel_question=views.cancel_question(sent), sent_steps=quoted_steps(sent),
     )  # fmt: skip
 
 
