@@ -29,6 +29,7 @@ from playwright.sync_api import Error, Frame, Page, Request
 from bots.actions.failures import (
     CONNECTION_LOST,
     NO_ANSWER,
+    UNREACHABLE,
     later,
     network_code,
     passing,
@@ -61,6 +62,14 @@ DOWN_BUDGET_S = 30.0
 DOWN_FIRST_WAIT_S = 0.25
 DOWN_LONGEST_WAIT_S = 4.0
 UNAVAILABLE = "portal_unavailable"
+
+
+def silence(code: str, budget: str) -> str:
+    """What the portal's long silence was: refused connections (its last try did not even
+    connect: down, or the address is wrong) or requests left unanswered."""
+    if code == UNREACHABLE:
+        return t("营账系统{seconds}秒内一直连不上(连接被拒绝)", seconds=budget)
+    return t("营账系统{seconds}秒内一直没有响应", seconds=budget)
 
 
 def _shows(kind: str, text: str = "") -> SystemException:
@@ -483,7 +492,7 @@ class Markers:
                 raise failure
             if time.monotonic() + wait > end:
                 raise SystemException.said(
-                    t("营账系统{seconds}秒内一直没有响应", seconds=seconds(DOWN_BUDGET_S * 1000)),
+                    silence(failure.code, seconds(DOWN_BUDGET_S * 1000)),
                     t("它可能正在重启或已停机;稍后重放,一直如此请联系营账系统的管理员"),
                     code=UNAVAILABLE,
                     detail=f"{failure.detail}; it did not answer for {DOWN_BUDGET_S:g} s",

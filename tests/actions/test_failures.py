@@ -64,10 +64,10 @@ def test_a_detached_element_two_matches_and_anything_else() -> None:
 
 
 @pytest.mark.parametrize("lang,reason", [
-    ("zh", "营账系统0.2秒内一直没有响应:"
+    ("zh", "营账系统0.2秒内一直连不上(连接被拒绝):"
            "它可能正在重启或已停机;稍后重放,一直如此请联系营账系统的管理员"),
-    ("en", "the portal did not answer for 0.2 s: it may be restarting or down; replay later, and "
-           "if it stays so, call the portal's administrators"),
+    ("en", "the portal refused every connection for 0.2 s: it may be restarting or down; replay "
+           "later, and if it stays so, call the portal's administrators"),
 ])  # fmt: skip
 def test_the_portal_away_for_good(monkeypatch, lang: str, reason: str) -> None:
     monkeypatch.setattr("bots.actions.markers.DOWN_BUDGET_S", 0.2)
@@ -84,3 +84,18 @@ def test_the_portal_away_for_good(monkeypatch, lang: str, reason: str) -> None:
         "it did not answer for 0.2 s"
     )
     assert caught.value.context["retryable"] is False
+
+
+def test_a_portal_that_takes_requests_and_never_answers_is_said_silent(monkeypatch) -> None:
+    # a connection taken and dropped without an answer is not a refusal: the words differ
+    monkeypatch.setattr("bots.actions.markers.DOWN_BUDGET_S", 0.2)
+
+    def load() -> None:
+        raise Error("Frame.goto: net::ERR_EMPTY_RESPONSE at http://portal/")
+
+    with pytest.raises(failures.SystemException) as caught:
+        Markers(None).patiently(load, t("打开{url}", url="http://portal/"), 5000)  # type: ignore[arg-type]
+    assert (caught.value.code, caught.value.message) == (
+        "portal_unavailable",
+        "营账系统0.2秒内一直没有响应:它可能正在重启或已停机;稍后重放,一直如此请联系营账系统的管理员",
+    )

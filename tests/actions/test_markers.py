@@ -135,7 +135,7 @@ def test_the_portal_down_for_good_ends_the_wait_with_portal_unavailable(page, se
     assert caught.value.code == "portal_unavailable"
     assert caught.value.context["retryable"] is False
     assert str(caught.value) == (
-        "营账系统1秒内一直没有响应:它可能正在重启或已停机;稍后重放,一直如此请联系营账系统的管理员"
+        "营账系统1秒内一直连不上(连接被拒绝):它可能正在重启或已停机;稍后重放,一直如此请联系营账系统的管理员"
     )
     assert caught.value.detail == (
         "loading again after ERR_CONNECTION_REFUSED: "

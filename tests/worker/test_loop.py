@@ -136,7 +136,7 @@ def test_a_portal_that_does_not_answer_the_login_stops_the_pool_as_portal_down(
     summary = worker_kit.work(workers=1, portal_url=nobody)
     assert summary.stop_kind == "portal_down"
     assert summary.stop_reason == (
-        "t/0:工号GH1001登录失败:营账系统1秒内一直没有响应:"
+        "t/0:工号GH1001登录失败:营账系统1秒内一直连不上(连接被拒绝):"
         "检查营账系统网址和网络,营账系统恢复后重新运行"
     )
     store = worker_kit.store()
