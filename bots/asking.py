@@ -99,6 +99,23 @@ class Masked:
         return self.asker.ask(replace(question, text=self.mask(question.text)))
 
 
+class Again:
+    """Another asker, whose next question says why the previous answer was refused (the
+    portal's words, e.g. 验证码错误): asked the same again without a word, a person would
+    think the answer was lost, and read the picture the same way."""
+
+    def __init__(self, asker: Asker, refused: str) -> None:
+        self.asker, self.refused = asker, refused
+
+    def ask(self, question: Question) -> str:
+        if self.refused:
+            text = t("{question}(上次的回答没有通过:{reason})", question=question.text,
+                     reason=self.refused)  # fmt: skip
+            self.refused = ""  # said once, with the question asked right after the refusal
+            question = replace(question, text=text)
+        return self.asker.ask(question)
+
+
 class Nobody:
     """No person to ask (a run outside the work queue, not at a keyboard)."""
 

@@ -1,5 +1,5 @@
 """bots/asking.py: a question's form, the error of a question nobody answered, and the
-askers that need no ledger (nobody; the terminal)."""
+askers that need no ledger (nobody; the terminal; the one that says an answer was refused)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bots.asking import Nobody, Question, Terminal, unanswered
+from bots.asking import Again, Nobody, Question, Terminal, unanswered
 from bots.errors import AwaitsPerson, BadInput
+from bots.messages import language_of
 
 QUESTION = Question("请输入6位验证码", "code", 240, pattern=r"\d{6}", image=b"\x89PNG-ish")
 
@@ -60,3 +61,22 @@ def test_the_terminal_asks_until_the_answer_has_the_form(
     with pytest.raises(BadInput) as refused:
         Terminal(str(tmp_path)).ask(QUESTION)
     assert str(refused.value) == "没有回答:请输入6位验证码"
+
+
+@pytest.mark.parametrize("lang,first", [
+    ("zh", "请输入6位验证码(上次的回答没有通过:验证码错误)"),
+    ("en", "请输入6位验证码 (the previous answer did not pass: 验证码错误)"),
+])  # fmt: skip
+def test_the_question_after_a_refused_answer_says_why_once(lang: str, first: str) -> None:
+    heard: list[str] = []
+
+    class Person:
+        def ask(self, question: Question) -> str:
+            heard.append(question.text)
+            return "123456"
+
+    again = Again(Person(), "验证码错误")
+    with language_of(lang):
+        assert again.ask(QUESTION) == "123456"
+        again.ask(QUESTION)  # a later question (after a later login) has nothing to say
+    assert heard == [first, "请输入6位验证码"]

@@ -42,11 +42,16 @@ def advice(text: str) -> str:
     return t("请按营账系统的提示改正订单后重放")
 
 
+def answer_refused(text: str) -> bool:
+    """Does the portal's refusal ``text`` refuse a person's answer to a question the run
+    asked (a 验证码, an approval code)? No order data is at fault then."""
+    return re.search(r"验证码", text) is not None
+
+
 def advice_later(text: str) -> str:
     """For a refusal that passes with time (another session holds the number): worded for
     every caller — a queue that tries again by itself, ``bots run``, a failed order after
     its last attempt — and the usual advice holds if it never passes."""
-    if re.search(r"验证码", text):
-        # a person's answer to a question the run asked: no order data is at fault
+    if answer_refused(text):
         return t("回答的验证码没有通过:再次办理时会重新提问,请输入当时收到(或看到)的验证码")
     return t("这通常是暂时的,稍后再办即可;一直如此则{advice}", advice=advice(text))

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bots.actions import HANDLERS, BrowserSession, Call
+from bots.asking import Again
 from bots.errors import (
     BotsError,
     BusinessException,
@@ -24,6 +25,7 @@ from bots.flow.functions import FUNCTIONS
 from bots.flow.models import Flow, Step
 from bots.masking import MASK, Masker
 from bots.messages import t
+from bots.messages.refusals import answer_refused
 from bots.runner import fault, screens
 from bots.runner.commits import CommitScope, Where, classify, scope_for
 from bots.runner.hooks import Hooks
@@ -44,6 +46,8 @@ from bots.runner.scope import Secrets, StepArgs, expression_failure, parse_input
 # what an action's failure can be: the portal's answer, a glitch, or a wrong selector
 ACTION_FAILURES = (SystemException, BusinessException, SelectorError)
 REFUSED_FOR_NOW = "refused_for_now"
+# logins in a row a run makes when the portal refuses them for now (a wrong 验证码)
+LOGIN_TRIES = 3
 # steps that leave nothing to lose when the portal asks for a login after them
 NOTHING_DONE = ("goto", "screenshot", *screens.READ_ONLY)
 
@@ -164,6 +168,8 @@ class Executor:
             gave_up(error, attempts)
             return None
         redos[step.id] = done
+        if error.code == REFUSED_FOR_NOW:
+            self._asked_again(error)
         record = self.records[-1]
         self.folder.event(
             "WARNING",
@@ -213,15 +219,46 @@ class Executor:
                 event="relogin",
             )
         self._logged_in = True
-        try:
-            self.run_flow(login, values, f"{prefix}{'login' if first else 'relogin'}/")
-        except SessionLost as refused:
-            login_refused(refused)
-            raise
+        for tries in range(1, LOGIN_TRIES + 1):
+            try:
+                self.run_flow(login, values, f"{prefix}{'login' if first else 'relogin'}/")
+                break
+            except SessionLost as refused:
+                login_refused(refused)
+                raise
+            except SystemException as refused:
+                # a 验证码 misread or answered too late: the login page asks a new one
+                if refused.code != REFUSED_FOR_NOW or tries == LOGIN_TRIES:
+                    raise
+                self._login_again(refused, tries)
         # steps repeated after a re-login may have committed already: look before acting
         # (a re-login before any commit step started, e.g. the first login, needs no look)
         self._force_guard = self._force_guard or (not first and self._commit_started)
         self._landed = self.session.page(None).url
+
+    def _login_again(self, refused: SystemException, tries: int) -> None:
+        """The login is done again after the portal refused it for now (a wrong 验证码): the
+        refused step stays in the report as done again, and the person is told why they are
+        asked again."""
+        self._asked_again(refused)
+        record = self.records[-1]
+        record["status"] = "redone"
+        self.folder.event(
+            "WARNING",
+            t("↻ 登录没有通过({reason}):重新登录({n}/{total})",
+              reason=refused.what or refused.message, n=tries + 1, total=LOGIN_TRIES),  # fmt: skip
+            event="retry",
+            step=record["id"],
+            attempt=tries,
+            code=refused.code,
+            detail=refused.detail,
+        )
+
+    def _asked_again(self, refused: SystemException) -> None:
+        """The portal refused a person's answer (a 验证码): the question asked again says so."""
+        said = refused.what or refused.message
+        if answer_refused(said):
+            self.session.asker = Again(self.session.asker, self.masker.text(said))
 
     def _who(self, login: Flow, values: dict[str, Any]) -> str:
         """Whom a login logs in: the login flow's first readable text input (the staff id),

@@ -17,6 +17,7 @@ from playwright.sync_api import Error as PwError
 from bots.actions.failures import NO_ANSWER
 from bots.actions.hygiene import tidy
 from bots.actions.markers import UNAVAILABLE
+from bots.asking import Again, Asker
 from bots.browser import new_context
 from bots.errors import (
     BadInput,
@@ -31,6 +32,7 @@ from bots.ledger.errors import LedgerUnusable
 from bots.ledger.model import Backoff, ErrorInfo, LeaseLost, State, WorkItem
 from bots.ledger.store import Store, open_store
 from bots.messages import t
+from bots.messages.refusals import answer_refused
 from bots.pause import pause
 from bots.runner.records import RunResult
 from bots.runner.runner import Runner
@@ -178,8 +180,9 @@ class Worker:
         inputs = {name: value for name, value in self.secrets.items() if name in flow.inputs}
         # the login page's 验证码 is asked under the staff id (there is no order yet); while
         # nobody answers, this worker waits and asks again — the others go on working
-        asker = LedgerAsker(store, login_reference(self.credential.staff_id), self.worker_id,
-                            self.shared.stop, None, self.config.answer_wait)
+        asker: Asker = LedgerAsker(store, login_reference(self.credential.staff_id),
+                                   self.worker_id, self.shared.stop, None,
+                                   self.config.answer_wait)  # fmt: skip
         while True:
             result = Runner(
                 page,
@@ -199,6 +202,9 @@ class Worker:
             if not again or self.shared.stop.is_set() or not self._work_left(store):
                 break
             logger.warning(f"{self.worker_id}: {result.error}")
+            refused = (result.error.what or "") if result.error is not None else ""
+            if answer_refused(refused):  # a 验证码 misread: the new question says so
+                asker = Again(asker, refused)
         if result.ok:
             return True
         if isinstance(result.error, LedgerUnusable) and not again:

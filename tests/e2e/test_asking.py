@@ -196,7 +196,7 @@ def test_a_wrong_code_is_refused_and_asked_again_on_the_legacy_portal(desk: Desk
     code = desk.code()
     desk.answer_in_ledger(ref, _other(code))  # misread from the approver's phone
     second = desk.question(ref, worker, after=first.id)
-    assert second.question == QUESTION
+    assert second.question == f"{QUESTION}(上次的回答没有通过:审批验证码错误)"
     sent = desk.portal.approvals()
     assert [(a["status"], a["wrong"]) for a in sent] == [("sent", 1), ("sent", 0)]
     _nothing_lowered_or_collected(desk.portal.state(), ref)
@@ -298,6 +298,76 @@ def test_the_login_captcha_is_asked_once_per_worker_session(desk: Desk) -> None:
         assert desk.item(order["reference"]).state is State.DONE
         _entered_once(state, order["reference"], lowered=1)
     assert [c["used"] for c in desk.portal.captchas()] == [1]
+
+
+def test_a_login_captcha_misread_is_asked_again_saying_so(desk: Desk) -> None:
+    desk.portal.habits(login_captcha=True)
+    order = orders.new_install(69)
+    desk.enqueue(order)
+    worker = desk.start()
+    login = f"login:{STAFF}"
+    first = desk.question(login, worker)
+    desk.answer_in_ledger(login, _misread(desk.portal.captchas()[-1]["code"]))
+    second = desk.question(login, worker, after=first.id)
+    assert second.question == ("登录验证码:请输入登录页图片中的4位数字"
+                               "(上次的回答没有通过:验证码错误)")
+    desk.answer_in_ledger(login, desk.portal.captchas()[-1]["code"])
+    _ended(worker)
+
+    assert desk.item(order["reference"]).state is State.DONE
+    _entered_once(desk.portal.state(), order["reference"], lowered=1)
+    # spent wrong; the refusal's own login page (left: the login opens the page afresh);
+    # spent right
+    assert [c["used"] for c in desk.portal.captchas()] == [1, 0, 1]
+
+
+def _misread(code: str) -> str:
+    return f"{(int(code) + 1) % 10**4:04d}"
+
+
+class _Clerk:
+    """The person at ``bots run``'s keyboard: reads the login picture wrong ``misreads``
+    times, then right."""
+
+    def __init__(self, portal: PortalClient, misreads: int) -> None:
+        self.portal, self.misreads = portal, misreads
+        self.heard: list[str] = []
+
+    def ask(self, question: Any) -> str:
+        self.heard.append(question.text)
+        code: str = self.portal.captchas()[-1]["code"]
+        return _misread(code) if len(self.heard) <= self.misreads else code
+
+
+def test_a_run_asks_a_misread_login_captcha_again(page, portal: PortalClient, tmp_path) -> None:
+    # bots run at a keyboard: the login page shows a new picture and the person is asked
+    # again, not sent to run the order again
+    portal.habits(login_captcha=True)
+    order = orders.new_install(70)
+    clerk = _Clerk(portal, misreads=1)
+    result = orders.run(page, portal.url, "e9_new_install.yaml", order, tmp_path, asker=clerk)
+    assert result.ok, result.error
+    assert clerk.heard == ["登录验证码:请输入登录页图片中的4位数字",
+                           "登录验证码:请输入登录页图片中的4位数字(上次的回答没有通过:验证码错误)"]
+    assert [(s["id"], s["status"]) for s in result.steps if s["id"] == "login/shell"] == [
+        ("login/shell", "redone"), ("login/shell", "passed")]
+    assert [c["used"] for c in portal.captchas()] == [1, 0, 1]  # as in the worker's login
+    _entered_once(portal.state(), order["reference"], lowered=1)
+
+
+def test_a_run_stops_after_three_misread_login_captchas(page, portal: PortalClient,
+                                                         tmp_path) -> None:
+    portal.habits(login_captcha=True)
+    clerk = _Clerk(portal, misreads=9)
+    result = orders.run(page, portal.url, "e9_new_install.yaml", orders.new_install(71), tmp_path,
+                        asker=clerk)  # fmt: skip
+    assert result.status == "failed"
+    assert result.error is not None and result.error.code == "refused_for_now"
+    assert str(result.error) == ("验证码错误:回答的验证码没有通过:再次办理时会重新提问,"
+                                 "请输入当时收到(或看到)的验证码")
+    assert len(clerk.heard) == 3
+    assert [c["used"] for c in portal.captchas()] == [1, 0, 1, 0, 1, 0]  # three tries spent
+    assert portal.state()["orders"] == []
 
 
 def test_while_one_worker_waits_the_others_go_on(desk: Desk) -> None:
