@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
-from bots.errors import AwaitsPerson, BadInput
+from bots.errors import AwaitsPerson
 from bots.messages import t
 
 
@@ -145,8 +145,13 @@ class Terminal:
         while True:
             try:
                 answer = input(f"{question.text}> ").strip()
-            except EOFError:
-                raise BadInput(t("没有回答:{question}", question=question.text)) from None
+            except EOFError:  # (Ctrl-D) the person gave no answer: the step waits for one
+                raise AwaitsPerson(
+                    t("没有回答:{question}", question=question.text),
+                    code="awaits_person",
+                    retryable=False,
+                    step=question.step,
+                ) from None
             problem = question.refusal(answer)
             if problem is None:
                 return answer

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bots.asking import Again, Nobody, Question, Terminal, unanswered
-from bots.errors import AwaitsPerson, BadInput
+from bots.errors import AwaitsPerson
 from bots.messages import language_of
 
 QUESTION = Question("请输入6位验证码", "code", 240, pattern=r"\d{6}", image=b"\x89PNG-ish")
@@ -58,9 +58,10 @@ def test_the_terminal_asks_until_the_answer_has_the_form(
         raise EOFError
 
     monkeypatch.setattr("builtins.input", closed)
-    with pytest.raises(BadInput) as refused:
+    with pytest.raises(AwaitsPerson) as refused:  # Ctrl-D: exit 12, not bad order data
         Terminal(str(tmp_path)).ask(QUESTION)
     assert str(refused.value) == "没有回答:请输入6位验证码"
+    assert (refused.value.code, refused.value.exit_code) == ("awaits_person", 12)
 
 
 @pytest.mark.parametrize("lang,first", [
