@@ -100,20 +100,25 @@ class Masked:
 
 
 class Again:
-    """Another asker, whose next question says why the previous answer was refused (the
-    portal's words, e.g. 验证码错误): asked the same again without a word, a person would
-    think the answer was lost, and read the picture the same way."""
+    """Another asker, whose next question (of the step ``step``, or any) says why it is asked
+    again (``note``: the portal refused the answer, 验证码错误; the session ended before the
+    answer was used): asked the same again without a word, a person would think the answer
+    was lost, and read the picture the same way."""
 
-    def __init__(self, asker: Asker, refused: str) -> None:
-        self.asker, self.refused = asker, refused
+    def __init__(self, asker: Asker, note: str, step: str | None = None) -> None:
+        self.asker, self.note, self.step = asker, note, step
 
     def ask(self, question: Question) -> str:
-        if self.refused:
-            text = t("{question}(上次的回答没有通过:{reason})", question=question.text,
-                     reason=self.refused)  # fmt: skip
-            self.refused = ""  # said once, with the question asked right after the refusal
+        if self.note and self.step in (None, question.step):
+            text = t("{question}({note})", question=question.text, note=self.note)
+            self.note = ""  # said once, with the question asked again
             question = replace(question, text=text)
         return self.asker.ask(question)
+
+
+def refused_note(reason: str) -> str:
+    """The note of a question asked again because the portal refused its answer."""
+    return t("上次的回答没有通过:{reason}", reason=reason)
 
 
 class Nobody:

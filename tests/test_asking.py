@@ -3,11 +3,12 @@ askers that need no ledger (nobody; the terminal; the one that says an answer wa
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from bots.asking import Again, Nobody, Question, Terminal, unanswered
+from bots.asking import Again, Nobody, Question, Terminal, refused_note, unanswered
 from bots.errors import AwaitsPerson
 from bots.messages import language_of
 
@@ -76,8 +77,9 @@ def test_the_question_after_a_refused_answer_says_why_once(lang: str, first: str
             heard.append(question.text)
             return "123456"
 
-    again = Again(Person(), "验证码错误")
     with language_of(lang):
+        again = Again(Person(), refused_note("验证码错误"), "code")
+        again.ask(replace(QUESTION, text="登录验证码", step="captcha"))  # not the one refused
         assert again.ask(QUESTION) == "123456"
         again.ask(QUESTION)  # a later question (after a later login) has nothing to say
-    assert heard == [first, "请输入6位验证码"]
+    assert heard == ["登录验证码", first, "请输入6位验证码"]

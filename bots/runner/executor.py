@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from bots.actions import HANDLERS, BrowserSession, Call
-from bots.asking import Again
 from bots.errors import (
     BotsError,
     BusinessException,
@@ -25,8 +24,8 @@ from bots.flow.functions import FUNCTIONS
 from bots.flow.models import Flow, Step
 from bots.masking import MASK, Masker
 from bots.messages import t
-from bots.messages.refusals import answer_refused
 from bots.runner import fault, screens
+from bots.runner.answers import Answers
 from bots.runner.commits import CommitScope, Where, classify, scope_for
 from bots.runner.hooks import Hooks
 from bots.runner.records import error_record
@@ -94,6 +93,7 @@ class Executor:
         self._doubts: set[Where] = set()  # the run's commits whose change may have gone out
         self._started: set[Where] = set()  # commit steps whose change began to go out
         self.pictures = screens.Pending(session, folder, masker)
+        self.answers = Answers(session, masker)
 
     # ---- flows and steps ----------------------------------------------------------
     def run_flow(self, flow: Flow, values: dict[str, Any], prefix: str) -> dict[str, Any]:
@@ -134,6 +134,7 @@ class Executor:
                         last["error"]["message"] = self.masker.text(lost.message)
                     raise
                 relogins += 1
+                self.answers.lost()
                 self._relogin(flow, scope, prefix)
                 if flow.session.resume is not None:
                     i = flow.step_index(flow.session.resume)
@@ -169,7 +170,7 @@ class Executor:
             return None
         redos[step.id] = done
         if error.code == REFUSED_FOR_NOW:
-            self._asked_again(error)
+            self.answers.refused(error)
         record = self.records[-1]
         self.folder.event(
             "WARNING",
@@ -240,7 +241,7 @@ class Executor:
         """The login is done again after the portal refused it for now (a wrong 验证码): the
         refused step stays in the report as done again, and the person is told why they are
         asked again."""
-        self._asked_again(refused)
+        self.answers.refused(refused)
         record = self.records[-1]
         record["status"] = "redone"
         self.folder.event(
@@ -253,12 +254,6 @@ class Executor:
             code=refused.code,
             detail=refused.detail,
         )
-
-    def _asked_again(self, refused: SystemException) -> None:
-        """The portal refused a person's answer (a 验证码): the question asked again says so."""
-        said = refused.what or refused.message
-        if answer_refused(said):
-            self.session.asker = Again(self.session.asker, self.masker.text(said))
 
     def _who(self, login: Flow, values: dict[str, Any]) -> str:
         """Whom a login logs in: the login flow's first readable text input (the staff id),
@@ -326,6 +321,7 @@ class Executor:
             else:
                 outputs = self._committing(flow, step, scope, record)
                 record["status"] = "passed"
+                self.answers.passed(step)
         except ACTION_FAILURES as error:
             if (
                 step.is_optional

@@ -17,7 +17,7 @@ from playwright.sync_api import Error as PwError
 from bots.actions.failures import NO_ANSWER
 from bots.actions.hygiene import tidy
 from bots.actions.markers import UNAVAILABLE
-from bots.asking import Again, Asker
+from bots.asking import Again, Asker, refused_note
 from bots.browser import new_context
 from bots.errors import (
     BadInput,
@@ -204,7 +204,7 @@ class Worker:
             logger.warning(f"{self.worker_id}: {result.error}")
             refused = (result.error.what or "") if result.error is not None else ""
             if answer_refused(refused):  # a 验证码 misread: the new question says so
-                asker = Again(asker, refused)
+                asker = Again(asker, refused_note(refused))
         if result.ok:
             return True
         if isinstance(result.error, LedgerUnusable) and not again:

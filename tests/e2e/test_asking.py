@@ -370,6 +370,29 @@ def test_a_run_stops_after_three_misread_login_captchas(page, portal: PortalClie
     assert portal.state()["orders"] == []
 
 
+def test_a_session_ended_while_a_person_answered_asks_again_saying_so(
+        page, portal: PortalClient, tmp_path) -> None:
+    # the approver took longer than the portal keeps a session: the code typed in met the
+    # login page at 确定; after the login a new code is sent and the question says why
+    portal.habits(approval=True, session_expiry_s=4)
+    heard: list[str] = []
+
+    class Approver:
+        def ask(self, question: Any) -> str:
+            heard.append(question.text)
+            if len(heard) == 1:
+                time.sleep(5.5)  # past the session's 4 s (and well inside the code's 5 min)
+            return str(portal.approvals()[-1]["code"])
+
+    order = orders.new_install(72)
+    result = orders.run(page, portal.url, "e9_new_install.yaml", order, tmp_path,
+                        asker=Approver(), secrets={**orders.SECRETS, "approver": APPROVER})
+    assert result.ok, result.error
+    assert heard == [QUESTION, f"{QUESTION}(上次回答后营账系统的会话已失效,那次的回答没有用上)"]
+    assert [a["status"] for a in portal.approvals()] == ["sent", "approved"]
+    _entered_once(portal.state(), order["reference"], lowered=1)
+
+
 def test_while_one_worker_waits_the_others_go_on(desk: Desk) -> None:
     desk.portal.habits(approval=True)
     first, second = orders.new_install(67), orders.new_install(68)
