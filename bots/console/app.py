@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 
 from bots.console import web
 from bots.console.config import ConsoleConfig
-from bots.console.middleware import Language, SecurityHeaders
+from bots.console.middleware import Head, Language, SecurityHeaders
 from bots.console.routers import auth, batches, orders, questions, queue, users, workers
 from bots.console.throttle import Throttle
 from bots.console.uploads import Uploads
@@ -52,4 +52,5 @@ def create_app(config: ConsoleConfig) -> FastAPI:
         app.include_router(module.router)
     app.add_middleware(Language, cookie=web.LANGUAGE_COOKIE)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(Head)
     return app

@@ -1,5 +1,6 @@
 """What every response of the console gets: the user's language for the whole request,
-and headers that keep its pages out of frames, sniffing and other sites' scripts.
+headers that keep its pages out of frames, sniffing and other sites' scripts, and an answer
+to HEAD wherever GET has one (a monitor's "is it up?").
 
 It knows ASGI messages and cookies; it does not know pages or users.
 """
@@ -64,3 +65,23 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class Head:
+    """Answer a HEAD request as its GET, without the body: the routes declare GET only, and
+    an uptime check's HEAD / got 405 Method Not Allowed."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Any) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)

@@ -5,6 +5,7 @@ half done."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -122,3 +123,27 @@ def test_a_console_over_a_ledger_file_that_is_not_there_does_not_start(tmp_path:
         "只有录入订单(bots enqueue)和 bots work 会新建账本"
     )
     assert not (tmp_path / "nope").exists()
+
+
+def test_head_is_answered_as_get_without_a_body(console: ConsoleKit) -> None:
+    # an uptime monitor's HEAD / got 405; a signed-out HEAD leads to sign-in as GET does
+    signed_out = console.client.head("/")
+    got = console.client.get("/")
+    assert (signed_out.status_code, signed_out.headers.get("location")) == (
+        got.status_code, got.headers.get("location"))
+    assert signed_out.status_code in (302, 303)
+    console.sign_in("wang", "operator")
+    page = console.client.head("/queue")
+    assert (page.status_code, page.content) == (200, b"")
+    assert page.headers["content-type"].startswith("text/html")
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    # a POST-only address still refuses HEAD, in words
+    assert console.client.head(f"/orders/{REF}/replay").status_code == 405
+
+
+def test_pages_name_their_icon_and_it_is_there(console: ConsoleKit) -> None:
+    # (no /favicon.ico 404 in the console's log for each page a browser opens)
+    page = console.client.get("/login").text
+    [icon] = re.findall(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page)
+    got = console.client.get(icon)
+    assert (got.status_code, got.headers["content-type"]) == (200, "image/svg+xml")

@@ -189,7 +189,12 @@ def test_an_edit_is_checked_by_the_order_model_and_errors_stand_by_their_field(
     assert "phone.imei" not in text_of(wide.text)
     good = refused.client.post(f"/orders/{REF}/edit", data={
         "csrf": csrf, "mobile.number": "any", "customer.id_number": ""})  # fmt: skip
-    assert (good.status_code, good.headers["location"]) == (303, f"/orders/{REF}")
+    assert (good.status_code, good.headers["location"]) == (303, f"/orders/{REF}?saved=1")
+    # the page it leads to says so (an edit changes no state: nothing else on it would)
+    saved = refused.client.get(good.headers["location"]).text
+    [notice] = re.findall(r'<p class="notice" role="status" id="saved">(.*?)</p>', saved)
+    assert notice == "修改已保存(见下方“历史”);点“重放”让机器人按新数据再办"
+    assert 'id="saved"' not in refused.client.get(f"/orders/{REF}").text
     item = refused.store.get(REF)
     assert item.payload["mobile"]["number"] == "any"
     assert item.payload["customer"]["id_number"] == "410105198503121315"  # empty: kept

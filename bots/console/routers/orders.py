@@ -35,7 +35,7 @@ def _item(store: Store, ref: str) -> WorkItem:
 
 def _page(
     request: Request, store: Store, viewer: Viewer, ref: str, error: str | None = None,
-    status: int = 200,
+    status: int = 200, saved: bool = False,
 ) -> Response:  # fmt: skip
     item = _item(store, ref)
     history = store.history(ref)
@@ -51,6 +51,7 @@ def _page(
         history=views.history_of(item, history), allowed=views.allowed(item), error=error,
         reason=mask_text(item.error_message, views.hidden(item)), seen=views.seen(item),
         cancel_question=views.cancel_question(sent), sent_steps=quoted_steps(sent),
+        saved=saved,
     )  # fmt: skip
 
 
@@ -65,7 +66,8 @@ def _changed(request: Request, store: Store, viewer: Viewer, item: WorkItem) -> 
 
 @router.get("/orders/{ref}", response_class=HTMLResponse)
 def order(request: Request, store: Ledger, viewer: Signed, ref: str) -> Response:
-    return _page(request, store, viewer, ref)
+    # (saved=1: the page the operator's saved edit leads to says it was saved)
+    return _page(request, store, viewer, ref, saved=request.query_params.get("saved") == "1")
 
 
 @router.get("/orders/{ref}/edit", response_class=HTMLResponse)
@@ -123,7 +125,7 @@ def _save_edit(
         )  # fmt: skip
     except IllegalTransition as error:
         return _page(request, store, viewer, ref, error=error.message, status=409)
-    return back_to(f"/orders/{ref}")
+    return back_to(f"/orders/{ref}?saved=1")
 
 
 @router.post("/orders/{ref}/replay")
