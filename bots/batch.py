@@ -34,7 +34,7 @@ from bots.ledger.model import HistoryEntry, WorkItem
 from bots.ledger.store import Store
 from bots.masking import not_personal, partial, personal_shapes
 from bots.messages import current, local_time, money, t
-from bots.messages.terms import procedure_name, state_name
+from bots.messages.terms import actor_name, procedure_name, state_name
 from bots.orders.columns import column_for, label_for
 from bots.orders.model import SENSITIVE_FIELDS, procedure_of
 from bots.orders.rules import SPECIAL_FUND
@@ -74,6 +74,8 @@ def columns() -> list[Column]:
         Column("attempts", t("尝试次数"), "count"),
         # when its last attempt ended (or it was cancelled): a failed order has one too
         Column("finished", t("最后处理时间"), "time"),
+        # an operator looked at a failed order and marked it (the console's 标记已核查)
+        Column("reviewed", t("核查人")),
     ]
 
 
@@ -194,6 +196,7 @@ def row_for(item: WorkItem, out_dir: Path, attempts: Sequence[HistoryEntry] = ()
     values["deposited"] = Decimal(SPECIAL_FUND) if done and outputs.get("serial_no") else None
     values["attempts"] = item.attempts
     values["finished"] = item.finished_at
+    values["reviewed"] = actor_name(item.reviewed_by)
     report = None
     if run_dir is not None and (run_dir / "report.html").is_file():
         report = os.path.relpath(run_dir / "report.html", out_dir)

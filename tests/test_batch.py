@@ -9,6 +9,7 @@ import base64
 import csv
 import io
 import json
+import re
 import shutil
 import tempfile
 import zipfile
@@ -265,7 +266,7 @@ def test_the_workbook_has_typed_cells_a_styled_frozen_header_a_filter_totals_and
     header = {key: sheet.cell(row=1, column=n + 1) for n, key in enumerate(keys)}
     assert header["reference"].font.b and header["reference"].fill.fgColor.rgb == "001F4E79"
     assert sheet.freeze_panes == "B2"
-    assert sheet.auto_filter.ref == "A1:Q6"  # header, 4 orders, 1 refused row
+    assert sheet.auto_filter.ref == "A1:R6"  # header, 4 orders, 1 refused row
     rows = {sheet.cell(row=n, column=1).value: n for n in range(2, 7)}
     done = {key: sheet.cell(row=rows[facts[0]], column=n + 1) for n, key in enumerate(keys)}
     assert (done["fees_collected"].value, done["fees_collected"].data_type) == (158, "n")
@@ -290,6 +291,33 @@ def test_the_workbook_has_typed_cells_a_styled_frozen_header_a_filter_totals_and
     link = done["reference"].hyperlink
     assert link is not None and (out / link.target).is_file()
     assert sheet.cell(row=rows[facts[3]], column=1).hyperlink is None  # pending: no run yet
+
+
+def test_an_order_an_operator_marked_reviewed_says_who_in_every_format(
+    ledger: Any, tmp_path: Path
+) -> None:
+    # the console's 标记已核查 showed on the order's page only: a batch report forwarded
+    # to a team lead listed the failure as if nobody had looked at it
+    _, store, facts = ledger
+    store.review(facts[2], actor="console:王敏", note="已电话确认")
+    files = write_batch_report(store.items(), tmp_path / "report")
+    sheet = load_workbook(files["xlsx"]).active
+    assert sheet is not None
+    keys = [column.key for column in columns()]
+    column = keys.index("reviewed") + 1
+    assert sheet.cell(row=1, column=column).value == "核查人"
+    cells = {sheet.cell(row=n, column=1).value: sheet.cell(row=n, column=column).value
+             for n in range(2, 6)}  # fmt: skip
+    assert cells == {facts[0]: None, facts[1]: None, facts[2]: "王敏(控制台)", facts[3]: None}
+    with open(files["csv"], encoding="utf-8-sig", newline="") as f:
+        rows = {row["业务参考号"]: row["核查人"] for row in csv.DictReader(f)}
+    assert rows[facts[2]] == "王敏(控制台)" and rows[facts[1]] == ""
+    html = files["html"].read_text(encoding="utf-8")
+    rows_html = re.findall(r'<tr class="[^"]*" data-reference="([^"]+)">(.*?)</tr>', html, re.S)
+    reviewed = {ref: re.findall(r'<span class="small reviewed">([^<]*)</span>', row)
+                for ref, row in rows_html}  # fmt: skip
+    assert reviewed == {facts[0]: [], facts[1]: [], facts[2]: ["已核查:王敏(控制台)"],
+                        facts[3]: []}  # fmt: skip
 
 
 FORMULAS = ["=1+2", "+SUM(A1:A9)", "-2+3", "@SUM(A1)", "\t=1+2", "\r=1+2"]
