@@ -14,6 +14,7 @@ from bots.messages import t
 from bots.messages.terms import state_name
 
 WINDOW = timedelta(minutes=10)  # the pace is the pace of the last ten minutes
+MINIMUM = timedelta(minutes=1)  # nor over less than a minute: the first order alone is no pace
 OPEN = (State.PENDING, State.RUNNING, State.RETRY_WAIT)
 
 
@@ -58,5 +59,11 @@ class Progress:
 
 
 def progress_of(store: Store, batch: str, now: datetime) -> Progress:
-    recent = store.finished_since(now - WINDOW, batch=batch)
-    return Progress(store.counts(batch=batch), recent / (WINDOW.total_seconds() / 60))
+    since = now - WINDOW
+    recent = store.finished_since(since, batch=batch)
+    # a batch worked for less than the window: its pace over the minutes it was worked
+    # (over ten, three minutes' work read as a third of its pace, the rest thrice as long)
+    first = store.first_attempt(batch) if recent else None
+    span = now - max(since, first) if first is not None else WINDOW
+    minutes = max(span.total_seconds(), MINIMUM.total_seconds()) / 60
+    return Progress(store.counts(batch=batch), recent / minutes)

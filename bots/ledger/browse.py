@@ -94,6 +94,17 @@ class Browsing(SqlBase):
             row = cur.one(sql, *params)
         return int(row["n"] if row else 0)
 
+    def first_attempt(self, batch: str) -> datetime | None:
+        """When the first attempt at an order of ``batch`` began; None before any."""
+        with self.tx(write=False) as cur:
+            row = cur.one(
+                "SELECT MIN(h.started_at) AS first_attempt FROM history h JOIN work_items w"
+                " ON w.reference = h.reference WHERE w.batch = ? AND h.kind = 'attempt'",
+                batch,
+            )  # fmt: skip
+        first: datetime | None = row["first_attempt"] if row else None
+        return first
+
     def existing(self, refs: Iterable[str]) -> set[str]:
         """Those of ``refs`` that are in the ledger, in any letter case (as an enqueue finds
         them: E9-1 is in the ledger for e9-1 when E9-1 is)."""

@@ -76,8 +76,8 @@ END = Again(When.ALWAYS, found=_ended)
 AGAIN: dict[str, Again] = {
     # reads
     "version": A, "migrations": A, "require_current": A, "get": A, "history": A,
-    "counts": A, "items": A, "page": A, "batches": A, "finished_since": A, "existing": A,
-    "rejects": A, "user": A, "users": A, "workers": A, "questions": A, "claimed_under": A,
+    "counts": A, "items": A, "page": A, "batches": A, "finished_since": A, "first_attempt": A,
+    "existing": A, "rejects": A, "user": A, "users": A, "workers": A, "questions": A, "claimed_under": A,
     "ended_under": A,
     # writes that leave the same ledger when done twice
     "upgrade": A,  # the second finds nothing left to migrate

@@ -33,7 +33,7 @@ _TIMES = {
     "lease_expires_at", "heartbeat_at", "next_attempt_at", "created_at", "updated_at",
     "finished_at", "started_at", "applied_at", "reviewed_at", "seen_at", "expires_at",
     "s_created", "u_created_at", "u_updated_at", "stopped_at", "first_enqueued", "last_change",
-    "asked_at", "answered_at",
+    "asked_at", "answered_at", "first_attempt",
 }  # fmt: skip
 
 

@@ -185,10 +185,12 @@ def test_a_batch_shows_its_progress_and_gives_its_reports(console: ConsoleKit) -
     progress = console.client.get("/batches/b1/progress").json()
     assert (progress["total"], progress["finished"], progress["remaining"]) == (11, 3, 8)
     assert progress["counts"]["failed"] == 3 and progress["names"]["failed"] == "失败"
-    assert progress["per_minute"] == 0.3  # three in the last ten minutes
-    assert progress["eta"] == "约27分钟"
+    # three in the batch's first minute: the pace of that minute (over the last ten
+    # minutes, 0.3, it read 约27分钟 for what takes three)
+    assert progress["per_minute"] == 3.0
+    assert progress["eta"] == "约3分钟"
     page = text_of(console.client.get("/batches/b1").text)
-    assert "3 / 11 单已处理 · 每分钟完成: 0.3 · 预计剩余时间: 约27分钟" in page
+    assert "3 / 11 单已处理 · 每分钟完成: 3.0 · 预计剩余时间: 约3分钟" in page
     assert "失败 3" in page and "待处理 8" in page
     console.client.post("/language", data={"lang": "en", "next": "/batches/b1",
                                            "csrf": console.page_csrf()})  # fmt: skip
@@ -196,7 +198,7 @@ def test_a_batch_shows_its_progress_and_gives_its_reports(console: ConsoleKit) -
     # a label and its value, a heading and its count, spaced as English writes them
     assert "<h1>Batch: b1</h1>" in english
     assert "orders a minute: <span" in english
-    assert "3 / 11 orders processed · orders a minute: 0.3 · time left: about 27 min" in (
+    assert "3 / 11 orders processed · orders a minute: 3.0 · time left: about 3 min" in (
         text_of(english)
     )
     assert "Orders (11 in all, those needing a person first)" in text_of(english)

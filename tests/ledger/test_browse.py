@@ -81,4 +81,7 @@ def test_batches_counts_and_finishes(store: Store, clock: FakeClock) -> None:
     assert store.finished_since(START, batch="b1") == 1
     assert store.finished_since(START, batch="b2") == 0
     assert store.finished_since(START + timedelta(seconds=61)) == 0
+    # the batch's first attempt (its claim, a minute after the enqueue); none yet in b2
+    assert (store.first_attempt("b1"), store.first_attempt("b2")) == (
+        START + timedelta(seconds=60), None)
     assert store.existing(["A-1", "B-1", "Z-9", "A-1"]) == {"A-1", "B-1"}
