@@ -159,9 +159,13 @@ def run(
         result = runner.run()
     for line in summary(result):
         typer.echo(line)
+    said = unanswered(result.error, result.steps, settings["portal_url"]) if result.error else None
+    if said is not None and guards and t("重放").lower() in str(said).lower():
+        # the reasons are worded for the queue too, where 重放 is bots replay
+        typer.echo(t("重放即再运行同一命令:已提交的步骤会先在营账系统里查询,不会重复办理"))
     typer.echo(t("运行文件夹:{path}", path=result.run_dir))
-    if result.error is not None:
-        raise unanswered(result.error, result.steps, settings["portal_url"])
+    if said is not None:
+        raise said
     if not result.ok:
         raise DefinitionError(t("运行没有走完"))
 

@@ -77,8 +77,8 @@ AGAIN: dict[str, Again] = {
     # reads
     "version": A, "migrations": A, "require_current": A, "get": A, "history": A,
     "counts": A, "items": A, "page": A, "batches": A, "finished_since": A, "first_attempt": A,
-    "existing": A, "rejects": A, "user": A, "users": A, "workers": A, "questions": A, "claimed_under": A,
-    "ended_under": A,
+    "existing": A, "rejects": A, "user": A, "users": A, "workers": A, "questions": A,
+    "claimed_under": A, "ended_under": A,
     # writes that leave the same ledger when done twice
     "upgrade": A,  # the second finds nothing left to migrate
     "check_writable": A, "heartbeat": A, "reap": A, "workers_beat": A, "workers_stopped": A,

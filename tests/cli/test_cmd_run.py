@@ -46,9 +46,18 @@ def test_business_failure_exits_5_with_the_portal_message(tmp_path, pages_url):
     out = bots_run(tmp_path, str(FLOWS / "refused.yaml"), "--portal", pages_url)
     assert out.returncode == 5
     assert out.stderr == '错误: 号码已被占用:请改选号码或填"任意"后重放\n'
+    # the reasons speak the queue's word (重放 is bots replay there): what it is here
+    assert out.stdout.splitlines()[-2] == (
+        "重放即再运行同一命令:已提交的步骤会先在营账系统里查询,不会重复办理")
     folder = Path(out.stdout.splitlines()[-1].removeprefix("运行文件夹:"))
     assert (folder / "report.html").is_file()
     assert not (folder / "trace.zip").exists()  # the trace only when it is asked for
+
+
+def test_without_guards_a_run_again_is_not_said_to_be_safe(tmp_path, pages_url):
+    out = bots_run(tmp_path, str(FLOWS / "refused.yaml"), "--portal", pages_url, "--no-guards")
+    assert out.returncode == 5
+    assert "重放即再运行同一命令" not in out.stdout
 
 
 def test_a_trace_asked_for_is_kept_when_the_run_fails(tmp_path, pages_url):
